@@ -1,0 +1,108 @@
+# ktop: a top-like monitor of kernel activity. `make help` lists the targets.
+BUILD      ?= build
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CC         ?= gcc
+CLANG      ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL    ?= bpftool
+# vmlinux.h is generated from the build machine's BTF (see docs/BUILD.md for why)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VERSION    := 0.1.0
+
+SANITIZE   ?=
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -MMD -MP \
+	      -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"' \
+	      -DKTOP_DATADIR='"$(PREFIX)/share/ktop"' -I$(BUILD) -I. $(SANITIZE)
+LDFLAGS    += $(SANITIZE)
+LDLIBS     := -lbpf -lelf -lz -linih -lncursesw -ltinfo -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall \
+	      -Wno-unused-function
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+CORE_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out core/main.c,$(wildcard core/*.c)))
+COLL_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard collectors/*.c))
+UI_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
+MAIN_OBJ   := $(BUILD)/core/main.o
+UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
+BPF_TESTS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf_*.c))
+
+.PHONY: all clean deps run test unit install uninstall help bench vmlinux
+.DELETE_ON_ERROR:
+
+all: ktop
+
+help:
+	@echo "make            build ./ktop (outputs in $(BUILD)/)"
+	@echo "make deps       install missing Debian packages (needs root)"
+	@echo "make run        deps + build + start ktop"
+	@echo "make test       deps + build + the whole test suite (needs root)"
+	@echo "make install    install to PREFIX=$(PREFIX), config to /etc/ktop"
+	@echo "make clean      remove $(BUILD)/ and ./ktop"
+
+deps:
+	@tools/install-deps.sh
+
+run: deps all
+	./ktop
+
+ktop: $(MAIN_OBJ) $(UI_OBJS) $(COLL_OBJS) $(CORE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	@test -r $(VMLINUX_BTF) || { echo "ktop: no kernel BTF at $(VMLINUX_BTF);" \
+		"set VMLINUX_BTF=path/to/vmlinux" >&2; exit 1; }
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+vmlinux:
+	rm -f $(BUILD)/vmlinux.h
+	$(MAKE) $(BUILD)/vmlinux.h
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(@F))_bpf > $@
+
+$(COLL_OBJS) $(BPF_TESTS): $(SKELS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit_%: tests/unit_%.c $(CORE_OBJS) $(UI_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/bpf_%: tests/bpf_%.c $(COLL_OBJS) $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+unit: $(UNIT_TESTS) $(BPF_TESTS)
+
+test: deps all unit
+	tests/run
+
+bench: all
+	tools/bench.sh
+
+install: all
+	install -D -m 0755 ktop $(DESTDIR)$(PREFIX)/sbin/ktop
+	install -D -m 0644 ktop.conf $(DESTDIR)/etc/ktop/ktop.conf
+	install -d $(DESTDIR)$(PREFIX)/share/ktop/themes
+	install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/ktop/themes/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/ktop
+	rm -rf $(DESTDIR)$(PREFIX)/share/ktop
+
+clean:
+	rm -rf $(BUILD) ktop
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

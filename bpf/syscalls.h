@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* bpf/syscalls.h: what the syscalls BPF program and its collector share. */
+#ifndef KTOP_BPF_SYSCALLS_H
+#define KTOP_BPF_SYSCALLS_H
+
+#include "common.h"
+
+/* Stats slots: [generation][abi][nr]; numbers >= SYSCALL_SLOTS - 1 share the last slot */
+#define SYSCALL_SLOTS 576 /* x32-only calls go up to 547 */
+#define SYSCALL_ABIS 3 /* x64, ia32, x32: the order of enum syscall_abi */
+#define SYSCALL_KEYS (SYSCALL_SLOTS * SYSCALL_ABIS)
+#define SYSCALL_X32_BIT 0x40000000
+#define SYSCALL_TS_COMPAT 0x0002 /* thread_info.status: a 32-bit syscall is running */
+#define SYSCALL_PROCESS_ENTRIES 10240
+#define SYSCALL_FOCUS_ENTRIES 4096
+
+struct syscall_stat {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 max_ns;
+	__u32 hist[KTOP_HIST_SLOTS];
+};
+
+/* Per process (tgid), cumulative since the entry was created */
+struct process_stat {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+};
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collectors/bpf_util.h: what every collector needs around libbpf: its log kept off the
+ * terminal, feature probes that answer truthfully on this kind of kernel, per-CPU sizes.
+ */
+#ifndef KTOP_COLLECTORS_BPF_UTIL_H
+#define KTOP_COLLECTORS_BPF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <bpf/libbpf.h>
+
+/* Send libbpf's messages to path (NULL: keep only the last lines, for reasons) */
+int bpf_log_init(const char *path);
+/* The last warning libbpf printed, trimmed to one line, or "" */
+const char *bpf_log_last(void);
+void bpf_log_close(void);
+
+/* Does the kernel's BTF know the raw tracepoint `name` (btf_trace_<name>)? tp_btf and
+ * raw_tp can attach to exactly these. */
+bool probe_btf_tracepoint(const char *name);
+/* Does the kernel's BTF have struct `type` with member `member`? */
+bool probe_btf_member(const char *type, const char *member);
+/* The offset of per-CPU variable `name` in .data..percpu, or -1 */
+long probe_percpu_offset(const char *name);
+bool probe_kernel_btf(void);
+void probe_release(void);
+
+int bpf_possible_cpus(void);
+/* A short human reason for a libbpf error code, with the last libbpf line if useful */
+const char *bpf_error_reason(int err);
+/* Choose between the tp_btf and raw_tp twins of a program pair */
+void bpf_choose_variant(struct bpf_program *btf_prog, struct bpf_program *raw_prog,
+			bool use_btf);
+
+#endif

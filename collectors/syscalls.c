@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collectors/syscalls.c: system calls per syscall and per process.
+ *
+ * The kernel side keeps per-CPU slots [generation][abi][nr]; each tick we flip the
+ * generation, read the half nobody writes any more, and zero what we read. Processes
+ * are cumulative per-CPU LRU entries turned into deltas here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/syscalls.h"
+#include "bpf_util.h"
+#include "core/collector.h"
+#include "core/delta.h"
+#include "core/intern.h"
+#include "core/proc.h"
+#include "core/syscall_names.h"
+#include "registry.h"
+#include "syscalls.skel.h"
+
+static const char *const abi_names[] = { "x64", "ia32", "x32", NULL };
+
+extern const struct table_schema syscall_callers_table;
+
+static const struct table_column syscall_columns[] = {
+	{ "name", "SYSCALL", COL_NAME, 0, 0, 20, false, "system call name" },
+	{ "nr", "NR", COL_ID, 0, 0, 4, false, "number in its ABI" },
+	{ "abi", "ABI", COL_TEXT_VALUE, 5, 0, 4, false, "x64, ia32 or x32" },
+	{ "count", "CALLS/s", COL_COUNT, 1, 0, 9, false, "calls completed per second" },
+	{ "errors", "ERR/s", COL_COUNT, 2, 0, 8, false, "calls returning an error, per second" },
+	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "time spent in the call, per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, 3, 1, 8, true, "average latency" },
+	{ "max_ns", "MAX", COL_DURATION, 4, 0, 8, false, "longest call in the interval" },
+	{ "share", "%TIME", COL_SHARE, 3, 0, 6, true, "share of all syscall time" },
+};
+
+const struct table_schema syscalls_table = {
+	.id = "syscalls",
+	.title = "System calls",
+	.columns = syscall_columns,
+	.ncolumns = sizeof(syscall_columns) / sizeof(syscall_columns[0]),
+	.sort_column = 3,
+	.hist_count = 1,
+	.hist_names = { "latency" },
+	.value_names = abi_names,
+	.drill = &syscall_callers_table,
+	.pane = true,
+};
+
+static const struct table_column process_columns[] = {
+	{ "pid", "PID", COL_ID, 0, 0, 7, false, "process id" },
+	{ "comm", "COMMAND", COL_NAME, 0, 0, 16, false, "process name" },
+	{ "count", "CALLS/s", COL_COUNT, 1, 0, 9, false, "system calls per second" },
+	{ "errors", "ERR/s", COL_COUNT, 2, 0, 8, false, "failed calls per second" },
+	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "time in system calls per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, 3, 1, 8, true, "average latency" },
+	{ "share", "%TIME", COL_SHARE, 3, 0, 6, true, "share of all syscall time" },
+};
+
+const struct table_schema processes_table = {
+	.id = "processes",
+	.title = "Processes",
+	.columns = process_columns,
+	.ncolumns = sizeof(process_columns) / sizeof(process_columns[0]),
+	.sort_column = 2,
+	.max_rows = 512,
+	.pane = true,
+};
+
+/* Who makes the focused syscall: filled only while someone drills into it */
+const struct table_schema syscall_callers_table = {
+	.id = "syscall_callers",
+	.title = "Callers",
+	.columns = process_columns,
+	.ncolumns = sizeof(process_columns) / sizeof(process_columns[0]),
+	.sort_column = 2,
+	.max_rows = 256,
+	.detail = true,
+};
+
+static const struct table_schema *const syscall_tables[] = {
+	&syscalls_table, &processes_table, &syscall_callers_table, NULL
+};
+
+struct syscalls_state {
+	struct syscalls_bpf *skel;
+	int ncpus;
+	size_t stat_size; /* one CPU's value, as the kernel lays out per-CPU values */
+	__u32 *keys;
+	struct syscall_stat *stats; /* SYSCALL_KEYS x ncpus */
+	__u32 *touched;
+	unsigned int ntouched;
+	void *zero;
+	__u32 *pid_keys;
+	struct process_stat *pid_values;
+	struct delta_set processes, callers;
+	__s32 focus_slot;
+	unsigned int process_entries;
+};
+
+static void syscalls_close(struct collector *c)
+{
+	struct syscalls_state *s = c->priv;
+
+	if (!s)
+		return;
+	syscalls_bpf__destroy(s->skel);
+	free(s->keys);
+	free(s->stats);
+	free(s->touched);
+	free(s->zero);
+	free(s->pid_keys);
+	free(s->pid_values);
+	delta_free(&s->processes);
+	delta_free(&s->callers);
+	free(s);
+	c->priv = NULL;
+}
+
+static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
+{
+	bool use_btf = probe_btf_tracepoint("sys_enter") && probe_btf_tracepoint("sys_exit");
+	struct syscalls_state *s;
+	struct syscalls_bpf *skel;
+	int err;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return collector_fail(c, "out of memory");
+	c->priv = s;
+	s->ncpus = bpf_possible_cpus();
+	s->stat_size = (sizeof(struct syscall_stat) + 7) & ~7ul;
+	s->focus_slot = -1;
+	s->process_entries = cfg->syscall_process_entries;
+	s->keys = calloc(SYSCALL_KEYS, sizeof(*s->keys));
+	s->stats = calloc((size_t)SYSCALL_KEYS * s->ncpus, s->stat_size);
+	s->touched = calloc(SYSCALL_KEYS, sizeof(*s->touched));
+	s->zero = calloc(s->ncpus, s->stat_size);
+	s->pid_keys = calloc(s->process_entries, sizeof(*s->pid_keys));
+	s->pid_values = calloc((size_t)s->process_entries * s->ncpus, sizeof(struct process_stat));
+	if (!s->keys || !s->stats || !s->touched || !s->zero || !s->pid_keys || !s->pid_values) {
+		syscalls_close(c);
+		return collector_fail(c, "out of memory");
+	}
+
+	skel = syscalls_bpf__open();
+	if (!skel) {
+		err = -errno;
+		syscalls_close(c);
+		return collector_fail(c, "cannot open BPF object: %s", bpf_error_reason(err));
+	}
+	s->skel = skel;
+	bpf_choose_variant(skel->progs.sys_enter_btf, skel->progs.sys_enter_raw,
+			   use_btf && cfg->syscall_latency);
+	bpf_choose_variant(skel->progs.sys_exit_btf, skel->progs.sys_exit_raw,
+			   use_btf && cfg->syscall_latency);
+	bpf_choose_variant(skel->progs.sys_exit_count_btf, skel->progs.sys_exit_count_raw,
+			   use_btf && !cfg->syscall_latency);
+	if (cfg->syscall_latency) {
+		bpf_program__set_autoload(skel->progs.sys_exit_count_btf, false);
+		bpf_program__set_autoload(skel->progs.sys_exit_count_raw, false);
+	} else {
+		bpf_program__set_autoload(skel->progs.sys_enter_btf, false);
+		bpf_program__set_autoload(skel->progs.sys_enter_raw, false);
+		bpf_program__set_autoload(skel->progs.sys_exit_btf, false);
+		bpf_program__set_autoload(skel->progs.sys_exit_raw, false);
+	}
+	bpf_map__set_max_entries(skel->maps.process_stats, s->process_entries);
+
+	err = syscalls_bpf__load(skel);
+	if (err) {
+		syscalls_close(c);
+		return collector_fail(c, "cannot load: %s", bpf_error_reason(err));
+	}
+	err = syscalls_bpf__attach(skel);
+	if (err) {
+		syscalls_close(c);
+		return collector_fail(c, "cannot attach to sys_enter/sys_exit: %s",
+				      bpf_error_reason(err));
+	}
+	return 0;
+}
+
+/* Flip the generation and read the half the kernel has stopped writing */
+static int read_generation(struct syscalls_state *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.syscall_stats);
+	__u32 old = s->skel->bss->generation & 1;
+	__u32 in = old * SYSCALL_KEYS - 1, out, count = SYSCALL_KEYS;
+	int err;
+
+	s->skel->bss->generation = old ^ 1;
+	__sync_synchronize();
+	err = bpf_map_lookup_batch(fd, old ? &in : NULL, &out, s->keys, s->stats, &count, NULL);
+	if (err && errno != ENOENT)
+		return -errno;
+	if (count != SYSCALL_KEYS || s->keys[0] != old * SYSCALL_KEYS)
+		return -EIO;
+	return 0;
+}
+
+static const struct syscall_stat *stat_of(struct syscalls_state *s, unsigned int slot, int cpu)
+{
+	return (const struct syscall_stat *)((char *)s->stats +
+					     ((size_t)slot * s->ncpus + cpu) * s->stat_size);
+}
+
+static void fill_syscall_row(struct frame *f, struct table *t, struct syscalls_state *s,
+			     unsigned int slot)
+{
+	unsigned int abi = slot / SYSCALL_SLOTS, nr = slot % SYSCALL_SLOTS;
+	struct table_row *r;
+	struct hist *h;
+	char name[64];
+
+	r = table_add_row(t, slot);
+	if (!r)
+		return;
+	syscall_name_format((enum syscall_abi)abi, nr, name, sizeof(name));
+	r->name = intern(name);
+	r->v[0] = nr;
+	r->v[5] = abi;
+	h = frame_row_hist(f, r, 0);
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const struct syscall_stat *st = stat_of(s, slot, cpu);
+
+		r->v[1] += st->count;
+		r->v[2] += st->errors;
+		r->v[3] += st->total_ns;
+		if (st->max_ns > r->v[4])
+			r->v[4] = st->max_ns;
+		if (h)
+			for (int i = 0; i < HIST_SLOTS; i++)
+				h->slot[i] += st->hist[i];
+	}
+}
+
+static int sample_syscalls(struct syscalls_state *s, struct frame *f)
+{
+	struct table *t = frame_table(f, &syscalls_table);
+	int fd = bpf_map__fd(s->skel->maps.syscall_stats);
+	int err = read_generation(s);
+
+	if (err)
+		return err;
+	s->ntouched = 0;
+	for (unsigned int slot = 0; slot < SYSCALL_KEYS; slot++) {
+		bool used = false;
+
+		for (int cpu = 0; cpu < s->ncpus && !used; cpu++)
+			used = stat_of(s, slot, cpu)->count != 0;
+		if (!used)
+			continue;
+		s->touched[s->ntouched++] = s->keys[slot];
+		if (t)
+			fill_syscall_row(f, t, s, slot);
+	}
+	/* the half we read gets written again after the next flip: empty it */
+	for (unsigned int i = 0; i < s->ntouched; i++)
+		bpf_map_update_elem(fd, &s->touched[i], s->zero, BPF_ANY);
+	return 0;
+}
+
+/* Read a per-process map into d; returns the number of entries or -errno */
+static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_entries,
+			    struct delta_set *d)
+{
+	__u32 out, count = max_entries, total = 0;
+	void *in = NULL;
+	int err;
+
+	do {
+		count = max_entries - total;
+		if (count == 0)
+			break;
+		err = bpf_map_lookup_batch(fd, in, &out, s->pid_keys + total,
+					   s->pid_values + (size_t)total * s->ncpus, &count, NULL);
+		if (err && errno != ENOENT)
+			return -errno;
+		total += count;
+		in = &out;
+	} while (!err);
+
+	for (__u32 i = 0; i < total; i++) {
+		uint64_t v[DELTA_VALUES] = { 0 };
+
+		for (int cpu = 0; cpu < s->ncpus; cpu++) {
+			const struct process_stat *p = &s->pid_values[(size_t)i * s->ncpus + cpu];
+
+			v[0] += p->count;
+			v[1] += p->errors;
+			v[2] += p->total_ns;
+		}
+		if (delta_push(d, s->pid_keys[i], v) < 0)
+			return -ENOMEM;
+	}
+	return (int)total;
+}
+
+static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_entries,
+			    struct delta_set *d, struct table *t)
+{
+	int err = read_process_map(s, fd, max_entries, d);
+	size_t n;
+
+	if (err < 0)
+		return err;
+	n = delta_finish(d);
+	for (size_t i = 0; i < n && t; i++) {
+		const struct delta_entry *e = &d->diff[i];
+		struct table_row *r;
+
+		if (e->v[0] == 0)
+			continue;
+		r = table_add_row(t, e->key);
+		if (!r)
+			return -ENOMEM;
+		r->name = proc_comm((uint32_t)e->key);
+		r->v[0] = e->key;
+		r->v[1] = e->v[0];
+		r->v[2] = e->v[1];
+		r->v[3] = e->v[2];
+	}
+	if (t)
+		table_trim(t);
+	return 0;
+}
+
+static int syscalls_sample(struct collector *c, struct frame *f)
+{
+	struct syscalls_state *s = c->priv;
+	int err;
+
+	err = sample_syscalls(s, f);
+	if (err)
+		return err;
+	err = sample_processes(s, bpf_map__fd(s->skel->maps.process_stats), s->process_entries,
+			       &s->processes, frame_table(f, &processes_table));
+	if (err)
+		return err;
+	if (s->focus_slot >= 0)
+		err = sample_processes(s, bpf_map__fd(s->skel->maps.focus_process_stats),
+				       SYSCALL_FOCUS_ENTRIES, &s->callers,
+				       frame_table(f, &syscall_callers_table));
+	return err;
+}
+
+static void clear_map(int fd)
+{
+	__u32 key, next;
+
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key) < 0)
+			break;
+	}
+}
+
+static void syscalls_focus(struct collector *c, const struct focus *focus)
+{
+	struct syscalls_state *s = c->priv;
+	__s32 slot = -1;
+
+	if (focus->table == &syscalls_table && focus->key < SYSCALL_KEYS)
+		slot = (__s32)focus->key;
+	if (slot == s->focus_slot)
+		return;
+	s->skel->data->focus_slot = -1;
+	clear_map(bpf_map__fd(s->skel->maps.focus_process_stats));
+	delta_reset(&s->callers);
+	s->focus_slot = slot;
+	s->skel->data->focus_slot = slot;
+}
+
+const struct collector_ops syscalls_collector = {
+	.name = "syscalls",
+	.tables = syscall_tables,
+	.open = syscalls_open,
+	.sample = syscalls_sample,
+	.close = syscalls_close,
+	.focus = syscalls_focus,
+};

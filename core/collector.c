@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/* core/collector.c: the small shared part of the collector contract. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "collector.h"
+
+int collector_fail(struct collector *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	va_end(ap);
+	c->running = false;
+	return -1;
+}

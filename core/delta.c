@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/* core/delta.c: per-interval deltas from cumulative counters (see delta.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "delta.h"
+
+static int entry_compare(const void *a, const void *b)
+{
+	const struct delta_entry *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int delta_grow(struct delta_set *d)
+{
+	size_t cap = d->capacity ? d->capacity * 2 : 256;
+	struct delta_entry *p = realloc(d->prev, cap * sizeof(*p));
+	struct delta_entry *c, *f;
+
+	if (!p)
+		return -ENOMEM;
+	d->prev = p;
+	c = realloc(d->cur, cap * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	d->cur = c;
+	f = realloc(d->diff, cap * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	d->diff = f;
+	d->capacity = cap;
+	return 0;
+}
+
+int delta_push(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES])
+{
+	if (d->ncur == d->capacity && delta_grow(d) < 0)
+		return -ENOMEM;
+	d->cur[d->ncur].key = key;
+	memcpy(d->cur[d->ncur].v, v, sizeof(d->cur[0].v));
+	d->ncur++;
+	return 0;
+}
+
+size_t delta_finish(struct delta_set *d)
+{
+	struct delta_entry *tmp;
+	size_t j = 0;
+
+	qsort(d->cur, d->ncur, sizeof(*d->cur), entry_compare);
+	for (size_t i = 0; i < d->ncur; i++) {
+		const struct delta_entry *c = &d->cur[i];
+		const struct delta_entry *p = NULL;
+		struct delta_entry *out = &d->diff[i];
+
+		while (j < d->nprev && d->prev[j].key < c->key)
+			j++;
+		if (j < d->nprev && d->prev[j].key == c->key)
+			p = &d->prev[j];
+		out->key = c->key;
+		if (p && c->v[0] < p->v[0])
+			p = NULL; /* recreated: count from zero */
+		for (int k = 0; k < DELTA_VALUES; k++)
+			out->v[k] = p && c->v[k] >= p->v[k] ? c->v[k] - p->v[k] : (p ? 0 : c->v[k]);
+	}
+	/* this tick becomes the previous one; the next push starts a new tick */
+	tmp = d->prev;
+	d->prev = d->cur;
+	d->cur = tmp;
+	d->nprev = d->ncur;
+	d->ncur = 0;
+	return d->nprev;
+}
+
+void delta_reset(struct delta_set *d)
+{
+	d->nprev = d->ncur = 0;
+}
+
+void delta_free(struct delta_set *d)
+{
+	free(d->prev);
+	free(d->cur);
+	free(d->diff);
+	memset(d, 0, sizeof(*d));
+}

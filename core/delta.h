@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * core/delta.h: turning cumulative kernel counters into per-interval deltas.
+ *
+ * Each tick, push every (key, counters) read from a map; finish() sorts them, and for each
+ * key gives the growth since the previous tick. A key seen for the first time, or whose
+ * counters went backwards (an LRU entry evicted and created again), counts from zero.
+ */
+#ifndef KTOP_CORE_DELTA_H
+#define KTOP_CORE_DELTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DELTA_VALUES 4
+
+struct delta_entry {
+	uint64_t key;
+	uint64_t v[DELTA_VALUES];
+};
+
+struct delta_set {
+	struct delta_entry *prev, *cur, *diff;
+	size_t nprev, ncur, capacity;
+};
+
+int delta_push(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES]);
+/* Returns n: d->diff[0..n) holds this tick's keys, sorted, with their growth */
+size_t delta_finish(struct delta_set *d);
+/* Forget the previous tick: the next finish() reports everything as new */
+void delta_reset(struct delta_set *d);
+void delta_free(struct delta_set *d);
+
+#endif

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/* core/frame.c: frames and the fixed ring of recent frames (the sample buffer). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+
+static const struct table_schema *schemas[TABLE_MAX_TABLES];
+static unsigned int nschemas;
+
+int frame_register_schema(const struct table_schema *schema)
+{
+	for (unsigned int i = 0; i < nschemas; i++)
+		if (schemas[i] == schema)
+			return 0;
+	if (nschemas == TABLE_MAX_TABLES)
+		return -ENOSPC;
+	schemas[nschemas++] = schema;
+	return 0;
+}
+
+unsigned int frame_schema_count(void)
+{
+	return nschemas;
+}
+
+const struct table_schema *frame_schema(unsigned int i)
+{
+	return i < nschemas ? schemas[i] : NULL;
+}
+
+const struct table_schema *frame_schema_find(const char *id)
+{
+	for (unsigned int i = 0; i < nschemas; i++)
+		if (strcmp(schemas[i]->id, id) == 0)
+			return schemas[i];
+	return NULL;
+}
+
+struct table *frame_table(struct frame *f, const struct table_schema *schema)
+{
+	for (unsigned int i = 0; i < f->ntables; i++)
+		if (f->tables[i].schema == schema)
+			return &f->tables[i];
+	return NULL;
+}
+
+const struct table *frame_table_const(const struct frame *f, const struct table_schema *schema)
+{
+	return frame_table((struct frame *)f, schema);
+}
+
+struct hist *frame_row_hist(struct frame *f, struct table_row *r, unsigned int which)
+{
+	struct hist *h;
+
+	if (which > 1)
+		return NULL;
+	if (r->hist[which] >= 0)
+		return &f->hists[r->hist[which]];
+	if (f->nhists == f->hist_capacity) {
+		unsigned int cap = f->hist_capacity ? f->hist_capacity * 2 : 32;
+		struct hist *hists = realloc(f->hists, cap * sizeof(*hists));
+
+		if (!hists) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		f->hists = hists;
+		f->hist_capacity = cap;
+	}
+	r->hist[which] = (int32_t)f->nhists;
+	h = &f->hists[f->nhists++];
+	memset(h, 0, sizeof(*h));
+	return h;
+}
+
+const struct hist *frame_row_hist_const(const struct frame *f, const struct table_row *r,
+					unsigned int which)
+{
+	if (which > 1 || r->hist[which] < 0 || (unsigned int)r->hist[which] >= f->nhists)
+		return NULL;
+	return &f->hists[r->hist[which]];
+}
+
+void frame_reset(struct frame *f)
+{
+	f->seq = 0;
+	f->interval_s = 0;
+	f->nhists = 0;
+	f->ntables = nschemas;
+	for (unsigned int i = 0; i < nschemas; i++) {
+		f->tables[i].schema = schemas[i];
+		table_reset(&f->tables[i]);
+	}
+}
+
+int history_init(struct history *h, unsigned int capacity)
+{
+	memset(h, 0, sizeof(*h));
+	if (capacity == 0)
+		return -EINVAL;
+	h->frames = calloc(capacity, sizeof(*h->frames));
+	if (!h->frames)
+		return -ENOMEM;
+	h->capacity = capacity;
+	h->newest = capacity - 1;
+	for (unsigned int i = 0; i < capacity; i++)
+		frame_reset(&h->frames[i]);
+	return 0;
+}
+
+void history_free(struct history *h)
+{
+	for (unsigned int i = 0; i < h->capacity; i++) {
+		struct frame *f = &h->frames[i];
+
+		for (unsigned int t = 0; t < TABLE_MAX_TABLES; t++)
+			table_free(&f->tables[t]);
+		free(f->hists);
+	}
+	free(h->frames);
+	memset(h, 0, sizeof(*h));
+}
+
+struct frame *history_next(struct history *h)
+{
+	struct frame *f;
+
+	h->newest = (h->newest + 1) % h->capacity;
+	if (h->count < h->capacity)
+		h->count++;
+	f = &h->frames[h->newest];
+	frame_reset(f);
+	return f;
+}
+
+struct frame *history_get(const struct history *h, unsigned int age)
+{
+	if (age >= h->count)
+		return NULL;
+	return &h->frames[(h->newest + h->capacity - age) % h->capacity];
+}

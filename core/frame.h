@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * core/frame.h: the sample buffer.
+ *
+ * One frame per tick holds every collector's tables for that interval. Frames live in a
+ * fixed ring (history); the oldest is reused, its memory kept, so after warm-up a tick
+ * allocates nothing.
+ */
+#ifndef KTOP_CORE_FRAME_H
+#define KTOP_CORE_FRAME_H
+
+#include <time.h>
+
+#include "table.h"
+
+struct frame {
+	uint64_t seq;           /* tick number since start, from 1 */
+	struct timespec wall;   /* end of the interval, CLOCK_REALTIME */
+	double interval_s;      /* measured length of the interval */
+	unsigned int ntables;
+	struct table tables[TABLE_MAX_TABLES];
+	struct hist *hists;     /* pool the rows' hist indexes point into */
+	unsigned int nhists, hist_capacity;
+};
+
+struct history {
+	struct frame *frames;
+	unsigned int capacity; /* fixed at creation */
+	unsigned int count;    /* frames filled so far, up to capacity */
+	unsigned int newest;   /* index of the newest frame */
+};
+
+/* Register a schema: every frame gets a table for it. Before history_init only. */
+int frame_register_schema(const struct table_schema *schema);
+unsigned int frame_schema_count(void);
+const struct table_schema *frame_schema(unsigned int i);
+const struct table_schema *frame_schema_find(const char *id);
+
+struct table *frame_table(struct frame *f, const struct table_schema *schema);
+const struct table *frame_table_const(const struct frame *f, const struct table_schema *schema);
+/* A zeroed histogram for row r's slot which (0 or 1), or NULL on ENOMEM */
+struct hist *frame_row_hist(struct frame *f, struct table_row *r, unsigned int which);
+const struct hist *frame_row_hist_const(const struct frame *f, const struct table_row *r,
+					unsigned int which);
+void frame_reset(struct frame *f);
+
+int history_init(struct history *h, unsigned int capacity);
+void history_free(struct history *h);
+/* The frame to fill for the next tick: the oldest, reset */
+struct frame *history_next(struct history *h);
+/* Frame `age` ticks back (0 = newest), or NULL if not kept */
+struct frame *history_get(const struct history *h, unsigned int age);
+
+#endif

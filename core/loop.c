@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/loop.c: the one loop. poll() on a timerfd (the tick), a signalfd, stdin (when the
+ * sink reads keys) and the collectors' event fds. No threads, no locks.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ktop.h"
+
+static int tick_fd = -1;
+
+double ktop_monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int arm_tick(double interval_s)
+{
+	struct itimerspec its = { 0 };
+
+	its.it_interval.tv_sec = (time_t)interval_s;
+	its.it_interval.tv_nsec = (long)((interval_s - floor(interval_s)) * 1e9);
+	its.it_value = its.it_interval;
+	return timerfd_settime(tick_fd, 0, &its, NULL);
+}
+
+void ktop_set_interval(struct ktop *k, double interval_s)
+{
+	k->cfg.interval_s = interval_s;
+	if (tick_fd >= 0)
+		arm_tick(interval_s);
+}
+
+void ktop_set_focus(struct ktop *k, const struct focus *focus)
+{
+	k->focus = *focus;
+	for (unsigned int i = 0; i < k->ncollectors; i++) {
+		struct collector *c = &k->collectors[i];
+
+		if (c->running && c->ops->focus)
+			c->ops->focus(c, focus);
+	}
+}
+
+int ktop_running_collectors(const struct ktop *k)
+{
+	int n = 0;
+
+	for (unsigned int i = 0; i < k->ncollectors; i++)
+		n += k->collectors[i].running;
+	return n;
+}
+
+static void sample_all(struct ktop *k)
+{
+	struct frame *f = history_next(&k->history);
+	double now = ktop_monotonic_s();
+
+	f->seq = ++k->frames_done;
+	f->interval_s = now - k->last_sample_s;
+	k->last_sample_s = now;
+	clock_gettime(CLOCK_REALTIME, &f->wall);
+	for (unsigned int i = 0; i < k->ncollectors; i++) {
+		struct collector *c = &k->collectors[i];
+
+		if (c->running && c->ops->sample(c, f) < 0)
+			snprintf(c->reason, sizeof(c->reason), "sampling failed: %s",
+				 strerror(errno));
+	}
+	for (unsigned int i = 0; i < f->ntables; i++)
+		table_sort(&f->tables[i], f->tables[i].schema->sort_column, false, f->interval_s);
+}
+
+int ktop_loop(struct ktop *k)
+{
+	struct pollfd fds[3 + KTOP_MAX_COLLECTORS];
+	int owner[3 + KTOP_MAX_COLLECTORS];
+	sigset_t mask;
+	int sig_fd, status = 0;
+	unsigned int nfds;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (sig_fd < 0 || tick_fd < 0 || arm_tick(k->cfg.interval_s) < 0)
+		return 1;
+	k->last_sample_s = ktop_monotonic_s();
+
+	while (!k->quit) {
+		nfds = 0;
+		fds[nfds] = (struct pollfd){ .fd = tick_fd, .events = POLLIN };
+		owner[nfds++] = -1;
+		fds[nfds] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+		owner[nfds++] = -2;
+		if (k->sink->reads_stdin) {
+			fds[nfds] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+			owner[nfds++] = -3;
+		}
+		for (unsigned int i = 0; i < k->ncollectors; i++) {
+			struct collector *c = &k->collectors[i];
+			int fd;
+
+			if (!c->running || !c->ops->event_fd || (fd = c->ops->event_fd(c)) < 0)
+				continue;
+			fds[nfds] = (struct pollfd){ .fd = fd, .events = POLLIN };
+			owner[nfds++] = (int)i;
+		}
+		if (poll(fds, nfds, -1) < 0) {
+			if (errno == EINTR) /* SIGWINCH: curses turns it into KEY_RESIZE */
+				goto stdin_check;
+			status = 1;
+			break;
+		}
+		for (unsigned int i = 0; i < nfds && !k->quit; i++) {
+			if (!fds[i].revents)
+				continue;
+			if (owner[i] == -1) {
+				uint64_t expirations;
+
+				if (read(tick_fd, &expirations, sizeof(expirations)) < 0)
+					continue;
+				sample_all(k);
+				k->sink->frame(k);
+				if (k->cfg.frames && k->frames_done >= (uint64_t)k->cfg.frames)
+					k->quit = true;
+			} else if (owner[i] == -2) {
+				struct signalfd_siginfo si;
+
+				if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+					k->quit = true;
+			} else if (owner[i] == -3) {
+				if (!k->sink->input(k))
+					k->quit = true;
+			} else {
+				struct collector *c = &k->collectors[owner[i]];
+
+				c->ops->consume(c);
+			}
+		}
+		continue;
+stdin_check:
+		if (k->sink->reads_stdin && !k->sink->input(k))
+			k->quit = true;
+	}
+	close(sig_fd);
+	close(tick_fd);
+	tick_fd = -1;
+	return status;
+}

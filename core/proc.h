@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* core/proc.h: what ktop reads from /proc, cached so a tick costs few system calls. */
+#ifndef KTOP_CORE_PROC_H
+#define KTOP_CORE_PROC_H
+
+#include <stdint.h>
+
+/* The interned comm of pid, cached; "?" once the process is gone and was never seen */
+const char *proc_comm(uint32_t pid);
+/* Forget what is cached for pid (it exited, or its number was reused) */
+void proc_forget(uint32_t pid);
+/* Read an entire small file into buf (NUL-terminated); returns bytes or -errno */
+long proc_read_file(const char *path, char *buf, unsigned long size);
+
+#endif

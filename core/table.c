@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/* core/table.c: rows, histograms and column values of the sample buffer's tables. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+unsigned int hist_slot(uint64_t ns)
+{
+	unsigned int slot = 0;
+
+	while (ns > 1 && slot < HIST_SLOTS - 1) {
+		ns >>= 1;
+		slot++;
+	}
+	return slot;
+}
+
+uint64_t hist_slot_floor(unsigned int slot)
+{
+	return slot == 0 ? 0 : (uint64_t)1 << slot;
+}
+
+uint64_t hist_total(const struct hist *h)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < HIST_SLOTS; i++)
+		n += h->slot[i];
+	return n;
+}
+
+uint64_t hist_quantile(const struct hist *h, double q)
+{
+	uint64_t total = hist_total(h), seen = 0;
+	double want;
+
+	if (total == 0)
+		return 0;
+	if (q < 0)
+		q = 0;
+	if (q > 1)
+		q = 1;
+	want = q * (double)total;
+	for (unsigned int i = 0; i < HIST_SLOTS; i++) {
+		if (h->slot[i] == 0)
+			continue;
+		if ((double)(seen + h->slot[i]) >= want) {
+			uint64_t lo = hist_slot_floor(i), hi = (uint64_t)1 << (i + 1);
+			double within = (want - (double)seen) / h->slot[i];
+
+			return lo + (uint64_t)(within * (double)(hi - lo));
+		}
+		seen += h->slot[i];
+	}
+	return (uint64_t)1 << HIST_SLOTS;
+}
+
+void hist_add(struct hist *dst, const struct hist *src)
+{
+	for (unsigned int i = 0; i < HIST_SLOTS; i++)
+		dst->slot[i] += src->slot[i];
+}
+
+struct table_row *table_add_row(struct table *t, uint64_t key)
+{
+	struct table_row *r;
+
+	if (t->nrows == t->capacity) {
+		unsigned int cap = t->capacity ? t->capacity * 2 : 64;
+		struct table_row *rows = realloc(t->rows, cap * sizeof(*rows));
+
+		if (!rows) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		t->rows = rows;
+		t->capacity = cap;
+	}
+	r = &t->rows[t->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->key = key;
+	r->hist[0] = r->hist[1] = -1;
+	return r;
+}
+
+struct table_row *table_find_row(const struct table *t, uint64_t key)
+{
+	for (unsigned int i = 0; i < t->nrows; i++)
+		if (t->rows[i].key == key)
+			return &t->rows[i];
+	return NULL;
+}
+
+void table_reset(struct table *t)
+{
+	t->nrows = 0;
+	t->dropped_rows = 0;
+}
+
+void table_free(struct table *t)
+{
+	free(t->rows);
+	t->rows = NULL;
+	t->nrows = t->capacity = 0;
+}
+
+static double column_sum(const struct table *t, unsigned int src)
+{
+	double sum = 0;
+
+	for (unsigned int i = 0; i < t->nrows; i++)
+		sum += (double)t->rows[i].v[src];
+	return sum;
+}
+
+double table_column_value(const struct table *t, const struct table_row *r, unsigned int col,
+			  double interval_s)
+{
+	const struct table_column *c = &t->schema->columns[col];
+	double v = (double)r->v[c->src];
+
+	switch (c->kind) {
+	case COL_NAME:
+	case COL_ID:
+	case COL_DURATION:
+	case COL_CPUS:
+	case COL_TEXT_VALUE:
+		return v;
+	case COL_COUNT:
+	case COL_TIME:
+		return interval_s > 0 ? v / interval_s : v;
+	case COL_CPU_PCT:
+		return interval_s > 0 ? 100.0 * v / (interval_s * 1e9) : 0;
+	case COL_AVERAGE:
+		return r->v[c->den] ? v / (double)r->v[c->den] : 0;
+	case COL_SHARE: {
+		double sum = column_sum(t, c->src);
+
+		return sum > 0 ? 100.0 * v / sum : 0;
+	}
+	}
+	return v;
+}
+
+struct sort_context {
+	const struct table *table;
+	unsigned int col;
+	bool ascending, by_name;
+	double interval_s;
+};
+
+/* qsort has no context argument; ktop is single-threaded */
+static struct sort_context sort_ctx;
+
+static int row_compare(const void *a, const void *b)
+{
+	const struct table_row *x = a, *y = b;
+	int order = 0;
+
+	if (sort_ctx.by_name) {
+		const char *nx = x->name ? x->name : "", *ny = y->name ? y->name : "";
+
+		order = strcmp(nx, ny);
+		if (!sort_ctx.ascending)
+			order = -order;
+	} else {
+		double vx = table_column_value(sort_ctx.table, x, sort_ctx.col, sort_ctx.interval_s);
+		double vy = table_column_value(sort_ctx.table, y, sort_ctx.col, sort_ctx.interval_s);
+
+		if (vx != vy)
+			order = (vx < vy) == sort_ctx.ascending ? -1 : 1;
+	}
+	if (order == 0)
+		order = x->key < y->key ? -1 : x->key > y->key;
+	return order;
+}
+
+void table_sort(struct table *t, unsigned int col, bool ascending, double interval_s)
+{
+	const struct table_column *c;
+
+	if (col >= t->schema->ncolumns || t->nrows < 2)
+		return;
+	c = &t->schema->columns[col];
+	sort_ctx = (struct sort_context){ t, col, ascending, c->kind == COL_NAME, interval_s };
+	if (c->kind == COL_SHARE) /* same order as its source, cheaper to compute */
+		sort_ctx.col = col, sort_ctx.by_name = false;
+	qsort(t->rows, t->nrows, sizeof(*t->rows), row_compare);
+}
+
+void table_trim(struct table *t)
+{
+	unsigned int max = t->schema->max_rows;
+
+	if (!max || t->nrows <= max)
+		return;
+	table_sort(t, t->schema->sort_column, false, 1.0);
+	t->dropped_rows += t->nrows - max;
+	t->nrows = max;
+}
+
+int table_column_index(const struct table_schema *s, const char *id)
+{
+	for (unsigned int i = 0; i < s->ncolumns; i++)
+		if (strcmp(s->columns[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}

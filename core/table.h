@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * core/table.h: the tables a collector fills each tick and every sink reads.
+ *
+ * A table is described by a schema: a stable id ("syscalls"), a title, and columns that
+ * say how each value is stored and shown. Rows carry interned names, a fixed array of
+ * 64-bit values (per-interval deltas, never cumulative) and up to two log2 histograms.
+ * Panes, batch text and JSON all render from the schema, so a new collector gets its
+ * pane and its output for free.
+ */
+#ifndef KTOP_CORE_TABLE_H
+#define KTOP_CORE_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TABLE_MAX_VALUES 12
+#define TABLE_MAX_COLUMNS 16
+#define TABLE_MAX_TABLES 24
+/* log2 buckets: slot i counts values in [2^i, 2^(i+1)) ns; slot 0 also holds 0 */
+#define HIST_SLOTS 32
+
+enum column_kind {
+	COL_NAME,     /* row->name (or row->label when src == 1) */
+	COL_ID,       /* v[src] as an integer (syscall number, IRQ, pid, CPU) */
+	COL_COUNT,    /* v[src] events in the interval, shown as a rate per second */
+	COL_TIME,     /* v[src] ns in the interval, shown as time per second */
+	COL_CPU_PCT,  /* v[src] ns in the interval, shown as % of one CPU */
+	COL_DURATION, /* v[src] ns, shown as a duration (a maximum, say) */
+	COL_AVERAGE,  /* v[src] / v[den], shown as a duration */
+	COL_SHARE,    /* v[src] as % of the column's sum over all rows */
+	COL_CPUS,     /* v[src] bitmask of CPUs 0..63, shown as a list */
+	COL_TEXT_VALUE, /* v[src] indexes the schema's value_names[] */
+};
+
+struct table_column {
+	const char *id;    /* stable: JSON key, config sort name, batch header */
+	const char *title; /* screen header */
+	enum column_kind kind;
+	uint8_t src, den;
+	uint8_t width;
+	bool derived; /* computed from stored values: not written to JSON */
+	const char *help;
+};
+
+struct table_schema {
+	const char *id;    /* "syscalls": JSON array name, pane id */
+	const char *title; /* "System calls" */
+	const struct table_column *columns;
+	unsigned int ncolumns;
+	unsigned int sort_column;   /* default sort, descending */
+	unsigned int max_rows;      /* kept per frame; beyond it the smallest are dropped */
+	unsigned int hist_count;    /* histograms per row: 0, 1 or 2 */
+	const char *hist_names[2];  /* "latency", "delay" */
+	const char *const *value_names; /* for COL_TEXT_VALUE */
+	const struct table_schema *drill; /* detail table filled while a row is focused */
+	bool pane;                  /* shown as a pane on the main screen */
+	bool detail;                /* filled only while focused */
+};
+
+struct hist {
+	uint32_t slot[HIST_SLOTS];
+};
+
+struct table_row {
+	uint64_t key;
+	const char *name;  /* interned */
+	const char *label; /* interned, may be NULL */
+	uint64_t v[TABLE_MAX_VALUES];
+	int32_t hist[2]; /* index into the frame's histogram pool, -1 when none */
+};
+
+struct table {
+	const struct table_schema *schema;
+	struct table_row *rows;
+	unsigned int nrows, capacity;
+	uint64_t dropped_rows; /* rows beyond max_rows this interval */
+};
+
+unsigned int hist_slot(uint64_t ns);
+/* The lower bound, in ns, of histogram slot i */
+uint64_t hist_slot_floor(unsigned int slot);
+uint64_t hist_total(const struct hist *h);
+/* The value below which fraction q (0..1) of the samples fall, interpolated in its slot */
+uint64_t hist_quantile(const struct hist *h, double q);
+void hist_add(struct hist *dst, const struct hist *src);
+
+/* Returns the new row (zeroed, hist = -1), or NULL with errno = ENOMEM */
+struct table_row *table_add_row(struct table *t, uint64_t key);
+struct table_row *table_find_row(const struct table *t, uint64_t key);
+void table_reset(struct table *t);
+void table_free(struct table *t);
+/* The value of column col for row r, as a number to sort by or print */
+double table_column_value(const struct table *t, const struct table_row *r, unsigned int col,
+			  double interval_s);
+/* Sort rows by column col (descending unless ascending), stable on the key */
+void table_sort(struct table *t, unsigned int col, bool ascending, double interval_s);
+/* Keep at most schema->max_rows rows, largest by the default sort column */
+void table_trim(struct table *t);
+int table_column_index(const struct table_schema *s, const char *id);
+
+#endif
