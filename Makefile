@@ -29,6 +29,8 @@ UI_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
 MAIN_OBJ   := $(BUILD)/core/main.o
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 BPF_TESTS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf_*.c))
+WORKLOADS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,\
+	      $(wildcard tests/workloads/*.c))
 
 .PHONY: all clean deps run test unit install uninstall help bench vmlinux
 .DELETE_ON_ERROR:
@@ -84,7 +86,11 @@ $(BUILD)/tests/bpf_%: tests/bpf_%.c $(COLL_OBJS) $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-unit: $(UNIT_TESTS) $(BPF_TESTS)
+$(BUILD)/tests/workloads/%: tests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lpthread -lbpf
+
+unit: $(UNIT_TESTS) $(BPF_TESTS) $(WORKLOADS)
 
 test: deps all unit
 	tests/run

@@ -55,6 +55,7 @@ struct table_schema {
 	const char *hist_names[2];  /* "latency", "delay" */
 	const char *const *value_names; /* for COL_TEXT_VALUE */
 	const struct table_schema *drill; /* detail table filled while a row is focused */
+	const struct table_schema *alternate; /* another view of the same data (per CPU) */
 	bool pane;                  /* shown as a pane on the main screen */
 	bool detail;                /* filled only while focused */
 };

@@ -138,6 +138,21 @@ static void action_prev_pane(struct ui *ui)
 		ui->focused = (ui->focused + ui->npanes - 1) % ui->npanes;
 }
 
+/* Switch the focused pane between its table and the alternate view (per CPU) */
+static void action_alternate(struct ui *ui)
+{
+	struct pane_view *v;
+	const struct table_schema *next;
+
+	if (ui->depth > 0 || !ui->npanes)
+		return;
+	v = &ui->panes[ui->focused];
+	next = v->schema->alternate;
+	if (!next)
+		return;
+	*v = (struct pane_view){ .schema = next, .sort_column = (int)next->sort_column };
+}
+
 static void action_pause(struct ui *ui)
 {
 	ui->paused = !ui->paused;
@@ -186,6 +201,8 @@ const struct ui_action ui_actions[] = {
 	{ "reverse", "reverse the sort order", { 'r' }, action_reverse },
 	{ "next_pane", "focus the next pane", { '\t' }, action_next_pane },
 	{ "prev_pane", "focus the previous pane", { KEY_BTAB }, action_prev_pane },
+	{ "alternate", "switch the pane to its other view (per CPU)", { 'v' },
+	  action_alternate },
 	{ "pause", "freeze the screen (collection goes on)", { ' ' }, action_pause },
 	{ "older", "while paused: one frame back in history", { '[' }, action_older },
 	{ "newer", "while paused: one frame forward", { ']' }, action_newer },

@@ -157,6 +157,15 @@ static void redraw(struct ui *ui)
 	ui->dirty = false;
 }
 
+/* An alternate view is reached from its pane, not shown as a pane of its own */
+static bool is_alternate_of_earlier(const struct table_schema *s, unsigned int before)
+{
+	for (unsigned int i = 0; i < before; i++)
+		if (frame_schema(i)->alternate == s)
+			return true;
+	return false;
+}
+
 static int screen_start(struct ktop *k)
 {
 	struct ui *ui = &the_ui;
@@ -166,7 +175,7 @@ static int screen_start(struct ktop *k)
 	k->sink_state = ui;
 	setlocale(LC_ALL, "");
 	ui->utf8 = !k->cfg.ascii && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	if (!isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "ktop: the screen needs a terminal; use -b or -J for batch "
 				"output\n");
 		return 1;
@@ -188,7 +197,7 @@ static int screen_start(struct ktop *k)
 	for (unsigned int i = 0; i < frame_schema_count() && ui->npanes < UI_MAX_PANES; i++) {
 		const struct table_schema *s = frame_schema(i);
 
-		if (!s->pane)
+		if (!s->pane || (i > 0 && is_alternate_of_earlier(s, i)))
 			continue;
 		ui->panes[ui->npanes].schema = s;
 		ui->panes[ui->npanes].sort_column = (int)s->sort_column;

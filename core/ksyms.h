@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * core/ksyms.h: kernel addresses to symbol names, from /proc/kallsyms (text symbols),
+ * loaded once, sorted, looked up by binary search.
+ */
+#ifndef KTOP_CORE_KSYMS_H
+#define KTOP_CORE_KSYMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct ksym {
+	uint64_t addr;
+	const char *name;   /* interned */
+	const char *module; /* interned, NULL for the kernel proper */
+};
+
+struct ksyms {
+	struct ksym *syms;
+	size_t count, capacity;
+};
+
+/* Load from a kallsyms-format stream; returns 0 or -errno. Addresses of 0 (no
+ * privilege to see them) make it fail with -EPERM. */
+int ksyms_load_stream(struct ksyms *k, FILE *in);
+int ksyms_load(struct ksyms *k, const char *path); /* "/proc/kallsyms" */
+/* The symbol containing addr, or NULL; *offset gets addr - symbol start */
+const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr, uint64_t *offset);
+/* The address of a symbol by name, or 0 */
+uint64_t ksyms_address(const struct ksyms *k, const char *name);
+/* "name+0x1f" or "name+0x1f [module]" or "0xffffffff81000000" into buf */
+char *ksyms_format(const struct ksyms *k, uint64_t addr, char *buf, size_t len);
+void ksyms_free(struct ksyms *k);
+
+#endif

@@ -1,0 +1,51 @@
+# tests/lib.sh: TAP helpers and shared set-up for ktop's shell tests. Source it.
+# Each check prints one TAP line; tests/run counts them. A check that cannot run here
+# calls tap_skip with the reason, never silently passes.
+set -u
+TAP_N=0
+KTOP_BIN=${KTOP_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/ktop}
+BUILD=${BUILD:-build}
+TEST_BIN=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$BUILD/tests
+
+tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+tap_fail() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N - $*"; }
+# tap_skip "what" "why"
+tap_skip() { TAP_N=$((TAP_N + 1)); echo "# reason: $2"; echo "ok $TAP_N - $1 # SKIP $2"; }
+# tap_check "what" command...: ok when the command succeeds
+tap_check() {
+	local what=$1; shift
+	if "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
+}
+tap_diag() { echo "# $*"; }
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		tap_skip "$1" "needs root to load BPF programs"
+		return 1
+	fi
+}
+
+# Wait up to $2 seconds (default 5) for a command to succeed
+wait_for() {
+	local tries=$(( ${2:-5} * 10 ))
+	while [ $tries -gt 0 ]; do
+		eval "$1" && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# BPF programs ktop has loaded (by name prefix), for leak checks
+ktop_prog_count() {
+	bpftool prog show 2>/dev/null | grep -cE 'name (sys_|irq|softirq|tasklet|hardirq|crit|bh_)' || true
+}
+
+# A tmux session running ktop: tmux_start NAME COLS ROWS [env...] -- ktop args
+tmux_start() {
+	local name=$1 cols=$2 rows=$3; shift 3
+	tmux kill-session -t "$name" 2>/dev/null
+	tmux new-session -d -s "$name" -x "$cols" -y "$rows" "$@"
+}
+tmux_screen() { tmux capture-pane -p -t "$1" 2>/dev/null; }
+tmux_alive() { tmux has-session -t "$1" 2>/dev/null; }
