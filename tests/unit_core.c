@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tests/unit_core.c: the pure parts of core/: histograms, tables, frames and history,
+ * deltas, interning, formatting, syscall names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/delta.h"
+#include "core/format.h"
+#include "core/frame.h"
+#include "core/intern.h"
+#include "core/syscall_names.h"
+#include "core/table.h"
+
+static const struct table_column test_columns[] = {
+	{ "name", "NAME", COL_NAME, 0, 0, 10, false, "" },
+	{ "count", "N/s", COL_COUNT, 0, 0, 6, false, "" },
+	{ "total_ns", "T/s", COL_TIME, 1, 0, 6, false, "" },
+	{ "avg_ns", "AVG", COL_AVERAGE, 1, 0, 6, true, "" },
+	{ "share", "%", COL_SHARE, 1, 0, 5, true, "" },
+};
+
+static const struct table_schema test_schema = {
+	.id = "test", .title = "Test", .columns = test_columns, .ncolumns = 5,
+	.sort_column = 1, .max_rows = 3, .hist_count = 1, .hist_names = { "x" },
+};
+
+static void test_hist_slot(void **state)
+{
+	(void)state;
+	assert_int_equal(hist_slot(0), 0);
+	assert_int_equal(hist_slot(1), 0);
+	assert_int_equal(hist_slot(2), 1);
+	assert_int_equal(hist_slot(3), 1);
+	assert_int_equal(hist_slot(1024), 10);
+	assert_int_equal(hist_slot(2047), 10);
+	assert_int_equal(hist_slot(UINT64_MAX), HIST_SLOTS - 1);
+	assert_int_equal(hist_slot_floor(10), 1024);
+}
+
+static void test_hist_quantile(void **state)
+{
+	struct hist h = { 0 };
+	uint64_t p50;
+
+	(void)state;
+	assert_int_equal(hist_quantile(&h, 0.5), 0);
+	h.slot[10] = 50; /* [1024, 2048) */
+	h.slot[20] = 50; /* [1 Mi, 2 Mi) */
+	p50 = hist_quantile(&h, 0.5);
+	assert_true(p50 >= 1024 && p50 <= 2048);
+	assert_true(hist_quantile(&h, 0.99) >= (1u << 20));
+	assert_int_equal(hist_total(&h), 100);
+}
+
+static void test_table_rows_and_values(void **state)
+{
+	struct table t = { .schema = &test_schema };
+	struct table_row *r;
+
+	(void)state;
+	for (uint64_t k = 1; k <= 5; k++) {
+		r = table_add_row(&t, k);
+		assert_non_null(r);
+		r->name = intern(k % 2 ? "odd" : "even");
+		r->v[0] = k * 10;     /* count */
+		r->v[1] = k * 1000;   /* total ns */
+	}
+	assert_int_equal(t.nrows, 5);
+	r = table_find_row(&t, 3);
+	assert_non_null(r);
+	/* 30 events in 0.5 s are 60/s; average 3000/30 = 100 ns; share 3000/15000 */
+	assert_true(table_column_value(&t, r, 1, 0.5) == 60.0);
+	assert_true(table_column_value(&t, r, 3, 0.5) == 100.0);
+	assert_true(table_column_value(&t, r, 4, 0.5) == 20.0);
+	table_sort(&t, 1, false, 1.0);
+	assert_int_equal(t.rows[0].key, 5);
+	table_sort(&t, 1, true, 1.0);
+	assert_int_equal(t.rows[0].key, 1);
+	table_trim(&t); /* keeps the 3 largest by the default sort */
+	assert_int_equal(t.nrows, 3);
+	assert_int_equal(t.dropped_rows, 2);
+	assert_int_equal(t.rows[0].key, 5);
+	assert_int_equal(table_column_index(&test_schema, "avg_ns"), 3);
+	assert_int_equal(table_column_index(&test_schema, "nope"), -1);
+	table_free(&t);
+}
+
+static void test_history_ring(void **state)
+{
+	struct history h;
+	struct frame *f;
+	struct table_row *r;
+	struct hist *hist;
+
+	(void)state;
+	assert_int_equal(frame_register_schema(&test_schema), 0);
+	assert_int_equal(history_init(&h, 4), 0);
+	assert_null(history_get(&h, 0));
+	for (uint64_t seq = 1; seq <= 10; seq++) {
+		f = history_next(&h);
+		f->seq = seq;
+		r = table_add_row(frame_table(f, &test_schema), seq);
+		assert_non_null(r);
+		hist = frame_row_hist(f, r, 0);
+		assert_non_null(hist);
+		hist->slot[3] = (uint32_t)seq;
+	}
+	assert_int_equal(h.count, 4);
+	assert_int_equal(history_get(&h, 0)->seq, 10);
+	assert_int_equal(history_get(&h, 3)->seq, 7);
+	assert_null(history_get(&h, 4));
+	f = history_get(&h, 1);
+	r = &frame_table(f, &test_schema)->rows[0];
+	assert_int_equal(frame_row_hist_const(f, r, 0)->slot[3], 9);
+	assert_null(frame_row_hist_const(f, r, 1));
+	/* a reused frame starts empty */
+	assert_int_equal(frame_table(history_next(&h), &test_schema)->nrows, 0);
+	history_free(&h);
+}
+
+static void test_delta(void **state)
+{
+	struct delta_set d = { 0 };
+	uint64_t a[DELTA_VALUES] = { 10, 1, 100, 0 }, b[DELTA_VALUES] = { 5, 0, 50, 0 };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(delta_push(&d, 7, a), 0);
+	assert_int_equal(delta_push(&d, 3, b), 0);
+	n = delta_finish(&d);
+	assert_int_equal(n, 2);
+	assert_int_equal(d.diff[0].key, 3); /* sorted */
+	assert_int_equal(d.diff[1].v[0], 10); /* first sight counts from zero */
+	a[0] = 25, a[2] = 400;
+	b[0] = 2; /* went backwards: recreated, counts from zero */
+	delta_push(&d, 7, a);
+	delta_push(&d, 3, b);
+	n = delta_finish(&d);
+	assert_int_equal(n, 2);
+	assert_int_equal(d.diff[1].v[0], 15);
+	assert_int_equal(d.diff[1].v[2], 300);
+	assert_int_equal(d.diff[0].v[0], 2);
+	delta_free(&d);
+}
+
+static void test_intern(void **state)
+{
+	char buf[8] = "abc";
+	const char *a = intern(buf);
+
+	(void)state;
+	buf[0] = 'x';
+	assert_string_equal(a, "abc");
+	assert_ptr_equal(intern("abc"), a);
+	assert_ptr_equal(intern_n("abcdef", 3), a);
+	assert_null(intern(NULL));
+}
+
+static void test_format(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(format_duration(0, buf, sizeof(buf)), "0");
+	assert_string_equal(format_duration(850, buf, sizeof(buf)), "850ns");
+	assert_string_equal(format_duration(12345, buf, sizeof(buf)), "12.3us");
+	assert_string_equal(format_duration(4.56e6, buf, sizeof(buf)), "4.56ms");
+	assert_string_equal(format_duration(2.5e9, buf, sizeof(buf)), "2.50s");
+	assert_string_equal(format_count(950, buf, sizeof(buf)), "950");
+	assert_string_equal(format_count(12345, buf, sizeof(buf)), "12.3k");
+	assert_string_equal(format_count(4.56e6, buf, sizeof(buf)), "4.56M");
+	assert_string_equal(format_count(0.5, buf, sizeof(buf)), "0.5");
+	assert_string_equal(format_cpus(0xf | 1 << 8 | 3ull << 10, buf, sizeof(buf)),
+			    "0-3,8,10-11");
+	assert_string_equal(format_cpus(0, buf, sizeof(buf)), "-");
+}
+
+static void test_syscall_names(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(syscall_name(SYSCALL_ABI_X64, 110), "getppid");
+	assert_string_equal(syscall_name(SYSCALL_ABI_X64, 3), "close");
+	assert_string_equal(syscall_name(SYSCALL_ABI_IA32, 64), "getppid");
+	assert_string_equal(syscall_name(SYSCALL_ABI_X32, 0), "read");
+	assert_non_null(syscall_name(SYSCALL_ABI_X64, 469));
+	assert_null(syscall_name(SYSCALL_ABI_X64, 999));
+	assert_string_equal(syscall_name_format(SYSCALL_ABI_X64, 999, buf, sizeof(buf)),
+			    "sys_999");
+	assert_string_equal(syscall_name_format(SYSCALL_ABI_IA32, 64, buf, sizeof(buf)),
+			    "ia32:getppid");
+	assert_int_equal(syscall_number(SYSCALL_ABI_X64, "getppid"), 110);
+	assert_int_equal(syscall_number(SYSCALL_ABI_IA32, "ia32:getppid"), 64);
+	assert_int_equal(syscall_number(SYSCALL_ABI_X64, "no_such_call"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hist_slot),
+		cmocka_unit_test(test_hist_quantile),
+		cmocka_unit_test(test_table_rows_and_values),
+		cmocka_unit_test(test_history_ring),
+		cmocka_unit_test(test_delta),
+		cmocka_unit_test(test_intern),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_syscall_names),
+	};
+
+	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/workloads/syscall_loop.c: a known system-call workload.
+ *   syscall_loop N M [DELAY_MS]   N getppid() calls and M failing close(-1) calls, after
+ *                                 an optional delay; prints "pid N M ns_per_getppid"
+ *   syscall_loop --bench N        time N getppid() calls, print ns per call
+ * Uses syscall(2) directly so libc caching cannot hide a call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	long n, m = 0, delay_ms = 0;
+	double start, ns;
+
+	if (argc >= 3 && strcmp(argv[1], "--bench") == 0) {
+		n = atol(argv[2]);
+		start = now_ns();
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid);
+		printf("%.1f\n", (now_ns() - start) / n);
+		return 0;
+	}
+	if (argc < 3) {
+		fprintf(stderr, "usage: syscall_loop N M [DELAY_MS] | --bench N\n");
+		return 2;
+	}
+	n = atol(argv[1]);
+	m = atol(argv[2]);
+	if (argc > 3)
+		delay_ms = atol(argv[3]);
+	if (delay_ms)
+		usleep(delay_ms * 1000);
+	start = now_ns();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	ns = n ? (now_ns() - start) / n : 0;
+	for (long i = 0; i < m; i++)
+		syscall(SYS_close, -1);
+	printf("%d %ld %ld %.1f\n", getpid(), n, m, ns);
+	return 0;
+}
