@@ -8,6 +8,8 @@
 
 const struct collector_ops *const collector_registry[] = {
 	&syscalls_collector,
+	&interrupts_collector,
+	&tasklets_collector,
 };
 
 const unsigned int collector_registry_size =

@@ -12,6 +12,8 @@ extern const struct collector_ops *const collector_registry[];
 extern const unsigned int collector_registry_size;
 
 extern const struct collector_ops syscalls_collector;
+extern const struct collector_ops interrupts_collector;
+extern const struct collector_ops tasklets_collector;
 
 /* libbpf set-up shared by all collectors (logging); call once before any open() */
 int collectors_init(const char *log_path);

@@ -16,6 +16,7 @@ tap_check() {
 	local what=$1; shift
 	if "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
 }
+jqt() { jq -e "$@" >/dev/null; }
 tap_diag() { echo "# $*"; }
 
 need_root() {
@@ -49,3 +50,23 @@ tmux_start() {
 }
 tmux_screen() { tmux capture-pane -p -t "$1" 2>/dev/null; }
 tmux_alive() { tmux has-session -t "$1" 2>/dev/null; }
+
+# IDs of the BPF programs a process holds (bpftool reports the owning pids)
+prog_ids_of() {
+	bpftool -j prog show 2>/dev/null |
+		jq -r --argjson pid "$1" '.[] | select(any(.pids[]?; .pid == $pid)) | .id' 2>/dev/null
+}
+
+# Are any of these program IDs still loaded?
+progs_still_loaded() {
+	local id
+	for id in "$@"; do
+		bpftool prog show id "$id" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+# Wait until a pid is gone; true if it went within $2 seconds
+wait_gone() {
+	wait_for "! kill -0 $1 2>/dev/null" "${2:-1}"
+}

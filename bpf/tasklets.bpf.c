@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf/tasklets.bpf.c: execution time and queue delay of every tasklet and BH work item.
+ *
+ * Execution: irq:tasklet_entry/exit, per CPU (tasklets do not nest on a CPU).
+ * Queue delay: tasklet_schedule() has no tracepoint, but it raises the TASKLET (or HI)
+ * softirq right after appending the tasklet to this CPU's tasklet_vec (tasklet_hi_vec),
+ * so at irq:softirq_raise the list's tail points at &t->next of the tasklet just queued.
+ * We record t -> now (keeping the first record until t runs: the kernel re-queues and
+ * re-raises a tasklet it could not run) and take the difference at tasklet_entry(t).
+ * The per-CPU lists are reached without __ksym: user space reads the per-CPU offsets of
+ * tasklet_vec, tasklet_hi_vec and runqueues from BTF, and this CPU's per-CPU base is
+ * &this_rq - off(runqueues), where this_rq comes from current->se.cfs_rq->rq.
+ * BH work items (WQ_BH workqueues, 6.9+) run in the same softirqs: they are classified at
+ * workqueue_queue_work and timed from there to execute_start and on to execute_end.
+ * Without the tasklet tracepoints, the fallback programs time the TASKLET and HI vectors.
+ *
+ * Stats go to a per-CPU hash keyed by (function, generation); user space flips the
+ * generation each tick and drains the other half.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "ktop.bpf.h"
+#include "tasklets.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Per-CPU offsets from the .data..percpu DATASEC; percpu_ok = 0 when any is missing */
+const volatile __u64 off_runqueues;
+const volatile __u64 off_tasklet_vec;
+const volatile __u64 off_tasklet_hi_vec;
+const volatile __u32 percpu_ok;
+
+__u32 generation; /* written by user space each tick */
+
+/* Test only: what the tail of [HI, TASKLET] holds, instead of reading the kernel's list
+ * (see TASKLET_TAIL_EMPTY). Always 0 outside tests. */
+__u64 test_tail[2];
+
+/* This CPU's per-CPU base, once found and checked */
+__u64 cpu_base[TASKLET_MAX_CPUS];
+
+struct queued {
+	__u64 ns;   /* when it was queued, 0 once it has run */
+	__u32 kind; /* enum tasklet_kind */
+	__u32 pad;
+};
+
+/* What runs now on this CPU: [0] a tasklet (or the vector, in fallback), [1] a BH work */
+struct running {
+	__u64 obj;	/* tasklet_struct, work_struct or vector */
+	__u64 start_ns; /* 0 when nothing runs */
+	__u64 delay_ns; /* queue delay of this run */
+	__u32 kind;	/* enum tasklet_kind, TASKLET_KINDS when unknown */
+	__u32 has_delay;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TASKLET_FUNC_ENTRIES);
+	__type(key, struct tasklet_key);
+	__type(value, struct tasklet_stat);
+} tasklet_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TASKLET_QUEUED_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct queued);
+} queued SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct running);
+} running SEC(".maps");
+
+/* Fallback: first raise of [HI, TASKLET] not yet served, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} vec_raised SEC(".maps");
+
+static __always_inline struct running *running_slot(__u32 which)
+{
+	return bpf_map_lookup_elem(&running, &which);
+}
+
+/* This CPU's per-CPU area, or 0 when it cannot be found (no offsets, odd context) */
+static __always_inline __u64 this_cpu_base(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct task_struct *task;
+	struct rq *rq;
+	__u64 base;
+
+	if (!percpu_ok || cpu >= TASKLET_MAX_CPUS)
+		return 0;
+	base = cpu_base[cpu & (TASKLET_MAX_CPUS - 1)];
+	if (base)
+		return base;
+	task = (struct task_struct *)bpf_get_current_task();
+	rq = BPF_CORE_READ(task, se.cfs_rq, rq);
+	/* trust the runqueue only if it is this CPU's */
+	if (!rq || BPF_CORE_READ(rq, cpu) != (int)cpu)
+		return 0;
+	base = (__u64)rq - off_runqueues;
+	cpu_base[cpu & (TASKLET_MAX_CPUS - 1)] = base;
+	return base;
+}
+
+/* The tail of this CPU's tasklet list for vector index idx (0 HI, 1 TASKLET):
+ * a pointer, TASKLET_TAIL_EMPTY, or 0 when it cannot be read */
+static __always_inline __u64 tasklet_tail(__u32 idx)
+{
+	__u64 base, head, tail = 0;
+
+	if (test_tail[idx & 1])
+		return test_tail[idx & 1];
+	base = this_cpu_base();
+	if (!base)
+		return 0;
+	head = base + (idx ? off_tasklet_vec : off_tasklet_hi_vec);
+	if (bpf_probe_read_kernel(&tail, sizeof(tail),
+				  (void *)(head + bpf_core_field_offset(struct tasklet_head, tail))))
+		return 0;
+	if (tail == head + bpf_core_field_offset(struct tasklet_head, head))
+		return TASKLET_TAIL_EMPTY;
+	return tail;
+}
+
+static __always_inline int on_softirq_raise(unsigned int vec)
+{
+	struct queued *q, rec = {};
+	__u32 idx;
+	__u64 tail;
+
+	if (vec != TASKLET_VEC_HI && vec != TASKLET_VEC_NORMAL)
+		return 0;
+	idx = vec == TASKLET_VEC_NORMAL;
+	tail = tasklet_tail(idx);
+	if (tail == 0 || tail == TASKLET_TAIL_EMPTY)
+		return 0; /* unreadable, or not a tasklet enqueue (BH work, a re-raise) */
+	/* tail == &t->next */
+	tail -= bpf_core_field_offset(struct tasklet_struct, next);
+	rec.kind = idx ? TASKLET_KIND_NORMAL : TASKLET_KIND_HI;
+	q = bpf_map_lookup_elem(&queued, &tail);
+	if (q) {
+		if (!q->ns)
+			q->ns = bpf_ktime_get_ns();
+		q->kind = rec.kind;
+		return 0; /* queued before and not run yet: its delay counts from then */
+	}
+	rec.ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&queued, &tail, &rec, BPF_ANY);
+	return 0;
+}
+
+static __always_inline struct tasklet_stat *stat_of(__u64 func)
+{
+	struct tasklet_key key = { .func = func, .generation = generation & 1 };
+	struct tasklet_stat *st = bpf_map_lookup_elem(&tasklet_stats, &key);
+
+	if (st)
+		return st;
+	{
+		struct tasklet_stat zero = {};
+
+		bpf_map_update_elem(&tasklet_stats, &key, &zero, BPF_NOEXIST);
+	}
+	return bpf_map_lookup_elem(&tasklet_stats, &key);
+}
+
+static __always_inline void account(__u64 func, struct running *run, __u64 ns)
+{
+	struct tasklet_stat *st = stat_of(func);
+
+	if (!st)
+		return;
+	st->count++;
+	st->total_ns += ns;
+	if (ns > st->max_ns)
+		st->max_ns = ns;
+	st->exec_hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)]++;
+	if (run->kind < TASKLET_KINDS)
+		st->kinds |= 1ull << run->kind;
+	if (run->has_delay) {
+		st->queue_count++;
+		st->queue_total_ns += run->delay_ns;
+		if (run->delay_ns > st->queue_max_ns)
+			st->queue_max_ns = run->delay_ns;
+		st->queue_hist[ktop_log2_slot(run->delay_ns) & (KTOP_HIST_SLOTS - 1)]++;
+	}
+}
+
+static __always_inline int on_tasklet_entry(__u64 t)
+{
+	struct running *run = running_slot(0);
+	__u64 now = bpf_ktime_get_ns();
+	struct queued *q;
+
+	if (!run)
+		return 0;
+	run->obj = t;
+	run->start_ns = now;
+	run->kind = TASKLET_KINDS;
+	run->has_delay = 0;
+	q = bpf_map_lookup_elem(&queued, &t);
+	if (q) {
+		run->kind = q->kind;
+		if (q->ns && q->ns <= now) {
+			run->delay_ns = now - q->ns;
+			run->has_delay = 1;
+		}
+		q->ns = 0;
+	}
+	return 0;
+}
+
+static __always_inline int on_tasklet_exit(__u64 t, __u64 func)
+{
+	struct running *run = running_slot(0);
+	__u64 now = bpf_ktime_get_ns(), start;
+
+	if (!run || !run->start_ns || run->obj != t)
+		return 0; /* the run began before we attached */
+	start = run->start_ns;
+	run->start_ns = 0;
+	account(func, run, now - start);
+	return 0;
+}
+
+/* BH work: only items of WQ_BH workqueues are recorded, so execute_start ignores the rest */
+static __always_inline int on_queue_work(struct pool_workqueue *pwq, __u64 work)
+{
+	struct queued rec = { .kind = TASKLET_KIND_BH_WORK };
+	unsigned int flags;
+
+	/* WQ_BH appeared in 6.9 */
+	if (!bpf_core_enum_value_exists(enum wq_flags, WQ_BH))
+		return 0;
+	flags = BPF_CORE_READ(pwq, wq, flags);
+	if (!(flags & bpf_core_enum_value(enum wq_flags, WQ_BH)))
+		return 0;
+	rec.ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&queued, &work, &rec, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_work_start(__u64 work)
+{
+	struct queued *q = bpf_map_lookup_elem(&queued, &work);
+	__u64 now = bpf_ktime_get_ns();
+	struct running *run;
+
+	if (!q || q->kind != TASKLET_KIND_BH_WORK)
+		return 0;
+	run = running_slot(1);
+	if (run) {
+		run->obj = work;
+		run->start_ns = now;
+		run->kind = TASKLET_KIND_BH_WORK;
+		run->has_delay = q->ns && q->ns <= now;
+		run->delay_ns = run->has_delay ? now - q->ns : 0;
+	}
+	bpf_map_delete_elem(&queued, &work);
+	return 0;
+}
+
+static __always_inline int on_work_end(__u64 work, __u64 func)
+{
+	struct running *run = running_slot(1);
+	__u64 now = bpf_ktime_get_ns(), start;
+
+	if (!run || !run->start_ns || run->obj != work)
+		return 0;
+	start = run->start_ns;
+	run->start_ns = 0;
+	account(func, run, now - start);
+	return 0;
+}
+
+/* Fallback without tasklet tracepoints: the TASKLET and HI vectors as a whole, keyed by
+ * the vector number, with the delay from the first raise */
+static __always_inline int on_vec_raise(unsigned int vec)
+{
+	__u32 idx = vec == TASKLET_VEC_NORMAL;
+	__u64 *raised;
+
+	if (vec != TASKLET_VEC_HI && vec != TASKLET_VEC_NORMAL)
+		return 0;
+	raised = bpf_map_lookup_elem(&vec_raised, &idx);
+	if (raised && !*raised)
+		*raised = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_vec_entry(unsigned int vec)
+{
+	__u32 idx = vec == TASKLET_VEC_NORMAL;
+	__u64 now = bpf_ktime_get_ns(), *raised;
+	struct running *run;
+
+	if (vec != TASKLET_VEC_HI && vec != TASKLET_VEC_NORMAL)
+		return 0;
+	run = running_slot(0);
+	if (!run)
+		return 0;
+	run->obj = vec;
+	run->start_ns = now;
+	run->kind = TASKLET_KIND_SOFTIRQ;
+	run->has_delay = 0;
+	raised = bpf_map_lookup_elem(&vec_raised, &idx);
+	if (raised) {
+		if (*raised && *raised <= now) {
+			run->delay_ns = now - *raised;
+			run->has_delay = 1;
+		}
+		*raised = 0;
+	}
+	return 0;
+}
+
+static __always_inline int on_vec_exit(unsigned int vec)
+{
+	if (vec != TASKLET_VEC_HI && vec != TASKLET_VEC_NORMAL)
+		return 0;
+	return on_tasklet_exit(vec, vec);
+}
+
+SEC("tp_btf/softirq_raise")
+int BPF_PROG(tasklet_raise_btf, unsigned int vec)
+{
+	return on_softirq_raise(vec);
+}
+
+SEC("raw_tp/softirq_raise")
+int BPF_PROG(tasklet_raise_raw, unsigned int vec)
+{
+	return on_softirq_raise(vec);
+}
+
+SEC("tp_btf/tasklet_entry")
+int BPF_PROG(tasklet_entry_btf, struct tasklet_struct *t, void *func)
+{
+	return on_tasklet_entry((__u64)t);
+}
+
+SEC("raw_tp/tasklet_entry")
+int BPF_PROG(tasklet_entry_raw, struct tasklet_struct *t, void *func)
+{
+	return on_tasklet_entry((__u64)t);
+}
+
+SEC("tp_btf/tasklet_exit")
+int BPF_PROG(tasklet_exit_btf, struct tasklet_struct *t, void *func)
+{
+	return on_tasklet_exit((__u64)t, (__u64)func);
+}
+
+SEC("raw_tp/tasklet_exit")
+int BPF_PROG(tasklet_exit_raw, struct tasklet_struct *t, void *func)
+{
+	return on_tasklet_exit((__u64)t, (__u64)func);
+}
+
+SEC("tp_btf/workqueue_queue_work")
+int BPF_PROG(bh_queue_btf, int req_cpu, struct pool_workqueue *pwq, struct work_struct *work)
+{
+	return on_queue_work(pwq, (__u64)work);
+}
+
+SEC("raw_tp/workqueue_queue_work")
+int BPF_PROG(bh_queue_raw, int req_cpu, struct pool_workqueue *pwq, struct work_struct *work)
+{
+	return on_queue_work(pwq, (__u64)work);
+}
+
+SEC("tp_btf/workqueue_execute_start")
+int BPF_PROG(bh_start_btf, struct work_struct *work)
+{
+	return on_work_start((__u64)work);
+}
+
+SEC("raw_tp/workqueue_execute_start")
+int BPF_PROG(bh_start_raw, struct work_struct *work)
+{
+	return on_work_start((__u64)work);
+}
+
+SEC("tp_btf/workqueue_execute_end")
+int BPF_PROG(bh_end_btf, struct work_struct *work, work_func_t func)
+{
+	return on_work_end((__u64)work, (__u64)func);
+}
+
+SEC("raw_tp/workqueue_execute_end")
+int BPF_PROG(bh_end_raw, struct work_struct *work, work_func_t func)
+{
+	return on_work_end((__u64)work, (__u64)func);
+}
+
+SEC("tp_btf/softirq_raise")
+int BPF_PROG(tasklet_vraise_btf, unsigned int vec)
+{
+	return on_vec_raise(vec);
+}
+
+SEC("raw_tp/softirq_raise")
+int BPF_PROG(tasklet_vraise_raw, unsigned int vec)
+{
+	return on_vec_raise(vec);
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(tasklet_ventry_btf, unsigned int vec)
+{
+	return on_vec_entry(vec);
+}
+
+SEC("raw_tp/softirq_entry")
+int BPF_PROG(tasklet_ventry_raw, unsigned int vec)
+{
+	return on_vec_entry(vec);
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(tasklet_vexit_btf, unsigned int vec)
+{
+	return on_vec_exit(vec);
+}
+
+SEC("raw_tp/softirq_exit")
+int BPF_PROG(tasklet_vexit_raw, unsigned int vec)
+{
+	return on_vec_exit(vec);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* bpf/tasklets.h: what the tasklets BPF program and its collector share. */
+#ifndef KTOP_BPF_TASKLETS_H
+#define KTOP_BPF_TASKLETS_H
+
+#include "common.h"
+
+/* Softirq vectors that run tasklets (and, since 6.9, BH work items) */
+#define TASKLET_VEC_HI 0
+#define TASKLET_VEC_NORMAL 6
+
+/* What ran: bits of tasklet_stat.kinds, and the order of the pane's kind names */
+enum tasklet_kind {
+	TASKLET_KIND_NORMAL,  /* tasklet_schedule(): TASKLET softirq */
+	TASKLET_KIND_HI,      /* tasklet_hi_schedule(): HI softirq */
+	TASKLET_KIND_BH_WORK, /* a work item of a WQ_BH workqueue */
+	TASKLET_KIND_SOFTIRQ, /* fallback: the whole TASKLET/HI vector, no tasklet tracepoints */
+	TASKLET_KINDS,
+};
+
+#define TASKLET_FUNC_ENTRIES 1024  /* functions x 2 generations */
+#define TASKLET_QUEUED_ENTRIES 8192 /* tasklets / work items waiting to run */
+#define TASKLET_MAX_CPUS 1024	   /* per-CPU base cache, power of two */
+
+/*
+ * Test-only override of the softirq_raise tail read (see tasklets.bpf.c): BPF_PROG_TEST_RUN
+ * cannot fake the kernel's per-CPU tasklet lists, so a test may say what the tail holds.
+ * 0 = read the kernel (always, outside tests); TASKLET_TAIL_EMPTY = the list is empty.
+ */
+#define TASKLET_TAIL_EMPTY 1
+
+/* Stats key: the function, in one generation (user space flips it each tick) */
+struct tasklet_key {
+	__u64 func;
+	__u32 generation;
+	__u32 pad;
+};
+
+/* Per CPU, for one function in one interval */
+struct tasklet_stat {
+	__u64 count;	      /* runs that ended */
+	__u64 total_ns;	      /* execution time */
+	__u64 max_ns;
+	__u64 queue_count;    /* runs whose queueing we saw */
+	__u64 queue_total_ns; /* queue delay: schedule -> start of the run */
+	__u64 queue_max_ns;
+	__u64 kinds;	      /* bit per enum tasklet_kind seen */
+	__u32 exec_hist[KTOP_HIST_SLOTS];
+	__u32 queue_hist[KTOP_HIST_SLOTS];
+};
+
+#endif

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collectors/tasklets.c: one row per tasklet function (and BH work function): runs,
+ * execution time, queue delay, priority, CPUs; drill-down is the per-CPU split.
+ *
+ * The kernel side keeps per-CPU stats keyed by (function, generation); each tick we flip
+ * the generation, read the entries of the old one and delete them. Function addresses
+ * are named from /proc/kallsyms, loaded once at open. Kernels without the tasklet
+ * tracepoints get the TASKLET and HI softirq vectors as a whole, and a row that says so.
+ *
+ * Test hook: KTOP_TASKLETS_FALLBACK=1 in the environment forces that fallback.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/tasklets.h"
+#include "bpf_util.h"
+#include "core/collector.h"
+#include "core/intern.h"
+#include "core/ksyms.h"
+#include "registry.h"
+#include "tasklets.skel.h"
+
+/* Row values */
+enum {
+	V_KIND,
+	V_COUNT,
+	V_TOTAL,
+	V_MAX,
+	V_QUEUE_COUNT,
+	V_QUEUE_TOTAL,
+	V_QUEUE_MAX,
+	V_CPUS,
+};
+#define V_CPU V_KIND /* the per-CPU table keeps the CPU where the main table keeps the kind */
+
+/* Key of the row that says the kernel has no tasklet tracepoints */
+#define STATUS_ROW_KEY UINT64_MAX
+#define MAX_FUNCS 512
+
+static const char *const kind_names[] = { "tasklet", "tasklet_hi", "bh_work", "vector", NULL };
+
+extern const struct table_schema tasklet_cpus_table;
+
+static const struct table_column tasklet_columns[] = {
+	{ "func", "FUNCTION", COL_NAME, 0, 0, 24, false, "tasklet or BH work function" },
+	{ "kind", "KIND", COL_TEXT_VALUE, V_KIND, 0, 10, false,
+	  "tasklet, tasklet_hi (HI softirq), bh_work (WQ_BH work item) or vector (fallback)" },
+	{ "count", "RUNS/s", COL_COUNT, V_COUNT, 0, 8, false, "runs completed per second" },
+	{ "total_ns", "TIME/s", COL_TIME, V_TOTAL, 0, 8, false, "execution time per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, V_TOTAL, V_COUNT, 8, true, "average execution time" },
+	{ "max_ns", "MAX", COL_DURATION, V_MAX, 0, 8, false, "longest run in the interval" },
+	{ "queue_total_ns", "QWAIT/s", COL_TIME, V_QUEUE_TOTAL, 0, 8, false,
+	  "queue delay (schedule to start of run) summed, per second" },
+	{ "queue_avg_ns", "QAVG", COL_AVERAGE, V_QUEUE_TOTAL, V_QUEUE_COUNT, 8, true,
+	  "average queue delay" },
+	{ "queue_max_ns", "QMAX", COL_DURATION, V_QUEUE_MAX, 0, 8, false,
+	  "longest queue delay in the interval" },
+	{ "cpus", "CPUS", COL_CPUS, V_CPUS, 0, 8, false, "CPUs it ran on" },
+};
+
+const struct table_schema tasklets_table = {
+	.id = "tasklets",
+	.title = "Tasklets",
+	.columns = tasklet_columns,
+	.ncolumns = sizeof(tasklet_columns) / sizeof(tasklet_columns[0]),
+	.sort_column = 3,
+	.max_rows = 256,
+	.hist_count = 2,
+	.hist_names = { "exec", "queue" },
+	.value_names = kind_names,
+	.drill = &tasklet_cpus_table,
+	.pane = true,
+};
+
+static const struct table_column cpu_columns[] = {
+	{ "cpu", "CPU", COL_ID, V_CPU, 0, 4, false, "CPU" },
+	{ "count", "RUNS/s", COL_COUNT, V_COUNT, 0, 8, false, "runs per second on this CPU" },
+	{ "total_ns", "TIME/s", COL_TIME, V_TOTAL, 0, 8, false, "execution time per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, V_TOTAL, V_COUNT, 8, true, "average execution time" },
+	{ "max_ns", "MAX", COL_DURATION, V_MAX, 0, 8, false, "longest run" },
+	{ "queue_total_ns", "QWAIT/s", COL_TIME, V_QUEUE_TOTAL, 0, 8, false,
+	  "queue delay summed, per second" },
+	{ "queue_avg_ns", "QAVG", COL_AVERAGE, V_QUEUE_TOTAL, V_QUEUE_COUNT, 8, true,
+	  "average queue delay" },
+	{ "queue_max_ns", "QMAX", COL_DURATION, V_QUEUE_MAX, 0, 8, false, "longest queue delay" },
+	{ "share", "%TIME", COL_SHARE, V_TOTAL, 0, 6, true, "share of the function's time" },
+};
+
+/* The focused function per CPU: filled only while someone drills into it */
+const struct table_schema tasklet_cpus_table = {
+	.id = "tasklet_cpus",
+	.title = "Per CPU",
+	.columns = cpu_columns,
+	.ncolumns = sizeof(cpu_columns) / sizeof(cpu_columns[0]),
+	.sort_column = 2,
+	.max_rows = 1024,
+	.detail = true,
+};
+
+static const struct table_schema *const tasklet_tables[] = {
+	&tasklets_table, &tasklet_cpus_table, NULL
+};
+
+/* The kind a function had when we last saw it queued (a run may miss its raise) */
+struct func_kind {
+	__u64 func;
+	__u32 kind;
+};
+
+struct tasklets_state {
+	struct tasklets_bpf *skel;
+	bool fallback;
+	int ncpus;
+	size_t stat_size;
+	struct tasklet_stat *values; /* one entry, ncpus wide */
+	struct tasklet_key *keys;
+	struct ksyms ksyms;
+	bool have_ksyms;
+	struct func_kind kinds[MAX_FUNCS];
+	unsigned int nkinds;
+	bool focused;
+	__u64 focus_func;
+};
+
+static void tasklets_close(struct collector *c)
+{
+	struct tasklets_state *s = c->priv;
+
+	if (!s)
+		return;
+	tasklets_bpf__destroy(s->skel);
+	free(s->values);
+	free(s->keys);
+	if (s->have_ksyms)
+		ksyms_free(&s->ksyms);
+	free(s);
+	c->priv = NULL;
+}
+
+/* The tasklet-mode programs on (btf or raw twin) or off */
+static void choose_tasklet_programs(struct tasklets_bpf *skel, bool on, bool use_btf,
+				    bool queue_delay, bool bh_work)
+{
+	bpf_choose_variant(skel->progs.tasklet_entry_btf, skel->progs.tasklet_entry_raw, use_btf);
+	bpf_choose_variant(skel->progs.tasklet_exit_btf, skel->progs.tasklet_exit_raw, use_btf);
+	bpf_choose_variant(skel->progs.tasklet_raise_btf, skel->progs.tasklet_raise_raw, use_btf);
+	bpf_choose_variant(skel->progs.bh_queue_btf, skel->progs.bh_queue_raw, use_btf);
+	bpf_choose_variant(skel->progs.bh_start_btf, skel->progs.bh_start_raw, use_btf);
+	bpf_choose_variant(skel->progs.bh_end_btf, skel->progs.bh_end_raw, use_btf);
+	if (!on) {
+		bpf_program__set_autoload(skel->progs.tasklet_entry_btf, false);
+		bpf_program__set_autoload(skel->progs.tasklet_entry_raw, false);
+		bpf_program__set_autoload(skel->progs.tasklet_exit_btf, false);
+		bpf_program__set_autoload(skel->progs.tasklet_exit_raw, false);
+	}
+	if (!on || !queue_delay) {
+		bpf_program__set_autoload(skel->progs.tasklet_raise_btf, false);
+		bpf_program__set_autoload(skel->progs.tasklet_raise_raw, false);
+	}
+	if (!bh_work) {
+		bpf_program__set_autoload(skel->progs.bh_queue_btf, false);
+		bpf_program__set_autoload(skel->progs.bh_queue_raw, false);
+		bpf_program__set_autoload(skel->progs.bh_start_btf, false);
+		bpf_program__set_autoload(skel->progs.bh_start_raw, false);
+		bpf_program__set_autoload(skel->progs.bh_end_btf, false);
+		bpf_program__set_autoload(skel->progs.bh_end_raw, false);
+	}
+}
+
+static void choose_vector_programs(struct tasklets_bpf *skel, bool on, bool use_btf)
+{
+	bpf_choose_variant(skel->progs.tasklet_vraise_btf, skel->progs.tasklet_vraise_raw,
+			   use_btf);
+	bpf_choose_variant(skel->progs.tasklet_ventry_btf, skel->progs.tasklet_ventry_raw,
+			   use_btf);
+	bpf_choose_variant(skel->progs.tasklet_vexit_btf, skel->progs.tasklet_vexit_raw, use_btf);
+	if (on)
+		return;
+	bpf_program__set_autoload(skel->progs.tasklet_vraise_btf, false);
+	bpf_program__set_autoload(skel->progs.tasklet_vraise_raw, false);
+	bpf_program__set_autoload(skel->progs.tasklet_ventry_btf, false);
+	bpf_program__set_autoload(skel->progs.tasklet_ventry_raw, false);
+	bpf_program__set_autoload(skel->progs.tasklet_vexit_btf, false);
+	bpf_program__set_autoload(skel->progs.tasklet_vexit_raw, false);
+}
+
+static bool have_all(const char *const *names)
+{
+	for (; *names; names++)
+		if (!probe_btf_tracepoint(*names))
+			return false;
+	return true;
+}
+
+static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
+{
+	static const char *const tasklet_tps[] = { "tasklet_entry", "tasklet_exit", NULL };
+	static const char *const vector_tps[] = { "softirq_entry", "softirq_exit",
+						  "softirq_raise", NULL };
+	static const char *const work_tps[] = { "workqueue_queue_work", "workqueue_execute_start",
+						"workqueue_execute_end", NULL };
+	const char *force = getenv("KTOP_TASKLETS_FALLBACK");
+	long off_rq = probe_percpu_offset("runqueues");
+	long off_vec = probe_percpu_offset("tasklet_vec");
+	long off_hi = probe_percpu_offset("tasklet_hi_vec");
+	bool use_btf = probe_kernel_btf(), bh_work = have_all(work_tps);
+	bool percpu_ok = off_rq >= 0 && off_vec >= 0 && off_hi >= 0;
+	struct tasklets_state *s;
+	struct tasklets_bpf *skel;
+	int err;
+
+	(void)cfg;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return collector_fail(c, "out of memory");
+	c->priv = s;
+	s->fallback = !have_all(tasklet_tps) || (force && strcmp(force, "1") == 0);
+	if (s->fallback && !have_all(vector_tps)) {
+		tasklets_close(c);
+		return collector_fail(c, "kernel has neither the irq:tasklet_entry/exit nor the "
+				      "irq:softirq_entry/exit tracepoints");
+	}
+	s->ncpus = bpf_possible_cpus();
+	s->stat_size = (sizeof(struct tasklet_stat) + 7) & ~7ul;
+	s->values = calloc(s->ncpus, s->stat_size);
+	s->keys = calloc(TASKLET_FUNC_ENTRIES, sizeof(*s->keys));
+	if (!s->values || !s->keys) {
+		tasklets_close(c);
+		return collector_fail(c, "out of memory");
+	}
+	s->have_ksyms = ksyms_load(&s->ksyms, "/proc/kallsyms") == 0;
+
+	skel = tasklets_bpf__open();
+	if (!skel) {
+		err = -errno;
+		tasklets_close(c);
+		return collector_fail(c, "cannot open BPF object: %s", bpf_error_reason(err));
+	}
+	s->skel = skel;
+	skel->rodata->off_runqueues = percpu_ok ? (__u64)off_rq : 0;
+	skel->rodata->off_tasklet_vec = percpu_ok ? (__u64)off_vec : 0;
+	skel->rodata->off_tasklet_hi_vec = percpu_ok ? (__u64)off_hi : 0;
+	skel->rodata->percpu_ok = percpu_ok;
+	choose_tasklet_programs(skel, !s->fallback, use_btf, percpu_ok && !s->fallback,
+				bh_work && !s->fallback);
+	choose_vector_programs(skel, s->fallback, use_btf);
+
+	err = tasklets_bpf__load(skel);
+	if (err) {
+		tasklets_close(c);
+		return collector_fail(c, "cannot load: %s", bpf_error_reason(err));
+	}
+	err = tasklets_bpf__attach(skel);
+	if (err) {
+		tasklets_close(c);
+		return collector_fail(c, "cannot attach to the tasklet tracepoints: %s",
+				      bpf_error_reason(err));
+	}
+	/* running, but say what is missing: --check and the status line show it */
+	if (s->fallback)
+		snprintf(c->reason, sizeof(c->reason),
+			 "fallback: no irq:tasklet_entry/exit tracepoints (Linux 6.4+), showing "
+			 "TASKLET/HI softirq vector time");
+	else if (!percpu_ok)
+		snprintf(c->reason, sizeof(c->reason),
+			 "no queue delay: per-CPU tasklet_vec/runqueues not found in kernel BTF");
+	return 0;
+}
+
+static __u32 remembered_kind(struct tasklets_state *s, __u64 func, __u64 kinds)
+{
+	__u32 kind = TASKLET_KINDS;
+
+	if (kinds & (1ull << TASKLET_KIND_BH_WORK))
+		kind = TASKLET_KIND_BH_WORK;
+	else if (kinds & (1ull << TASKLET_KIND_SOFTIRQ))
+		kind = TASKLET_KIND_SOFTIRQ;
+	else if (kinds & (1ull << TASKLET_KIND_NORMAL))
+		kind = TASKLET_KIND_NORMAL;
+	else if (kinds & (1ull << TASKLET_KIND_HI))
+		kind = TASKLET_KIND_HI;
+	for (unsigned int i = 0; i < s->nkinds; i++) {
+		if (s->kinds[i].func != func)
+			continue;
+		if (kind == TASKLET_KINDS)
+			return s->kinds[i].kind;
+		s->kinds[i].kind = kind;
+		return kind;
+	}
+	if (kind == TASKLET_KINDS)
+		return TASKLET_KIND_NORMAL; /* never seen queued: most tasklets are */
+	if (s->nkinds < MAX_FUNCS)
+		s->kinds[s->nkinds++] = (struct func_kind){ func, kind };
+	return kind;
+}
+
+static const char *func_name(struct tasklets_state *s, __u64 func)
+{
+	const struct ksym *sym;
+	uint64_t offset;
+	char buf[32];
+
+	if (s->fallback)
+		return intern(func == TASKLET_VEC_HI ? "HI softirq" : "TASKLET softirq");
+	sym = s->have_ksyms ? ksyms_find(&s->ksyms, func, &offset) : NULL;
+	if (sym && offset == 0)
+		return sym->name;
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)func);
+	return intern(buf);
+}
+
+static const struct tasklet_stat *stat_of(struct tasklets_state *s, int cpu)
+{
+	return (const struct tasklet_stat *)((char *)s->values + (size_t)cpu * s->stat_size);
+}
+
+static void add_stat(struct table_row *r, const struct tasklet_stat *st)
+{
+	r->v[V_COUNT] += st->count;
+	r->v[V_TOTAL] += st->total_ns;
+	if (st->max_ns > r->v[V_MAX])
+		r->v[V_MAX] = st->max_ns;
+	r->v[V_QUEUE_COUNT] += st->queue_count;
+	r->v[V_QUEUE_TOTAL] += st->queue_total_ns;
+	if (st->queue_max_ns > r->v[V_QUEUE_MAX])
+		r->v[V_QUEUE_MAX] = st->queue_max_ns;
+}
+
+/* One function's per-CPU values (in s->values) into its row, and the CPU split if focused */
+static int fill_row(struct tasklets_state *s, struct frame *f, __u64 func)
+{
+	struct table *t = frame_table(f, &tasklets_table);
+	struct table *cpus = NULL;
+	struct hist *exec, *queue;
+	struct table_row *r;
+	__u64 kinds = 0;
+
+	if (!t)
+		return 0;
+	if (s->focused && s->focus_func == func)
+		cpus = frame_table(f, &tasklet_cpus_table);
+	r = table_add_row(t, func);
+	if (!r)
+		return -ENOMEM;
+	r->name = func_name(s, func);
+	exec = frame_row_hist(f, r, 0);
+	queue = frame_row_hist(f, r, 1);
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const struct tasklet_stat *st = stat_of(s, cpu);
+		struct table_row *cr;
+
+		if (!st->count)
+			continue;
+		add_stat(r, st);
+		kinds |= st->kinds;
+		if (cpu < 64)
+			r->v[V_CPUS] |= 1ull << cpu;
+		for (int i = 0; i < HIST_SLOTS; i++) {
+			if (exec)
+				exec->slot[i] += st->exec_hist[i];
+			if (queue)
+				queue->slot[i] += st->queue_hist[i];
+		}
+		if (!cpus)
+			continue;
+		cr = table_add_row(cpus, (uint64_t)cpu);
+		if (!cr)
+			return -ENOMEM;
+		cr->v[V_CPU] = (uint64_t)cpu;
+		add_stat(cr, st);
+	}
+	r->v[V_KIND] = remembered_kind(s, func, kinds);
+	return 0;
+}
+
+static int tasklets_sample(struct collector *c, struct frame *f)
+{
+	struct tasklets_state *s = c->priv;
+	int fd = bpf_map__fd(s->skel->maps.tasklet_stats);
+	__u32 old = s->skel->bss->generation & 1;
+	struct tasklet_key key, next;
+	unsigned int n = 0;
+	void *prev = NULL;
+	struct table *t;
+	int err = 0;
+
+	s->skel->bss->generation = old ^ 1;
+	__sync_synchronize();
+	/* gather the old generation's keys first: deleting while walking restarts the walk */
+	while (n < TASKLET_FUNC_ENTRIES && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (next.generation == old)
+			s->keys[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &s->keys[i], s->values) == 0 && !err)
+			err = fill_row(s, f, s->keys[i].func);
+		bpf_map_delete_elem(fd, &s->keys[i]);
+	}
+	t = frame_table(f, &tasklets_table);
+	if (s->fallback && t) {
+		struct table_row *r = table_add_row(t, STATUS_ROW_KEY);
+
+		if (r) {
+			r->name = intern("(no tasklet tracepoints: vector time only)");
+			r->v[V_KIND] = TASKLET_KIND_SOFTIRQ;
+		}
+	}
+	if (t)
+		table_trim(t);
+	return err;
+}
+
+static void tasklets_focus(struct collector *c, const struct focus *focus)
+{
+	struct tasklets_state *s = c->priv;
+
+	s->focused = focus->table == &tasklets_table;
+	s->focus_func = s->focused ? focus->key : 0;
+}
+
+const struct collector_ops tasklets_collector = {
+	.name = "tasklets",
+	.tables = tasklet_tables,
+	.open = tasklets_open,
+	.sample = tasklets_sample,
+	.close = tasklets_close,
+	.focus = tasklets_focus,
+};
