@@ -146,7 +146,10 @@ int ktop_loop(struct ktop *k)
 				if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
 					k->quit = true;
 			} else if (owner[i] == -3) {
-				if (!k->sink->input(k))
+				/* the terminal hung up: nothing more will come */
+				if (fds[i].revents & (POLLHUP | POLLERR | POLLNVAL))
+					k->quit = true;
+				else if (!k->sink->input(k))
 					k->quit = true;
 			} else {
 				struct collector *c = &k->collectors[owner[i]];

@@ -10,11 +10,14 @@ TEST_BIN=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$BUILD/tests
 tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 tap_fail() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N - $*"; }
 # tap_skip "what" "why"
-tap_skip() { TAP_N=$((TAP_N + 1)); echo "# reason: $2"; echo "ok $TAP_N - $1 # SKIP $2"; }
+tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 # tap_check "what" command...: ok when the command succeeds
 tap_check() {
 	local what=$1; shift
-	if "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
+	if [ "$1" = "!" ]; then
+		shift
+		if ! "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
+	elif "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
 }
 jqt() { jq -e "$@" >/dev/null; }
 tap_diag() { echo "# $*"; }
@@ -52,9 +55,9 @@ tmux_screen() { tmux capture-pane -p -t "$1" 2>/dev/null; }
 tmux_alive() { tmux has-session -t "$1" 2>/dev/null; }
 
 # IDs of the BPF programs a process holds (bpftool reports the owning pids)
+# (from /proc/PID/fdinfo: Debian's bpftool is built without the pids iterator)
 prog_ids_of() {
-	bpftool -j prog show 2>/dev/null |
-		jq -r --argjson pid "$1" '.[] | select(any(.pids[]?; .pid == $pid)) | .id' 2>/dev/null
+	cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ {print $2}' | sort -un
 }
 
 # Are any of these program IDs still loaded?
@@ -67,6 +70,12 @@ progs_still_loaded() {
 }
 
 # Wait until a pid is gone; true if it went within $2 seconds
+# (a zombie waiting for its parent to reap it has ended: it holds nothing)
+pid_gone() {
+	local state
+	state=$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null)
+	[ -z "$state" ] || [ "$state" = Z ]
+}
 wait_gone() {
-	wait_for "! kill -0 $1 2>/dev/null" "${2:-1}"
+	wait_for "pid_gone $1" "${2:-1}"
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# tests/e2e_screen.sh: ktop as a user sees it, in a real terminal (tmux, 120x40): live
+# numbers, sorting, drill-down and back, every way out (q, Ctrl-C, SIGTERM, SIGHUP, EOF)
+# within a second with the terminal restored and no BPF program left, several TERM
+# types, a non-UTF-8 locale, and resizing.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { tap_skip "screen tests" "tmux is not installed"; exit 0; }
+need_root "screen tests" || exit 0
+S=ktop-e2e-$$
+tmp=$(mktemp -d)
+cleanup() { tmux kill-session -t $S 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+screen_has() { tmux_screen $S | grep -q -- "$1"; }
+# ktop's pid: the pane's own process, or the ktop its shell started
+ktop_pid() {
+	local pane
+	pane=$(tmux display-message -p -t $S '#{pane_pid}')
+	pgrep -P "$pane" -x ktop || echo "$pane"
+}
+no_block_glyphs() { ! tmux_screen $S | grep -q '█'; }
+
+# start a shell in tmux, run ktop in it, wait for the syscalls pane with a live row
+start_in_shell() {
+	tmux_start $S 120 40 env -i PATH="$PATH" HOME="$tmp" TERM=${TERM_FOR_TEST:-xterm-256color} \
+		LANG=${LANG_FOR_TEST:-C.UTF-8} bash --norc --noprofile
+	tmux send-keys -t $S "$KTOP_BIN $*; echo KTOP_EXIT=\$?" Enter
+	wait_for "screen_has 'System calls'" 5 && wait_for "screen_has ' x64 '" 5
+}
+
+# --- the pane, live numbers, sorting, drill-down -----------------------------------
+if start_in_shell; then
+	tap_ok "the syscalls pane appears with rows"
+	first=$(tmux_screen $S | head -1)
+	sleep 1.3
+	tap_check "numbers are live (the header clock moves)" [ "$first" != "$(tmux_screen $S | head -1)" ]
+	tap_check "sorted by calls by default" screen_has 'sort: CALLS/s'
+	tmux send-keys -t $S '>'
+	tap_check "> sorts by the next column" wait_for "screen_has 'sort: ERR/s'" 2
+	tmux send-keys -t $S '<'
+	tap_check "< sorts by the previous column" wait_for "screen_has 'sort: CALLS/s '" 2
+	tmux send-keys -t $S 'r'
+	tap_check "r reverses the order" wait_for "screen_has 'sort: CALLS/s (asc)'" 2
+	tmux send-keys -t $S 'r'
+	tmux send-keys -t $S Enter
+	tap_check "Enter opens the syscall: latency histogram" wait_for "screen_has 'latency distribution'" 3
+	tap_check "Enter opens the syscall: its callers" wait_for "screen_has 'Callers'" 3
+	tap_check "the histogram is drawn with bars" wait_for "tmux_screen $S | grep -q '█'" 3
+	tmux send-keys -t $S Escape
+	tap_check "Esc goes back to the main screen" wait_for "screen_has 'System calls \*'" 2
+	tmux send-keys -t $S '?'
+	tap_check "? shows the keys" wait_for "screen_has 'Keys (any key closes this help)'" 2
+	tmux send-keys -t $S x
+	tmux resize-window -t $S -x 80 -y 24 2>/dev/null || tmux resize-pane -t $S -x 80 -y 24
+	tap_check "resize redraws at the new size" wait_for "screen_has 'System calls' && [ \$(tmux_screen $S | wc -l) -le 24 ]" 3
+	tmux send-keys -t $S q
+	tap_check "q ends ktop within a second" wait_for "screen_has 'KTOP_EXIT=0'" 1
+	tap_check "the terminal is restored (the shell prompt is back, no pane left)" \
+		! screen_has 'System calls'
+else
+	tap_fail "the syscalls pane appears with rows"
+fi
+tmux kill-session -t $S 2>/dev/null
+
+# --- every way out ---------------------------------------------------------------------
+# exit_by HOW: start ktop, end it that way, check time, terminal and BPF programs
+exit_by() {
+	local how=$1 pid ids
+	start_in_shell || { tap_fail "$how: ktop did not start"; return; }
+	pid=$(ktop_pid)
+	ids=$(prog_ids_of "$pid")
+	case $how in
+	Ctrl-C) tmux send-keys -t $S C-c ;;
+	SIGTERM) kill -TERM "$pid" ;;
+	SIGHUP) kill -HUP "$pid" ;;
+	esac
+	tap_check "$how ends ktop within a second" wait_gone "$pid" 1
+	tap_check "$how: terminal restored" wait_for "screen_has KTOP_EXIT= && ! screen_has 'System calls'" 1
+	tap_check "$how: no BPF program left" wait_for "[ -n '$ids' ] && ! progs_still_loaded $(echo $ids)" 2
+	tmux kill-session -t $S 2>/dev/null
+}
+exit_by Ctrl-C
+exit_by SIGTERM
+exit_by SIGHUP
+
+# the SSH link drops: the terminal itself goes away (tmux kills the pane's tty)
+tmux_start $S 120 40 "$KTOP_BIN"
+wait_for "screen_has 'System calls'" 5
+pid=$(ktop_pid)
+tmux kill-session -t $S
+tap_check "a closed terminal ends ktop within a second" wait_gone "$pid" 1
+
+# EOF on stdin while the screen is a terminal
+tmux_start $S 120 40 bash --norc --noprofile
+tmux send-keys -t $S "$KTOP_BIN </dev/null; echo KTOP_EXIT=\$?" Enter
+tap_check "EOF on stdin ends ktop within a second" wait_for "screen_has KTOP_EXIT=" 2
+tmux kill-session -t $S
+
+# --- terminal types and locales -------------------------------------------------------
+for term in xterm-256color xterm screen linux vt100; do
+	if ! infocmp "$term" >/dev/null 2>&1; then
+		tap_skip "TERM=$term" "no terminfo entry for $term on this machine"
+		continue
+	fi
+	if TERM_FOR_TEST=$term start_in_shell; then
+		tmux send-keys -t $S q
+		tap_check "TERM=$term: renders the pane and quits cleanly" wait_for "screen_has KTOP_EXIT=0" 2
+	else
+		tap_fail "TERM=$term: renders the pane and quits cleanly"
+	fi
+	tmux kill-session -t $S 2>/dev/null
+done
+
+if LANG_FOR_TEST=C start_in_shell; then
+	tmux send-keys -t $S Enter
+	wait_for "screen_has 'latency distribution'" 3
+	tap_check "non-UTF-8 locale: bars are ASCII" wait_for "tmux_screen $S | grep -qE ' #+ *$| \.$'" 3
+	tap_check "non-UTF-8 locale: no UTF-8 block glyphs" no_block_glyphs
+	tmux send-keys -t $S q q
+else
+	tap_fail "non-UTF-8 locale: ktop starts"
+fi
