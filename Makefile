@@ -72,7 +72,7 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(@F))_bpf > $@
 
-$(COLL_OBJS) $(BPF_TESTS): $(SKELS)
+$(COLL_OBJS) $(BPF_TESTS) $(WORKLOADS): $(SKELS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -84,7 +84,7 @@ $(BUILD)/tests/unit_%: tests/unit_%.c $(CORE_OBJS) $(UI_OBJS)
 
 $(BUILD)/tests/bpf_%: tests/bpf_%.c $(COLL_OBJS) $(CORE_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
@@ -102,7 +102,8 @@ install: all
 	install -D -m 0755 ktop $(DESTDIR)$(PREFIX)/sbin/ktop
 	install -D -m 0644 ktop.conf $(DESTDIR)/etc/ktop/ktop.conf
 	install -d $(DESTDIR)$(PREFIX)/share/ktop/themes
-	install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/ktop/themes/
+	for t in themes/*.theme; do [ ! -e "$$t" ] || \
+		install -m 0644 "$$t" $(DESTDIR)$(PREFIX)/share/ktop/themes/; done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/ktop

@@ -9,6 +9,10 @@
  * kernel stack goes to user space through a ring buffer: it unwinds through the interrupt
  * into the code that held interrupts off, which user space symbolizes and classifies.
  *
+ * Functions called on this CPU by another one (IPIs: csd_function_entry/exit) run with
+ * interrupts off and are timed exactly; above the threshold their stack is sent too, and a
+ * timer that waited for one of them is not reported a second time.
+ *
  * crit_test_spin is not attached by ktop: tests run it with BPF_PROG_TEST_RUN on a chosen
  * CPU, where it spins with interrupts off for spin_ns (an IRQs-off section on demand).
  */
@@ -23,6 +27,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u64 threshold_ns = 100000;
+/* the interrupt entry code (__irqentry_text_start/end): the frame after it was interrupted */
+const volatile __u64 irqentry_start, irqentry_end;
 
 __u64 spin_ns;	     /* crit_test_spin: how long to spin */
 __u64 spin_done_ns;  /* crit_test_spin: how long it spun, measured */
@@ -39,12 +45,52 @@ struct {
 	__type(value, struct critical_counters);
 } crit_counters SEC(".maps");
 
+static __always_inline struct critical_counters *counters(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&crit_counters, &zero);
+}
+
+static __always_inline void send_event(void *ctx, struct critical_counters *cnt, __u32 wait,
+				       __u64 ns, __u64 function)
+{
+	struct critical_event *e = bpf_ringbuf_reserve(&crit_events, sizeof(*e), 0);
+
+	if (!e) {
+		cnt->dropped++;
+		return;
+	}
+	e->time_ns = bpf_ktime_get_ns();
+	e->lateness_ns = ns;
+	e->function = function;
+	e->cpu = bpf_get_smp_processor_id();
+	e->wait = wait;
+	e->pid = (__u32)bpf_get_current_pid_tgid();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->stack_bytes = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
+	e->code_ip = 0;
+	for (int i = 0; i < CRITICAL_STACK_DEPTH - 1; i++) {
+		__u64 ip = e->stack[i];
+
+		if ((__s64)(i + 1) * 8 >= e->stack_bytes)
+			break;
+		if (ip >= irqentry_start && ip < irqentry_end) {
+			e->code_ip = e->stack[i + 1];
+			if (bpf_probe_read_kernel(e->code, sizeof(e->code),
+						  (void *)(e->code_ip - sizeof(e->code))))
+				e->code_ip = 0;
+			break;
+		}
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline int on_timer_expire(void *ctx, struct hrtimer *timer, ktime_t *now_ptr)
 {
 	struct critical_counters *cnt;
-	struct critical_event *e;
 	__s64 now = 0, expires, offset, late;
-	__u32 zero = 0, wait = 0;
+	__u32 wait = CRITICAL_WAIT_IRQS;
 	__u64 run;
 
 	if (bpf_probe_read_kernel(&now, sizeof(now), now_ptr))
@@ -53,7 +99,7 @@ static __always_inline int on_timer_expire(void *ctx, struct hrtimer *timer, kti
 	offset = BPF_CORE_READ(timer, base, offset);
 	if (bpf_core_field_exists(timer->is_soft) && BPF_CORE_READ(timer, is_soft))
 		wait = CRITICAL_WAIT_BH;
-	cnt = bpf_map_lookup_elem(&crit_counters, &zero);
+	cnt = counters();
 	if (!cnt)
 		return 0;
 	/* every timer of one run sees the same `now` minus its clock base's offset */
@@ -66,20 +112,39 @@ static __always_inline int on_timer_expire(void *ctx, struct hrtimer *timer, kti
 	if (late <= 0 || (__u64)late < threshold_ns)
 		return 0;
 	cnt->late[wait & 1]++;
-	e = bpf_ringbuf_reserve(&crit_events, sizeof(*e), 0);
-	if (!e) {
-		cnt->dropped++;
+	/* monotonic times: did a long cross-CPU call (already sent) cover the wait? */
+	if (cnt->long_call_end_ns >= (__u64)(expires - offset) &&
+	    cnt->long_call_start_ns <= run) {
+		cnt->explained++;
 		return 0;
 	}
-	e->time_ns = bpf_ktime_get_ns();
-	e->lateness_ns = (__u64)late;
-	e->function = (__u64)BPF_CORE_READ(timer, function);
-	e->cpu = bpf_get_smp_processor_id();
-	e->wait = wait;
-	e->pid = (__u32)bpf_get_current_pid_tgid();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->stack_bytes = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
-	bpf_ringbuf_submit(e, 0);
+	send_event(ctx, cnt, wait, (__u64)late, (__u64)BPF_CORE_READ(timer, function));
+	return 0;
+}
+
+static __always_inline int on_call_entry(void)
+{
+	struct critical_counters *cnt = counters();
+
+	if (cnt)
+		cnt->call_start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_call_exit(void *ctx, void *func)
+{
+	struct critical_counters *cnt = counters();
+	__u64 now = bpf_ktime_get_ns(), ns;
+
+	if (!cnt || !cnt->call_start_ns)
+		return 0;
+	ns = now - cnt->call_start_ns;
+	if (ns >= threshold_ns) {
+		cnt->long_call_start_ns = cnt->call_start_ns;
+		cnt->long_call_end_ns = now;
+		send_event(ctx, cnt, CRITICAL_WAIT_IPI, ns, (__u64)func);
+	}
+	cnt->call_start_ns = 0;
 	return 0;
 }
 
@@ -93,6 +158,25 @@ SEC("raw_tp/hrtimer_expire_entry")
 int BPF_PROG(crit_hrtimer_raw, struct hrtimer *timer, ktime_t *now)
 {
 	return on_timer_expire(ctx, timer, now);
+}
+
+SEC("tp_btf/csd_function_entry")
+int BPF_PROG(crit_call_entry_btf, void *func, void *csd)
+{
+	return on_call_entry();
+}
+
+SEC("raw_tp/csd_function_entry")
+int BPF_PROG(crit_call_entry_raw, void *func, void *csd)
+{
+	return on_call_entry();
+}
+
+/* raw_tp only: the verifier refuses tp_btf reads of a function-pointer argument */
+SEC("raw_tp/csd_function_exit")
+int BPF_PROG(crit_call_exit_raw, void *func, void *csd)
+{
+	return on_call_exit(ctx, func);
 }
 
 static long spin_until(__u64 index, void *ctx)

@@ -8,23 +8,29 @@
 #define CRITICAL_STACK_DEPTH 48
 #define CRITICAL_RINGBUF_BYTES (256 * 1024)
 #define CRITICAL_COMM_LEN 16
+#define CRITICAL_CODE_BYTES 16
 
 /* What a late timer waited for: the order of the kinds in collectors/critical.c */
 enum critical_wait {
 	CRITICAL_WAIT_IRQS = 0, /* a hard hrtimer: interrupts were off */
 	CRITICAL_WAIT_BH = 1,   /* a soft hrtimer: bottom halves were off */
+	CRITICAL_WAIT_IPI = 2,  /* a cross-CPU function call, timed exactly (IRQs off) */
 };
 
 /* One timer that expired later than the threshold, sent through the ring buffer */
 struct critical_event {
 	__u64 time_ns;     /* bpf_ktime_get_ns() when the timer ran */
-	__u64 lateness_ns; /* how long after its hard expiry it ran */
-	__u64 function;    /* the timer's callback, to tell ktop's own timer apart */
+	__u64 lateness_ns; /* how long after its hard expiry it ran, or how long the call ran */
+	__u64 function;    /* the timer's callback, or the function called across CPUs */
 	__u32 cpu;
 	__u32 wait;        /* enum critical_wait */
 	__u32 pid;         /* the interrupted task (thread id) */
 	__s32 stack_bytes; /* bpf_get_stack() result: bytes of stack[] used, or -errno */
 	char comm[CRITICAL_COMM_LEN];
+	/* the machine code just before the interrupted address (the frame after the interrupt
+	 * entry): interrupts held off end with sti there. code_ip is 0 when not found */
+	__u64 code_ip;
+	__u8 code[CRITICAL_CODE_BYTES];
 	__u64 stack[CRITICAL_STACK_DEPTH]; /* kernel return addresses, innermost first */
 };
 
@@ -34,6 +40,9 @@ struct critical_counters {
 	__u64 runs[2];     /* timer runs looked at (first timer of each), per wait */
 	__u64 late[2];     /* of those, above the threshold */
 	__u64 dropped;     /* late timers lost because the ring buffer was full */
+	__u64 explained;   /* late timers whose wait was a long cross-CPU call already sent */
+	__u64 call_start_ns; /* the cross-CPU function call running now, or 0 */
+	__u64 long_call_start_ns, long_call_end_ns; /* the last one above the threshold */
 };
 
 #endif

@@ -3,9 +3,14 @@
  * bpf/syscalls.bpf.c: count and time every system call.
  *
  * sys_enter keeps (start time, stats slot) in task-local storage; sys_exit adds the call
- * to a per-CPU array slot [generation][abi][nr] and to a per-process per-CPU LRU entry.
- * User space flips `generation` each tick and drains the other half, so every interval
- * gets exact counts and its own maximum without atomics or shared cache lines.
+ * to a per-CPU array slot [generation][abi][nr]. User space flips `generation` each tick
+ * and drains the other half, so every interval gets exact counts and its own maximum
+ * without atomics or shared cache lines.
+ *
+ * Per-process figures cost a hash lookup, too much for every call: each thread adds its
+ * calls to counters in its own task storage (already at hand) and moves them into the
+ * per-process LRU map at most every flush_ns, and when it exits. So process rows lag by
+ * up to flush_ns; the per-syscall rows are exact.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -17,20 +22,26 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+const volatile __u64 flush_ns = 100000000; /* per-thread counters to the process map */
+const volatile bool track_processes = true;
+
 __u32 generation;	    /* written by user space each tick */
 __s32 focus_slot = -1;	    /* stats slot whose callers are broken down per process */
 
-struct syscall_start {
+/* Per thread: the call in progress, and calls not yet added to process_stats */
+struct syscall_thread {
 	__u64 start_ns;
 	__u32 slot;
 	__u32 pad;
+	__u64 flushed_ns;
+	struct process_stat pending;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct syscall_start);
+	__type(value, struct syscall_thread);
 } syscall_starts SEC(".maps");
 
 struct {
@@ -72,7 +83,7 @@ static __always_inline __u32 syscall_slot(long id)
 	return abi * SYSCALL_SLOTS + (__u32)id;
 }
 
-static __always_inline void process_add(void *map, __u32 tgid, long ret, __u64 ns)
+static __always_inline struct process_stat *process_entry(void *map, __u32 tgid)
 {
 	struct process_stat *p = bpf_map_lookup_elem(map, &tgid);
 
@@ -81,13 +92,51 @@ static __always_inline void process_add(void *map, __u32 tgid, long ret, __u64 n
 
 		bpf_map_update_elem(map, &tgid, &zero, BPF_NOEXIST);
 		p = bpf_map_lookup_elem(map, &tgid);
-		if (!p)
-			return;
 	}
+	return p;
+}
+
+static __always_inline void process_add(void *map, __u32 tgid, long ret, __u64 ns)
+{
+	struct process_stat *p = process_entry(map, tgid);
+
+	if (!p)
+		return;
 	p->count++;
 	if (ret < 0 && ret >= -4095)
 		p->errors++;
 	p->total_ns += ns;
+}
+
+static __always_inline void thread_flush(struct syscall_thread *t, __u32 tgid, __u64 now)
+{
+	struct process_stat *p;
+
+	t->flushed_ns = now;
+	if (!t->pending.count)
+		return;
+	p = process_entry(&process_stats, tgid);
+	if (!p)
+		return;
+	p->count += t->pending.count;
+	p->errors += t->pending.errors;
+	p->total_ns += t->pending.total_ns;
+	t->pending.count = 0;
+	t->pending.errors = 0;
+	t->pending.total_ns = 0;
+}
+
+/* Count one call for the thread's process: pending, moved to the map now and then */
+static __always_inline void thread_add(struct syscall_thread *t, long ret, __u64 ns, __u64 now)
+{
+	if (!track_processes)
+		return;
+	t->pending.count++;
+	if (ret < 0 && ret >= -4095)
+		t->pending.errors++;
+	t->pending.total_ns += ns;
+	if (now - t->flushed_ns >= flush_ns)
+		thread_flush(t, bpf_get_current_pid_tgid() >> 32, now);
 }
 
 static __always_inline struct syscall_stat *stat_slot(__u32 slot)
@@ -99,7 +148,7 @@ static __always_inline struct syscall_stat *stat_slot(__u32 slot)
 
 static __always_inline int on_sys_enter(long id)
 {
-	struct syscall_start *s;
+	struct syscall_thread *s;
 
 	if (id < 0)
 		return 0;
@@ -114,15 +163,16 @@ static __always_inline int on_sys_enter(long id)
 
 static __always_inline int on_sys_exit(long ret)
 {
-	struct syscall_start *s;
+	struct syscall_thread *s;
 	struct syscall_stat *st;
-	__u64 ns;
-	__u32 slot, tgid;
+	__u64 ns, now;
+	__u32 slot;
 
 	s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0, 0);
 	if (!s || !s->start_ns)
 		return 0; /* the call began before we attached */
-	ns = bpf_ktime_get_ns() - s->start_ns;
+	now = bpf_ktime_get_ns();
+	ns = now - s->start_ns;
 	slot = s->slot;
 	s->start_ns = 0;
 	st = stat_slot(slot);
@@ -136,18 +186,18 @@ static __always_inline int on_sys_exit(long ret)
 		st->max_ns = ns;
 	st->hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)]++;
 
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	process_add(&process_stats, tgid, ret, ns);
+	thread_add(s, ret, ns, now);
 	if ((__s32)slot == focus_slot)
-		process_add(&focus_process_stats, tgid, ret, ns);
+		process_add(&focus_process_stats, bpf_get_current_pid_tgid() >> 32, ret, ns);
 	return 0;
 }
 
 /* Count-only mode: no start time, no latency; the number comes from the registers */
 static __always_inline int on_sys_exit_count(struct pt_regs *regs, long ret)
 {
+	struct syscall_thread *s;
 	struct syscall_stat *st;
-	__u32 slot, tgid;
+	__u32 slot;
 
 	slot = syscall_slot(BPF_CORE_READ(regs, orig_ax));
 	st = stat_slot(slot);
@@ -156,10 +206,25 @@ static __always_inline int on_sys_exit_count(struct pt_regs *regs, long ret)
 	st->count++;
 	if (ret < 0 && ret >= -4095)
 		st->errors++;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	process_add(&process_stats, tgid, ret, 0);
+	if (track_processes) {
+		s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (s)
+			thread_add(s, ret, 0, bpf_ktime_get_ns());
+	}
 	if ((__s32)slot == focus_slot)
-		process_add(&focus_process_stats, tgid, ret, 0);
+		process_add(&focus_process_stats, bpf_get_current_pid_tgid() >> 32, ret, 0);
+	return 0;
+}
+
+/* A thread ends: what it has not yet added to its process goes now */
+static __always_inline int on_thread_exit(void)
+{
+	struct syscall_thread *s;
+
+	s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0, 0);
+	if (s)
+		thread_flush(s, bpf_get_current_pid_tgid() >> 32, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -197,4 +262,16 @@ SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_count_raw, struct pt_regs *regs, long ret)
 {
 	return on_sys_exit_count(regs, ret);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(thread_exit_btf, struct task_struct *task)
+{
+	return on_thread_exit();
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(thread_exit_raw, struct task_struct *task)
+{
+	return on_thread_exit();
 }

@@ -54,6 +54,7 @@ struct running {
 	__u64 obj;	/* tasklet_struct, work_struct or vector */
 	__u64 start_ns; /* 0 when nothing runs */
 	__u64 delay_ns; /* queue delay of this run */
+	__u64 func;	/* BH work: work->func, read at the start (the work may be freed by it) */
 	__u32 kind;	/* enum tasklet_kind, TASKLET_KINDS when unknown */
 	__u32 has_delay;
 };
@@ -264,6 +265,7 @@ static __always_inline int on_work_start(__u64 work)
 	run = running_slot(1);
 	if (run) {
 		run->obj = work;
+		run->func = (__u64)BPF_CORE_READ((struct work_struct *)work, func);
 		run->start_ns = now;
 		run->kind = TASKLET_KIND_BH_WORK;
 		run->has_delay = q->ns && q->ns <= now;
@@ -273,7 +275,7 @@ static __always_inline int on_work_start(__u64 work)
 	return 0;
 }
 
-static __always_inline int on_work_end(__u64 work, __u64 func)
+static __always_inline int on_work_end(__u64 work)
 {
 	struct running *run = running_slot(1);
 	__u64 now = bpf_ktime_get_ns(), start;
@@ -282,7 +284,7 @@ static __always_inline int on_work_end(__u64 work, __u64 func)
 		return 0;
 	start = run->start_ns;
 	run->start_ns = 0;
-	account(func, run, now - start);
+	account(run->func, run, now - start);
 	return 0;
 }
 
@@ -394,16 +396,17 @@ int BPF_PROG(bh_start_raw, struct work_struct *work)
 	return on_work_start((__u64)work);
 }
 
+/* the function is not taken from the second argument: tp_btf refuses function-pointer args */
 SEC("tp_btf/workqueue_execute_end")
-int BPF_PROG(bh_end_btf, struct work_struct *work, work_func_t func)
+int BPF_PROG(bh_end_btf, struct work_struct *work)
 {
-	return on_work_end((__u64)work, (__u64)func);
+	return on_work_end((__u64)work);
 }
 
 SEC("raw_tp/workqueue_execute_end")
-int BPF_PROG(bh_end_raw, struct work_struct *work, work_func_t func)
+int BPF_PROG(bh_end_raw, struct work_struct *work)
 {
-	return on_work_end((__u64)work, (__u64)func);
+	return on_work_end((__u64)work);
 }
 
 SEC("tp_btf/softirq_raise")

@@ -10,6 +10,7 @@ const struct collector_ops *const collector_registry[] = {
 	&syscalls_collector,
 	&interrupts_collector,
 	&tasklets_collector,
+	&critical_collector,
 };
 
 const unsigned int collector_registry_size =

@@ -14,6 +14,7 @@ extern const unsigned int collector_registry_size;
 extern const struct collector_ops syscalls_collector;
 extern const struct collector_ops interrupts_collector;
 extern const struct collector_ops tasklets_collector;
+extern const struct collector_ops critical_collector;
 
 /* libbpf set-up shared by all collectors (logging); call once before any open() */
 int collectors_init(const char *log_path);

@@ -171,7 +171,13 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 		bpf_program__set_autoload(skel->progs.sys_exit_btf, false);
 		bpf_program__set_autoload(skel->progs.sys_exit_raw, false);
 	}
+	bpf_choose_variant(skel->progs.thread_exit_btf, skel->progs.thread_exit_raw,
+			   probe_btf_tracepoint("sched_process_exit"));
 	bpf_map__set_max_entries(skel->maps.process_stats, s->process_entries);
+	/* process rows may lag by this much: well inside one interval */
+	skel->rodata->flush_ns = (__u64)(cfg->interval_s * 1e9 / 10);
+	if (skel->rodata->flush_ns > 100000000)
+		skel->rodata->flush_ns = 100000000;
 
 	err = syscalls_bpf__load(skel);
 	if (err) {

@@ -13,4 +13,6 @@ void config_defaults(struct ktop_config *cfg)
 	cfg->process_rows = 512;
 	cfg->syscall_latency = true;
 	cfg->syscall_process_entries = 10240;
+	cfg->critical_threshold_us = 100;
+	cfg->critical_timer_hz = 1000;
 }

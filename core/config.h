@@ -19,6 +19,8 @@ struct ktop_config {
 	unsigned int process_rows; /* processes kept per frame */
 	bool syscall_latency;  /* time syscalls (enter+exit) or count only (exit) */
 	unsigned int syscall_process_entries; /* per-process LRU map size */
+	unsigned int critical_threshold_us; /* critical sections shorter than this are ignored */
+	unsigned int critical_timer_hz; /* ktop's own timer per CPU for the critical pane, 0 = off */
 };
 
 void config_defaults(struct ktop_config *cfg);

@@ -129,6 +129,15 @@ static void json_table(FILE *out, const struct frame *f, const struct table *t)
 			fprintf(out, ",\"%s_hist\":", s->hist_names[h]);
 			json_hist(out, hist);
 		}
+		if (s->strings_id) {
+			fprintf(out, ",\"%s\":[", s->strings_id);
+			for (unsigned int j = 0; j < r->nstrings; j++) {
+				if (j)
+					fputc(',', out);
+				output_json_string(out, r->strings[j]);
+			}
+			fputc(']', out);
+		}
 		fputc('}', out);
 	}
 	fputc(']', out);
@@ -183,6 +192,8 @@ static void text_table(FILE *out, const struct frame *f, const struct table *t)
 				s->columns[c].width, cell);
 		}
 		fputc('\n', out);
+		for (unsigned int j = 0; s->strings_id && j < t->rows[i].nstrings; j++)
+			fprintf(out, "    %s\n", t->rows[i].strings[j]);
 	}
 }
 

@@ -56,6 +56,7 @@ struct table_schema {
 	const char *const *value_names; /* for COL_TEXT_VALUE */
 	const struct table_schema *drill; /* detail table filled while a row is focused */
 	const struct table_schema *alternate; /* another view of the same data (per CPU) */
+	const char *strings_id;     /* JSON key of the rows' string lists ("stack"), or NULL */
 	bool pane;                  /* shown as a pane on the main screen */
 	bool detail;                /* filled only while focused */
 };
@@ -70,6 +71,9 @@ struct table_row {
 	const char *label; /* interned, may be NULL */
 	uint64_t v[TABLE_MAX_VALUES];
 	int32_t hist[2]; /* index into the frame's histogram pool, -1 when none */
+	/* a list of strings (a stack), owned by the collector for as long as ktop runs */
+	const char *const *strings;
+	unsigned int nstrings;
 };
 
 struct table {

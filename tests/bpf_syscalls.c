@@ -36,21 +36,32 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+static struct syscalls_bpf *open_raw(__u64 flush_ns)
+{
+	struct syscalls_bpf *skel = syscalls_bpf__open();
+
+	if (!skel)
+		return NULL;
+	skel->rodata->flush_ns = flush_ns;
+	bpf_program__set_autoload(skel->progs.sys_enter_btf, false);
+	bpf_program__set_autoload(skel->progs.sys_exit_btf, false);
+	bpf_program__set_autoload(skel->progs.sys_exit_count_btf, false);
+	bpf_program__set_autoload(skel->progs.sys_exit_count_raw, false);
+	bpf_program__set_autoload(skel->progs.thread_exit_btf, false);
+	if (syscalls_bpf__load(skel)) {
+		syscalls_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 static int setup_raw(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	f->skel = syscalls_bpf__open();
+	f->skel = open_raw(0); /* every call goes to its process at once */
 	if (!f->skel)
 		return -1;
-	bpf_program__set_autoload(f->skel->progs.sys_enter_btf, false);
-	bpf_program__set_autoload(f->skel->progs.sys_exit_btf, false);
-	bpf_program__set_autoload(f->skel->progs.sys_exit_count_btf, false);
-	bpf_program__set_autoload(f->skel->progs.sys_exit_count_raw, false);
-	if (syscalls_bpf__load(f->skel)) {
-		syscalls_bpf__destroy(f->skel);
-		return -1;
-	}
 	*state = f;
 	return 0;
 }
@@ -172,6 +183,25 @@ static void test_generation_and_focus(void **state)
 	f->skel->data->focus_slot = -1;
 }
 
+/* Calls wait in the thread's storage and reach the process map when the thread exits */
+static void test_process_counts_flushed_at_exit(void **state)
+{
+	struct syscalls_bpf *skel = open_raw(10ull * 1000000000);
+
+	(void)state;
+	assert_non_null(skel);
+	for (int i = 0; i < 3; i++) {
+		run_raw(skel->progs.sys_enter_raw, 0, 110);
+		run_raw(skel->progs.sys_exit_raw, 0, 1);
+	}
+	/* the first call flushed (nothing flushed before); two wait */
+	assert_int_equal(process_of(skel->maps.process_stats, getpid()).count, 1);
+	assert_int_equal(slot_stat(skel, 110).count, 3); /* per-syscall rows never wait */
+	run_raw(skel->progs.thread_exit_raw, 0, 0);
+	assert_int_equal(process_of(skel->maps.process_stats, getpid()).count, 3);
+	syscalls_bpf__destroy(skel);
+}
+
 /* A child makes exactly N getppid and M failing close(-1) calls under the real hooks */
 static void test_real_child_counts(void **state)
 {
@@ -190,6 +220,7 @@ static void test_real_child_counts(void **state)
 	bpf_program__set_autoload(skel->progs.sys_exit_raw, false);
 	bpf_program__set_autoload(skel->progs.sys_exit_count_btf, false);
 	bpf_program__set_autoload(skel->progs.sys_exit_count_raw, false);
+	bpf_program__set_autoload(skel->progs.thread_exit_raw, false);
 	assert_int_equal(syscalls_bpf__load(skel), 0);
 	assert_int_equal(pipe(pipefd), 0);
 	child = fork();
@@ -232,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_generation_and_focus),
 	};
 	const struct CMUnitTest real[] = {
+		cmocka_unit_test(test_process_counts_flushed_at_exit),
 		cmocka_unit_test(test_real_child_counts),
 	};
 	int failed;

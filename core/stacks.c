@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/* core/stacks.c: splitting, classifying, grouping and naming kernel stacks (see stacks.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "stacks.h"
+
+static const char *const kind_names[STACK_KINDS] = {
+	"irqs_off", "bh_off", "preempt_off", "idle", "user", "external",
+};
+
+/* x86 nops a patched irq-enable site pads sti with, by length - 1 */
+static const uint8_t nops[][8] = {
+	{ 0x90 },
+	{ 0x66, 0x90 },
+	{ 0x0f, 0x1f, 0x00 },
+	{ 0x0f, 0x1f, 0x40, 0x00 },
+	{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+	{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+	{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+	{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+};
+
+static const char *const irq_entry_prefixes[] = {
+	"asm_sysvec_", "asm_common_interrupt", "asm_spurious_interrupt", "asm_fred_entrypoint",
+	"irq_entries_start", "spurious_entries_start", NULL,
+};
+
+static const char *const idle_symbols[] = {
+	"default_idle", "pv_native_safe_halt", "native_safe_halt", "arch_cpu_idle",
+	"default_idle_call", "cpu_idle_poll", "poll_idle", "cpuidle_enter_state", "mwait_idle",
+	"acpi_safe_halt", "acpi_idle_do_entry", "acpi_idle_enter", "intel_idle",
+	"intel_idle_irq", "intel_idle_ibrs", "haltpoll_enter_idle", "default_enter_idle",
+	"amd_e400_idle", "mwait_idle_with_hints", "xen_safe_halt", NULL,
+};
+
+static const char *const tracing_prefixes[] = {
+	"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "bpf_dispatcher_", NULL,
+};
+
+/* The soft interrupt machinery between a soft timer and whoever let it run */
+static const char *const softirq_symbols[] = {
+	"hrtimer_run_softirq", "handle_softirqs", "__do_softirq", "do_softirq",
+	"do_softirq_own_stack", "__local_bh_enable_ip", "local_bh_enable", "call_on_stack", NULL,
+};
+
+static int has_prefix(const char *s, const char *const *prefixes)
+{
+	for (unsigned int i = 0; prefixes[i]; i++)
+		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_one_of(const char *s, const char *const *names)
+{
+	for (unsigned int i = 0; names[i]; i++)
+		if (strcmp(s, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+const char *stack_kind_name(enum stack_kind kind)
+{
+	return (unsigned int)kind < STACK_KINDS ? kind_names[kind] : "?";
+}
+
+int stack_is_irq_entry(const char *symbol)
+{
+	return symbol && has_prefix(symbol, irq_entry_prefixes);
+}
+
+int stack_is_idle(const char *symbol)
+{
+	/* intel_idle has variants (intel_idle_xstate, ...); the list names the common ones */
+	return symbol && (is_one_of(symbol, idle_symbols) || strncmp(symbol, "intel_idle", 10) == 0);
+}
+
+int stack_is_tracing(const char *symbol)
+{
+	return symbol && has_prefix(symbol, tracing_prefixes);
+}
+
+int stack_code_enables_irqs(const uint8_t code[STACK_CODE_BYTES])
+{
+	const uint8_t sti = 0xfb, hlt = 0xf4;
+
+	if (code[STACK_CODE_BYTES - 2] == sti && code[STACK_CODE_BYTES - 1] == hlt)
+		return 1;
+	for (unsigned int len = 1; len <= 8; len++)
+		if (code[STACK_CODE_BYTES - 1 - len] == sti &&
+		    memcmp(code + STACK_CODE_BYTES - len, nops[len - 1], len) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *symbol_of(const struct ksyms *k, uint64_t ip)
+{
+	const struct ksym *s = ksyms_find(k, ip, NULL);
+
+	return s ? s->name : NULL;
+}
+
+/* Index of the innermost frame whose symbol passes test, or n */
+static unsigned int find_frame(const struct ksyms *k, const uint64_t *ips, unsigned int n,
+			       int (*test)(const char *))
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (test(symbol_of(k, ips[i])))
+			return i;
+	return n;
+}
+
+static int is_softirq_frame(const char *symbol)
+{
+	return symbol && is_one_of(symbol, softirq_symbols);
+}
+
+static int is_timer_frame(const char *symbol)
+{
+	return symbol && (strncmp(symbol, "hrtimer_", 8) == 0 ||
+			  strncmp(symbol, "__hrtimer_", 10) == 0 || stack_is_tracing(symbol));
+}
+
+/* Frames after an interrupt entry are the interrupted code: user, idle or a culprit */
+static void split_interrupted(const struct ksyms *k, const uint64_t *ips, unsigned int n,
+			      unsigned int entry, const uint8_t *code, struct stack_split *out)
+{
+	out->first = entry + 1;
+	out->count = n - out->first;
+	if (out->count == 0)
+		out->kind = STACK_USER;
+	else if (stack_is_idle(symbol_of(k, ips[out->first])))
+		out->kind = STACK_IDLE;
+	else if (code && !stack_code_enables_irqs(code))
+		out->kind = STACK_EXTERNAL;
+	else
+		out->kind = STACK_IRQS_OFF;
+}
+
+int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
+		enum stack_source source, const uint8_t *code, struct stack_split *out)
+{
+	unsigned int i, entry;
+
+	if (!k || !out || (n && !ips))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	switch (source) {
+	case STACK_FROM_IPI_CALL:
+		/* the call ran with interrupts off: the path that ran it, up to the interrupt
+		 * entry; what the IPI interrupted is no part of the offender */
+		for (i = 0; i < n && stack_is_tracing(symbol_of(k, ips[i])); i++)
+			;
+		entry = find_frame(k, ips, n, stack_is_irq_entry);
+		*out = (struct stack_split){ i, (entry < n && entry >= i ? entry + 1 : n) - i,
+					     STACK_IRQS_OFF };
+		return 0;
+	case STACK_FROM_HARD_TIMER:
+		entry = find_frame(k, ips, n, stack_is_irq_entry);
+		if (entry < n) {
+			split_interrupted(k, ips, n, entry, code, out);
+			return 0;
+		}
+		/* no interrupt entry (low-resolution mode, or the unwinder stopped) */
+		for (i = 0; i < n && is_timer_frame(symbol_of(k, ips[i])); i++)
+			;
+		*out = (struct stack_split){ i, n - i, STACK_IRQS_OFF };
+		return 0;
+	case STACK_FROM_SOFT_TIMER:
+		entry = find_frame(k, ips, n, stack_is_irq_entry);
+		if (entry < n) {
+			/* run at interrupt exit: the interrupt itself came late, IRQs were off */
+			split_interrupted(k, ips, n, entry, code, out);
+			return 0;
+		}
+		/* run when bottom halves came back on (or in ksoftirqd): skip the machinery */
+		for (i = n; i > 0 && !is_softirq_frame(symbol_of(k, ips[i - 1])); i--)
+			;
+		while (i < n && (is_softirq_frame(symbol_of(k, ips[i])) ||
+				 is_timer_frame(symbol_of(k, ips[i]))))
+			i++;
+		*out = (struct stack_split){ i, n - i, STACK_BH_OFF };
+		return 0;
+	}
+	return -EINVAL;
+}
+
+uint64_t stack_signature(const struct ksyms *k, const uint64_t *ips, unsigned int n,
+			 enum stack_kind kind)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	h = (h ^ (uint64_t)kind) * 0x100000001b3ull;
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t off = 0, fn;
+		const struct ksym *s = ksyms_find(k, ips[i], &off);
+
+		fn = s ? s->addr : ips[i];
+		for (int b = 0; b < 64; b += 8)
+			h = (h ^ ((fn >> b) & 0xff)) * 0x100000001b3ull;
+	}
+	return h ? h : 1;
+}
+
+char *stack_name(const struct ksyms *k, const uint64_t *ips, unsigned int n, enum stack_kind kind,
+		 char *buf, size_t len)
+{
+	const char *inner = n > 0 ? symbol_of(k, ips[0]) : NULL;
+	const char *caller = n > 1 ? symbol_of(k, ips[1]) : NULL;
+	char hex[2][24];
+
+	if (kind == STACK_USER || n == 0) {
+		snprintf(buf, len, kind == STACK_USER ? "(user mode)" : "(no stack)");
+		return buf;
+	}
+	if (!inner)
+		inner = (snprintf(hex[0], sizeof(hex[0]), "0x%llx", (unsigned long long)ips[0]),
+			 hex[0]);
+	if (n > 1 && !caller)
+		caller = (snprintf(hex[1], sizeof(hex[1]), "0x%llx", (unsigned long long)ips[1]),
+			  hex[1]);
+	snprintf(buf, len, "%s%s%s%s",
+		 kind == STACK_IDLE ? "idle: " : kind == STACK_EXTERNAL ? "external: " : "", inner,
+		 caller ? " <- " : "", caller ? caller : "");
+	return buf;
+}

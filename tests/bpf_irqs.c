@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/bpf_irqs.c: the hard-IRQ/softirq BPF program and the "interrupts" collector in
+ * the real kernel.
+ *
+ * The raw_tp twins run under BPF_PROG_TEST_RUN on CPU 0 (this process pinned there, so
+ * the program runs in our context and all per-CPU state is CPU 0's) with crafted
+ * arguments: exits without entries, a hard IRQ nested in a softirq, a vector raised twice
+ * before it runs, a NULL or garbage irqaction pointer. Then the collector itself runs
+ * under real load (loopback TCP/UDP, O_DIRECT disk writes, timers) and its counts are
+ * compared with the deltas of /proc/interrupts and /proc/softirqs over the same window.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/irqs.h"
+#include "collectors/bpf_util.h"
+#include "collectors/registry.h"
+#include "core/collector.h"
+#include "core/config.h"
+#include "core/frame.h"
+#include "irqs.skel.h"
+
+#define TEST_CPU 0
+#define TEST_IRQ 77
+#define NET_RX 3
+
+static int ncpus;
+static char workload[PATH_MAX];
+
+extern const struct table_schema hardirqs_table, softirqs_table;
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+static int setup_raw(void **state)
+{
+	struct irqs_bpf *skel = irqs_bpf__open();
+
+	if (!skel)
+		return -1;
+	bpf_choose_variant(skel->progs.irq_handler_entry_btf, skel->progs.irq_handler_entry_raw,
+			   false);
+	bpf_choose_variant(skel->progs.irq_handler_exit_btf, skel->progs.irq_handler_exit_raw,
+			   false);
+	bpf_choose_variant(skel->progs.softirq_raise_btf, skel->progs.softirq_raise_raw, false);
+	bpf_choose_variant(skel->progs.softirq_entry_btf, skel->progs.softirq_entry_raw, false);
+	bpf_choose_variant(skel->progs.softirq_exit_btf, skel->progs.softirq_exit_raw, false);
+	bpf_map__set_max_entries(skel->maps.ksoftirqd_pids, (__u32)ncpus);
+	if (irqs_bpf__load(skel)) {
+		irqs_bpf__destroy(skel);
+		return -1;
+	}
+	*state = skel;
+	return 0;
+}
+
+static int teardown_raw(void **state)
+{
+	irqs_bpf__destroy(*state);
+	return 0;
+}
+
+static void run_on_cpu(struct bpf_program *prog, __u64 a0, __u64 a1, __u64 a2)
+{
+	__u64 args[3] = { a0, a1, a2 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args),
+		    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = TEST_CPU);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), 0);
+}
+
+static void irq_entry(struct irqs_bpf *skel, __u32 irq, __u64 action)
+{
+	run_on_cpu(skel->progs.irq_handler_entry_raw, irq, action, 0);
+}
+
+static void irq_exit(struct irqs_bpf *skel, __u32 irq, __u64 action)
+{
+	run_on_cpu(skel->progs.irq_handler_exit_raw, irq, action, 1 /* IRQ_HANDLED */);
+}
+
+static void softirq(struct bpf_program *prog, __u32 vec)
+{
+	run_on_cpu(prog, vec, 0, 0);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* TEST_CPU's stats of irq in generation gen; found says whether the entry exists at all */
+static struct hardirq_stat hardirq_of(struct irqs_bpf *skel, __u32 gen, __u32 irq, bool *found)
+{
+	struct hardirq_key key = { gen, irq };
+	struct hardirq_stat *values = calloc(ncpus, sizeof(*values)), st = { 0 };
+
+	assert_non_null(values);
+	*found = bpf_map_lookup_elem(bpf_map__fd(skel->maps.hardirq_stats), &key, values) == 0;
+	if (*found)
+		st = values[TEST_CPU];
+	free(values);
+	return st;
+}
+
+static struct softirq_stat softirq_of(struct irqs_bpf *skel, __u32 gen, __u32 vec)
+{
+	__u32 key = gen * SOFTIRQ_VECS + vec;
+	struct softirq_stat *values = calloc(ncpus, sizeof(*values)), st;
+
+	assert_non_null(values);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.softirq_stats), &key, values),
+			 0);
+	st = values[TEST_CPU];
+	free(values);
+	return st;
+}
+
+static void test_exit_without_entry_is_ignored(void **state)
+{
+	struct irqs_bpf *skel = *state;
+	struct softirq_stat ss;
+	bool found;
+
+	irq_exit(skel, TEST_IRQ, 0);
+	hardirq_of(skel, 0, TEST_IRQ, &found);
+	assert_false(found);
+	softirq(skel->progs.softirq_exit_raw, NET_RX);
+	ss = softirq_of(skel, 0, NET_RX);
+	assert_int_equal(ss.count, 0);
+	/* an exit for another irq or vector than the one that entered is not a match */
+	irq_entry(skel, TEST_IRQ, 0);
+	irq_exit(skel, TEST_IRQ + 1, 0);
+	hardirq_of(skel, 0, TEST_IRQ + 1, &found);
+	assert_false(found);
+	softirq(skel->progs.softirq_entry_raw, NET_RX);
+	softirq(skel->progs.softirq_exit_raw, NET_RX + 1);
+	assert_int_equal(softirq_of(skel, 0, NET_RX + 1).count, 0);
+	/* vectors beyond NR_SOFTIRQS are ignored, not written out of bounds */
+	softirq(skel->progs.softirq_raise_raw, 4000);
+	softirq(skel->progs.softirq_entry_raw, 4000);
+	softirq(skel->progs.softirq_exit_raw, 4000);
+	/* a second exit after a matched pair counts nothing more */
+	softirq(skel->progs.softirq_entry_raw, NET_RX);
+	softirq(skel->progs.softirq_exit_raw, NET_RX);
+	softirq(skel->progs.softirq_exit_raw, NET_RX);
+	assert_int_equal(softirq_of(skel, 0, NET_RX).count, 1);
+}
+
+/* NULL and garbage irqaction pointers: counted, timed, no name, nothing breaks */
+static void test_handler_with_bad_action(void **state)
+{
+	struct irqs_bpf *skel = *state;
+	struct hardirq_name name;
+	struct hardirq_stat st;
+	bool found;
+	__u32 irq = TEST_IRQ;
+
+	irq_entry(skel, TEST_IRQ, 0);
+	sleep_ms(1);
+	irq_exit(skel, TEST_IRQ, 0);
+	irq_entry(skel, TEST_IRQ, 0xdead000000000100ull);
+	irq_exit(skel, TEST_IRQ, 0xdead000000000100ull);
+	st = hardirq_of(skel, 0, TEST_IRQ, &found);
+	assert_true(found);
+	assert_int_equal(st.count, 2);
+	assert_int_equal(st.calls, 2);
+	assert_true(st.max_ns >= 1000000 && st.total_ns >= st.max_ns);
+	assert_true(st.hist[19] + st.hist[20] + st.hist[21] >= 1); /* 0.5 .. 4 ms */
+	assert_int_not_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.hardirq_names), &irq,
+						 &name), 0);
+	/* generation 1 goes to its own half */
+	skel->bss->generation = 1;
+	irq_entry(skel, TEST_IRQ, 0);
+	irq_exit(skel, TEST_IRQ, 0);
+	assert_int_equal(hardirq_of(skel, 1, TEST_IRQ, &found).count, 1);
+	assert_int_equal(hardirq_of(skel, 0, TEST_IRQ, &found).count, 2);
+	skel->bss->generation = 0;
+}
+
+/* A hard IRQ inside a softirq: its time is the IRQ's, not the softirq's */
+static void test_hardirq_nested_in_softirq(void **state)
+{
+	struct irqs_bpf *skel = *state;
+	struct hardirq_stat hs;
+	struct softirq_stat ss;
+	__u64 t0, wall;
+	bool found;
+
+	t0 = now_ns();
+	softirq(skel->progs.softirq_entry_raw, NET_RX);
+	sleep_ms(2);
+	irq_entry(skel, TEST_IRQ, 0);
+	sleep_ms(4);
+	irq_exit(skel, TEST_IRQ, 0);
+	sleep_ms(1);
+	softirq(skel->progs.softirq_exit_raw, NET_RX);
+	wall = now_ns() - t0;
+	hs = hardirq_of(skel, 0, TEST_IRQ, &found);
+	ss = softirq_of(skel, 0, NET_RX);
+	print_message("# wall %llu ns, softirq net %llu ns, nested irq %llu ns\n",
+		      (unsigned long long)wall, (unsigned long long)ss.total_ns,
+		      (unsigned long long)ss.irq_ns);
+	assert_int_equal(ss.count, 1);
+	assert_int_equal(hs.count, 1);
+	assert_true(hs.total_ns >= 4000000);
+	assert_int_equal(ss.irq_ns, hs.total_ns);
+	assert_true(ss.total_ns >= 3000000);
+	/* gross = net + nested <= what we measured around it: counted once, not twice */
+	assert_true(ss.total_ns + ss.irq_ns <= wall);
+	assert_int_equal(ss.max_ns, ss.total_ns);
+
+	/* the next run starts clean: no nested time carried over */
+	softirq(skel->progs.softirq_entry_raw, NET_RX);
+	softirq(skel->progs.softirq_exit_raw, NET_RX);
+	ss = softirq_of(skel, 0, NET_RX);
+	assert_int_equal(ss.count, 2);
+	assert_int_equal(ss.irq_ns, hs.total_ns);
+}
+
+/* Raised twice before it runs: the delay counts from the first raise */
+static void test_raised_twice_delay_from_first(void **state)
+{
+	struct irqs_bpf *skel = *state;
+	struct softirq_stat ss;
+	__u64 t0, wall;
+	int fd = bpf_map__fd(skel->maps.ksoftirqd_pids);
+	__u32 cpu = TEST_CPU, pid = (__u32)getpid();
+
+	t0 = now_ns();
+	softirq(skel->progs.softirq_raise_raw, NET_RX);
+	sleep_ms(3);
+	softirq(skel->progs.softirq_raise_raw, NET_RX);
+	sleep_ms(1);
+	softirq(skel->progs.softirq_entry_raw, NET_RX);
+	wall = now_ns() - t0;
+	softirq(skel->progs.softirq_exit_raw, NET_RX);
+	ss = softirq_of(skel, 0, NET_RX);
+	print_message("# delay %llu ns (wall from the first raise %llu ns)\n",
+		      (unsigned long long)ss.delay_total_ns, (unsigned long long)wall);
+	assert_int_equal(ss.count, 1);
+	assert_int_equal(ss.delays, 1);
+	assert_true(ss.delay_total_ns >= 4000000 && ss.delay_total_ns <= wall);
+	assert_int_equal(ss.delay_max_ns, ss.delay_total_ns);
+	assert_int_equal(ss.ksoftirqd, 0);
+
+	/* a run with no raise seen has no delay sample; a raise during a run is a new one */
+	softirq(skel->progs.softirq_entry_raw, NET_RX);
+	softirq(skel->progs.softirq_raise_raw, NET_RX);
+	softirq(skel->progs.softirq_exit_raw, NET_RX);
+	ss = softirq_of(skel, 0, NET_RX);
+	assert_int_equal(ss.count, 2);
+	assert_int_equal(ss.delays, 1);
+
+	/* pretend this process is ksoftirqd/0: the next run is counted as ksoftirqd's */
+	assert_int_equal(bpf_map_update_elem(fd, &cpu, &pid, BPF_ANY), 0);
+	softirq(skel->progs.softirq_entry_raw, NET_RX);
+	softirq(skel->progs.softirq_exit_raw, NET_RX);
+	ss = softirq_of(skel, 0, NET_RX);
+	assert_int_equal(ss.count, 3);
+	assert_int_equal(ss.delays, 2);
+	assert_true(ss.delay_max_ns >= 4000000);
+	assert_int_equal(ss.ksoftirqd, 1);
+}
+
+/* Sum the per-CPU columns of /proc/interrupts (numbered lines) or /proc/softirqs */
+struct proc_counts {
+	uint64_t irq[4096];
+	uint64_t vec[SOFTIRQ_VECS];
+};
+
+static void read_proc_counts(struct proc_counts *pc)
+{
+	static const char *const vec_names[SOFTIRQ_VECS] = {
+		"HI:", "TIMER:", "NET_TX:", "NET_RX:", "BLOCK:", "IRQ_POLL:", "TASKLET:",
+		"SCHED:", "HRTIMER:", "RCU:"
+	};
+	char line[4096], label[64];
+	FILE *f;
+	int cpus = 0;
+
+	memset(pc, 0, sizeof(*pc));
+	f = fopen("/proc/interrupts", "r");
+	assert_non_null(f);
+	if (fgets(line, sizeof(line), f))
+		for (char *p = strstr(line, "CPU"); p; p = strstr(p + 3, "CPU"))
+			cpus++;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int irq;
+		char *p = line, *end;
+		int n;
+
+		if (sscanf(line, " %u:%n", &irq, &n) != 1 || irq >= 4096)
+			continue;
+		p += n;
+		for (int c = 0; c < cpus; c++) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			pc->irq[irq] += v;
+			p = end;
+		}
+	}
+	fclose(f);
+	f = fopen("/proc/softirqs", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		int n;
+
+		if (sscanf(line, " %63s%n", label, &n) != 1)
+			continue;
+		for (int v = 0; v < SOFTIRQ_VECS; v++) {
+			if (strcmp(label, vec_names[v]) != 0)
+				continue;
+			p += n;
+			while ((pc->vec[v] += strtoull(p, &end, 10), end != p))
+				p = end;
+		}
+	}
+	fclose(f);
+}
+
+static bool close_enough(uint64_t ours, uint64_t kernels)
+{
+	uint64_t diff = ours > kernels ? ours - kernels : kernels - ours;
+
+	return diff <= kernels / 50 + 2; /* 2%, and a couple for the window edges */
+}
+
+/* The collector's counts under real load against the kernel's own counters */
+static void test_real_load_matches_proc(void **state)
+{
+	static struct proc_counts before, after;
+	struct collector c = { .ops = &interrupts_collector };
+	struct ktop_config cfg;
+	struct history h;
+	struct frame *f;
+	const struct table *t;
+	char cmd[PATH_MAX + 128], disk[] = "/var/tmp/ktop-irq-XXXXXX";
+	uint64_t busiest_irq = 0, mismatches = 0;
+	int fd, status;
+
+	(void)state;
+	fd = mkstemp(disk);
+	assert_true(fd >= 0);
+	close(fd);
+	config_defaults(&cfg);
+	assert_int_equal(history_init(&h, 4), 0);
+	if (c.ops->open(&c, &cfg) < 0) {
+		unlink(disk);
+		fail_msg("collector open: %s", c.reason);
+	}
+	f = history_next(&h);
+	f->interval_s = 1;
+	assert_int_equal(c.ops->sample(&c, f), 0); /* flips: the window starts here */
+	read_proc_counts(&before);
+
+	snprintf(cmd, sizeof(cmd), "%s -t 2 tcp udp timer disk=%s >/dev/null", workload, disk);
+	status = system(cmd);
+
+	read_proc_counts(&after);
+	f = history_next(&h);
+	f->interval_s = 1;
+	assert_int_equal(c.ops->sample(&c, f), 0); /* and ends here */
+	c.ops->close(&c);
+	unlink(disk);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	t = frame_table(f, &hardirqs_table);
+	assert_non_null(t);
+	for (unsigned int irq = 0; irq < 4096; irq++) {
+		uint64_t delta = after.irq[irq] - before.irq[irq], ours = 0;
+		const struct table_row *r = table_find_row(t, irq);
+
+		if (r)
+			ours = r->v[1];
+		if (!delta && !ours)
+			continue;
+		print_message("# irq %u (%s): /proc %llu, ktop %llu\n", irq, r ? r->name : "-",
+			      (unsigned long long)delta, (unsigned long long)ours);
+		if (!close_enough(ours, delta))
+			mismatches++;
+		if (delta > busiest_irq)
+			busiest_irq = delta;
+	}
+	t = frame_table(f, &softirqs_table);
+	assert_non_null(t);
+	for (unsigned int vec = 0; vec < SOFTIRQ_VECS; vec++) {
+		uint64_t delta = after.vec[vec] - before.vec[vec], ours = 0;
+		const struct table_row *r = table_find_row(t, vec);
+
+		if (r)
+			ours = r->v[1];
+		print_message("# softirq %u: /proc %llu, ktop %llu\n", vec,
+			      (unsigned long long)delta, (unsigned long long)ours);
+		if (!close_enough(ours, delta))
+			mismatches++;
+	}
+	history_free(&h);
+	assert_int_equal(mismatches, 0);
+	/* the load did reach the paths under test: block IRQs, NET_RX, timers */
+	assert_true(busiest_irq >= 500);
+	assert_true(after.vec[NET_RX] - before.vec[NET_RX] >= 10000);
+	assert_true(after.vec[1] - before.vec[1] + after.vec[8] - before.vec[8] >= 100);
+}
+
+/* Loopback UDP round trips per second from irq_load, for secs seconds */
+static double udp_rate(double secs)
+{
+	char cmd[PATH_MAX + 64];
+	long long packets = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s -t %g udp", workload, secs);
+	p = popen(cmd, "r");
+	if (!p)
+		return 0;
+	if (fscanf(p, "udp %lld", &packets) != 1)
+		packets = 0;
+	pclose(p);
+	return packets / secs;
+}
+
+/*
+ * bpf_irqs --bench [ROUNDS]: the added cost of the programs, in one run. Alternates
+ * rounds with and without them attached under loopback UDP ping-pong and prints the
+ * round-trip rate of each, then the kernel's own run-time statistics per program
+ * (kernel.bpf_stats_enabled through BPF_ENABLE_STATS): ns per invocation.
+ */
+static int bench(int rounds)
+{
+	struct bpf_program *progs[5];
+	struct irqs_bpf *skel = irqs_bpf__open();
+	double with = 0, without = 0;
+	int stats_fd;
+
+	if (!skel)
+		return 1;
+	bpf_map__set_max_entries(skel->maps.ksoftirqd_pids, (__u32)ncpus);
+	progs[0] = skel->progs.irq_handler_entry_btf;
+	progs[1] = skel->progs.irq_handler_exit_btf;
+	progs[2] = skel->progs.softirq_raise_btf;
+	progs[3] = skel->progs.softirq_entry_btf;
+	progs[4] = skel->progs.softirq_exit_btf;
+	bpf_program__set_autoload(skel->progs.irq_handler_entry_raw, false);
+	bpf_program__set_autoload(skel->progs.irq_handler_exit_raw, false);
+	bpf_program__set_autoload(skel->progs.softirq_raise_raw, false);
+	bpf_program__set_autoload(skel->progs.softirq_entry_raw, false);
+	bpf_program__set_autoload(skel->progs.softirq_exit_raw, false);
+	if (irqs_bpf__load(skel)) {
+		irqs_bpf__destroy(skel);
+		return 1;
+	}
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	for (int i = 0; i < rounds; i++) {
+		double off = udp_rate(3), on;
+
+		if (irqs_bpf__attach(skel))
+			return 1;
+		on = udp_rate(3);
+		irqs_bpf__detach(skel);
+		printf("round %d: without %.0f udp round trips/s, with %.0f (%+.2f%%)\n", i + 1,
+		       off, on, 100.0 * (on - off) / off);
+		without += off;
+		with += on;
+	}
+	printf("mean: without %.0f/s, with %.0f/s (%+.2f%%)\n", without / rounds, with / rounds,
+	       100.0 * (with - without) / without);
+	for (int i = 0; i < 5; i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len) || !info.run_cnt)
+			continue;
+		printf("%-22s %12llu runs %8.1f ns/run%s\n", bpf_program__name(progs[i]),
+		       (unsigned long long)info.run_cnt, (double)info.run_time_ns / info.run_cnt,
+		       stats_fd < 0 ? " (no stats)" : "");
+	}
+	if (stats_fd >= 0)
+		close(stats_fd);
+	irqs_bpf__destroy(skel);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest raw[] = {
+		cmocka_unit_test_setup_teardown(test_exit_without_entry_is_ignored, setup_raw,
+						teardown_raw),
+		cmocka_unit_test_setup_teardown(test_handler_with_bad_action, setup_raw,
+						teardown_raw),
+		cmocka_unit_test_setup_teardown(test_hardirq_nested_in_softirq, setup_raw,
+						teardown_raw),
+		cmocka_unit_test_setup_teardown(test_raised_twice_delay_from_first, setup_raw,
+						teardown_raw),
+	};
+	const struct CMUnitTest real[] = {
+		cmocka_unit_test(test_real_load_matches_proc),
+	};
+	char self[PATH_MAX];
+	cpu_set_t cpus;
+	int failed;
+
+	libbpf_set_print(quiet);
+	ncpus = libbpf_num_possible_cpus();
+	if (geteuid() != 0) {
+		printf("1..1\n# reason: needs root to load BPF programs\nok 1 # SKIP bpf_irqs\n");
+		return 0;
+	}
+	/* run the programs in this process's context on TEST_CPU, not in an IPI elsewhere */
+	CPU_ZERO(&cpus);
+	CPU_SET(TEST_CPU, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus) < 0) {
+		printf("1..1\n# reason: cannot pin to CPU %d: %s\nok 1 # SKIP bpf_irqs\n",
+		       TEST_CPU, strerror(errno));
+		return 0;
+	}
+	snprintf(self, sizeof(self), "%s", argv[0]);
+	snprintf(workload, sizeof(workload), "%s/workloads/irq_load", dirname(self));
+	for (const struct table_schema *const *s = interrupts_collector.tables; *s; s++)
+		frame_register_schema(*s);
+	if (argc >= 2 && strcmp(argv[1], "--bench") == 0) {
+		CPU_ZERO(&cpus);
+		for (int i = 0; i < CPU_SETSIZE && i < ncpus; i++)
+			CPU_SET(i, &cpus);
+		sched_setaffinity(0, sizeof(cpus), &cpus);
+		return bench(argc >= 3 ? atoi(argv[2]) : 3);
+	}
+	failed = cmocka_run_group_tests_name("irqs raw_tp twins", raw, NULL, NULL);
+	/* the load runs on every CPU */
+	CPU_ZERO(&cpus);
+	for (int i = 0; i < CPU_SETSIZE && i < ncpus; i++)
+		CPU_SET(i, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	if (access(workload, X_OK) != 0) {
+		printf("# reason: %s not built (make unit)\n", workload);
+		printf("ok 1 # SKIP irqs real load\n");
+		return failed;
+	}
+	failed += cmocka_run_group_tests_name("irqs real load", real, NULL, NULL);
+	return failed;
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tests/unit_stacks.c: symbolization against a fixed kallsyms sample, and the splitting,
+ * classification, grouping and naming of critical-section stacks (core/stacks.c). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/ksyms.h"
+#include "core/stacks.h"
+
+static const char kallsyms_sample[] =
+	"ffffffff81000010 T __entry_text_start\n"
+	"ffffffff81000df0 T asm_sysvec_apic_timer_interrupt\n"
+	"ffffffff81000e10 T asm_sysvec_call_function_single\n"
+	"ffffffff81000f70 T __irqentry_text_end\n"
+	"ffffffff81100000 t bpf_trace_run2\n"
+	"ffffffff81100200 T __hrtimer_run_queues\n"
+	"ffffffff81100400 T hrtimer_interrupt\n"
+	"ffffffff81100600 T __sysvec_apic_timer_interrupt\n"
+	"ffffffff81100700 T sysvec_apic_timer_interrupt\n"
+	"ffffffff81100800 T _raw_spin_unlock_irqrestore\n"
+	"ffffffff81100900 T some_driver_fn\n"
+	"ffffffff81100a00 T other_caller\n"
+	"ffffffff81100b00 T do_syscall_64\n"
+	"ffffffff81100c00 T pv_native_safe_halt\n"
+	"ffffffff81100d00 T default_idle\n"
+	"ffffffff81100e00 T do_idle\n"
+	"ffffffff81100f00 T hrtimer_run_softirq\n"
+	"ffffffff81101000 T handle_softirqs\n"
+	"ffffffff81101100 T do_softirq\n"
+	"ffffffff81101200 T __local_bh_enable_ip\n"
+	"ffffffff81101300 T _raw_spin_unlock_bh\n"
+	"ffffffff81101400 T __flush_smp_call_function_queue\n"
+	"ffffffff81101500 T __sysvec_call_function_single\n"
+	"ffffffff81101600 T rep_movs_alternative\n"
+	"ffffffff81101700 d some_data\n"
+	"ffffffffc0001000 t mod_fn\t[mymod]\n"
+	"not a kallsyms line\n";
+
+#define A(x) (0xffffffff81000000ull + (x))
+
+static struct ksyms ks;
+
+static int load_sample(void **state)
+{
+	FILE *in = fmemopen((void *)kallsyms_sample, sizeof(kallsyms_sample) - 1, "r");
+	int err;
+
+	(void)state;
+	assert_non_null(in);
+	err = ksyms_load_stream(&ks, in);
+	fclose(in);
+	return err;
+}
+
+static int free_sample(void **state)
+{
+	(void)state;
+	ksyms_free(&ks);
+	return 0;
+}
+
+static void test_symbolize(void **state)
+{
+	uint64_t off = 0;
+	const struct ksym *s;
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(ks.count, 25); /* text symbols only: no data, no junk */
+	s = ksyms_find(&ks, A(0x100819), &off);
+	assert_non_null(s);
+	assert_string_equal(s->name, "_raw_spin_unlock_irqrestore");
+	assert_int_equal(off, 0x19);
+	assert_string_equal(ksyms_format(&ks, A(0x100819), buf, sizeof(buf)),
+			    "_raw_spin_unlock_irqrestore+0x19");
+	assert_string_equal(ksyms_format(&ks, 0xffffffffc0001010ull, buf, sizeof(buf)),
+			    "mod_fn+0x10 [mymod]");
+	assert_string_equal(ksyms_format(&ks, 0x1000, buf, sizeof(buf)), "0x1000");
+	assert_int_equal(ksyms_address(&ks, "__irqentry_text_end"), A(0xf70));
+}
+
+/* a hard timer's stack: tracing, timer path, interrupt entry, then the interrupted code */
+static const uint64_t irqs_off_stack[] = {
+	A(0x100010), A(0x100230), A(0x100420), A(0x100630), A(0x100710), A(0xe06),
+	A(0x100819), A(0x100944), A(0x100b71),
+};
+static const uint8_t code_sti[STACK_CODE_BYTES] = {
+	0, 0x90, 0xf7, 0xc6, 0, 2, 0, 0, 0x74, 6, 0xfb, 0x0f, 0x1f, 0x44, 0, 0,
+};
+static const uint8_t code_sti_hlt[STACK_CODE_BYTES] = {
+	0x90, 0x90, 0x90, 0x90, 0x90, 0xeb, 7, 0x0f, 0, 0x2d, 0xf7, 0xc0, 0x1b, 0, 0xfb, 0xf4,
+};
+/* "mov %rdi,%rbx" has an 0xfb byte that is not an sti */
+static const uint8_t code_no_sti[STACK_CODE_BYTES] = {
+	0x83, 0x48, 0xc7, 0xc6, 0x96, 0x1a, 0x83, 0x82, 0x53, 0x48, 0x89, 0xfb, 0x48, 0x8d, 0x7f,
+	0x58,
+};
+
+static void test_code_enables_irqs(void **state)
+{
+	(void)state;
+	assert_true(stack_code_enables_irqs(code_sti));
+	assert_true(stack_code_enables_irqs(code_sti_hlt));
+	assert_false(stack_code_enables_irqs(code_no_sti));
+}
+
+static void test_split_hard(void **state)
+{
+	struct stack_split sp;
+	uint64_t user[] = { A(0x100010), A(0x100230), A(0x100420), A(0xe06) };
+	uint64_t idle[] = { A(0x100010), A(0xe06), A(0x100c0b), A(0x100d05), A(0x100e10) };
+	unsigned int n = sizeof(irqs_off_stack) / sizeof(irqs_off_stack[0]);
+
+	(void)state;
+	assert_int_equal(stack_split(&ks, irqs_off_stack, n, STACK_FROM_HARD_TIMER, code_sti, &sp),
+			 0);
+	assert_int_equal(sp.first, 6);
+	assert_int_equal(sp.count, 3);
+	assert_int_equal(sp.kind, STACK_IRQS_OFF);
+	/* without the code, the stack alone decides */
+	stack_split(&ks, irqs_off_stack, n, STACK_FROM_HARD_TIMER, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_IRQS_OFF);
+	/* interrupts were on where it landed: not this code's fault */
+	stack_split(&ks, irqs_off_stack, n, STACK_FROM_HARD_TIMER, code_no_sti, &sp);
+	assert_int_equal(sp.kind, STACK_EXTERNAL);
+	stack_split(&ks, user, 4, STACK_FROM_HARD_TIMER, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_USER);
+	assert_int_equal(sp.count, 0);
+	stack_split(&ks, idle, 5, STACK_FROM_HARD_TIMER, code_sti_hlt, &sp);
+	assert_int_equal(sp.kind, STACK_IDLE);
+	assert_int_equal(sp.first, 2);
+	assert_string_equal(stack_kind_name(STACK_EXTERNAL), "external");
+	assert_int_equal(stack_split(&ks, NULL, 3, STACK_FROM_HARD_TIMER, NULL, &sp), -EINVAL);
+}
+
+static void test_split_soft_and_ipi(void **state)
+{
+	struct stack_split sp;
+	/* soft timer run when bottom halves came back on */
+	uint64_t bh[] = { A(0x100010), A(0x100230), A(0x100f20), A(0x101030), A(0x101120),
+			  A(0x101230), A(0x101310), A(0x100950) };
+	/* a long cross-CPU call: tracing, then the IPI path */
+	uint64_t ipi[] = { A(0x100010), A(0x101420), A(0x101520), A(0xe16), A(0x100c0b) };
+
+	(void)state;
+	stack_split(&ks, bh, 8, STACK_FROM_SOFT_TIMER, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_BH_OFF);
+	assert_int_equal(sp.first, 6); /* _raw_spin_unlock_bh <- some_driver_fn */
+	stack_split(&ks, ipi, 5, STACK_FROM_IPI_CALL, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_IRQS_OFF);
+	assert_int_equal(sp.first, 1);
+	assert_int_equal(sp.count, 3); /* up to the IPI entry: not what the IPI interrupted */
+}
+
+static void test_signature_and_name(void **state)
+{
+	/* same functions at other offsets: one offender */
+	uint64_t a[] = { A(0x100819), A(0x100944), A(0x100b71) };
+	uint64_t b[] = { A(0x100812), A(0x100960), A(0x100b10) };
+	/* same innermost frame, another caller: another offender */
+	uint64_t c[] = { A(0x100819), A(0x100a10), A(0x100b71) };
+	char buf[128];
+
+	(void)state;
+	assert_true(stack_signature(&ks, a, 3, STACK_IRQS_OFF) ==
+		    stack_signature(&ks, b, 3, STACK_IRQS_OFF));
+	assert_true(stack_signature(&ks, a, 3, STACK_IRQS_OFF) !=
+		    stack_signature(&ks, c, 3, STACK_IRQS_OFF));
+	assert_true(stack_signature(&ks, a, 3, STACK_IRQS_OFF) !=
+		    stack_signature(&ks, a, 3, STACK_BH_OFF));
+	assert_true(stack_signature(&ks, a, 3, STACK_IRQS_OFF) !=
+		    stack_signature(&ks, a, 2, STACK_IRQS_OFF));
+	assert_true(stack_signature(&ks, NULL, 0, STACK_USER) != 0);
+	assert_string_equal(stack_name(&ks, a, 3, STACK_IRQS_OFF, buf, sizeof(buf)),
+			    "_raw_spin_unlock_irqrestore <- some_driver_fn");
+	assert_string_equal(stack_name(&ks, a, 1, STACK_IRQS_OFF, buf, sizeof(buf)),
+			    "_raw_spin_unlock_irqrestore");
+	assert_string_equal(stack_name(&ks, NULL, 0, STACK_USER, buf, sizeof(buf)),
+			    "(user mode)");
+	assert_string_equal(stack_name(&ks, a + 1, 1, STACK_EXTERNAL, buf, sizeof(buf)),
+			    "external: some_driver_fn");
+	assert_true(stack_is_idle("pv_native_safe_halt"));
+	assert_false(stack_is_idle("do_idle"));
+	assert_true(stack_is_irq_entry("asm_sysvec_call_function_single"));
+	assert_true(stack_is_tracing("bpf_prog_0123456789abcdef_crit_hrtimer_btf"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_symbolize),
+		cmocka_unit_test(test_code_enables_irqs),
+		cmocka_unit_test(test_split_hard),
+		cmocka_unit_test(test_split_soft_and_ipi),
+		cmocka_unit_test(test_signature_and_name),
+	};
+
+	return cmocka_run_group_tests(tests, load_sample, free_sample);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tools/bench-syscalls.sh: added cost per getppid() call under each tracer, measured in
+# one run against a bare baseline measured in the same run (these machines are noisy).
+# Prints "name ns_per_call added_ns ratio_to_syscount_L" lines; median of ROUNDS rounds,
+# the tracers interleaved in every round so drift hits them all alike.
+set -u
+cd "$(dirname "$0")/.."
+CALLS=${CALLS:-3000000}
+ROUNDS=${ROUNDS:-5}
+LOOP=build/tests/workloads/syscall_loop
+[ -x "$LOOP" ] || make -s "$LOOP" >/dev/null
+cpu_loop=$(( $(nproc) > 1 ? 1 : 0 ))
+
+measure() { taskset -c $cpu_loop "$LOOP" --bench "$CALLS"; }
+
+# under NAME CMD...: start a tracer, wait for it to attach, measure, stop it
+under() {
+	local pid out
+	shift
+	if [ $# -eq 0 ]; then measure; return; fi
+	taskset -c 0 "$@" >/dev/null 2>&1 &
+	pid=$!
+	sleep 1.5
+	out=$(measure)
+	kill -INT $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	echo "$out"
+}
+
+declare -A samples
+names=(bare ktop ktop_count_only syscount syscount_L)
+for r in $(seq "$ROUNDS"); do
+	samples[bare]+="$(under bare) "
+	samples[ktop]+="$(under ktop ./ktop -J -d 1) "
+	samples[ktop_count_only]+="$(under ktop_count_only ./ktop -J -d 1 --count-only) "
+	if command -v syscount >/dev/null; then
+		samples[syscount]+="$(under syscount syscount -i 1) "
+		samples[syscount_L]+="$(under syscount_L syscount -L -i 1) "
+	fi
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+bare=$(echo "${samples[bare]}" | median)
+sl=$(echo "${samples[syscount_L]:-}" | median)
+sl_added=$(awk -v a="${sl:-0}" -v b="$bare" 'BEGIN {print a - b}')
+for n in "${names[@]}"; do
+	[ -n "${samples[$n]:-}" ] || { echo "$n unavailable"; continue; }
+	m=$(echo "${samples[$n]}" | median)
+	awk -v n="$n" -v m="$m" -v b="$bare" -v l="$sl_added" 'BEGIN {
+		added = m - b
+		printf "%-16s %7.1f ns/call  added %6.1f ns", n, m, added
+		if (l > 0) printf "  = %.2fx syscount -L", added / l
+		printf "\n" }'
+done
