@@ -33,6 +33,7 @@ static void usage(FILE *out)
 		"      --log FILE         append libbpf's messages to FILE\n"
 		"      --ascii            draw with ASCII only\n"
 		"      --count-only       count syscalls without timing them (cheapest)\n"
+		"      --columns          list every table and column (JSON keys) and exit\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             this help\n\n"
 		"Keys: arrows/j/k move, Enter opens, Esc goes back, < > choose the sort column,\n"
@@ -60,7 +61,9 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-enum { OPT_CHECK = 256, OPT_LOG, OPT_CONFIG, OPT_ASCII, OPT_COUNT_ONLY };
+enum { OPT_CHECK = 256, OPT_LOG, OPT_CONFIG, OPT_ASCII, OPT_COUNT_ONLY, OPT_COLUMNS };
+
+static bool list_columns;
 
 static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 {
@@ -75,6 +78,7 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "count-only", no_argument, NULL, OPT_COUNT_ONLY },
+		{ "columns", no_argument, NULL, OPT_COLUMNS },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -119,6 +123,9 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 			break;
 		case OPT_COUNT_ONLY:
 			cfg->syscall_latency = false;
+			break;
+		case OPT_COLUMNS:
+			list_columns = true;
 			break;
 		case 'V':
 			printf("ktop %s\n", KTOP_VERSION);
@@ -187,6 +194,49 @@ static int run_check(struct ktop *k, const char *missing_priv, const char *missi
 	return ok > 0 ? 0 : 1;
 }
 
+static const char *column_unit(const struct table_column *c)
+{
+	switch (c->kind) {
+	case COL_NAME:
+	case COL_TEXT_VALUE:
+		return "string";
+	case COL_CPUS:
+		return "list of CPU numbers";
+	case COL_ID:
+		return "integer";
+	case COL_COUNT:
+		return "count in the interval";
+	case COL_TIME:
+		return "ns in the interval";
+	case COL_DURATION:
+		return "ns";
+	default:
+		return "derived (screen only)";
+	}
+}
+
+/* Every table and its columns, as Markdown: docs/JSON.md is checked against this */
+static void print_columns(void)
+{
+	for (unsigned int i = 0; i < frame_schema_count(); i++) {
+		const struct table_schema *s = frame_schema(i);
+
+		printf("### `%s` — %s%s\n\n| key | type | meaning |\n| --- | --- | --- |\n", s->id,
+		       s->title, s->detail ? " (only while a row is opened)" : "");
+		for (unsigned int c = 0; c < s->ncolumns; c++)
+			if (!s->columns[c].derived)
+				printf("| `%s` | %s | %s |\n", s->columns[c].id,
+				       column_unit(&s->columns[c]), s->columns[c].help);
+		for (unsigned int h = 0; h < s->hist_count; h++)
+			printf("| `%s_hist` | list of counts | log2 histogram of %s: element i counts "
+			       "values in [2^i, 2^(i+1)) ns, trailing zeros cut |\n",
+			       s->hist_names[h], s->hist_names[h]);
+		if (s->strings_id)
+			printf("| `%s` | list of strings | |\n", s->strings_id);
+		printf("\n");
+	}
+}
+
 static void system_identity(struct ktop *k)
 {
 	struct utsname u;
@@ -208,6 +258,13 @@ int main(int argc, char **argv)
 	status = parse_args(&k.cfg, argc, argv);
 	if (status)
 		return status;
+	for (unsigned int i = 0; i < collector_registry_size; i++)
+		for (const struct table_schema *const *t = collector_registry[i]->tables; *t; t++)
+			frame_register_schema(*t);
+	if (list_columns) {
+		print_columns();
+		return 0;
+	}
 	system_identity(&k);
 	k.out = stdout;
 	if (collectors_init(k.cfg.log_file) < 0) {
@@ -232,9 +289,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	for (unsigned int i = 0; i < collector_registry_size; i++)
-		for (const struct table_schema *const *t = collector_registry[i]->tables; *t; t++)
-			frame_register_schema(*t);
 	if (history_init(&k.history, k.cfg.history) < 0) {
 		fprintf(stderr, "ktop: out of memory for %u frames of history\n", k.cfg.history);
 		return 1;

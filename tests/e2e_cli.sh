@@ -70,3 +70,6 @@ tap_check "SIGTERM ends a batch run within a second" ! kill -0 $kpid 2>/dev/null
 wait $kpid 2>/dev/null
 # the kernel frees programs after an RCU grace period: allow it a moment
 tap_check "no BPF program left after it ends" wait_for "! progs_still_loaded $(echo $ids)" 2
+
+tap_check "docs/JSON.md lists every table and column ktop writes" \
+	"$(dirname "$0")/../tools/gen-json-doc.sh" --check
