@@ -11,12 +11,16 @@
  * calls to counters in its own task storage (already at hand) and moves them into the
  * per-process LRU map at most every flush_ns, and when it exits. So process rows lag by
  * up to flush_ns; the per-syscall rows are exact.
+ *
+ * With a container selected, calls of other tasks are dropped at sys_enter (or at
+ * sys_exit in count-only mode): container_filter.bpf.h.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "container_filter.bpf.h"
 #include "ktop.bpf.h"
 #include "syscalls.h"
 
@@ -150,7 +154,7 @@ static __always_inline int on_sys_enter(long id)
 {
 	struct syscall_thread *s;
 
-	if (id < 0)
+	if (id < 0 || !container_allowed())
 		return 0;
 	s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -199,6 +203,8 @@ static __always_inline int on_sys_exit_count(struct pt_regs *regs, long ret)
 	struct syscall_stat *st;
 	__u32 slot;
 
+	if (!container_allowed())
+		return 0;
 	slot = syscall_slot(BPF_CORE_READ(regs, orig_ax));
 	st = stat_slot(slot);
 	if (!st)

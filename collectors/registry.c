@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* collectors/registry.c: the list of collectors and the set-up they share. */
+#include <dirent.h>
+#include <malloc.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "core/proc.h"
 
 #include "bpf_util.h"
 #include "registry.h"
@@ -16,6 +25,62 @@ const struct collector_ops *const collector_registry[] = {
 const unsigned int collector_registry_size =
 	sizeof(collector_registry) / sizeof(collector_registry[0]);
 
+static int stats_fd = -1;
+static int prog_fds[256];
+static int nprog_fds = -1; /* -1: not scanned yet */
+
+int collectors_stats_enable(void)
+{
+	if (stats_fd < 0)
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	return stats_fd < 0 ? -errno : stats_fd;
+}
+
+/* The fds of ktop's own loaded programs (fdinfo of a program has a prog_type line) */
+static void scan_prog_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fdinfo");
+	struct dirent *de;
+	char path[300], info[512];
+
+	nprog_fds = 0;
+	if (!dir)
+		return;
+	while ((de = readdir(dir)) && nprog_fds < (int)(sizeof(prog_fds) / sizeof(prog_fds[0]))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", de->d_name);
+		if (proc_read_file(path, info, sizeof(info)) > 0 && strstr(info, "\nprog_type:"))
+			prog_fds[nprog_fds++] = atoi(de->d_name);
+	}
+	closedir(dir);
+}
+
+bool collectors_bpf_cost(uint64_t *run_ns, uint64_t *runs)
+{
+	if (stats_fd < 0)
+		return false;
+	if (nprog_fds < 0)
+		scan_prog_fds();
+	*run_ns = *runs = 0;
+	for (int i = 0; i < nprog_fds; i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(prog_fds[i], &info, &len) == 0) {
+			*run_ns += info.run_time_ns;
+			*runs += info.run_cnt;
+		}
+	}
+	return true;
+}
+
+void collectors_opened(void)
+{
+	probe_release(); /* the kernel's BTF, parsed for probes, is megabytes we no longer need */
+	malloc_trim(0);
+}
+
 int collectors_init(const char *log_path)
 {
 	return bpf_log_init(log_path);
@@ -23,6 +88,9 @@ int collectors_init(const char *log_path)
 
 void collectors_exit(void)
 {
+	if (stats_fd >= 0)
+		close(stats_fd);
+	stats_fd = -1;
 	probe_release();
 	bpf_log_close();
 }

@@ -42,6 +42,7 @@ struct collector {
 	const struct collector_ops *ops;
 	void *priv;
 	bool running;
+	uint64_t dropped; /* events lost so far (cumulative), set by the collector */
 	char reason[COLLECTOR_REASON_MAX]; /* why it is not running */
 };
 

@@ -13,8 +13,19 @@
 
 #include "table.h"
 
+/* ktop's own cost over the interval, shown in the header */
+struct frame_self {
+	double cpu_pct;       /* ktop's process, % of one CPU */
+	uint64_t rss_kb;
+	uint64_t bpf_run_ns;  /* time ktop's BPF programs ran (kernel BPF statistics) */
+	uint64_t bpf_runs;
+	uint64_t dropped;     /* events lost (full ring buffer, full map), all collectors */
+	bool bpf_stats;       /* the kernel gave us BPF statistics */
+};
+
 struct frame {
 	uint64_t seq;           /* tick number since start, from 1 */
+	struct frame_self self;
 	struct timespec wall;   /* end of the interval, CLOCK_REALTIME */
 	double interval_s;      /* measured length of the interval */
 	unsigned int ntables;

@@ -45,6 +45,12 @@ struct ktop {
 	uint64_t frames_done;
 	bool quit;
 	FILE *out;
+	/* cumulative run time and runs of ktop's BPF programs; false when unknown */
+	bool (*bpf_cost)(uint64_t *run_ns, uint64_t *runs);
+	struct {
+		double cpu_s;
+		uint64_t bpf_run_ns, bpf_runs, dropped;
+	} last_cost;
 };
 
 /* Tell the collectors what the user is drilled into */

@@ -8,12 +8,17 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ktop.h"
+#include "proc.h"
+
+/* A user who just started ktop sees numbers this soon; later frames are whole intervals */
+#define KTOP_FIRST_FRAME_S 0.25
 
 static int tick_fd = -1;
 
@@ -25,13 +30,18 @@ double ktop_monotonic_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int arm_tick(double interval_s)
+static struct timespec seconds_to_timespec(double s)
+{
+	return (struct timespec){ (time_t)s, (long)((s - floor(s)) * 1e9) };
+}
+
+/* The first frame comes after first_s (sooner than a whole interval: someone is waiting) */
+static int arm_tick(double interval_s, double first_s)
 {
 	struct itimerspec its = { 0 };
 
-	its.it_interval.tv_sec = (time_t)interval_s;
-	its.it_interval.tv_nsec = (long)((interval_s - floor(interval_s)) * 1e9);
-	its.it_value = its.it_interval;
+	its.it_interval = seconds_to_timespec(interval_s);
+	its.it_value = seconds_to_timespec(first_s < interval_s ? first_s : interval_s);
 	return timerfd_settime(tick_fd, 0, &its, NULL);
 }
 
@@ -39,7 +49,7 @@ void ktop_set_interval(struct ktop *k, double interval_s)
 {
 	k->cfg.interval_s = interval_s;
 	if (tick_fd >= 0)
-		arm_tick(interval_s);
+		arm_tick(interval_s, interval_s);
 }
 
 void ktop_set_focus(struct ktop *k, const struct focus *focus)
@@ -62,6 +72,40 @@ int ktop_running_collectors(const struct ktop *k)
 	return n;
 }
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* ktop's own cost since the last frame: CPU, memory, BPF run time, lost events */
+static void sample_self(struct ktop *k, struct frame *f)
+{
+	struct frame_self *self = &f->self;
+	uint64_t run_ns = 0, runs = 0, dropped = 0;
+	double cpu = cpu_seconds();
+
+	if (f->interval_s > 0)
+		self->cpu_pct = 100.0 * (cpu - k->last_cost.cpu_s) / f->interval_s;
+	k->last_cost.cpu_s = cpu;
+	self->rss_kb = proc_self_rss_kb();
+	if (k->bpf_cost && k->bpf_cost(&run_ns, &runs)) {
+		self->bpf_stats = true;
+		self->bpf_run_ns = run_ns - k->last_cost.bpf_run_ns;
+		self->bpf_runs = runs - k->last_cost.bpf_runs;
+		k->last_cost.bpf_run_ns = run_ns;
+		k->last_cost.bpf_runs = runs;
+	}
+	for (unsigned int i = 0; i < k->ncollectors; i++)
+		dropped += k->collectors[i].dropped;
+	self->dropped = dropped - k->last_cost.dropped;
+	k->last_cost.dropped = dropped;
+}
+
 static void sample_all(struct ktop *k)
 {
 	struct frame *f = history_next(&k->history);
@@ -80,6 +124,7 @@ static void sample_all(struct ktop *k)
 	}
 	for (unsigned int i = 0; i < f->ntables; i++)
 		table_sort(&f->tables[i], f->tables[i].schema->sort_column, false, f->interval_s);
+	sample_self(k, f);
 }
 
 int ktop_loop(struct ktop *k)
@@ -99,9 +144,13 @@ int ktop_loop(struct ktop *k)
 	signal(SIGPIPE, SIG_IGN);
 	sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (sig_fd < 0 || tick_fd < 0 || arm_tick(k->cfg.interval_s) < 0)
+	if (sig_fd < 0 || tick_fd < 0 || arm_tick(k->cfg.interval_s, KTOP_FIRST_FRAME_S) < 0)
 		return 1;
 	k->last_sample_s = ktop_monotonic_s();
+	/* the cost of starting up is not the cost of the first interval */
+	k->last_cost.cpu_s = cpu_seconds();
+	if (k->bpf_cost)
+		k->bpf_cost(&k->last_cost.bpf_run_ns, &k->last_cost.bpf_runs);
 
 	while (!k->quit) {
 		nfds = 0;

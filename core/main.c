@@ -306,6 +306,9 @@ int main(int argc, char **argv)
 		collectors_exit();
 		return 1;
 	}
+	collectors_opened();
+	if (collectors_stats_enable() >= 0)
+		k.bpf_cost = collectors_bpf_cost;
 	status = k.sink->start(&k);
 	if (status == 0) {
 		status = ktop_loop(&k);

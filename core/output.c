@@ -164,6 +164,12 @@ void output_frame_json(const struct ktop *k, const struct frame *f, FILE *out)
 		output_json_string(out, c->running ? "ok" : c->reason);
 	}
 	fputc('}', out);
+	fprintf(out, ",\"self\":{\"cpu_pct\":%.2f,\"rss_kb\":%llu,\"dropped\":%llu", f->self.cpu_pct,
+		(unsigned long long)f->self.rss_kb, (unsigned long long)f->self.dropped);
+	if (f->self.bpf_stats)
+		fprintf(out, ",\"bpf_run_ns\":%llu,\"bpf_runs\":%llu",
+			(unsigned long long)f->self.bpf_run_ns, (unsigned long long)f->self.bpf_runs);
+	fputc('}', out);
 	for (unsigned int i = 0; i < f->ntables; i++) {
 		const struct table *t = &f->tables[i];
 

@@ -76,3 +76,14 @@ void proc_forget(uint32_t pid)
 	if (e->pid == pid)
 		e->comm = NULL;
 }
+
+uint64_t proc_self_rss_kb(void)
+{
+	char buf[128];
+	unsigned long long size, resident;
+
+	if (proc_read_file("/proc/self/statm", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%llu %llu", &size, &resident) != 2)
+		return 0;
+	return resident * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+}

@@ -9,6 +9,8 @@
 const char *proc_comm(uint32_t pid);
 /* Forget what is cached for pid (it exited, or its number was reused) */
 void proc_forget(uint32_t pid);
+/* ktop's resident memory in KiB, or 0 */
+uint64_t proc_self_rss_kb(void);
 /* Read an entire small file into buf (NUL-terminated); returns bytes or -errno */
 long proc_read_file(const char *path, char *buf, unsigned long size);
 

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/workloads/irqoff_cost.c: what the critical-sections collector costs, in one run.
+ *   irqoff_cost [SECONDS] [HZ]   (root; default 3 s per phase, timer 1000 Hz)
+ * Phases: nothing attached; the programs attached with ktop's per-CPU timer off; the
+ * programs with the timer at HZ. For each: CPU time per second the BPF programs took
+ * (kernel.bpf_stats_enabled); the time a thread spinning on each CPU lost in short gaps
+ * (1-100 us: interrupts and what runs in them, programs included; longer gaps are other
+ * tasks and are left out); and ns per getppid() call (the added cost on a syscall loop).
+ */
+#include <linux/perf_event.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "critical.skel.h"
+
+#define MAX_CPUS 64
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct spinner {
+	int cpu;
+	double seconds;
+	double stolen_ns;
+	unsigned long gaps;
+};
+
+static void *spin(void *arg)
+{
+	struct spinner *s = arg;
+	cpu_set_t set;
+	double end;
+
+	CPU_ZERO(&set);
+	CPU_SET(s->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	end = now_s() + s->seconds;
+	for (double last = now_s(), t; (t = now_s()) < end; last = t) {
+		double gap = (t - last) * 1e9;
+
+		if (gap >= 1000 && gap < 100000) {
+			s->stolen_ns += gap;
+			s->gaps++;
+		}
+	}
+	return NULL;
+}
+
+static double getppid_ns(long n)
+{
+	cpu_set_t set;
+	double start;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	start = now_s();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	return (now_s() - start) * 1e9 / n;
+}
+
+static unsigned long long prog_run_ns(struct critical_bpf *skel)
+{
+	struct bpf_program *progs[] = { skel->progs.crit_hrtimer_btf,
+					skel->progs.crit_call_entry_btf,
+					skel->progs.crit_call_exit_raw };
+	unsigned long long total = 0;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len) == 0)
+			total += info.run_time_ns;
+	}
+	return total;
+}
+
+static int handle(void *ctx, void *data, size_t size)
+{
+	(void)data, (void)size;
+	(*(long *)ctx)++;
+	return 0;
+}
+
+static void phase(const char *name, struct critical_bpf *skel, struct ring_buffer *rb,
+		  int ncpus, double seconds)
+{
+	struct spinner sp[MAX_CPUS];
+	pthread_t th[MAX_CPUS];
+	unsigned long long run0 = skel ? prog_run_ns(skel) : 0;
+	double start = now_s(), ns, stolen = 0;
+	unsigned long gaps = 0;
+	long events = 0;
+
+	for (int c = 0; c < ncpus; c++) {
+		sp[c] = (struct spinner){ c, seconds, 0, 0 };
+		pthread_create(&th[c], NULL, spin, &sp[c]);
+	}
+	while (rb && now_s() - start < seconds)
+		ring_buffer__poll(rb, 100);
+	for (int c = 0; c < ncpus; c++) {
+		pthread_join(th[c], NULL);
+		stolen += sp[c].stolen_ns;
+		gaps += sp[c].gaps;
+	}
+	if (rb) {
+		ring_buffer__consume(rb);
+		events = 0;
+	}
+	ns = getppid_ns(3000000);
+	printf("%-30s bpf %7.3f ms/s  interrupt gaps %7.3f ms/s (%6.0f/s)  getppid %6.1f ns\n",
+	       name, skel ? (prog_run_ns(skel) - run0) / 1e6 / seconds : 0.0,
+	       stolen / 1e6 / seconds, gaps / seconds, ns);
+	(void)events;
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = argc > 1 ? atof(argv[1]) : 3;
+	int hz = argc > 2 ? atoi(argv[2]) : 1000, ncpus = libbpf_num_possible_cpus();
+	struct critical_bpf *skel;
+	struct ring_buffer *rb;
+	int fds[MAX_CPUS];
+	FILE *stats;
+	long events = 0;
+
+	stats = fopen("/proc/sys/kernel/bpf_stats_enabled", "w");
+	if (stats) {
+		fputs("1\n", stats);
+		fclose(stats);
+	}
+	phase("nothing attached", NULL, NULL, ncpus, seconds);
+	skel = critical_bpf__open();
+	if (!skel)
+		return 1;
+	bpf_program__set_autoload(skel->progs.crit_hrtimer_raw, false);
+	bpf_program__set_autoload(skel->progs.crit_call_entry_raw, false);
+	bpf_program__set_autoload(skel->progs.crit_test_spin, false);
+	if (critical_bpf__load(skel) || critical_bpf__attach(skel))
+		return 1;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.crit_events), handle, &events, NULL);
+	phase("programs, own timer off", skel, rb, ncpus, seconds);
+	for (int c = 0; c < ncpus && c < MAX_CPUS; c++) {
+		struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE, .size = sizeof(attr),
+						.config = PERF_COUNT_SW_CPU_CLOCK,
+						.sample_period = 1000000000ull / hz };
+
+		fds[c] = (int)syscall(SYS_perf_event_open, &attr, -1, c, -1, PERF_FLAG_FD_CLOEXEC);
+	}
+	printf("(own timer: %d Hz per CPU)\n", hz);
+	phase("programs, own timer on", skel, rb, ncpus, seconds);
+	for (int c = 0; c < ncpus && c < MAX_CPUS; c++)
+		close(fds[c]);
+	phase("programs, own timer off again", skel, rb, ncpus, seconds);
+	ring_buffer__free(rb);
+	critical_bpf__destroy(skel);
+	phase("nothing attached again", NULL, NULL, ncpus, seconds);
+	return 0;
+}
