@@ -31,8 +31,14 @@ UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 BPF_TESTS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf_*.c))
 WORKLOADS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,\
 	      $(wildcard tests/workloads/*.c))
+# libFuzzer targets: tests/fuzz_NAME.c, seed corpus in tests/corpus/NAME/
+FUZZ_TARGETS := $(patsubst tests/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz_*.c))
+FUZZ_SECONDS ?= 600
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-std=gnu11 -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"' \
+		-DKTOP_DATADIR='"$(PREFIX)/share/ktop"' -I$(BUILD) -I.
 
-.PHONY: all clean deps run test unit install uninstall help bench vmlinux
+.PHONY: all clean deps run test unit install uninstall help bench vmlinux fuzz
 .DELETE_ON_ERROR:
 
 all: ktop
@@ -42,6 +48,7 @@ help:
 	@echo "make deps       install missing Debian packages (needs root)"
 	@echo "make run        deps + build + start ktop"
 	@echo "make test       deps + build + the whole test suite (needs root)"
+	@echo "make fuzz       run every tests/fuzz_*.c for FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "make install    install to PREFIX=$(PREFIX), config to /etc/ktop"
 	@echo "make clean      remove $(BUILD)/ and ./ktop"
 
@@ -90,12 +97,30 @@ $(BUILD)/tests/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< -lpthread -lbpf
 
-unit: $(UNIT_TESTS) $(BPF_TESTS) $(WORKLOADS)
+$(BUILD)/tools/%: tools/%.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+unit: $(UNIT_TESTS) $(BPF_TESTS) $(WORKLOADS) $(BUILD)/tools/bench_tick
+
+# each fuzz target is built with clang from the sources, with every core and collector file
+$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(filter-out core/main.c,$(wildcard core/*.c)) \
+		      $(wildcard collectors/*.c) $(SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+		name=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus/$$name tests/corpus/$$name; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			$(BUILD)/fuzz/corpus/$$name tests/corpus/$$name || exit 1; \
+	done
 
 test: deps all unit
 	tests/run
 
-bench: all
+bench: all unit
 	tools/bench.sh
 
 install: all

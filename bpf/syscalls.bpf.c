@@ -78,8 +78,9 @@ static __always_inline __u32 syscall_slot(long id)
 		abi = 2;
 		id &= ~(long)SYSCALL_X32_BIT;
 	} else {
+		/* a trusted BTF pointer: a plain load, no probe-read helper call */
 		task = bpf_get_current_task_btf();
-		if (BPF_CORE_READ(task, thread_info.status) & SYSCALL_TS_COMPAT)
+		if (task->thread_info.status & SYSCALL_TS_COMPAT)
 			abi = 1;
 	}
 	if ((unsigned long)id >= SYSCALL_SLOTS)
@@ -197,7 +198,7 @@ static __always_inline int on_sys_exit(long ret)
 }
 
 /* Count-only mode: no start time, no latency; the number comes from the registers */
-static __always_inline int on_sys_exit_count(struct pt_regs *regs, long ret)
+static __always_inline int on_sys_exit_count(long id, long ret)
 {
 	struct syscall_thread *s;
 	struct syscall_stat *st;
@@ -205,7 +206,7 @@ static __always_inline int on_sys_exit_count(struct pt_regs *regs, long ret)
 
 	if (!container_allowed())
 		return 0;
-	slot = syscall_slot(BPF_CORE_READ(regs, orig_ax));
+	slot = syscall_slot(id);
 	st = stat_slot(slot);
 	if (!st)
 		return 0;
@@ -261,13 +262,13 @@ int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_count_btf, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit_count(regs, ret);
+	return on_sys_exit_count(regs->orig_ax, ret); /* typed pointer: a plain load */
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_count_raw, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit_count(regs, ret);
+	return on_sys_exit_count(BPF_CORE_READ(regs, orig_ax), ret);
 }
 
 SEC("tp_btf/sched_process_exit")

@@ -13,6 +13,7 @@
 #include "core/proc.h"
 
 #include "bpf_util.h"
+#include "container_filter.h"
 #include "registry.h"
 
 const struct collector_ops *const collector_registry[] = {
@@ -20,6 +21,7 @@ const struct collector_ops *const collector_registry[] = {
 	&interrupts_collector,
 	&tasklets_collector,
 	&critical_collector,
+	&containers_collector, /* after syscalls: it sums that frame's process rows */
 };
 
 const unsigned int collector_registry_size =
@@ -29,11 +31,17 @@ static int stats_fd = -1;
 static int prog_fds[256];
 static int nprog_fds = -1; /* -1: not scanned yet */
 
-int collectors_stats_enable(void)
+int collectors_stats_enable(bool on)
 {
-	if (stats_fd < 0)
+	if (on && stats_fd < 0) {
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	return stats_fd < 0 ? -errno : stats_fd;
+		if (stats_fd < 0)
+			return -errno;
+	} else if (!on && stats_fd >= 0) {
+		close(stats_fd);
+		stats_fd = -1;
+	}
+	return 0;
 }
 
 /* The fds of ktop's own loaded programs (fdinfo of a program has a prog_type line) */
@@ -58,8 +66,6 @@ static void scan_prog_fds(void)
 
 bool collectors_bpf_cost(uint64_t *run_ns, uint64_t *runs)
 {
-	if (stats_fd < 0)
-		return false;
 	if (nprog_fds < 0)
 		scan_prog_fds();
 	*run_ns = *runs = 0;
@@ -88,6 +94,7 @@ int collectors_init(const char *log_path)
 
 void collectors_exit(void)
 {
+	container_filter_release();
 	if (stats_fd >= 0)
 		close(stats_fd);
 	stats_fd = -1;

@@ -15,15 +15,17 @@ extern const struct collector_ops syscalls_collector;
 extern const struct collector_ops interrupts_collector;
 extern const struct collector_ops tasklets_collector;
 extern const struct collector_ops critical_collector;
+extern const struct collector_ops containers_collector;
 
 /* libbpf set-up shared by all collectors (logging); call once before any open() */
 int collectors_init(const char *log_path);
 void collectors_exit(void);
 /* All collectors are open: let go of what only opening needed */
 void collectors_opened(void);
-/* Turn on the kernel's BPF run-time statistics for as long as ktop runs (they switch off
- * when the returned fd closes, at exit); returns the fd or -errno */
-int collectors_stats_enable(void);
+/* Turn the kernel's BPF run-time statistics on or off. They cost two clock reads per
+ * program run, so ktop measures now and then, not all the time; they also switch off
+ * when ktop exits (the stats fd closes). Returns 0 or -errno. */
+int collectors_stats_enable(bool on);
 /* Cumulative run time and runs of ktop's own BPF programs; false when stats are off */
 bool collectors_bpf_cost(uint64_t *run_ns, uint64_t *runs);
 /* Kernel features every collector needs, as a reason string, or NULL when all is there */

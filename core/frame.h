@@ -17,10 +17,9 @@
 struct frame_self {
 	double cpu_pct;       /* ktop's process, % of one CPU */
 	uint64_t rss_kb;
-	uint64_t bpf_run_ns;  /* time ktop's BPF programs ran (kernel BPF statistics) */
-	uint64_t bpf_runs;
+	double bpf_ns_per_s;  /* time ktop's BPF programs ran per second, last measured */
 	uint64_t dropped;     /* events lost (full ring buffer, full map), all collectors */
-	bool bpf_stats;       /* the kernel gave us BPF statistics */
+	bool bpf_stats;       /* bpf_ns_per_s has been measured */
 };
 
 struct frame {

@@ -30,6 +30,17 @@ struct sink_ops {
 	void (*stop)(struct ktop *k);
 };
 
+/* Where frames come from instead of the collectors (a recording: ktop -r) */
+struct frame_source {
+	const char *name;
+	/* Fill f (already reset) with the next frame; 0 or -errno */
+	int (*next)(struct ktop *k, struct frame *f);
+	/* No frame left */
+	bool (*done)(const struct ktop *k);
+};
+
+struct recorder;
+
 struct ktop {
 	struct ktop_config cfg;
 	struct history history;
@@ -45,8 +56,16 @@ struct ktop {
 	uint64_t frames_done;
 	bool quit;
 	FILE *out;
+	const struct frame_source *source; /* NULL: the collectors */
+	void *source_state;
+	bool hold;    /* the screen is paused: a frame source waits */
+	double speed; /* replay: frames come this many times faster than recorded (0 = 1) */
+	struct recorder *recorder; /* -w: every frame is also written here */
 	/* cumulative run time and runs of ktop's BPF programs; false when unknown */
 	bool (*bpf_cost)(uint64_t *run_ns, uint64_t *runs);
+	/* switch the kernel's BPF statistics on or off (they cost while on) */
+	int (*bpf_stats)(bool on);
+	double bpf_ns_per_s; /* from the last interval the statistics were on */
 	struct {
 		double cpu_s;
 		uint64_t bpf_run_ns, bpf_runs, dropped;
@@ -57,6 +76,8 @@ struct ktop {
 void ktop_set_focus(struct ktop *k, const struct focus *focus);
 /* Change the sampling interval (re-arms the tick) */
 void ktop_set_interval(struct ktop *k, double interval_s);
+/* Replay: play frames speed times faster than recorded (re-arms the tick) */
+void ktop_set_speed(struct ktop *k, double speed);
 int ktop_running_collectors(const struct ktop *k);
 /* Run until a sink, a signal or -n ends it; returns the exit status */
 int ktop_loop(struct ktop *k);

@@ -16,6 +16,7 @@
 
 #include "ktop.h"
 #include "proc.h"
+#include "record.h"
 
 /* A user who just started ktop sees numbers this soon; later frames are whole intervals */
 #define KTOP_FIRST_FRAME_S 0.25
@@ -45,11 +46,24 @@ static int arm_tick(double interval_s, double first_s)
 	return timerfd_settime(tick_fd, 0, &its, NULL);
 }
 
+/* A replay plays speed times faster than recorded */
+static double tick_s(const struct ktop *k)
+{
+	return k->speed > 0 ? k->cfg.interval_s / k->speed : k->cfg.interval_s;
+}
+
 void ktop_set_interval(struct ktop *k, double interval_s)
 {
 	k->cfg.interval_s = interval_s;
 	if (tick_fd >= 0)
-		arm_tick(interval_s, interval_s);
+		arm_tick(tick_s(k), tick_s(k));
+}
+
+void ktop_set_speed(struct ktop *k, double speed)
+{
+	k->speed = speed;
+	if (tick_fd >= 0)
+		arm_tick(tick_s(k), tick_s(k));
 }
 
 void ktop_set_focus(struct ktop *k, const struct focus *focus)
@@ -82,24 +96,33 @@ static double cpu_seconds(void)
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+/* BPF statistics are switched on for one interval in this many: they cost per event */
+#define BPF_STATS_EVERY 10
+
 /* ktop's own cost since the last frame: CPU, memory, BPF run time, lost events */
 static void sample_self(struct ktop *k, struct frame *f)
 {
 	struct frame_self *self = &f->self;
 	uint64_t run_ns = 0, runs = 0, dropped = 0;
 	double cpu = cpu_seconds();
+	unsigned int phase = (unsigned int)(f->seq % BPF_STATS_EVERY);
 
 	if (f->interval_s > 0)
 		self->cpu_pct = 100.0 * (cpu - k->last_cost.cpu_s) / f->interval_s;
 	k->last_cost.cpu_s = cpu;
 	self->rss_kb = proc_self_rss_kb();
-	if (k->bpf_cost && k->bpf_cost(&run_ns, &runs)) {
-		self->bpf_stats = true;
-		self->bpf_run_ns = run_ns - k->last_cost.bpf_run_ns;
-		self->bpf_runs = runs - k->last_cost.bpf_runs;
-		k->last_cost.bpf_run_ns = run_ns;
-		k->last_cost.bpf_runs = runs;
+	if (k->bpf_stats && k->bpf_cost) {
+		/* phase 1: statistics were on for this whole interval; measure and stop */
+		if (phase == 1 && k->bpf_cost(&run_ns, &runs) && f->interval_s > 0) {
+			k->bpf_ns_per_s = (double)(run_ns - k->last_cost.bpf_run_ns) / f->interval_s;
+			k->bpf_stats(false);
+		}
+		/* phase 0: take the baseline and switch them on for the next interval */
+		if (phase == 0 && k->bpf_stats(true) == 0)
+			k->bpf_cost(&k->last_cost.bpf_run_ns, &k->last_cost.bpf_runs);
 	}
+	self->bpf_stats = k->bpf_ns_per_s > 0;
+	self->bpf_ns_per_s = k->bpf_ns_per_s;
 	for (unsigned int i = 0; i < k->ncollectors; i++)
 		dropped += k->collectors[i].dropped;
 	self->dropped = dropped - k->last_cost.dropped;
@@ -127,13 +150,41 @@ static void sample_all(struct ktop *k)
 	sample_self(k, f);
 }
 
+/* One tick: a frame from the collectors or the frame source, recorded, then shown */
+static void tick(struct ktop *k, int *status)
+{
+	if (k->source) {
+		if (k->source->done(k)) {
+			if (!k->sink->reads_stdin)
+				k->quit = true;
+			return;
+		}
+		if (k->hold)
+			return;
+		k->frames_done++;
+		k->source->next(k, history_next(&k->history));
+	} else {
+		sample_all(k);
+	}
+	if (k->recorder && recorder_write(k->recorder, k, history_get(&k->history, 0)) < 0) {
+		*status = 1;
+		k->quit = true;
+		return;
+	}
+	k->sink->frame(k);
+	if (k->cfg.frames && k->frames_done >= (uint64_t)k->cfg.frames)
+		k->quit = true;
+}
+
 int ktop_loop(struct ktop *k)
 {
 	struct pollfd fds[3 + KTOP_MAX_COLLECTORS];
 	int owner[3 + KTOP_MAX_COLLECTORS];
 	sigset_t mask;
-	int sig_fd, status = 0;
+	int sig_fd, status = 0, ready;
 	unsigned int nfds;
+	/* converting a recording to text or JSON: as fast as it reads */
+	int timeout = k->source && !k->sink->reads_stdin ? 0 : -1;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -144,12 +195,13 @@ int ktop_loop(struct ktop *k)
 	signal(SIGPIPE, SIG_IGN);
 	sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (sig_fd < 0 || tick_fd < 0 || arm_tick(k->cfg.interval_s, KTOP_FIRST_FRAME_S) < 0)
+	if (sig_fd < 0 || tick_fd < 0 || arm_tick(tick_s(k), KTOP_FIRST_FRAME_S) < 0)
 		return 1;
 	k->last_sample_s = ktop_monotonic_s();
-	/* the cost of starting up is not the cost of the first interval */
+	/* the cost of starting up is not the cost of the first interval; the first
+	 * interval measures BPF run time (seq 1 is phase 1) */
 	k->last_cost.cpu_s = cpu_seconds();
-	if (k->bpf_cost)
+	if (k->bpf_stats && k->bpf_cost && k->bpf_stats(true) == 0)
 		k->bpf_cost(&k->last_cost.bpf_run_ns, &k->last_cost.bpf_runs);
 
 	while (!k->quit) {
@@ -171,11 +223,16 @@ int ktop_loop(struct ktop *k)
 			fds[nfds] = (struct pollfd){ .fd = fd, .events = POLLIN };
 			owner[nfds++] = (int)i;
 		}
-		if (poll(fds, nfds, -1) < 0) {
+		ready = poll(fds, nfds, timeout);
+		if (ready < 0) {
 			if (errno == EINTR) /* SIGWINCH: curses turns it into KEY_RESIZE */
 				goto stdin_check;
 			status = 1;
 			break;
+		}
+		if (ready == 0) {
+			tick(k, &status);
+			continue;
 		}
 		for (unsigned int i = 0; i < nfds && !k->quit; i++) {
 			if (!fds[i].revents)
@@ -185,10 +242,7 @@ int ktop_loop(struct ktop *k)
 
 				if (read(tick_fd, &expirations, sizeof(expirations)) < 0)
 					continue;
-				sample_all(k);
-				k->sink->frame(k);
-				if (k->cfg.frames && k->frames_done >= (uint64_t)k->cfg.frames)
-					k->quit = true;
+				tick(k, &status);
 			} else if (owner[i] == -2) {
 				struct signalfd_siginfo si;
 

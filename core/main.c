@@ -10,9 +10,14 @@
 #include <unistd.h>
 
 #include "collectors/registry.h"
+#include "containers.h"
 #include "intern.h"
+#include "ini_file.h"
 #include "ktop.h"
+#include "options.h"
 #include "privilege.h"
+#include "record.h"
+#include "theme.h"
 #include "ui/ui.h"
 
 #define EXIT_USAGE 2
@@ -28,16 +33,27 @@ static void usage(FILE *out)
 		"  -b, --batch            print frames as text, no screen\n"
 		"  -J, --json             print one JSON object per frame per line (NDJSON)\n"
 		"  -c, --container ID     only this container (ID or name)\n"
-		"      --config FILE      read settings from FILE\n"
+		"      --config FILE      read settings from FILE (see ktop.conf)\n"
+		"      --defaults         read no config file: compiled-in settings\n"
+		"      --dump-config      print the settings in effect as a config file and exit\n"
+		"      --theme NAME       colour theme (default, light, mono, 256, or your own)\n"
+		"      --list-actions     list the screen's actions and their keys and exit\n"
 		"      --check            say which collectors can run here, and why not\n"
 		"      --log FILE         append libbpf's messages to FILE\n"
 		"      --ascii            draw with ASCII only\n"
 		"      --count-only       count syscalls without timing them (cheapest)\n"
 		"      --columns          list every table and column (JSON keys) and exit\n"
+		"  -w, --write FILE       also record every frame to FILE (screen, -b or -J)\n"
+		"      --record-only      with -w: record, print nothing (long captures)\n"
+		"      --record-max-size N  with -w: start a new FILE at N bytes (K, M, G);\n"
+		"                         the old ones become FILE.1, FILE.2, ...\n"
+		"      --record-max-age T with -w: start a new FILE after T (s, m, h, d)\n"
+		"      --record-keep N    rotated files kept (default 10)\n"
+		"  -r, --read FILE        replay a recording (the screen, or -b/-J to convert)\n"
 		"  -V, --version          print the version\n"
 		"  -h, --help             this help\n\n"
-		"Keys: arrows/j/k move, Enter opens, Esc goes back, < > choose the sort column,\n"
-		"r reverses it, q quits.\n");
+		"Keys: arrows/j/k move, Enter opens, Esc goes back, 1-9 pane (again: zoom),\n"
+		"/ filter, < > s sort, r reverse, space pause, [ ] history, t theme, ? help, q quit.\n");
 }
 
 static int usage_error(const char *fmt, const char *value)
@@ -61,7 +77,9 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-enum { OPT_CHECK = 256, OPT_LOG, OPT_CONFIG, OPT_ASCII, OPT_COUNT_ONLY, OPT_COLUMNS };
+enum { OPT_CHECK = 256, OPT_LOG, OPT_CONFIG, OPT_ASCII, OPT_COUNT_ONLY, OPT_COLUMNS,
+       OPT_DEFAULTS, OPT_DUMP_CONFIG, OPT_THEME, OPT_LIST_ACTIONS };
+enum { OPT_RECORD_ONLY = 512, OPT_RECORD_MAX_SIZE, OPT_RECORD_MAX_AGE, OPT_RECORD_KEEP };
 
 static bool list_columns;
 
@@ -79,6 +97,16 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "count-only", no_argument, NULL, OPT_COUNT_ONLY },
 		{ "columns", no_argument, NULL, OPT_COLUMNS },
+		{ "defaults", no_argument, NULL, OPT_DEFAULTS },
+		{ "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "list-actions", no_argument, NULL, OPT_LIST_ACTIONS },
+		{ "write", required_argument, NULL, 'w' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "record-only", no_argument, NULL, OPT_RECORD_ONLY },
+		{ "record-max-size", required_argument, NULL, OPT_RECORD_MAX_SIZE },
+		{ "record-max-age", required_argument, NULL, OPT_RECORD_MAX_AGE },
+		{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -87,7 +115,7 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":d:n:bJc:Vh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":d:n:bJc:w:r:Vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (parse_double(optarg, 0.05, 3600, &v) < 0)
@@ -111,7 +139,20 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 			cfg->container = optarg;
 			break;
 		case OPT_CONFIG:
-			break; /* read before the command line; see config.c */
+		case OPT_DEFAULTS:
+			break; /* the config file was read before the command line (options.c) */
+		case OPT_DUMP_CONFIG:
+			cfg->dump_config = true;
+			break;
+		case OPT_LIST_ACTIONS:
+			cfg->list_actions = true;
+			break;
+		case OPT_THEME:
+			if (!theme_name_valid(optarg))
+				return usage_error("invalid theme name '%s' for --theme: expected "
+						   "letters, digits, '_' or '-'", optarg);
+			snprintf(cfg->theme, sizeof(cfg->theme), "%s", optarg);
+			break;
 		case OPT_CHECK:
 			cfg->check = true;
 			break;
@@ -127,6 +168,31 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 		case OPT_COLUMNS:
 			list_columns = true;
 			break;
+		case 'w':
+			cfg->record_file = optarg;
+			break;
+		case 'r':
+			cfg->replay_file = optarg;
+			break;
+		case OPT_RECORD_ONLY:
+			cfg->record_only = true;
+			break;
+		case OPT_RECORD_MAX_SIZE:
+			if (record_parse_size(optarg, &cfg->record_max_size) < 0)
+				return usage_error("invalid size '%s' for --record-max-size: expected "
+						   "bytes from 4096, or a number with K, M or G", optarg);
+			break;
+		case OPT_RECORD_MAX_AGE:
+			if (record_parse_age(optarg, &cfg->record_max_age_s) < 0)
+				return usage_error("invalid age '%s' for --record-max-age: expected "
+						   "seconds from 1, or a number with s, m, h or d", optarg);
+			break;
+		case OPT_RECORD_KEEP:
+			if (parse_double(optarg, 1, 100000, &v) < 0 || v != floor(v))
+				return usage_error("invalid count '%s' for --record-keep: expected a "
+						   "whole number from 1", optarg);
+			cfg->record_keep = (unsigned int)v;
+			break;
 		case 'V':
 			printf("ktop %s\n", KTOP_VERSION);
 			exit(0);
@@ -141,6 +207,10 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (cfg->record_only && !cfg->record_file)
+		return usage_error("%s needs -w FILE", "--record-only");
+	if (cfg->replay_file && cfg->record_only)
+		return usage_error("%s cannot replay (-r): it prints nothing", "--record-only");
 	return 0;
 }
 
@@ -237,6 +307,119 @@ static void print_columns(void)
 	}
 }
 
+/* -c: every pane shows one container from the first frame on. A container not running
+ * yet is waited for (the panes stay empty and the header says so). */
+static int select_start_container(struct ktop *k)
+{
+	const char *why = "the containers collector is not running";
+	int err;
+
+	for (unsigned int i = 0; i < k->ncollectors; i++)
+		if (strcmp(k->collectors[i].ops->name, "containers") == 0 &&
+		    !k->collectors[i].running)
+			why = k->collectors[i].reason;
+	if (!containers_have_filter()) {
+		fprintf(stderr, "ktop: -c %s: cannot tell containers apart here: %s\n",
+			k->cfg.container, why);
+		return -1;
+	}
+	err = containers_select(k->cfg.container);
+	if (err == -ENOENT) {
+		fprintf(stderr, "ktop: no container matches '%s' yet; showing it when it starts\n",
+			k->cfg.container);
+	} else if (err) {
+		fprintf(stderr, "ktop: -c %s: cannot set the container filter: %s\n",
+			k->cfg.container, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+/* A bad theme is an error before the screen starts, like a bad config file */
+static int check_theme(const struct ktop_config *cfg)
+{
+	struct theme t;
+	char err[INI_ERROR_MAX];
+
+	if (theme_load(&t, cfg->theme, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "ktop: %s\n", err);
+	return EXIT_USAGE;
+}
+
+static int record_start(struct ktop *k)
+{
+	struct recorder_options opt = { k->cfg.record_max_size, k->cfg.record_max_age_s,
+					 k->cfg.record_keep };
+
+	if (!k->cfg.record_file)
+		return 0;
+	k->recorder = recorder_open(k, k->cfg.record_file, &opt);
+	if (!k->recorder) {
+		fprintf(stderr, "ktop: cannot record to %s: %s\n", k->cfg.record_file,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns status, or 1 when the recording failed on the way */
+static int record_stop(struct ktop *k, int status)
+{
+	if (!k->recorder)
+		return status;
+	if (recorder_error(k->recorder)) {
+		fprintf(stderr, "ktop: %s\n", recorder_error(k->recorder));
+		status = 1;
+	}
+	recorder_close(k->recorder);
+	k->recorder = NULL;
+	return status;
+}
+
+/* ktop -r FILE: frames come from the file; no BPF, no privileges. A damaged file is
+ * exit status 2, after everything valid in it was shown */
+static int replay_main(struct ktop *k)
+{
+	char err[600];
+	struct replay *r = replay_open_file(k->cfg.replay_file, err, sizeof(err));
+	int status;
+
+	if (!r) {
+		fprintf(stderr, "ktop: %s\n", err);
+		return EXIT_USAGE;
+	}
+	replay_identity(r, k);
+	k->out = stdout;
+	k->source = &replay_source;
+	k->source_state = r;
+	if (history_init(&k->history, k->cfg.history) < 0) {
+		fprintf(stderr, "ktop: out of memory for %u frames of history\n", k->cfg.history);
+		replay_close(r);
+		return 1;
+	}
+	k->sink = k->cfg.output == OUTPUT_JSON ? &json_sink
+		  : k->cfg.output == OUTPUT_TEXT ? &text_sink
+						 : &screen_sink;
+	status = record_start(k) < 0 ? 1 : k->sink->start(k);
+	if (status == 0) {
+		status = ktop_loop(k);
+		if (k->sink->stop)
+			k->sink->stop(k);
+	}
+	status = record_stop(k, status);
+	if (replay_error(r)) {
+		fprintf(stderr, "ktop: %s\n", replay_error(r));
+		status = EXIT_USAGE;
+	} else if (replay_frame_count(r) == 0) {
+		fprintf(stderr, "ktop: %s: no frames recorded\n", k->cfg.replay_file);
+	}
+	history_free(&k->history);
+	replay_close(r);
+	intern_free_all();
+	return status;
+}
+
 static void system_identity(struct ktop *k)
 {
 	struct utsname u;
@@ -255,16 +438,34 @@ int main(int argc, char **argv)
 	int status;
 
 	config_defaults(&k.cfg);
-	status = parse_args(&k.cfg, argc, argv);
-	if (status)
-		return status;
+	/* the schemas first: the config file names panes and columns */
 	for (unsigned int i = 0; i < collector_registry_size; i++)
 		for (const struct table_schema *const *t = collector_registry[i]->tables; *t; t++)
 			frame_register_schema(*t);
+	options_set_keys_ops(&ui_keys_options);
+	status = options_load(&k.cfg, argc, argv);
+	if (status)
+		return status;
+	status = parse_args(&k.cfg, argc, argv);
+	if (status)
+		return status;
+	status = check_theme(&k.cfg);
+	if (status)
+		return status;
+	if (k.cfg.dump_config) {
+		options_dump(&k.cfg, stdout);
+		return 0;
+	}
+	if (k.cfg.list_actions) {
+		ui_actions_list(stdout, &k.cfg);
+		return 0;
+	}
 	if (list_columns) {
 		print_columns();
 		return 0;
 	}
+	if (k.cfg.replay_file)
+		return replay_main(&k);
 	system_identity(&k);
 	k.out = stdout;
 	if (collectors_init(k.cfg.log_file) < 0) {
@@ -293,7 +494,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ktop: out of memory for %u frames of history\n", k.cfg.history);
 		return 1;
 	}
-	k.sink = k.cfg.output == OUTPUT_JSON ? &json_sink
+	k.sink = k.cfg.record_only ? &null_sink
+		 : k.cfg.output == OUTPUT_JSON ? &json_sink
 		 : k.cfg.output == OUTPUT_TEXT ? &text_sink
 					       : &screen_sink;
 	collectors_open_all(&k);
@@ -307,14 +509,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	collectors_opened();
-	if (collectors_stats_enable() >= 0)
-		k.bpf_cost = collectors_bpf_cost;
-	status = k.sink->start(&k);
+	if (k.cfg.container && select_start_container(&k) < 0) {
+		collectors_close_all(&k);
+		collectors_exit();
+		return 1;
+	}
+	k.bpf_cost = collectors_bpf_cost;
+	k.bpf_stats = collectors_stats_enable;
+	status = record_start(&k) < 0 ? 1 : k.sink->start(&k);
 	if (status == 0) {
 		status = ktop_loop(&k);
 		if (k.sink->stop)
 			k.sink->stop(&k);
 	}
+	status = record_stop(&k, status);
 	collectors_close_all(&k);
 	collectors_exit();
 	history_free(&k.history);

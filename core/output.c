@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "containers.h"
 #include "format.h"
 #include "output.h"
 
@@ -151,11 +152,14 @@ void output_frame_json(const struct ktop *k, const struct frame *f, FILE *out)
 	fprintf(out, "{\"time\":\"%s\",\"timestamp\":%ld.%03ld,\"seq\":%llu,\"interval_s\":%.6f",
 		when, (long)f->wall.tv_sec, f->wall.tv_nsec / 1000000,
 		(unsigned long long)f->seq, f->interval_s);
+	/* the selected container's name (what was asked for while it is not running) */
 	fputs(",\"container\":", out);
-	if (k->cfg.container)
-		output_json_string(out, k->cfg.container);
+	if (containers_selected_query())
+		output_json_string(out, containers_selected_name());
 	else
 		fputs("null", out);
+	fputs(",\"container_state\":", out);
+	output_json_string(out, containers_selection_state());
 	fputs(",\"collectors\":{", out);
 	for (unsigned int i = 0; i < k->ncollectors; i++) {
 		const struct collector *c = &k->collectors[i];
@@ -167,8 +171,7 @@ void output_frame_json(const struct ktop *k, const struct frame *f, FILE *out)
 	fprintf(out, ",\"self\":{\"cpu_pct\":%.2f,\"rss_kb\":%llu,\"dropped\":%llu", f->self.cpu_pct,
 		(unsigned long long)f->self.rss_kb, (unsigned long long)f->self.dropped);
 	if (f->self.bpf_stats)
-		fprintf(out, ",\"bpf_run_ns\":%llu,\"bpf_runs\":%llu",
-			(unsigned long long)f->self.bpf_run_ns, (unsigned long long)f->self.bpf_runs);
+		fprintf(out, ",\"bpf_ns_per_s\":%.0f", f->self.bpf_ns_per_s);
 	fputc('}', out);
 	for (unsigned int i = 0; i < f->ntables; i++) {
 		const struct table *t = &f->tables[i];
@@ -205,12 +208,12 @@ static void text_table(FILE *out, const struct frame *f, const struct table *t)
 
 void output_frame_text(const struct ktop *k, const struct frame *f, FILE *out)
 {
-	char when[64];
+	char when[64], selection[256];
 
 	format_time_iso(&f->wall, when, sizeof(when));
-	fprintf(out, "ktop %s  host %s  kernel %s  cpus %d  interval %.3fs  container %s\n",
+	fprintf(out, "ktop %s  host %s  kernel %s  cpus %d  interval %.3fs  %s\n",
 		when, k->hostname, k->kernel, k->ncpus, f->interval_s,
-		k->cfg.container ? k->cfg.container : "(all)");
+		containers_selection_text(selection, sizeof(selection)));
 	for (unsigned int i = 0; i < k->ncollectors; i++)
 		if (!k->collectors[i].running)
 			fprintf(out, "%s: unavailable: %s\n", k->collectors[i].ops->name,

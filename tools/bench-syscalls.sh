@@ -2,9 +2,12 @@
 # tools/bench-syscalls.sh: added cost per getppid() call under each tracer, measured in
 # one run against a bare baseline measured in the same run (these machines are noisy).
 # Prints "name ns_per_call added_ns ratio_to_syscount_L" lines; median of ROUNDS rounds,
-# the tracers interleaved in every round so drift hits them all alike.
+# the tracers interleaved in every round so drift hits them all alike. With --json, one
+# JSON object instead: {"bare": ns, "ktop": ns, ...} plus "added_ns" and "ratio_to_syscount_L".
 set -u
 cd "$(dirname "$0")/.."
+JSON=0
+[ "${1:-}" = "--json" ] && JSON=1
 CALLS=${CALLS:-3000000}
 ROUNDS=${ROUNDS:-5}
 LOOP=build/tests/workloads/syscall_loop
@@ -42,6 +45,26 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[i
 bare=$(echo "${samples[bare]}" | median)
 sl=$(echo "${samples[syscount_L]:-}" | median)
 sl_added=$(awk -v a="${sl:-0}" -v b="$bare" 'BEGIN {print a - b}')
+if [ $JSON = 1 ]; then
+	for n in "${names[@]}"; do
+		m=$(echo "${samples[$n]:-}" | median)
+		echo "$n ${m:-null}"
+	done | awk -v b="$bare" -v l="$sl_added" '
+		{ v[$1] = $2; order[NR] = $1 }
+		END {
+			printf "{"
+			for (i = 1; i <= NR; i++) {
+				n = order[i]
+				if (v[n] == "" || v[n] == "null") { printf "%s\"%s\": null", (i > 1 ? ", " : ""), n; continue }
+				added = v[n] - b
+				printf "%s\"%s\": {\"ns_per_call\": %.1f, \"added_ns\": %.1f", (i > 1 ? ", " : ""), n, v[n], added
+				if (l > 0) printf ", \"ratio_to_syscount_L\": %.3f", added / l
+				printf "}"
+			}
+			printf "}\n"
+		}'
+	exit 0
+fi
 for n in "${names[@]}"; do
 	[ -n "${samples[$n]:-}" ] || { echo "$n unavailable"; continue; }
 	m=$(echo "${samples[$n]}" | median)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/containers.h"
 #include "core/format.h"
 #include "ui.h"
 #include "ui_internal.h"
@@ -33,22 +34,8 @@ static void colors_init(struct ui *ui)
 	ui->attr[ROLE_BAR] = A_BOLD;
 	ui->attr[ROLE_WARNING] = A_BOLD;
 	ui->attr[ROLE_FOOTER] = A_REVERSE;
-	if (!has_colors() || getenv("NO_COLOR"))
-		return;
-	start_color();
-	use_default_colors();
-	init_pair(1, COLOR_BLACK, COLOR_CYAN);
-	init_pair(2, COLOR_BLACK, COLOR_GREEN);
-	init_pair(3, COLOR_GREEN, -1);
-	init_pair(4, COLOR_YELLOW, -1);
-	init_pair(5, COLOR_CYAN, -1);
-	ui->attr[ROLE_HEADER] = COLOR_PAIR(5) | A_BOLD;
-	ui->attr[ROLE_TITLE] = COLOR_PAIR(1) | A_BOLD;
-	ui->attr[ROLE_COLUMNS] = COLOR_PAIR(2);
-	ui->attr[ROLE_SELECTED] = COLOR_PAIR(1);
-	ui->attr[ROLE_BAR] = COLOR_PAIR(3) | A_BOLD;
-	ui->attr[ROLE_WARNING] = COLOR_PAIR(4) | A_BOLD;
-	ui->attr[ROLE_FOOTER] = COLOR_PAIR(1);
+	/* the theme was checked before the screen started; these stay if it went since */
+	ui_theme_apply(ui, ui->k->cfg.theme);
 }
 
 /* ktop's own cost: "self 0.4% cpu 17.9M bpf 3.1ms/s" and lost events, if any */
@@ -62,10 +49,9 @@ static size_t draw_self_cost(struct ui *ui, const struct frame *f, char *line, s
 		return 0;
 	format_count((double)f->self.rss_kb * 1024, rss, sizeof(rss));
 	used = (size_t)snprintf(line, len, "self %.1f%% cpu %sB", f->self.cpu_pct, rss);
-	if (f->self.bpf_stats && f->interval_s > 0)
+	if (f->self.bpf_stats)
 		used += (size_t)snprintf(line + used, len - used, " bpf %s/s",
-					 format_duration(f->self.bpf_run_ns / f->interval_s, bpf,
-							 sizeof(bpf)));
+					 format_duration(f->self.bpf_ns_per_s, bpf, sizeof(bpf)));
 	if (f->self.dropped) {
 		format_count((double)f->self.dropped, dropped, sizeof(dropped));
 		used += (size_t)snprintf(line + used, len - used, " DROPPED %s", dropped);
@@ -77,7 +63,7 @@ static size_t draw_self_cost(struct ui *ui, const struct frame *f, char *line, s
 static void draw_header(struct ui *ui, const struct frame *f)
 {
 	struct ktop *k = ui->k;
-	char line[512], when[16] = "--:--:--";
+	char line[512], when[16] = "--:--:--", selection[256];
 	size_t used;
 
 	if (f) {
@@ -87,10 +73,9 @@ static void draw_header(struct ui *ui, const struct frame *f)
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	}
 	attrset(ui->attr[ROLE_HEADER]);
-	snprintf(line, sizeof(line), "ktop %s  %s  %s  %d CPUs  %s  every %.2gs  %s%s",
+	snprintf(line, sizeof(line), "ktop %s  %s  %s  %d CPUs  %s  every %.2gs  %s",
 		 KTOP_VERSION, k->hostname, k->kernel, k->ncpus, when, k->cfg.interval_s,
-		 k->cfg.container ? "container " : "all containers",
-		 k->cfg.container ? k->cfg.container : "");
+		 containers_selection_text(selection, sizeof(selection)));
 	mvaddnstr(0, 0, line, COLS);
 	if (ui->paused) {
 		attrset(ui->attr[ROLE_WARNING]);
@@ -115,7 +100,14 @@ static void draw_footer(struct ui *ui)
 
 	attrset(ui->attr[ROLE_FOOTER]);
 	mvhline(LINES - 1, 0, ' ', COLS);
-	mvaddnstr(LINES - 1, 0, keys, COLS);
+	mvaddnstr(LINES - 1, 0, ui->filter_editing ? " filter: type a name, Enter keeps it, Esc "
+						     "clears it" : keys, COLS);
+	if (ui->message[0] && ui->depth == 0) {
+		char note[sizeof(ui->message) + 2];
+
+		snprintf(note, sizeof(note), " %s ", ui->message);
+		mvaddnstr(LINES - 1, COLS - (int)strlen(note), note, COLS);
+	}
 	if (ui->depth > 0) {
 		char crumb[160];
 
@@ -135,15 +127,19 @@ static void draw_main(struct ui *ui, const struct frame *f)
 	if (ui->npanes == 0 || avail < 3)
 		return;
 	/* the focused pane gets half the room, the others share the rest */
-	if (ui->npanes == 1) {
-		pane_draw(ui, &ui->panes[0], f, top, avail, true);
+	if (ui->npanes == 1 || ui->zoomed) {
+		pane_draw(ui, &ui->panes[ui->focused], f, top, avail, true);
 		return;
 	}
 	extra = avail / 2;
 	each = (avail - extra) / (int)ui->npanes;
-	if (each < 3) {
-		each = 0;
-		extra = avail;
+	if (each < 3) { /* many panes: the others keep a title, column names and one row */
+		each = 3;
+		extra = avail - each * (int)ui->npanes;
+		if (extra < 3) {
+			each = 0;
+			extra = avail;
+		}
 	}
 	for (unsigned int i = 0; i < ui->npanes; i++) {
 		int h = each + (i == ui->focused ? extra : 0);
@@ -168,24 +164,18 @@ static void redraw(struct ui *ui)
 		draw_header(ui, f);
 		if (ui->help)
 			help_draw(ui);
+		else if (ui->picking)
+			picker_draw(ui, f);
 		else if (ui->depth > 0)
 			detail_draw(ui, f);
 		else
 			draw_main(ui, f);
 		draw_footer(ui);
+		ui_replay_draw(ui);
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
 	ui->dirty = false;
-}
-
-/* An alternate view is reached from its pane, not shown as a pane of its own */
-static bool is_alternate_of_earlier(const struct table_schema *s, unsigned int before)
-{
-	for (unsigned int i = 0; i < before; i++)
-		if (frame_schema(i)->alternate == s)
-			return true;
-	return false;
 }
 
 static int screen_start(struct ktop *k)
@@ -216,15 +206,8 @@ static int screen_start(struct ktop *k)
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	colors_init(ui);
-	for (unsigned int i = 0; i < frame_schema_count() && ui->npanes < UI_MAX_PANES; i++) {
-		const struct table_schema *s = frame_schema(i);
-
-		if (!s->pane || (i > 0 && is_alternate_of_earlier(s, i)))
-			continue;
-		ui->panes[ui->npanes].schema = s;
-		ui->panes[ui->npanes].sort_column = (int)s->sort_column;
-		ui->npanes++;
-	}
+	ui_keys_bind(&k->cfg);
+	pane_list_build(ui); /* [general] panes: which, in what order */
 	redraw(ui);
 	return 0;
 }
@@ -257,8 +240,20 @@ static bool screen_input(struct ktop *k)
 			ui->dirty = true;
 			continue;
 		}
-		if (ui_action_key(ui, key))
+		if (ui->picking) {
+			picker_key(ui, key);
 			ui->dirty = true;
+			continue;
+		}
+		ui->message[0] = '\0';
+		ui->dirty = true;
+		if (ui_replay_prompt_key(ui, key))
+			continue;
+		if (ui->filter_editing) {
+			pane_filter_key(ui, key);
+			continue;
+		}
+		ui_action_key(ui, key);
 		if (k->quit)
 			return false;
 	}

@@ -4,6 +4,7 @@
  *   syscall_loop N M [DELAY_MS]   N getppid() calls and M failing close(-1) calls, after
  *                                 an optional delay; prints "pid N M ns_per_getppid"
  *   syscall_loop --bench N        time N getppid() calls, print ns per call
+ *   syscall_loop --rate R SECS    about R getppid() calls per second for SECS seconds
  * Uses syscall(2) directly so libc caching cannot hide a call.
  */
 #include <stdio.h>
@@ -34,8 +35,21 @@ int main(int argc, char **argv)
 		printf("%.1f\n", (now_ns() - start) / n);
 		return 0;
 	}
+	if (argc >= 4 && strcmp(argv[1], "--rate") == 0) {
+		long rate = atol(argv[2]), per_ms = rate / 1000 > 0 ? rate / 1000 : 1;
+		double end = now_ns() + atof(argv[3]) * 1e9, next = now_ns();
+
+		while (now_ns() < end) {
+			for (long i = 0; i < per_ms; i++)
+				syscall(SYS_getppid);
+			next += 1e6;
+			while (now_ns() < next)
+				; /* spin: sleeping would add its own syscalls */
+		}
+		return 0;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: syscall_loop N M [DELAY_MS] | --bench N\n");
+		fprintf(stderr, "usage: syscall_loop N M [DELAY_MS] | --bench N | --rate R SECS\n");
 		return 2;
 	}
 	n = atol(argv[1]);

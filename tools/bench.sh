@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# tools/bench.sh: ktop's benchmarks, in one go on one machine (`make bench`, as root).
+# Writes docs/PERFORMANCE.md and docs/performance.json: every figure is the median of
+# several runs, and every comparison a ratio against a baseline measured in the same run.
+#   tools/bench.sh [--quick] [--out DIR]    (--quick: one short round, for the smoke test)
+set -u
+cd "$(dirname "$0")/.."
+QUICK=0 OUT=docs
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--out) OUT=$2; shift ;;
+	*) echo "usage: tools/bench.sh [--quick] [--out DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ "$(id -u)" = 0 ] || { echo "tools/bench.sh: run as root (BPF)" >&2; exit 1; }
+mkdir -p "$OUT"
+ROUNDS=5 SECS=10 CALLS=3000000
+[ $QUICK = 1 ] && ROUNDS=1 SECS=2 CALLS=300000
+LOOP=build/tests/workloads/syscall_loop
+mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null' EXIT
+json="$tmp/perf.json"
+echo '{}' >"$json"
+put() { jq --arg k "$1" --argjson v "$2" '. + {($k): $v}' "$json" >"$json.new" && mv "$json.new" "$json"; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "null"}'; }
+log() { echo "bench: $*" >&2; }
+
+# 1. added cost per system call ------------------------------------------------------
+log "1/6 added cost per getppid call"
+CALLS=$CALLS ROUNDS=$ROUNDS tools/bench-syscalls.sh --json >"$tmp/sys.json" || echo '{}' >"$tmp/sys.json"
+put syscalls "$(cat "$tmp/sys.json")"
+
+# 2. the other collectors on the workloads that drive them ------------------------------
+log "2/6 other collectors"
+build/tests/bpf_irqs --bench $((QUICK ? 1 : 3)) >"$tmp/irq.txt" 2>/dev/null
+put interrupts "$(awk '
+	/^mean:/ { gsub(/[^0-9. -]/, " "); split($0, a, " +"); n = 0
+		for (i in a) if (a[i] != "") v[++n] = a[i] }
+	/softirq_(raise|entry|exit)_btf/ { soft += $(NF - 1) }
+	END { printf "{\"udp_round_trips_per_s_without\": %s, \"udp_round_trips_per_s_with\": %s, \"ns_per_softirq_run\": %.1f}", v[1] ? v[1] : "null", v[2] ? v[2] : "null", soft }' "$tmp/irq.txt")"
+tests/workloads/tasklet_bench.sh $((QUICK ? 1 : 5)) $((QUICK ? 1 : 2)) >"$tmp/tasklet.txt" 2>/dev/null
+put tasklets "$(awk '
+	/^median packets\/s:/ { gsub(/,/, ""); without = $4; with = $6 }
+	/^wall ns per packet:/ { gsub(/[,:+]/, " "); wn = $6; w = $8; added = $9 }
+	END { printf "{\"packets_per_s_without\": %s, \"packets_per_s_with\": %s, \"ns_per_packet_without\": %s, \"ns_per_packet_with\": %s, \"added_ns_per_tasklet_run\": %s}", without ? without : "null", with ? with : "null", wn ? wn : "null", w ? w : "null", added ? added : "null" }' "$tmp/tasklet.txt")"
+build/tests/workloads/irqoff_cost $((QUICK ? 1 : 3)) >"$tmp/critical.txt" 2>/dev/null
+# fig LINE-PREFIX WORD: the number after WORD on irqoff_cost's line starting LINE-PREFIX
+fig() {
+	grep -m1 "^$1" "$tmp/critical.txt" | grep -oE "$2 +[0-9.]+" | grep -oE '[0-9.]+$' || echo null
+}
+put critical "$(jq -n \
+	--argjson a "$(fig 'nothing attached ' gaps)" --argjson b "$(fig 'programs, own timer off ' gaps)" \
+	--argjson c "$(fig 'programs, own timer on' gaps)" --argjson d "$(fig 'programs, own timer off ' bpf)" \
+	--argjson e "$(fig 'programs, own timer on' bpf)" --argjson f "$(fig 'nothing attached ' getppid)" \
+	--argjson g "$(fig 'programs, own timer off ' getppid)" --argjson h "$(fig 'programs, own timer on' getppid)" \
+	'{interrupt_ms_per_s_nothing: $a, interrupt_ms_per_s_timer_off: $b, interrupt_ms_per_s_timer_on: $c,
+	  bpf_ms_per_s_timer_off: $d, bpf_ms_per_s_timer_on: $e, getppid_ns_nothing: $f,
+	  getppid_ns_timer_off: $g, getppid_ns_timer_on: $h}')"
+
+# 3. ktop's own CPU and memory -----------------------------------------------------------
+log "3/6 ktop's own CPU and RSS"
+# own_cost SECS: start ktop (1 s interval), report "cpu_pct rss_kb" over SECS seconds
+own_cost() {
+	./ktop -J -d 1 >"$tmp/own.json" &
+	local pid=$! hz t0 t1
+	hz=$(getconf CLK_TCK)
+	sleep 2
+	t0=$(awk '{print $14 + $15}' /proc/$pid/stat)
+	sleep "$1"
+	t1=$(awk '{print $14 + $15}' /proc/$pid/stat)
+	rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+	kill $pid; wait $pid 2>/dev/null
+	awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$1" -v r="$rss" \
+		'BEGIN {printf "%.3f %d\n", 100 * (b - a) / hz / s, r}'
+}
+read -r idle_cpu idle_rss < <(own_cost "$SECS")
+taskset -c 1 "$LOOP" --rate 1000000 $((SECS + 4)) &
+loadpid=$!
+read -r load_cpu load_rss < <(own_cost "$SECS")
+kill $loadpid 2>/dev/null; wait $loadpid 2>/dev/null
+put own "$(jq -n --argjson a "$idle_cpu" --argjson b "$idle_rss" --argjson c "$load_cpu" \
+	--argjson d "$load_rss" '{idle_cpu_pct: $a, idle_rss_kb: $b, load_1M_cpu_pct: $c, load_1M_rss_kb: $d}')"
+./ktop -J -d 0.5 -n 8 >/dev/null &
+kpid=$!
+sleep 1.5
+maps_kb=$(for id in $(cat /proc/$kpid/fdinfo/* 2>/dev/null | awk '/^map_id:/ {print $2}' | sort -un); do
+	bpftool -j map show id "$id" 2>/dev/null | jq '.bytes_memlock // 0'
+done | awk '{s += $1} END {printf "%d", s / 1024}')
+wait $kpid 2>/dev/null
+put bpf_maps_kb "${maps_kb:-null}"
+
+# 4. time to first frame ---------------------------------------------------------------------
+log "4/6 time to first frame"
+ttff=""
+for r in $(seq $ROUNDS); do
+	start=$(date +%s.%N)
+	first=$(./ktop -J -n 1 -d 1 | jq '.timestamp')
+	ttff+="$(awk -v a="$start" -v b="$first" 'BEGIN {printf "%.3f", b - a}') "
+done
+put first_frame_s "$(echo "$ttff" | median)"
+
+# 5. terminal bytes per second, next to htop -----------------------------------------
+log "5/6 terminal bytes per second"
+if [ -x tools/bench-terminal.sh ]; then
+	tools/bench-terminal.sh --json $((QUICK ? 5 : 20)) >"$tmp/term.json" 2>/dev/null || echo null >"$tmp/term.json"
+	put terminal "$(cat "$tmp/term.json")"
+else
+	put terminal null
+fi
+
+# 6. scale: one tick with 10 000 processes and 1 000 containers ----------------------------
+log "6/6 tick cost at scale"
+put tick_ms_10k_processes_1k_containers "$(build/tools/bench_tick 10000 1000 $((QUICK ? 5 : 50)))"
+
+# the report -----------------------------------------------------------------------------------
+put machine "$(jq -n --arg k "$(uname -r)" --arg c "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
+	--argjson n "$(nproc)" --arg m "$(awk '/MemTotal/ {print $2}' /proc/meminfo)" --arg d "$(date -u +%FT%TZ)" \
+	--argjson q "$QUICK" '{kernel: $k, cpu: $c, cpus: $n, mem_kb: $m, date: $d, quick: ($q == 1)}')"
+cp "$json" "$OUT/performance.json"
+tools/bench-report.sh "$OUT/performance.json" >"$OUT/PERFORMANCE.md"
+log "wrote $OUT/PERFORMANCE.md and $OUT/performance.json"
