@@ -8,12 +8,18 @@
  * `generation`, which user space flips each tick before draining the other half, as the
  * syscalls program does. An exit without a matching entry (we attached mid-handler, or a
  * test crafted it) is ignored.
+ *
+ * Interrupt work is charged to the task it interrupted (current): every handler and
+ * softirq run adds its time to that task's cgroup in container_charged_ns, and with a
+ * container selected only runs that interrupted its tasks are counted. The interrupted
+ * task did not cause the work; the panes say so.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "container_filter.bpf.h"
 #include "irqs.h"
 #include "ktop.bpf.h"
 
@@ -138,6 +144,9 @@ static __always_inline int on_irq_exit(int irq, struct irqaction *action)
 		st->chain_irq = irq;
 		st->chain_ns = interrupt_ns;
 	}
+	container_charge(ns);
+	if (!container_allowed())
+		return 0;
 	s = hardirq_stat_of((__u32)irq, action);
 	if (!s)
 		return 0;
@@ -186,6 +195,8 @@ static __always_inline int on_softirq_entry(unsigned int vec)
 	if (!raised)
 		return 0;
 	st->raise_ns[vec] = 0;
+	if (!container_allowed())
+		return 0;
 	delay = now > raised ? now - raised : 0;
 	s = softirq_stat_of(vec);
 	if (!s)
@@ -210,6 +221,9 @@ static __always_inline int on_softirq_exit(unsigned int vec)
 	irq_ns = st->softirq_irq_ns;
 	st->softirq_start_ns = 0;
 	ns = ns > irq_ns ? ns - irq_ns : 0;
+	container_charge(ns);
+	if (!container_allowed())
+		return 0;
 	s = softirq_stat_of(vec);
 	if (!s)
 		return 0;

@@ -20,6 +20,7 @@
 
 #include "bpf/irqs.h"
 #include "bpf_util.h"
+#include "container_filter.h"
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/proc.h"
@@ -68,6 +69,7 @@ const struct table_schema hardirqs_table = {
 	.drill = &hardirq_cpus_table,
 	.alternate = &hardirqs_by_cpu_table,
 	.pane = true,
+	.charged = true,
 };
 
 /* The focused handler, per CPU: filled only while someone drills into it */
@@ -78,6 +80,7 @@ const struct table_schema hardirq_cpus_table = {
 	.ncolumns = sizeof(hardirq_cpu_columns) / sizeof(hardirq_cpu_columns[0]),
 	.sort_column = 2,
 	.detail = true,
+	.charged = true,
 };
 
 const struct table_schema hardirqs_by_cpu_table = {
@@ -89,6 +92,7 @@ const struct table_schema hardirqs_by_cpu_table = {
 	.hist_count = 1,
 	.hist_names = { "duration" },
 	.alternate = &hardirqs_table,
+	.charged = true,
 };
 
 /*
@@ -138,6 +142,7 @@ const struct table_schema softirqs_table = {
 	.drill = &softirq_cpus_table,
 	.alternate = &softirqs_by_cpu_table,
 	.pane = true,
+	.charged = true,
 };
 
 /* The focused vector, per CPU: filled only while someone drills into it */
@@ -148,6 +153,7 @@ const struct table_schema softirq_cpus_table = {
 	.ncolumns = sizeof(softirq_cpu_columns) / sizeof(softirq_cpu_columns[0]),
 	.sort_column = 2,
 	.detail = true,
+	.charged = true,
 };
 
 const struct table_schema softirqs_by_cpu_table = {
@@ -159,6 +165,7 @@ const struct table_schema softirqs_by_cpu_table = {
 	.hist_count = 2,
 	.hist_names = { "duration", "delay" },
 	.alternate = &softirqs_table,
+	.charged = true,
 };
 
 static const struct table_schema *const irq_tables[] = {
@@ -278,6 +285,13 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 	bpf_choose_variant(skel->progs.softirq_exit_btf, skel->progs.softirq_exit_raw, use_btf);
 	bpf_map__set_max_entries(skel->maps.ksoftirqd_pids, (__u32)s->ncpus);
 
+	/* the shared container filter, and the map interrupt time is charged to */
+	err = container_filter_reuse(skel->obj);
+	if (err) {
+		irqs_close(c);
+		return collector_fail(c, "cannot share the container filter: %s",
+				      bpf_error_reason(err));
+	}
 	err = irqs_bpf__load(skel);
 	if (err) {
 		irqs_close(c);

@@ -16,7 +16,9 @@
 
 #include "bpf/syscalls.h"
 #include "bpf_util.h"
+#include "container_filter.h"
 #include "core/collector.h"
+#include "core/containers.h"
 #include "core/delta.h"
 #include "core/intern.h"
 #include "core/proc.h"
@@ -61,6 +63,8 @@ static const struct table_column process_columns[] = {
 	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "time in system calls per second" },
 	{ "avg_ns", "AVG", COL_AVERAGE, 3, 1, 8, true, "average latency" },
 	{ "share", "%TIME", COL_SHARE, 3, 0, 6, true, "share of all syscall time" },
+	{ "container", "CONTAINER", COL_NAME, 1, 0, 14, false,
+	  "container the process runs in (empty: the host)" },
 };
 
 const struct table_schema processes_table = {
@@ -179,6 +183,13 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 	if (skel->rodata->flush_ns > 100000000)
 		skel->rodata->flush_ns = 100000000;
 
+	/* the shared container filter: selecting a container is a map update, no reload */
+	err = container_filter_reuse(skel->obj);
+	if (err) {
+		syscalls_close(c);
+		return collector_fail(c, "cannot share the container filter: %s",
+				      bpf_error_reason(err));
+	}
 	err = syscalls_bpf__load(skel);
 	if (err) {
 		syscalls_close(c);
@@ -309,6 +320,14 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 	return (int)total;
 }
 
+/* The name of the container pid runs in, NULL for the host's own processes */
+static const char *container_label(uint32_t pid)
+{
+	const struct container *c = containers_of_pid(pid);
+
+	return c && c->runtime != RUNTIME_HOST ? c->name : NULL;
+}
+
 static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_entries,
 			    struct delta_set *d, struct table *t)
 {
@@ -328,6 +347,7 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 		if (!r)
 			return -ENOMEM;
 		r->name = proc_comm((uint32_t)e->key);
+		r->label = container_label((uint32_t)e->key);
 		r->v[0] = e->key;
 		r->v[1] = e->v[0];
 		r->v[2] = e->v[1];

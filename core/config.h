@@ -7,6 +7,16 @@
 
 enum output_mode { OUTPUT_SCREEN, OUTPUT_TEXT, OUTPUT_JSON };
 
+#define CONFIG_NAME_MAX 32
+#define CONFIG_LIST_MAX 256
+#define CONFIG_MAX_KEYS 64
+
+/* One [keys] line: an action name and its keys as written ("q, F10") */
+struct config_key {
+	char action[CONFIG_NAME_MAX + 1];
+	char keys[96];
+};
+
 struct ktop_config {
 	double interval_s;     /* -d */
 	long frames;           /* -n, 0 = until stopped */
@@ -15,12 +25,29 @@ struct ktop_config {
 	const char *log_file;  /* --log: libbpf's output goes here */
 	const char *container; /* -c */
 	bool check;            /* --check */
+	/* record and replay (core/record.c) */
+	const char *record_file;  /* -w FILE */
+	const char *replay_file;  /* -r FILE */
+	bool record_only;         /* --record-only: no output */
+	unsigned long long record_max_size; /* --record-max-size, bytes, 0 = no rotation */
+	double record_max_age_s;  /* --record-max-age, 0 = no rotation */
+	unsigned int record_keep; /* --record-keep: rotated files kept, 0 = 10 */
 	bool ascii;            /* force ASCII drawing */
 	unsigned int process_rows; /* processes kept per frame */
 	bool syscall_latency;  /* time syscalls (enter+exit) or count only (exit) */
 	unsigned int syscall_process_entries; /* per-process LRU map size */
 	unsigned int critical_threshold_us; /* critical sections shorter than this are ignored */
 	unsigned int critical_timer_hz; /* ktop's own timer per CPU for the critical pane, 0 = off */
+	/* from the options table (core/options.c) and the command line */
+	char theme[CONFIG_NAME_MAX + 1];    /* [general] theme, --theme */
+	char panes[CONFIG_LIST_MAX];        /* [general] panes: table ids, in order */
+	char syscall_sort[CONFIG_NAME_MAX + 1]; /* [syscalls] sort: a column id */
+	struct config_key keys[CONFIG_MAX_KEYS]; /* [keys]: remapped actions */
+	unsigned int nkeys;
+	const char *config_file; /* --config FILE */
+	bool no_config_file;     /* --defaults: compiled-in settings only */
+	bool dump_config;        /* --dump-config */
+	bool list_actions;       /* --list-actions */
 };
 
 void config_defaults(struct ktop_config *cfg);

@@ -62,6 +62,7 @@ struct container {
 	const char *name; /* interned: metadata name, UTS hostname, or short id */
 	const char *path; /* interned: cgroup path in its hierarchy */
 	unsigned int nprocs;
+	uint32_t pid;  /* a member process, 0 when none was seen */
 	uint64_t *ids; /* cgroup ids of its subtree, itself first */
 	size_t nids, ids_capacity;
 };
@@ -94,6 +95,10 @@ int containers_select(const char *query);
 const char *containers_selected_query(void);
 /* The selected container as of the last refresh, or NULL (none selected, or not running) */
 const struct container *containers_selected(void);
+/* The selected container's name, else what was asked for; NULL when none is selected */
+const char *containers_selected_name(void);
+/* "all", "running", "stopped" (it ran, then went away) or "not found" (never seen) */
+const char *containers_selection_state(void);
 /* One line for headers: "all containers", "container web (docker 1a2b3c4d5e6f)",
  * "container web: stopped", "container x: not found" */
 const char *containers_selection_text(char *buf, size_t len);

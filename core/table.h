@@ -59,6 +59,9 @@ struct table_schema {
 	const char *strings_id;     /* JSON key of the rows' string lists ("stack"), or NULL */
 	bool pane;                  /* shown as a pane on the main screen */
 	bool detail;                /* filled only while focused */
+	/* rows are charged to whatever task the work interrupted (IRQs, softirqs, tasklets,
+	 * critical sections): with a container selected, its interrupted tasks, not its cause */
+	bool charged;
 };
 
 struct hist {

@@ -5,6 +5,9 @@
  */
 #include <curses.h>
 
+#include "core/containers.h"
+#include "core/record.h"
+
 #include "ui_internal.h"
 
 #define KEY_ESC 27
@@ -91,8 +94,13 @@ static void action_back(struct ui *ui)
 {
 	struct focus none = { 0 };
 
-	if (ui->depth == 0)
+	if (ui->depth == 0) { /* on the main screen: leave the zoom, then the filter */
+		if (ui->zoomed)
+			ui->zoomed = false;
+		else if (ui->npanes)
+			ui->panes[ui->focused].filter[0] = '\0';
 		return;
+	}
 	ui->depth--;
 	ktop_set_focus(ui->k, ui->depth ? &ui->trail[ui->depth - 1] : &none);
 }
@@ -157,6 +165,7 @@ static void action_pause(struct ui *ui)
 {
 	ui->paused = !ui->paused;
 	ui->age = 0;
+	ui->k->hold = ui->paused; /* a replay stops where it is */
 }
 
 static void action_older(struct ui *ui)
@@ -164,6 +173,7 @@ static void action_older(struct ui *ui)
 	if (!ui->paused) {
 		ui->paused = true;
 		ui->age = 0;
+		ui->k->hold = true;
 	}
 	if (ui->age + 1 < ui->k->history.count)
 		ui->age++;
@@ -173,6 +183,27 @@ static void action_newer(struct ui *ui)
 {
 	if (ui->paused && ui->age > 0)
 		ui->age--;
+	else if (ui->paused && ui_replay_active(ui)) /* a replay steps on through the file */
+		replay_step(ui->k);
+}
+
+/* Replay: go to a time of day; live: the first row */
+static void action_seek(struct ui *ui)
+{
+	if (ui_replay_active(ui))
+		ui_replay_prompt_open(ui);
+	else
+		action_home(ui);
+}
+
+static void action_play_faster(struct ui *ui)
+{
+	ui_replay_speed(ui, 1);
+}
+
+static void action_play_slower(struct ui *ui)
+{
+	ui_replay_speed(ui, -1);
 }
 
 static void action_redraw(struct ui *ui)
@@ -181,9 +212,73 @@ static void action_redraw(struct ui *ui)
 	clearok(curscr, TRUE);
 }
 
+static void action_containers(struct ui *ui)
+{
+	picker_open(ui);
+}
+
+static void action_all_containers(struct ui *ui)
+{
+	(void)ui;
+	containers_select(NULL);
+}
+
 static void action_help(struct ui *ui)
 {
 	ui->help = true;
+}
+
+/* 1..9: focus pane N; the key of the focused pane zooms it to the whole screen, and back */
+static void action_pane(struct ui *ui)
+{
+	int action = ui_keys_action(ui->last_key);
+	int n = action < 0 ? -1 : ui_keys_position((unsigned int)action, ui->last_key);
+
+	if (n < 0 || (unsigned int)n >= ui->npanes || ui->depth > 0)
+		return;
+	if (ui->focused == (unsigned int)n)
+		ui->zoomed = !ui->zoomed;
+	else
+		ui->focused = (unsigned int)n;
+}
+
+static void action_filter(struct ui *ui)
+{
+	if (ui->depth == 0 && ui->npanes)
+		ui->filter_editing = true;
+}
+
+static void interval_step(struct ui *ui, int dir)
+{
+	static const double steps[] = { 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60 };
+	double cur = ui->k->cfg.interval_s, next = cur;
+
+	for (unsigned int i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (dir > 0 && steps[i] > cur + 1e-9) {
+			next = steps[i];
+			break;
+		}
+		if (dir < 0 && steps[i] < cur - 1e-9)
+			next = steps[i];
+	}
+	if (next != cur)
+		ktop_set_interval(ui->k, next);
+	snprintf(ui->message, sizeof(ui->message), "interval %gs", next);
+}
+
+static void action_slower(struct ui *ui)
+{
+	interval_step(ui, 1);
+}
+
+static void action_faster(struct ui *ui)
+{
+	interval_step(ui, -1);
+}
+
+static void action_theme(struct ui *ui)
+{
+	ui_theme_cycle(ui);
 }
 
 const struct ui_action ui_actions[] = {
@@ -192,11 +287,12 @@ const struct ui_action ui_actions[] = {
 	{ "down", "move the selection down", { KEY_DOWN, 'j' }, action_down },
 	{ "page_up", "one page up", { KEY_PPAGE } , action_page_up },
 	{ "page_down", "one page down", { KEY_NPAGE }, action_page_down },
-	{ "home", "first row", { KEY_HOME, 'g' }, action_home },
+	{ "home", "first row", { KEY_HOME }, action_home },
+	{ "seek", "replay: go to a time (g 03:12 Enter); live: first row", { 'g' }, action_seek },
 	{ "end", "last row", { KEY_END, 'G' }, action_end },
 	{ "open", "open what is under the selected row", { '\n', '\r', KEY_ENTER }, action_open },
 	{ "back", "go back one level", { KEY_ESC, KEY_BACKSPACE, 127, KEY_LEFT }, action_back },
-	{ "sort_next", "sort by the next column", { '>', '.' }, action_sort_next },
+	{ "sort_next", "sort by the next column", { '>', '.', 's' }, action_sort_next },
 	{ "sort_prev", "sort by the previous column", { '<', ',' }, action_sort_prev },
 	{ "reverse", "reverse the sort order", { 'r' }, action_reverse },
 	{ "next_pane", "focus the next pane", { '\t' }, action_next_pane },
@@ -207,47 +303,33 @@ const struct ui_action ui_actions[] = {
 	{ "older", "while paused: one frame back in history", { '[' }, action_older },
 	{ "newer", "while paused: one frame forward", { ']' }, action_newer },
 	{ "redraw", "redraw the whole screen", { KEY_CTRL('l') }, action_redraw },
+	{ "containers", "choose a container: every pane shows only it (type to search)", { 'c' },
+	  action_containers },
+	{ "all_containers", "back to the whole machine (all containers)", { 'C' },
+	  action_all_containers },
 	{ "help", "this help", { '?', 'h', KEY_F(1) }, action_help },
+	{ "pane", "focus pane 1-9; again: zoom it to the whole screen",
+	  { '1', '2', '3', '4', '5', '6', '7', '8', '9' }, action_pane },
+	{ "filter", "filter the pane by name (type; Enter keeps it, Esc clears it)", { '/' },
+	  action_filter },
+	{ "slower", "longer interval between frames", { '+', '=' }, action_slower },
+	{ "faster", "shorter interval between frames", { '-' }, action_faster },
+	{ "theme", "next colour theme", { 't' }, action_theme },
+	{ "play_faster", "replay: play twice as fast", { 'f' }, action_play_faster },
+	{ "play_slower", "replay: play half as fast", { 'F' }, action_play_slower },
 };
 
 const unsigned int ui_action_count = sizeof(ui_actions) / sizeof(ui_actions[0]);
 
 bool ui_action_key(struct ui *ui, int key)
 {
-	for (unsigned int i = 0; i < ui_action_count; i++)
-		for (unsigned int j = 0; j < 4 && ui_actions[i].keys[j]; j++)
-			if (ui_actions[i].keys[j] == key) {
-				ui_actions[i].run(ui);
-				return true;
-			}
-	return false;
-}
+	int i = ui_keys_action(key);
 
-static const char *key_label(int key, char *buf, size_t len)
-{
-	const char *name;
-
-	if (key == '\n' || key == '\r' || key == KEY_ENTER)
-		return "Enter";
-	if (key == '\t')
-		return "Tab";
-	if (key == ' ')
-		return "Space";
-	if (key == KEY_ESC)
-		return "Esc";
-	if (key == 127)
-		return "Backspace";
-	if (key < 32) {
-		snprintf(buf, len, "Ctrl-%c", key + '@');
-		return buf;
-	}
-	if (key < 127) {
-		snprintf(buf, len, "%c", key);
-		return buf;
-	}
-	name = keyname(key);
-	snprintf(buf, len, "%s", name ? name : "?");
-	return buf;
+	if (i < 0)
+		return false;
+	ui->last_key = key;
+	ui_actions[i].run(ui);
+	return true;
 }
 
 void help_draw(struct ui *ui)
@@ -259,12 +341,9 @@ void help_draw(struct ui *ui)
 	mvaddstr(2, 1, "Keys (any key closes this help)");
 	attrset(ui->attr[ROLE_DEFAULT]);
 	for (unsigned int i = 0; i < ui_action_count && y < LINES - 1; i++, y++) {
-		char keys[64] = "", label[32];
-		size_t used = 0;
+		char keys[64];
 
-		for (unsigned int j = 0; j < 4 && ui_actions[i].keys[j]; j++)
-			used += snprintf(keys + used, sizeof(keys) - used, "%s%s", j ? " " : "",
-					 key_label(ui_actions[i].keys[j], label, sizeof(label)));
+		ui_keys_labels(i, " ", keys, sizeof(keys));
 		mvprintw(y, 2, "%-28.28s %-12s %s", keys, ui_actions[i].name, ui_actions[i].help);
 	}
 }

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ui/pane.c: one table drawn as a scrollable, sortable list with a highlighted selection. */
+/*
+ * ui/pane.c: one table drawn as a scrollable, sortable, filterable list with a highlighted
+ * selection and a sparkline per row of its recent history; and the list of panes of the
+ * main screen, from the config.
+ */
 #include <curses.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/format.h"
@@ -11,13 +16,42 @@ static struct table *view_table(const struct pane_view *v, const struct frame *f
 	return f ? frame_table((struct frame *)f, v->schema) : NULL;
 }
 
-static int selected_index(const struct pane_view *v, const struct table *t)
+static bool row_matches(const struct pane_view *v, const struct table_row *r)
 {
-	if (!t || t->nrows == 0)
+	if (!v->filter[0])
+		return true;
+	return (r->name && strcasestr(r->name, v->filter)) ||
+	       (r->label && strcasestr(r->label, v->filter));
+}
+
+/* Indexes of the rows the filter lets through; the caller frees. NULL when there are none */
+static unsigned int *visible_rows(const struct pane_view *v, const struct table *t,
+				  unsigned int *n)
+{
+	unsigned int *idx;
+
+	*n = 0;
+	if (!t || t->nrows == 0 || !(idx = malloc(t->nrows * sizeof(*idx))))
+		return NULL;
+	for (unsigned int i = 0; i < t->nrows; i++)
+		if (row_matches(v, &t->rows[i]))
+			idx[(*n)++] = i;
+	if (*n == 0) {
+		free(idx);
+		return NULL;
+	}
+	return idx;
+}
+
+/* Position of the selection among the visible rows (the first when it is not there) */
+static int selected_position(const struct pane_view *v, const struct table *t,
+			     const unsigned int *idx, unsigned int n)
+{
+	if (!idx)
 		return -1;
 	if (v->has_selection)
-		for (unsigned int i = 0; i < t->nrows; i++)
-			if (t->rows[i].key == v->selected_key)
+		for (unsigned int i = 0; i < n; i++)
+			if (t->rows[idx[i]].key == v->selected_key)
 				return (int)i;
 	return 0;
 }
@@ -25,35 +59,40 @@ static int selected_index(const struct pane_view *v, const struct table *t)
 const struct table_row *pane_selected(const struct pane_view *v, const struct frame *f)
 {
 	struct table *t = view_table(v, f);
-	int i = selected_index(v, t);
+	unsigned int n, *idx = visible_rows(v, t, &n);
+	int i = selected_position(v, t, idx, n);
+	const struct table_row *r = i < 0 ? NULL : &t->rows[idx[i]];
 
-	return i < 0 ? NULL : &t->rows[i];
+	free(idx);
+	return r;
+}
+
+static void select_position(struct pane_view *v, const struct frame *f, int pos, int delta)
+{
+	struct table *t = view_table(v, f);
+	unsigned int n, *idx = visible_rows(v, t, &n);
+	int i = selected_position(v, t, idx, n);
+
+	if (i < 0)
+		return;
+	i = pos >= 0 ? pos : i + delta;
+	if (i < 0)
+		i = 0;
+	if (i >= (int)n)
+		i = (int)n - 1;
+	v->selected_key = t->rows[idx[i]].key;
+	v->has_selection = true;
+	free(idx);
 }
 
 void pane_move(struct pane_view *v, const struct frame *f, int delta)
 {
-	struct table *t = view_table(v, f);
-	int i = selected_index(v, t);
-
-	if (i < 0)
-		return;
-	i += delta;
-	if (i < 0)
-		i = 0;
-	if (i >= (int)t->nrows)
-		i = (int)t->nrows - 1;
-	v->selected_key = t->rows[i].key;
-	v->has_selection = true;
+	select_position(v, f, -1, delta);
 }
 
 void pane_move_to(struct pane_view *v, const struct frame *f, bool end)
 {
-	struct table *t = view_table(v, f);
-
-	if (!t || t->nrows == 0)
-		return;
-	v->selected_key = t->rows[end ? t->nrows - 1 : 0].key;
-	v->has_selection = true;
+	select_position(v, f, end ? INT32_MAX : 0, 0);
 }
 
 /* Columns that fit in width, dropping from the right (the name column always stays) */
@@ -72,8 +111,9 @@ static unsigned int columns_that_fit(const struct table_schema *s, int width)
 	return n;
 }
 
-static void draw_row_cells(struct ui *ui, const struct table *t, const struct table_row *r,
-			   unsigned int ncols, double interval_s, int y, int width)
+/* Draws the cells of r (or the column titles); returns the first free column */
+static int draw_row_cells(const struct table *t, const struct table_row *r, unsigned int ncols,
+			  double interval_s, int y, int width, int spark_w)
 {
 	const struct table_schema *s = t->schema;
 	char cell[128];
@@ -85,7 +125,7 @@ static void draw_row_cells(struct ui *ui, const struct table *t, const struct ta
 
 		/* the name column takes what is left over */
 		if (col->kind == COL_NAME && c + 1 == ncols)
-			w = width - x - 1;
+			w = width - x - 1 - spark_w;
 		if (r)
 			format_cell(t, r, c, interval_s, cell, sizeof(cell));
 		else
@@ -96,7 +136,44 @@ static void draw_row_cells(struct ui *ui, const struct table *t, const struct ta
 			mvprintw(y, x, "%*.*s", w, w, cell);
 		x += w + 1;
 	}
-	(void)ui;
+	return x;
+}
+
+/*
+ * The recent history of a row: its default sort value (a rate, mostly) in the last
+ * UI_SPARK_FRAMES frames up to the one on screen, oldest left, scaled to its own peak.
+ */
+static void draw_sparkline(struct ui *ui, const struct table_schema *s, uint64_t key, int y,
+			   int x, int w)
+{
+	static const char *const blocks[] = { " ", "\u2581", "\u2582", "\u2583", "\u2584",
+					       "\u2585", "\u2586", "\u2587", "\u2588" };
+	static const char ascii[] = " .:-=+*#@";
+	double v[UI_SPARK_FRAMES], peak = 0;
+	int n = w < UI_SPARK_FRAMES ? w : UI_SPARK_FRAMES;
+	char line[UI_SPARK_FRAMES * 3 + 1];
+	size_t used = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct frame *f = history_get(&ui->k->history,
+						    (ui->paused ? ui->age : 0) + (unsigned int)i);
+		const struct table *t = f ? frame_table_const(f, s) : NULL;
+		const struct table_row *r = t ? table_find_row(t, key) : NULL;
+
+		v[n - 1 - i] = r ? table_column_value(t, r, s->sort_column, f->interval_s) : 0;
+		if (v[n - 1 - i] > peak)
+			peak = v[n - 1 - i];
+	}
+	for (int i = 0; i < n; i++) {
+		int level = peak > 0 && v[i] > 0 ? 1 + (int)(v[i] * 7.99 / peak) : 0;
+
+		if (ui->utf8)
+			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s", blocks[level]);
+		else
+			line[used++] = ascii[level];
+	}
+	line[used] = '\0';
+	mvaddstr(y, x, line);
 }
 
 void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int top, int height,
@@ -104,56 +181,132 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 {
 	const struct table_schema *s = v->schema;
 	struct table *t = view_table(v, f);
-	int width = COLS, sel, rows;
-	unsigned int ncols = columns_that_fit(s, width);
-	char title[160];
+	int width = COLS, sel, rows, spark_w = 0, spark_x = 0;
+	unsigned int ncols = columns_that_fit(s, width), n = 0, *idx;
+	char title[200];
+	size_t used;
 
 	if (height < 2)
 		return;
+	/* a sparkline where the columns leave room for it */
+	if (!s->detail) {
+		int x = 0;
+
+		for (unsigned int c = 0; c < ncols; c++)
+			x += s->columns[c].width + 1;
+		if (s->columns[ncols - 1].kind == COL_NAME)
+			x += 8; /* the name column keeps some room of its own */
+		if (width - x > UI_SPARK_FRAMES + 1)
+			spark_w = UI_SPARK_FRAMES;
+	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	mvhline(top, 0, ' ', width);
-	snprintf(title, sizeof(title), " %s%s  sort: %s%s ", s->title, focused ? " *" : "",
-		 s->columns[v->sort_column].title, v->ascending ? " (asc)" : "");
+	used = (size_t)snprintf(title, sizeof(title), " %s%s  sort: %s%s ", s->title,
+				focused ? " *" : "", s->columns[v->sort_column].title,
+				v->ascending ? " (asc)" : "");
+	if (v->filter[0] || (focused && ui->filter_editing))
+		snprintf(title + used, sizeof(title) - used, " filter: %s%s ", v->filter,
+			 focused && ui->filter_editing ? "_" : "");
 	mvaddnstr(top, 0, title, width);
 	attrset(ui->attr[ROLE_COLUMNS] | A_BOLD);
 	mvhline(top + 1, 0, ' ', width);
-	if (t)
-		draw_row_cells(ui, t, NULL, ncols, 0, top + 1, width);
+	if (t) {
+		spark_x = draw_row_cells(t, NULL, ncols, 0, top + 1, width, spark_w);
+		if (spark_w)
+			mvaddstr(top + 1, spark_x, "RECENT");
+	}
 	attrset(ui->attr[ROLE_DEFAULT]);
 	rows = height - 2;
 	v->visible_rows = rows;
-	if (!t || t->nrows == 0) {
+	if (t && t->nrows)
+		table_sort(t, (unsigned int)v->sort_column, v->ascending, f->interval_s);
+	idx = visible_rows(v, t, &n);
+	if (!idx) {
 		if (rows > 0)
-			mvaddnstr(top + 2, 1, f ? "(nothing in this interval)" : "(collecting...)",
+			mvaddnstr(top + 2, 1, !f ? "(collecting...)"
+					      : v->filter[0] ? "(no row matches the filter)"
+							     : "(nothing in this interval)",
 				  width - 1);
 		return;
 	}
-	table_sort(t, (unsigned int)v->sort_column, v->ascending, f->interval_s);
-	sel = selected_index(v, t);
+	sel = selected_position(v, t, idx, n);
 	if (sel < v->scroll)
 		v->scroll = sel;
 	if (sel >= v->scroll + rows)
 		v->scroll = sel - rows + 1;
-	if (v->scroll > (int)t->nrows - rows)
-		v->scroll = (int)t->nrows - rows;
+	if (v->scroll > (int)n - rows)
+		v->scroll = (int)n - rows;
 	if (v->scroll < 0)
 		v->scroll = 0;
 	v->selected_line = sel;
-	for (int i = 0; i < rows && v->scroll + i < (int)t->nrows; i++) {
-		int index = v->scroll + i;
-		bool is_sel = index == sel && focused;
+	for (int i = 0; i < rows && v->scroll + i < (int)n; i++) {
+		const struct table_row *r = &t->rows[idx[v->scroll + i]];
+		bool is_sel = v->scroll + i == sel && focused;
+		int x;
 
 		attrset(ui->attr[is_sel ? ROLE_SELECTED : ROLE_DEFAULT]);
 		if (is_sel)
 			mvhline(top + 2 + i, 0, ' ', width);
-		draw_row_cells(ui, t, &t->rows[index], ncols, f->interval_s, top + 2 + i, width);
+		x = draw_row_cells(t, r, ncols, f->interval_s, top + 2 + i, width, spark_w);
+		if (spark_w) {
+			if (!is_sel)
+				attrset(ui->attr[ROLE_BAR]);
+			draw_sparkline(ui, s, r->key, top + 2 + i, x, spark_w);
+		}
+	}
+	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
+	if (rows > 0) {
+		char pos[64];
+
+		/* where the selection is, and how many rows there are */
+		snprintf(pos, sizeof(pos), " %d/%u ", sel + 1, n);
+		mvaddstr(top, width - (int)strlen(pos) - 1, pos);
 	}
 	attrset(ui->attr[ROLE_DEFAULT]);
-	if ((int)t->nrows > rows && rows > 0) {
-		char more[64];
+	free(idx);
+}
 
-		snprintf(more, sizeof(more), " %d-%d/%u ", v->scroll + 1, v->scroll + rows,
-			 t->nrows);
-		mvaddstr(top, width - (int)strlen(more) - 1, more);
+void pane_filter_key(struct ui *ui, int key)
+{
+	struct pane_view *v = &ui->panes[ui->focused];
+	size_t len = strlen(v->filter);
+
+	if (key == 27) { /* Esc: no filter */
+		v->filter[0] = '\0';
+		ui->filter_editing = false;
+	} else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
+		ui->filter_editing = false;
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (len)
+			v->filter[len - 1] = '\0';
+	} else if (key >= ' ' && key < 127 && len + 1 < sizeof(v->filter)) {
+		v->filter[len] = (char)key;
+		v->filter[len + 1] = '\0';
+	}
+	v->has_selection = false; /* the first match is selected */
+	v->scroll = 0;
+}
+
+/* [general] panes gives the panes and their order; [syscalls] sort the syscalls sort */
+void pane_list_build(struct ui *ui)
+{
+	char list[CONFIG_LIST_MAX], *save = NULL;
+	const struct ktop_config *cfg = &ui->k->cfg;
+
+	ui->npanes = 0;
+	snprintf(list, sizeof(list), "%s", cfg->panes);
+	for (char *id = strtok_r(list, ", ", &save); id && ui->npanes < UI_MAX_PANES;
+	     id = strtok_r(NULL, ", ", &save)) {
+		const struct table_schema *s = frame_schema_find(id);
+		struct pane_view *v;
+		int col;
+
+		if (!s || !s->pane)
+			continue;
+		v = &ui->panes[ui->npanes++];
+		*v = (struct pane_view){ .schema = s, .sort_column = (int)s->sort_column };
+		col = strcmp(s->id, "syscalls") == 0 ? table_column_index(s, cfg->syscall_sort) : -1;
+		if (col >= 0)
+			v->sort_column = col;
 	}
 }

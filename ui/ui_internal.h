@@ -9,6 +9,9 @@
 
 #define UI_MAX_PANES TABLE_MAX_TABLES
 #define UI_MAX_DEPTH 4
+#define UI_ACTION_KEYS 10 /* keys per action, the list ends with 0 */
+#define UI_MAX_ACTIONS 64
+#define UI_SPARK_FRAMES 12 /* frames of history in a row's sparkline */
 
 /* How one table is being looked at */
 struct pane_view {
@@ -20,6 +23,7 @@ struct pane_view {
 	int scroll;
 	int selected_line; /* computed while drawing */
 	int visible_rows;  /* computed while drawing */
+	char filter[CONFIG_NAME_MAX + 1]; /* rows whose name contains this, "" = all */
 };
 
 enum color_role {
@@ -41,6 +45,10 @@ struct ui {
 	bool paused;
 	unsigned int age; /* frames back from the newest while paused */
 	bool help;
+	/* the container picker: open, what was typed, the highlighted entry */
+	bool picking;
+	char search[64];
+	unsigned int pick_index;
 	int eof_strikes;
 	unsigned int npanes;
 	struct pane_view panes[UI_MAX_PANES];
@@ -50,6 +58,11 @@ struct ui {
 	struct focus trail[UI_MAX_DEPTH];
 	struct pane_view detail; /* the detail table of the current drill-down */
 	int attr[ROLE_COUNT];
+	bool zoomed;         /* the focused pane has the whole screen */
+	bool filter_editing; /* keys go to the focused pane's filter */
+	int last_key;        /* the key that started the running action */
+	char theme[CONFIG_NAME_MAX + 1];
+	char message[96];    /* a short note in the footer until the next key */
 };
 
 /* The frame on screen: the newest, or the one stepped to while paused */
@@ -70,7 +83,7 @@ void draw_histogram(struct ui *ui, const struct hist *h, const char *title, int 
 struct ui_action {
 	const char *name;
 	const char *help;
-	int keys[4];
+	int keys[UI_ACTION_KEYS];
 	void (*run)(struct ui *ui);
 };
 
@@ -79,5 +92,36 @@ extern const unsigned int ui_action_count;
 /* Run the action bound to key; false when no action is bound */
 bool ui_action_key(struct ui *ui, int key);
 void help_draw(struct ui *ui);
+
+/* The container picker (ui/picker.c): draw over the panes; take a key while open */
+void picker_open(struct ui *ui);
+void picker_draw(struct ui *ui, const struct frame *f);
+void picker_key(struct ui *ui, int key);
+
+/* ui/replay.c: ktop -r on the screen (position, "go to a time" prompt, speed) */
+bool ui_replay_active(const struct ui *ui);
+void ui_replay_prompt_open(struct ui *ui);
+/* A key while the prompt is open: true when it took the key */
+bool ui_replay_prompt_key(struct ui *ui, int key);
+void ui_replay_speed(struct ui *ui, int dir);
+void ui_replay_draw(struct ui *ui);
+
+/* ui/keys.c: bindings from the action table and the config's [keys] */
+void ui_keys_bind(const struct ktop_config *cfg);
+/* The action index bound to key, or -1 */
+int ui_keys_action(int key);
+/* Where key sits in action's key list (0 = first), or -1 */
+int ui_keys_position(unsigned int action, int key);
+const char *ui_keys_labels(unsigned int action, const char *sep, char *buf, size_t len);
+const char *ui_key_label(int key, char *buf, size_t len);
+
+/* ui/pane.c: the panes of the main screen from [general] panes and [syscalls] sort */
+void pane_list_build(struct ui *ui);
+/* A key while the filter of the focused pane is being typed */
+void pane_filter_key(struct ui *ui, int key);
+/* ui/theme.c: colours of a theme for this terminal; 0 or -errno (ui keeps its colours) */
+int ui_theme_apply(struct ui *ui, const char *name);
+/* The next theme after the current one */
+void ui_theme_cycle(struct ui *ui);
 
 #endif

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collectors/containers.c: the containers view, and the owner of the container filter.
+ *
+ * Each tick it walks the cgroup trees again (core/containers.c), so a container that
+ * starts shows up within a refresh and one that stops goes away; the selected container's
+ * subtree ids are pushed into the shared BPF filter map when they change.
+ *
+ * Per-container syscall figures are summed in user space from this tick's per-process rows
+ * (pid -> container from /proc/PID/cgroup, cached): no extra work on the syscall path, at
+ * the price of the per-process rows' limits (the largest 512 processes, rows lagging up to
+ * a tenth of an interval). With a container selected the kernel drops other tasks' calls,
+ * so only the selected container has syscall figures. Interrupt time charged to a
+ * container comes from the per-CPU map the interrupt programs fill (cgroup id -> ns).
+ * This collector must come after syscalls in the registry: it reads that frame's rows.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/container_filter.h"
+#include "bpf_util.h"
+#include "container_filter.h"
+#include "core/collector.h"
+#include "core/containers.h"
+#include "core/delta.h"
+#include "core/intern.h"
+#include "registry.h"
+
+_Static_assert(CONTAINER_KIND_NONE == CONTAINER_ID_NONE &&
+		       CONTAINER_KIND_V2 == CONTAINER_ID_V2 &&
+		       CONTAINER_KIND_V1_MEMORY == CONTAINER_ID_V1_MEMORY,
+	       "core/containers.h and bpf/container_filter.h must agree");
+
+extern const struct table_schema processes_table;
+
+/* v[0] runtime, v[1] processes, v[2] calls, v[3] errors, v[4] irq ns, v[5] cgroup id */
+static const struct table_column container_columns[] = {
+	{ "name", "CONTAINER", COL_NAME, 0, 0, 20, false,
+	  "metadata name, else UTS hostname, else short id" },
+	{ "runtime", "RUNTIME", COL_TEXT_VALUE, 0, 0, 10, false,
+	  "docker, containerd, cri-o, podman, lxc, nspawn, cgroup (plain), host" },
+	{ "id", "ID", COL_NAME, 1, 0, 14, false, "runtime id (short), or cgroup path" },
+	{ "procs", "PROCS", COL_ID, 1, 0, 6, false, "processes in its cgroups" },
+	{ "count", "CALLS/s", COL_COUNT, 2, 0, 9, false,
+	  "system calls per second (from the process rows; only the selected container's "
+	  "while one is selected)" },
+	{ "errors", "ERR/s", COL_COUNT, 3, 0, 8, false, "failed system calls per second" },
+	{ "irq_ns", "IRQTIME/s", COL_TIME, 4, 0, 9, false,
+	  "hard-IRQ and softirq time per second charged to it: work that interrupted its "
+	  "tasks, not work it caused" },
+	{ "irq_pct", "%IRQ", COL_CPU_PCT, 4, 0, 5, true, "that time as % of one CPU" },
+	{ "cgroup_id", "CGROUP", COL_ID, 5, 0, 8, false,
+	  "cgroup id (inode) of its directory in the identity hierarchy" },
+};
+
+const struct table_schema containers_table = {
+	.id = "containers",
+	.title = "Containers",
+	.columns = container_columns,
+	.ncolumns = sizeof(container_columns) / sizeof(container_columns[0]),
+	.sort_column = 4,
+	.max_rows = 1024,
+	.value_names = container_runtime_names,
+	.pane = true,
+};
+
+static const struct table_schema *const container_tables[] = { &containers_table, NULL };
+
+struct containers_state {
+	int ncpus;
+	int charge_fd;
+	__u64 *values; /* one key's per-CPU values */
+	struct delta_set charges;
+};
+
+static void containers_close(struct collector *c)
+{
+	struct containers_state *s = c->priv;
+
+	containers_set_filter_hook(NULL);
+	container_filter_set(CONTAINER_ID_NONE, NULL, 0);
+	containers_exit();
+	if (!s)
+		return;
+	free(s->values);
+	delta_free(&s->charges);
+	free(s);
+	c->priv = NULL;
+}
+
+static int filter_hook(uint32_t mode, const uint64_t *ids, size_t nids)
+{
+	return container_filter_set(mode, ids, nids);
+}
+
+static int containers_open(struct collector *c, const struct ktop_config *cfg)
+{
+	struct containers_state *s;
+	int err;
+
+	(void)cfg;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return collector_fail(c, "out of memory");
+	c->priv = s;
+	s->ncpus = bpf_possible_cpus();
+	s->values = calloc(s->ncpus > 0 ? s->ncpus : 1, sizeof(*s->values));
+	if (s->ncpus <= 0 || !s->values) {
+		containers_close(c);
+		return collector_fail(c, "out of memory");
+	}
+	err = containers_init();
+	if (err) {
+		containers_close(c);
+		return collector_fail(c, "no cgroup hierarchy to find containers in: %s",
+				      strerror(-err));
+	}
+	s->charge_fd = container_filter_charge_fd();
+	err = s->charge_fd < 0 ? s->charge_fd : container_filter_set_identity(containers_identity());
+	if (err) {
+		containers_close(c);
+		return collector_fail(c, "cannot create the container filter maps: %s",
+				      bpf_error_reason(err));
+	}
+	containers_set_filter_hook(filter_hook);
+	err = containers_refresh();
+	if (err) {
+		containers_close(c);
+		return collector_fail(c, "cannot walk the cgroup tree: %s", strerror(-err));
+	}
+	return 0;
+}
+
+/* Interrupt time charged per cgroup since the last tick, added to the containers' rows */
+static int sample_charges(struct containers_state *s, struct table *t)
+{
+	__u64 key, next;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(s->charge_fd, prev, &next) == 0) {
+		uint64_t v[DELTA_VALUES] = { 0 };
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(s->charge_fd, &key, s->values))
+			continue;
+		for (int cpu = 0; cpu < s->ncpus; cpu++)
+			v[0] += s->values[cpu];
+		if (delta_push(&s->charges, key, v) < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0, n = delta_finish(&s->charges); i < n && t; i++) {
+		const struct container *c = containers_of_cgroup(s->charges.diff[i].key);
+		struct table_row *r = c ? table_find_row(t, c->key) : NULL;
+
+		if (r)
+			r->v[4] += s->charges.diff[i].v[0];
+	}
+	return 0;
+}
+
+static void sample_syscalls(struct frame *f, struct table *t)
+{
+	const struct table *procs = frame_table(f, &processes_table);
+
+	for (unsigned int i = 0; procs && i < procs->nrows; i++) {
+		const struct table_row *p = &procs->rows[i];
+		const struct container *c = containers_of_pid((uint32_t)p->key);
+		struct table_row *r = c ? table_find_row(t, c->key) : NULL;
+
+		if (!r)
+			continue;
+		r->v[2] += p->v[1];
+		r->v[3] += p->v[2];
+	}
+}
+
+static int containers_sample(struct collector *c, struct frame *f)
+{
+	struct containers_state *s = c->priv;
+	struct table *t = frame_table(f, &containers_table);
+	const struct container *list;
+	size_t n;
+	int err;
+
+	err = containers_refresh();
+	if (err)
+		return err;
+	list = containers_list(&n);
+	for (size_t i = 0; t && i < n; i++) {
+		struct table_row *r = table_add_row(t, list[i].key);
+		char id[16];
+
+		if (!r)
+			return -ENOMEM;
+		r->name = list[i].name;
+		if (list[i].runtime == RUNTIME_CGROUP || list[i].runtime == RUNTIME_HOST) {
+			r->label = list[i].id;
+		} else {
+			snprintf(id, sizeof(id), "%.12s", list[i].id);
+			r->label = intern(id);
+		}
+		r->v[0] = list[i].runtime;
+		r->v[1] = list[i].nprocs;
+		r->v[5] = list[i].key;
+	}
+	if (t)
+		sample_syscalls(f, t);
+	return sample_charges(s, t);
+}
+
+const struct collector_ops containers_collector = {
+	.name = "containers",
+	.tables = container_tables,
+	.open = containers_open,
+	.sample = containers_sample,
+	.close = containers_close,
+};

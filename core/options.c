@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/options.c: the options table and what is done with it: defaults, validation of
+ * config files, the config file lookup order, and --dump-config.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "frame.h"
+#include "ini_file.h"
+#include "options.h"
+#include "theme.h"
+
+#define FIELD(name) offsetof(struct ktop_config, name), sizeof(((struct ktop_config *)0)->name)
+
+static int check_pane_id(const char *value, char *err, size_t errlen);
+static int check_syscall_sort(const char *value, char *err, size_t errlen);
+
+const struct option_def options_table[] = {
+	{ "general", "interval", OPTION_DOUBLE, 0.05, 3600, "1", "seconds between frames",
+	  FIELD(interval_s) },
+	{ "general", "history", OPTION_UINT, 10, 100000, "300",
+	  "frames kept in memory for pause and step-back", FIELD(history) },
+	{ "general", "theme", OPTION_STRING, 0, 0, "default",
+	  "colour theme: a themes/NAME.theme file (default, light, mono, 256)", FIELD(theme),
+	  options_check_theme_name },
+	{ "general", "panes", OPTION_LIST, 0, 0,
+	  "syscalls, processes, hardirqs, softirqs, tasklets, critical, containers",
+	  "panes shown on the main screen, in this order (table ids, see ktop --columns)",
+	  FIELD(panes), check_pane_id },
+	{ "general", "ascii", OPTION_BOOL, 0, 0, "no",
+	  "draw with ASCII only (bars, sparklines), even in a UTF-8 locale", FIELD(ascii) },
+	{ "syscalls", "latency", OPTION_BOOL, 0, 0, "yes",
+	  "time every call (enter and exit hooks); \"no\" only counts them, at lower cost",
+	  FIELD(syscall_latency) },
+	{ "syscalls", "process_entries", OPTION_UINT, 128, 4194304, "10240",
+	  "processes tracked in the kernel (an LRU map; the least recently seen are dropped)",
+	  FIELD(syscall_process_entries) },
+	{ "syscalls", "sort", OPTION_STRING, 0, 0, "count",
+	  "column the System calls pane is sorted by (a column id, see ktop --columns)",
+	  FIELD(syscall_sort), check_syscall_sort },
+	{ "critical", "threshold_us", OPTION_UINT, 1, 10000000, "100",
+	  "critical sections (IRQs or BH off) shorter than this many microseconds are ignored",
+	  FIELD(critical_threshold_us) },
+	{ "critical", "timer_hz", OPTION_UINT, 0, 10000, "1000",
+	  "ktop's own timer per CPU that notices late interrupts; 0 turns it off",
+	  FIELD(critical_timer_hz) },
+};
+
+const unsigned int options_count = sizeof(options_table) / sizeof(options_table[0]);
+
+static const struct options_keys_ops *keys_ops;
+
+void options_set_keys_ops(const struct options_keys_ops *ops)
+{
+	keys_ops = ops;
+}
+
+static const char *const sections[] = { "general", "syscalls", "critical", "keys" };
+
+static bool section_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(sections[i], name) == 0)
+			return true;
+	return false;
+}
+
+int options_check_theme_name(const char *value, char *err, size_t errlen)
+{
+	if (theme_name_valid(value))
+		return 0;
+	snprintf(err, errlen, "'%s' is not a theme name; expected letters, digits, '_' or '-' "
+		 "(at most %d)", value, CONFIG_NAME_MAX);
+	return -1;
+}
+
+/* Schemas are known once the collectors registered them; before that any id passes */
+static int check_pane_id(const char *value, char *err, size_t errlen)
+{
+	const struct table_schema *s;
+
+	if (frame_schema_count() == 0)
+		return 0;
+	s = frame_schema_find(value);
+	if (s && s->pane)
+		return 0;
+	snprintf(err, errlen, "'%s' is not a pane; expected table ids among:", value);
+	for (unsigned int i = 0; i < frame_schema_count(); i++) {
+		size_t used = strlen(err);
+
+		if (frame_schema(i)->pane)
+			snprintf(err + used, errlen - used, " %s", frame_schema(i)->id);
+	}
+	return -1;
+}
+
+static int check_syscall_sort(const char *value, char *err, size_t errlen)
+{
+	const struct table_schema *s = frame_schema_find("syscalls");
+
+	if (!s || table_column_index(s, value) >= 0)
+		return 0;
+	snprintf(err, errlen, "'%s' is not a column of syscalls; expected one of:", value);
+	for (unsigned int i = 0; i < s->ncolumns; i++) {
+		size_t used = strlen(err);
+
+		snprintf(err + used, errlen - used, " %s", s->columns[i].id);
+	}
+	return -1;
+}
+
+static const struct option_def *option_find(const char *section, const char *key)
+{
+	for (unsigned int i = 0; i < options_count; i++)
+		if (strcmp(options_table[i].section, section) == 0 &&
+		    strcmp(options_table[i].key, key) == 0)
+			return &options_table[i];
+	return NULL;
+}
+
+static void expected_keys(const char *section, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < options_count; i++) {
+		size_t used = strlen(err);
+
+		if (strcmp(options_table[i].section, section) == 0)
+			snprintf(err + used, errlen - used, " %s", options_table[i].key);
+	}
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (int i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = true, 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+/* A list "a, b,c" is checked item by item and stored as "a, b, c" */
+static int set_list(const struct option_def *o, char *dst, const char *value, char *err,
+		    size_t errlen)
+{
+	char item[CONFIG_NAME_MAX + 1], out[CONFIG_LIST_MAX] = "";
+	const char *p = value;
+	size_t used = 0;
+
+	while (*p) {
+		size_t n = 0;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		while (*p && *p != ',' && *p != ' ' && *p != '\t') {
+			if (!name_char(*p) || n >= CONFIG_NAME_MAX) {
+				snprintf(err, errlen, "bad list item in '%s'; expected names made "
+					 "of letters, digits, '_' or '-', separated by commas", value);
+				return -1;
+			}
+			item[n++] = *p++;
+		}
+		item[n] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p && *p != ',') {
+			snprintf(err, errlen, "missing comma in '%s'; expected names separated by "
+				 "commas", value);
+			return -1;
+		}
+		if (*p == ',')
+			p++;
+		if (!n) {
+			snprintf(err, errlen, "empty item in '%s'; expected names separated by "
+				 "commas", value);
+			return -1;
+		}
+		if (o->check && o->check(item, err, errlen) < 0)
+			return -1;
+		used += snprintf(out + used, sizeof(out) - used, "%s%s", used ? ", " : "", item);
+		if (used >= sizeof(out) || used >= o->size) {
+			snprintf(err, errlen, "list too long; expected at most %zu characters",
+				 o->size - 1);
+			return -1;
+		}
+	}
+	if (!used) {
+		snprintf(err, errlen, "empty list; expected at least one name");
+		return -1;
+	}
+	memcpy(dst, out, used + 1);
+	return 0;
+}
+
+static int option_set_value(struct ktop_config *cfg, const struct option_def *o,
+			    const char *value, char *err, size_t errlen)
+{
+	char *field = (char *)cfg + o->offset;
+	char *end;
+	double d;
+	bool b;
+
+	switch (o->type) {
+	case OPTION_BOOL:
+		if (parse_bool(value, &b) < 0) {
+			snprintf(err, errlen, "%s = '%s' is not a yes/no value; expected yes or no",
+				 o->key, value);
+			return -1;
+		}
+		*(bool *)field = b;
+		return 0;
+	case OPTION_UINT:
+	case OPTION_DOUBLE:
+		errno = 0;
+		d = strtod(value, &end);
+		if (errno || end == value || *end || isnan(d) ||
+		    (o->type == OPTION_UINT && (d != floor(d) || strpbrk(value, "eExX.")))) {
+			snprintf(err, errlen, "%s = '%s' is not a number; expected %s from %g to %g",
+				 o->key, value, o->type == OPTION_UINT ? "a whole number" : "a number",
+				 o->min, o->max);
+			return -1;
+		}
+		if (d < o->min || d > o->max) {
+			snprintf(err, errlen, "%s = %s is out of range; expected %g to %g", o->key,
+				 value, o->min, o->max);
+			return -1;
+		}
+		if (o->type == OPTION_UINT)
+			*(unsigned int *)field = (unsigned int)d;
+		else
+			*(double *)field = d;
+		return 0;
+	case OPTION_STRING:
+		if (!*value || strlen(value) >= o->size) {
+			snprintf(err, errlen, "%s = '%s' has a bad length; expected 1 to %zu "
+				 "characters", o->key, value, o->size - 1);
+			return -1;
+		}
+		if (o->check && o->check(value, err, errlen) < 0)
+			return -1;
+		strcpy(field, value);
+		return 0;
+	case OPTION_LIST:
+		return set_list(o, field, value, err, errlen);
+	}
+	return -1;
+}
+
+static int keys_set(struct ktop_config *cfg, const char *action, const char *value, char *err,
+		    size_t errlen)
+{
+	struct config_key *k = NULL;
+
+	if (keys_ops && keys_ops->check(action, value, err, errlen) < 0)
+		return -1;
+	if (strlen(action) > CONFIG_NAME_MAX || strlen(value) >= sizeof(k->keys)) {
+		snprintf(err, errlen, "'%s' is too long; expected an action name and at most "
+			 "%zu characters of keys", action, sizeof(k->keys) - 1);
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->nkeys; i++)
+		if (strcmp(cfg->keys[i].action, action) == 0)
+			k = &cfg->keys[i];
+	if (!k) {
+		if (cfg->nkeys >= CONFIG_MAX_KEYS) {
+			snprintf(err, errlen, "too many [keys] lines; expected at most %d",
+				 CONFIG_MAX_KEYS);
+			return -1;
+		}
+		k = &cfg->keys[cfg->nkeys++];
+	}
+	snprintf(k->action, sizeof(k->action), "%s", action);
+	snprintf(k->keys, sizeof(k->keys), "%s", value);
+	return 0;
+}
+
+int options_set(struct ktop_config *cfg, const char *section, const char *key, const char *value,
+		char *err, size_t errlen)
+{
+	const struct option_def *o;
+
+	if (!section_known(section)) {
+		snprintf(err, errlen, "unknown section [%s]; expected [general], [syscalls], "
+			 "[critical] or [keys]", section);
+		return -1;
+	}
+	if (!key)
+		return 0;
+	if (strcmp(section, "keys") == 0)
+		return keys_set(cfg, key, value, err, errlen);
+	o = option_find(section, key);
+	if (!o) {
+		snprintf(err, errlen, "unknown key '%s' in [%s]; expected one of:", key, section);
+		expected_keys(section, err, errlen);
+		return -1;
+	}
+	return option_set_value(cfg, o, value, err, errlen);
+}
+
+void options_defaults(struct ktop_config *cfg)
+{
+	char err[INI_ERROR_MAX];
+
+	for (unsigned int i = 0; i < options_count; i++)
+		if (option_set_value(cfg, &options_table[i], options_table[i].default_text, err,
+				     sizeof(err)) < 0)
+			abort(); /* a default that does not pass its own check is a bug */
+}
+
+static int file_value(void *user, const char *section, const char *key, const char *value,
+		      char *err, size_t errlen)
+{
+	return options_set(user, section, key, value, err, errlen);
+}
+
+int options_read_file(struct ktop_config *cfg, const char *path, char *err, size_t errlen)
+{
+	return ini_file_parse(path, file_value, cfg, err, errlen);
+}
+
+/* --config FILE, --config=FILE and --defaults, seen before the real option parsing */
+static void config_args(struct ktop_config *cfg, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--defaults") == 0)
+			cfg->no_config_file = true;
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			cfg->config_file = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			cfg->config_file = argv[i] + 9;
+	}
+}
+
+int options_load(struct ktop_config *cfg, int argc, char **argv)
+{
+	char err[INI_ERROR_MAX], path[4096];
+	const char *env, *home;
+	int rc;
+
+	config_args(cfg, argc, argv);
+	if (cfg->no_config_file)
+		return 0;
+	/* an explicitly named file must exist */
+	env = cfg->config_file ? cfg->config_file : getenv("KTOP_CONFIG");
+	if (env && *env) {
+		rc = options_read_file(cfg, env, err, sizeof(err));
+		if (rc == 0)
+			return 0;
+		fprintf(stderr, "ktop: %s\n", err);
+		return 2;
+	}
+	path[0] = '\0';
+	env = getenv("XDG_CONFIG_HOME");
+	home = getenv("HOME");
+	if (env && *env)
+		snprintf(path, sizeof(path), "%s/ktop/ktop.conf", env);
+	else if (home && *home)
+		snprintf(path, sizeof(path), "%s/.config/ktop/ktop.conf", home);
+	for (int i = 0; i < 2; i++) {
+		const char *p = i == 0 ? path : "/etc/ktop/ktop.conf";
+
+		if (!*p)
+			continue;
+		rc = options_read_file(cfg, p, err, sizeof(err));
+		if (rc == 0) {
+			cfg->config_file = p == path ? strdup(path) : p;
+			return 0;
+		}
+		if (rc != -ENOENT) {
+			fprintf(stderr, "ktop: %s\n", err);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static void option_value_text(const struct ktop_config *cfg, const struct option_def *o,
+			      char *buf, size_t len)
+{
+	const char *field = (const char *)cfg + o->offset;
+
+	switch (o->type) {
+	case OPTION_BOOL:
+		snprintf(buf, len, "%s", *(const bool *)field ? "yes" : "no");
+		break;
+	case OPTION_UINT:
+		snprintf(buf, len, "%u", *(const unsigned int *)field);
+		break;
+	case OPTION_DOUBLE:
+		snprintf(buf, len, "%g", *(const double *)field);
+		break;
+	case OPTION_STRING:
+	case OPTION_LIST:
+		snprintf(buf, len, "%s", field);
+		break;
+	}
+}
+
+void options_dump(const struct ktop_config *cfg, FILE *out)
+{
+	const char *section = NULL;
+	char value[CONFIG_LIST_MAX];
+
+	fputs("# ktop.conf: ktop's settings. `ktop --dump-config` prints this file with the\n"
+	      "# settings in effect; with --defaults, the compiled-in ones (as shipped here).\n"
+	      "# ktop reads, first found: --config FILE, $KTOP_CONFIG, $XDG_CONFIG_HOME/ktop/ktop.conf\n"
+	      "# (or ~/.config/ktop/ktop.conf), /etc/ktop/ktop.conf. Command-line options win.\n",
+	      out);
+	for (unsigned int i = 0; i < options_count; i++) {
+		const struct option_def *o = &options_table[i];
+
+		if (!section || strcmp(section, o->section) != 0) {
+			section = o->section;
+			fprintf(out, "\n[%s]\n", section);
+		}
+		fprintf(out, "# %s", o->help);
+		if (o->type == OPTION_UINT || o->type == OPTION_DOUBLE)
+			fprintf(out, " (%.15g to %.15g)", o->min, o->max);
+		else if (o->type == OPTION_BOOL)
+			fputs(" (yes or no)", out);
+		option_value_text(cfg, o, value, sizeof(value));
+		fprintf(out, "\n%s = %s\n", o->key, value);
+	}
+	fputs("\n[keys]\n"
+	      "# action = its keys, comma separated: a character, or one of Enter Tab Shift-Tab\n"
+	      "# Space Esc Backspace Up Down Left Right PgUp PgDn Home End F1..F12 Ctrl-A..Ctrl-Z\n"
+	      "# Comma Semicolon Hash. A key given to an action here is taken from the others.\n",
+	      out);
+	if (keys_ops) {
+		keys_ops->dump(out, cfg);
+	} else {
+		for (unsigned int i = 0; i < cfg->nkeys; i++)
+			fprintf(out, "%s = %s\n", cfg->keys[i].action, cfg->keys[i].keys);
+	}
+}

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# tests/e2e_ui.sh: the screen's actions in a real terminal (tmux, 120x40). The list of
+# actions comes from the action table (ktop --list-actions): each action has a case
+# t_NAME below, pressed with its first bound key, and an action without a case fails.
+# Then resize, pause and stepping through history, every theme, remapped keys, and the
+# config file: ktop.conf equals the compiled-in defaults, bad files exit 2 before the
+# screen is touched.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { tap_skip "screen action tests" "tmux is not installed"; exit 0; }
+need_root "screen action tests" || exit 0
+S=ktop-ui-$$
+tmp=$(mktemp -d)
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cleanup() { tmux kill-session -t $S 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# ktop in tmux with a clean environment; extra args go to ktop (before them: env VAR=...)
+start() {
+	local envs=()
+	while [ $# -gt 0 ] && [[ $1 == *=* ]]; do envs+=("$1"); shift; done
+	tmux_start $S 120 40 env -i PATH="$PATH" HOME="$tmp" TERM=xterm-256color LANG=C.UTF-8 \
+		"${envs[@]}" "$KTOP_BIN" "$@"
+	wait_for "screen_has 'System calls' && screen_has ' x64 '" 8
+}
+ui_has() { tmux_screen $S | grep -q -- "$1"; }
+screen_has() { ui_has "$1"; }
+# the focused pane's title line, and "position/rows" at its end
+focused_title() { tmux_screen $S | grep -E '^ .* \*  sort:' | head -1; }
+selection_at() { focused_title | grep -qE " $1/[0-9]+ *$"; }
+selection_pos() { focused_title | sed -nE 's/.* ([0-9]+)\/([0-9]+) *$/\1 \2/p'; }
+paused_age() { tmux_screen $S | head -1 | sed -nE 's/.*PAUSED -([0-9]+).*/\1/p'; }
+header_clock() { tmux_screen $S | head -1 | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -1; }
+
+# bindings: "action<TAB>key key<TAB>help" from the table (and the config in use)
+bindings=$("$KTOP_BIN" --defaults --list-actions) || { tap_fail "ktop --list-actions"; exit 1; }
+
+# tmux's name of a key label from --list-actions
+tmux_key() {
+	case $1 in
+	Enter|Tab|Space|Up|Down|Left|Right|Home|End|F[0-9]|F1[0-2]) echo "$1" ;;
+	Shift-Tab) echo BTab ;;
+	Esc) echo Escape ;;
+	Backspace) echo BSpace ;;
+	PgUp) echo PPage ;;
+	PgDn) echo NPage ;;
+	Comma) echo , ;;
+	Semicolon) echo '\;' ;;
+	Hash) echo '#' ;;
+	Ctrl-?) echo "C-$(echo "${1#Ctrl-}" | tr 'A-Z' 'a-z')" ;;
+	*) echo "$1" ;;
+	esac
+}
+# press ACTION [N]: the Nth key (default the first) bound to the action
+press() {
+	local keys key
+	keys=$(printf '%s\n' "$bindings" | awk -F'\t' -v a="$1" '$1 == a { print $2 }')
+	key=$(echo "$keys" | cut -d' ' -f"${2:-1}")
+	[ -n "$key" ] || { tap_diag "no key for $1"; return 1; }
+	tmux send-keys -t $S "$(tmux_key "$key")"
+	sleep 0.15
+}
+type_text() { tmux send-keys -t $S -l "$1"; sleep 0.15; }
+frames_kept() { sleep "${1:-3}"; }
+
+# --- one case per action ---------------------------------------------------------------
+t_quit() { press quit; tap_check "quit: ktop ends" wait_for "! tmux_alive $S" 2; }
+t_up() {
+	press pause; press down; press down; press up
+	tap_check "up: the selection moves up (2nd row)" wait_for "selection_at 2" 2
+}
+t_down() { press pause; press down; tap_check "down: the selection moves down" wait_for "selection_at 2" 2; }
+t_page_down() {
+	press pause; press page_down
+	tap_check "page_down: the selection moves a page" wait_for "! selection_at 1" 2
+}
+t_page_up() {
+	press pause; press page_down; press page_up
+	tap_check "page_up: back a page" wait_for "selection_at 1" 2
+}
+t_end() {
+	local pos
+	press pause; press end; sleep 0.2
+	pos=$(selection_pos)
+	tap_check "end: the last row is selected ($pos)" [ -n "$pos" ] && [ "${pos% *}" = "${pos#* }" ]
+}
+t_home() { press pause; press end; press home; tap_check "home: the first row" wait_for "selection_at 1" 2; }
+t_open() { press open; tap_check "open: the syscall's latency histogram" wait_for "screen_has 'latency distribution'" 3; }
+t_back() {
+	press open; wait_for "screen_has 'latency distribution'" 3; press back
+	tap_check "back: the main screen again" wait_for "screen_has 'System calls \*' && ! screen_has 'latency distribution'" 2
+}
+t_sort_next() { press sort_next; tap_check "sort_next: by errors" wait_for "screen_has 'sort: ERR/s'" 2; }
+t_sort_prev() { press sort_prev; tap_check "sort_prev: by the last column" wait_for "screen_has 'sort: %TIME'" 2; }
+t_reverse() { press reverse; tap_check "reverse: ascending" wait_for "screen_has 'sort: CALLS/s (asc)'" 2; }
+t_next_pane() { press next_pane; tap_check "next_pane: Processes focused" wait_for "screen_has ' Processes \*'" 2; }
+t_prev_pane() {
+	press prev_pane
+	tap_check "prev_pane: the last pane focused" wait_for "! screen_has 'System calls \*' && focused_title | grep -q ." 2
+	press next_pane
+	tap_check "prev_pane then next_pane: back to the first" wait_for "screen_has 'System calls \*'" 2
+}
+t_alternate() {
+	press pane 3
+	wait_for "screen_has 'Hard IRQs \*'" 2
+	press alternate
+	tap_check "alternate: the per-CPU view of the pane" wait_for "screen_has 'Hard IRQs per CPU'" 2
+}
+t_pause() { press pause; tap_check "pause: the header says PAUSED" wait_for "screen_has 'PAUSED'" 2; }
+t_older() {
+	frames_kept 3; press older
+	tap_check "older: one frame back" wait_for "[ \"\$(paused_age)\" = 1 ]" 2
+}
+t_newer() {
+	local before
+	frames_kept 3; press older; press older; press older; sleep 0.2
+	before=$(paused_age); press newer
+	tap_check "newer: one frame forward (from -$before)" wait_for "[ \"\$(paused_age)\" = $((before - 1)) ]" 2
+}
+t_redraw() {
+	press pause; tmux send-keys -t $S -l "$(printf 'garbage')"  # no action: nothing drawn
+	press redraw
+	tap_check "redraw: the whole screen is there" wait_for "screen_has 'System calls \*' && screen_has ' x64 ' && tmux_screen $S | tail -1 | grep -q 'q quit'" 2
+}
+t_help() { press help; tap_check "help: the key list" wait_for "screen_has 'Keys (any key closes this help)'" 2; }
+t_pane() {
+	press pane 2
+	tap_check "pane: 2 focuses the second pane" wait_for "screen_has ' Processes \*'" 2
+	press pane 2
+	tap_check "pane: 2 again zooms it" wait_for "screen_has ' Processes \*' && ! screen_has 'System calls'" 2
+	press back
+	tap_check "back leaves the zoom" wait_for "screen_has 'System calls' && screen_has ' Processes \*'" 2
+}
+t_filter() {
+	press pause; press filter; type_text "read"; tmux send-keys -t $S Enter; sleep 0.2
+	tap_check "filter: the title shows it" wait_for "screen_has 'filter: read'" 2
+	tap_check "filter: only matching rows" bash -c "! tmux capture-pane -p -t $S | grep -qE '^(openat|close|mmap) '"
+	tap_check "filter: matching rows stay" screen_has '^read '
+	press back
+	tap_check "filter: Esc clears it" wait_for "! screen_has 'filter:' && screen_has '^openat '" 2
+}
+t_slower() { press slower; tap_check "slower: interval 2s" wait_for "screen_has 'every 2s'" 3; }
+t_faster() { press faster; tap_check "faster: interval 0.5s" wait_for "screen_has 'every 0.5s'" 3; }
+t_theme() { press theme; tap_check "theme: the next theme (light)" wait_for "screen_has 'theme light'" 2; }
+t_containers() {
+	press containers
+	tap_check "containers: the picker" wait_for "screen_has 'Containers: type to search'" 2
+}
+t_all_containers() {
+	press all_containers
+	tap_check "all_containers: the whole machine" wait_for "screen_has 'all containers'" 2
+}
+
+for action in $(printf '%s\n' "$bindings" | cut -f1); do
+	if ! declare -F "t_$action" >/dev/null; then
+		tap_fail "action '$action' has a test case (add t_$action to tests/e2e_ui.sh)"
+		continue
+	fi
+	if ! start --defaults; then
+		tap_fail "$action: ktop did not start"
+		continue
+	fi
+	"t_$action"
+	tmux kill-session -t $S 2>/dev/null
+done
+
+# --- resize --------------------------------------------------------------------------
+if start --defaults; then
+	tmux resize-window -t $S -x 80 -y 24 2>/dev/null
+	tap_check "resize to 80x24: redrawn at the new size" wait_for "screen_has 'System calls' && [ \$(tmux_screen $S | wc -l) -le 24 ] && tmux_screen $S | tail -1 | grep -q 'q quit'" 3
+	tmux resize-window -t $S -x 30 -y 6 2>/dev/null
+	tap_check "resize to 30x6: says the terminal is too small" wait_for "screen_has 'too small'" 3
+	tmux resize-window -t $S -x 200 -y 60 2>/dev/null
+	tap_check "resize to 200x60: the panes again" wait_for "screen_has 'System calls \*' && [ \$(tmux_screen $S | wc -l) -eq 60 ]" 3
+	tap_check "ktop survives resizing" tmux_alive $S
+fi
+tmux kill-session -t $S 2>/dev/null
+
+# --- pause and step through history ----------------------------------------------------
+if start --defaults; then
+	frames_kept 4
+	press pause; sleep 0.3
+	c0=$(header_clock); sleep 1.3
+	tap_check "paused: the screen stays on one frame" [ "$(header_clock)" = "$c0" ]
+	press older; press older; sleep 0.3
+	c2=$(header_clock)
+	tap_check "two steps back: an earlier frame ($c0 -> $c2)" [ -n "$c2" ] && [[ "$c2" < "$c0" ]]
+	press newer; press newer; sleep 0.3
+	tap_check "two steps forward: the frame paused on" [ "$(header_clock)" = "$c0" ]
+	press pause
+	tap_check "unpause: live again" wait_for "! screen_has PAUSED && [ \"\$(header_clock)\" != '$c0' ]" 3
+fi
+tmux kill-session -t $S 2>/dev/null
+
+# --- themes ----------------------------------------------------------------------------
+for f in "$ROOT"/themes/*.theme; do
+	name=$(basename "$f" .theme)
+	if start --defaults --theme "$name"; then
+		tmux send-keys -t $S t
+		tap_check "theme $name: loads, draws, cycles" wait_for "screen_has 'theme '" 2
+	else
+		tap_fail "theme $name: loads, draws, cycles"
+	fi
+	tmux kill-session -t $S 2>/dev/null
+done
+for term in xterm vt100; do
+	if ! infocmp "$term" >/dev/null 2>&1; then
+		tap_skip "TERM=$term with the 256-colour theme" "no terminfo entry for $term"
+		continue
+	fi
+	tmux_start $S 120 40 env -i PATH="$PATH" HOME="$tmp" TERM=$term LANG=C.UTF-8 "$KTOP_BIN" --defaults --theme 256
+	tap_check "TERM=$term ($(tput -T$term colors) colours) with the 256-colour theme: draws" wait_for "screen_has ' x64 '" 8
+	tmux kill-session -t $S 2>/dev/null
+done
+if start NO_COLOR=1 --defaults; then
+	tap_check "NO_COLOR: no colour escapes on screen" bash -c "! tmux capture-pane -e -p -t $S | grep -qE $'\e\\[[0-9;]*(3[0-7]|4[0-7]|38;5)[;m]'"
+fi
+tmux kill-session -t $S 2>/dev/null
+start --defaults
+tap_check "colours by default (the control for NO_COLOR)" bash -c "tmux capture-pane -e -p -t $S | grep -qE $'\e\\[[0-9;]*(3[0-7]|4[0-7])[;m]'"
+tmux kill-session -t $S 2>/dev/null
+out=$("$KTOP_BIN" --defaults --theme ../../etc/passwd --dump-config 2>&1); rc=$?
+tap_check "--theme ../../etc/passwd refused (exit 2: $out)" [ $rc = 2 ]
+out=$("$KTOP_BIN" --defaults --theme nosuchtheme --dump-config 2>&1); rc=$?
+tap_check "--theme nosuchtheme: exit 2 naming the folders searched" bash -c "[ $rc = 2 ] && grep -q 'no theme' <<<'$out'"
+
+# --- remapped keys ---------------------------------------------------------------------
+printf '[keys]\nquit = x\nolder = b\n' >"$tmp/keys.conf"
+bindings=$("$KTOP_BIN" --config "$tmp/keys.conf" --list-actions)
+tap_check "--list-actions shows the remapped keys" bash -c "grep -qP '^quit\tx\t' <<<'$bindings' && grep -qP '^older\tb\t' <<<'$bindings'"
+if start --config "$tmp/keys.conf"; then
+	frames_kept 3
+	tmux send-keys -t $S q; sleep 1
+	tap_check "remapped: q no longer quits" tmux_alive $S
+	tmux send-keys -t $S ' ' b
+	tap_check "remapped: b steps back in history" wait_for "[ \"\$(paused_age)\" = 1 ]" 2
+	tmux send-keys -t $S x
+	tap_check "remapped: x quits" wait_for "! tmux_alive $S" 2
+fi
+tmux kill-session -t $S 2>/dev/null
+
+# --- the config file ---------------------------------------------------------------------
+tap_check "ktop.conf equals ktop --defaults --dump-config" diff -u "$ROOT/ktop.conf" <("$KTOP_BIN" --defaults --dump-config)
+tap_check "ktop.conf read back dumps the same" diff -u "$ROOT/ktop.conf" <("$KTOP_BIN" --config "$ROOT/ktop.conf" --dump-config)
+printf '[general]\ninterval = 2\npanes = processes, syscalls\n[syscalls]\nsort = errors\n' >"$tmp/ok.conf"
+tap_check "-d overrides the file" bash -c "'$KTOP_BIN' --config '$tmp/ok.conf' -d 0.5 --dump-config | grep -qx 'interval = 0.5'"
+tap_check "\$KTOP_CONFIG is read" bash -c "KTOP_CONFIG='$tmp/ok.conf' '$KTOP_BIN' --dump-config | grep -qx 'interval = 2'"
+mkdir -p "$tmp/xdg/ktop" && cp "$tmp/ok.conf" "$tmp/xdg/ktop/ktop.conf"
+tap_check "\$XDG_CONFIG_HOME/ktop/ktop.conf is read" bash -c "XDG_CONFIG_HOME='$tmp/xdg' '$KTOP_BIN' --dump-config | grep -qx 'interval = 2'"
+tap_check "--defaults reads no file" bash -c "XDG_CONFIG_HOME='$tmp/xdg' '$KTOP_BIN' --defaults --dump-config | grep -qx 'interval = 1'"
+if start --config "$tmp/ok.conf"; then
+	tap_check "panes and sort from the file" wait_for "focused_title | grep -q 'Processes \*' && screen_has 'System calls  sort: ERR/s' && screen_has 'every 2s'" 3
+fi
+tmux kill-session -t $S 2>/dev/null
+printf '[general]\nintervall = 2\n' >"$tmp/bad.conf"
+tmux_start $S 120 40 bash --norc --noprofile
+tmux send-keys -t $S "clear; $KTOP_BIN --config $tmp/bad.conf; echo KTOP_EXIT=\$?" Enter
+tap_check "bad config: exit 2 before the screen starts" wait_for "screen_has KTOP_EXIT=2" 3
+tap_check "bad config: FILE:LINE: message on stderr" screen_has "$tmp/bad.conf:2: unknown key 'intervall' in \[general\]; expected one of"
+tap_check "bad config: the screen was not touched" ! screen_has 'System calls'
+tmux kill-session -t $S 2>/dev/null
+printf '[general]\ninterval = 0\n' >"$tmp/range.conf"
+out=$("$KTOP_BIN" --config "$tmp/range.conf" -b -n 1 2>&1); rc=$?
+tap_check "out of range: exit 2 with file:line ($out)" bash -c "[ $rc = 2 ] && grep -q 'range.conf:2: interval = 0 is out of range; expected 0.05 to 3600' <<<'$out'"
+out=$("$KTOP_BIN" --config "$tmp/missing.conf" -b -n 1 2>&1); rc=$?
+tap_check "a missing --config file: exit 2 ($out)" [ $rc = 2 ]
