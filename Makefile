@@ -114,6 +114,7 @@ fuzz: $(FUZZ_TARGETS)
 		name=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus/$$name tests/corpus/$$name; \
 		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/corpus/$$name tests/corpus/$$name || exit 1; \
 	done
 

@@ -5,7 +5,8 @@
  * Include it, call container_allowed() where an event is counted, and have user space
  * reuse the maps (collectors/container_filter.c) before load. The maps are created once
  * and shared, so switching containers is a map update in every program at once, no
- * reload. With the filter off the check is one array lookup and a branch.
+ * reload. With the filter off the check is one array lookup and a branch; callers with
+ * task storage at hand keep the verdict there (container_allowed_cached).
  *
  * Identity: on cgroup v2, bpf_get_current_cgroup_id(); on v1 and hybrid hosts (where the
  * v2 id is the root's for everything) the kernfs id of the task's v1 memory cgroup, which
@@ -85,6 +86,29 @@ static __always_inline bool container_allowed(void)
 		return true;
 	id = container_cgroup_id(cfg->mode);
 	return bpf_map_lookup_elem(&container_filter_ids, &id) != NULL;
+}
+
+/* container_allowed() for a caller that keeps a per-task cache (in its task storage): a
+ * task that stays in its cgroups costs one read of task->cgroups after the first call */
+static __always_inline bool container_allowed_cached(struct container_filter_cache *cache)
+{
+	struct container_filter_config *cfg = container_filter_get();
+	struct task_struct *task;
+	__u64 id, cset;
+	bool allowed;
+
+	if (!cfg || cfg->mode == CONTAINER_ID_NONE)
+		return true;
+	task = bpf_get_current_task_btf();
+	cset = (__u64)BPF_CORE_READ(task, cgroups);
+	if (cache->cset == cset && cache->generation == cfg->generation)
+		return cache->allowed;
+	id = container_cgroup_id(cfg->mode);
+	allowed = bpf_map_lookup_elem(&container_filter_ids, &id) != NULL;
+	cache->cset = cset;
+	cache->generation = cfg->generation;
+	cache->allowed = allowed;
+	return allowed;
 }
 
 /* Charge ns of interrupt work to the cgroup of the task it interrupted */

@@ -20,6 +20,16 @@
 struct container_filter_config {
 	__u32 mode;	/* CONTAINER_ID_*: NONE lets every task through */
 	__u32 identity; /* CONTAINER_ID_V2 or _V1_MEMORY: the id interrupt time is charged to */
+	__u32 generation; /* bumped by user space at every change of the selection */
+	__u32 pad;
+};
+
+/* A task's last verdict, kept in the caller's task storage: valid while the task's css_set
+ * (its cgroups in every hierarchy) and the selection's generation are the same */
+struct container_filter_cache {
+	__u64 cset;
+	__u32 generation;
+	__u32 allowed;
 };
 
 #endif

@@ -39,6 +39,7 @@ struct syscall_thread {
 	__u32 pad;
 	__u64 flushed_ns;
 	struct process_stat pending;
+	struct container_filter_cache filter;
 };
 
 struct {
@@ -155,11 +156,11 @@ static __always_inline int on_sys_enter(long id)
 {
 	struct syscall_thread *s;
 
-	if (id < 0 || !container_allowed())
+	if (id < 0)
 		return 0;
 	s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!s)
+	if (!s || !container_allowed_cached(&s->filter))
 		return 0;
 	s->slot = syscall_slot(id);
 	s->start_ns = bpf_ktime_get_ns();
@@ -204,7 +205,10 @@ static __always_inline int on_sys_exit_count(long id, long ret)
 	struct syscall_stat *st;
 	__u32 slot;
 
-	if (!container_allowed())
+	s = track_processes ? bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(),
+						   0, BPF_LOCAL_STORAGE_GET_F_CREATE)
+			    : NULL;
+	if (s ? !container_allowed_cached(&s->filter) : !container_allowed())
 		return 0;
 	slot = syscall_slot(id);
 	st = stat_slot(slot);
@@ -213,12 +217,8 @@ static __always_inline int on_sys_exit_count(long id, long ret)
 	st->count++;
 	if (ret < 0 && ret >= -4095)
 		st->errors++;
-	if (track_processes) {
-		s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (s)
-			thread_add(s, ret, 0, bpf_ktime_get_ns());
-	}
+	if (s)
+		thread_add(s, ret, 0, bpf_ktime_get_ns());
 	if ((__s32)slot == focus_slot)
 		process_add(&focus_process_stats, bpf_get_current_pid_tgid() >> 32, ret, 0);
 	return 0;

@@ -15,8 +15,11 @@
  * workqueue_queue_work and timed from there to execute_start and on to execute_end.
  * Without the tasklet tracepoints, the fallback programs time the TASKLET and HI vectors.
  *
- * Stats go to a per-CPU hash keyed by (function, generation); user space flips the
- * generation each tick and drains the other half.
+ * Each function gets a stats slot the first time it runs (func_slots, never deleted); the
+ * stats are a per-CPU array [generation][slot], the last slot remembered per CPU so a
+ * tasklet that runs again costs no hash lookup. User space flips the generation each tick
+ * and drains the other half. Tasklets run on the CPU that queued them, so their queue
+ * records live in a small per-CPU table, direct-mapped by address.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -35,6 +38,7 @@ const volatile __u64 off_tasklet_hi_vec;
 const volatile __u32 percpu_ok;
 
 __u32 generation; /* written by user space each tick */
+__u32 nslots;	  /* stats slots handed out (may lag behind slot_funcs briefly) */
 
 /* Test only: what the tail of [HI, TASKLET] holds, instead of reading the kernel's list
  * (see TASKLET_TAIL_EMPTY). Always 0 outside tests. */
@@ -44,6 +48,7 @@ __u64 test_tail[2];
 __u64 cpu_base[TASKLET_MAX_CPUS];
 
 struct queued {
+	__u64 obj;  /* tasklet_struct (pending table) */
 	__u64 ns;   /* when it was queued, 0 once it has run */
 	__u32 kind; /* enum tasklet_kind */
 	__u32 pad;
@@ -57,21 +62,48 @@ struct running {
 	__u64 func;	/* BH work: work->func, read at the start (the work may be freed by it) */
 	__u32 kind;	/* enum tasklet_kind, TASKLET_KINDS when unknown */
 	__u32 has_delay;
+	__u64 last_func; /* the function whose slot this CPU used last */
+	__u32 last_slot; /* + 1; 0 when none yet */
+	__u32 pad;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, TASKLET_FUNC_ENTRIES);
-	__type(key, struct tasklet_key);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TASKLET_SLOTS);
+	__type(key, __u64);
+	__type(value, __u32);
+} func_slots SEC(".maps");
+
+/* slot -> function, for user space (and to claim a slot) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TASKLET_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} slot_funcs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * TASKLET_SLOTS);
+	__type(key, __u32);
 	__type(value, struct tasklet_stat);
 } tasklet_stats SEC(".maps");
 
+/* Per CPU: tasklets queued and not run yet, at [hash(address)] */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TASKLET_PENDING_SLOTS);
+	__type(key, __u32);
+	__type(value, struct queued);
+} pending SEC(".maps");
+
+/* BH work items queued (on any CPU) and not run yet */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, TASKLET_QUEUED_ENTRIES);
+	__uint(max_entries, TASKLET_QUEUED_WORK);
 	__type(key, __u64);
 	__type(value, struct queued);
-} queued SEC(".maps");
+} queued_work SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -136,9 +168,16 @@ static __always_inline __u64 tasklet_tail(__u32 idx)
 	return tail;
 }
 
+static __always_inline struct queued *pending_slot(__u64 t)
+{
+	__u32 i = (__u32)((t >> 6) ^ (t >> 12)) & (TASKLET_PENDING_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&pending, &i);
+}
+
 static __always_inline int on_softirq_raise(unsigned int vec)
 {
-	struct queued *q, rec = {};
+	struct queued *q;
 	__u32 idx;
 	__u64 tail;
 
@@ -150,37 +189,63 @@ static __always_inline int on_softirq_raise(unsigned int vec)
 		return 0; /* unreadable, or not a tasklet enqueue (BH work, a re-raise) */
 	/* tail == &t->next */
 	tail -= bpf_core_field_offset(struct tasklet_struct, next);
-	rec.kind = idx ? TASKLET_KIND_NORMAL : TASKLET_KIND_HI;
-	q = bpf_map_lookup_elem(&queued, &tail);
-	if (q) {
-		if (!q->ns)
-			q->ns = bpf_ktime_get_ns();
-		q->kind = rec.kind;
+	q = pending_slot(tail);
+	if (!q)
+		return 0;
+	q->kind = idx ? TASKLET_KIND_NORMAL : TASKLET_KIND_HI;
+	if (q->obj == tail && q->ns)
 		return 0; /* queued before and not run yet: its delay counts from then */
-	}
-	rec.ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&queued, &tail, &rec, BPF_ANY);
+	/* a different tasklet still waiting in this slot loses its record: rare, and it
+	 * then runs without a queue delay rather than with a wrong one */
+	q->obj = tail;
+	q->ns = bpf_ktime_get_ns();
 	return 0;
 }
 
-static __always_inline struct tasklet_stat *stat_of(__u64 func)
+/*
+ * A slot for a function seen for the first time. clang 14 cannot use the value an atomic
+ * add returns (BPF v1), so a slot is claimed in slot_funcs with BPF_NOEXIST: of two CPUs
+ * that read the same nslots, one wins and the other counts this run as "other".
+ */
+static __always_inline __u32 new_slot(__u64 func)
 {
-	struct tasklet_key key = { .func = func, .generation = generation & 1 };
-	struct tasklet_stat *st = bpf_map_lookup_elem(&tasklet_stats, &key);
+	__u32 slot = nslots, *found;
 
-	if (st)
-		return st;
-	{
-		struct tasklet_stat zero = {};
-
-		bpf_map_update_elem(&tasklet_stats, &key, &zero, BPF_NOEXIST);
+	if (slot >= TASKLET_OTHER_SLOT)
+		return TASKLET_OTHER_SLOT;
+	if (bpf_map_update_elem(&slot_funcs, &slot, &func, BPF_NOEXIST))
+		return TASKLET_OTHER_SLOT;
+	__sync_fetch_and_add(&nslots, 1);
+	if (bpf_map_update_elem(&func_slots, &func, &slot, BPF_NOEXIST)) {
+		/* another CPU gave func a slot meanwhile: use that one, ours stays empty */
+		found = bpf_map_lookup_elem(&func_slots, &func);
+		return found ? *found : TASKLET_OTHER_SLOT;
 	}
+	return slot;
+}
+
+/* The stats slot of func in this generation: the CPU's last one, or from func_slots */
+static __always_inline struct tasklet_stat *stat_of(struct running *run, __u64 func)
+{
+	__u32 slot, *found, key;
+
+	if (run->last_slot && run->last_func == func) {
+		slot = run->last_slot - 1;
+	} else {
+		found = bpf_map_lookup_elem(&func_slots, &func);
+		slot = found ? *found : new_slot(func);
+		if (slot != TASKLET_OTHER_SLOT) {
+			run->last_func = func;
+			run->last_slot = slot + 1;
+		}
+	}
+	key = (generation & 1) * TASKLET_SLOTS + (slot & (TASKLET_SLOTS - 1));
 	return bpf_map_lookup_elem(&tasklet_stats, &key);
 }
 
 static __always_inline void account(__u64 func, struct running *run, __u64 ns)
 {
-	struct tasklet_stat *st = stat_of(func);
+	struct tasklet_stat *st = stat_of(run, func);
 
 	if (!st)
 		return;
@@ -209,11 +274,14 @@ static __always_inline int on_tasklet_entry(__u64 t)
 	if (!run)
 		return 0;
 	run->obj = t;
+	/* tp_btf hands us a typed pointer, on which the verifier forbids the shifts of
+	 * pending_slot(): read it back from the map as a plain number */
+	t = *(volatile __u64 *)&run->obj;
 	run->start_ns = now;
 	run->kind = TASKLET_KINDS;
 	run->has_delay = 0;
-	q = bpf_map_lookup_elem(&queued, &t);
-	if (q) {
+	q = pending_slot(t);
+	if (q && q->obj == t) {
 		run->kind = q->kind;
 		if (q->ns && q->ns <= now) {
 			run->delay_ns = now - q->ns;
@@ -240,7 +308,7 @@ static __always_inline int on_tasklet_exit(__u64 t, __u64 func)
 /* BH work: only items of WQ_BH workqueues are recorded, so execute_start ignores the rest */
 static __always_inline int on_queue_work(struct pool_workqueue *pwq, __u64 work)
 {
-	struct queued rec = { .kind = TASKLET_KIND_BH_WORK };
+	struct queued rec = { .obj = work, .kind = TASKLET_KIND_BH_WORK };
 	unsigned int flags;
 
 	/* WQ_BH appeared in 6.9 */
@@ -250,13 +318,13 @@ static __always_inline int on_queue_work(struct pool_workqueue *pwq, __u64 work)
 	if (!(flags & bpf_core_enum_value(enum wq_flags, WQ_BH)))
 		return 0;
 	rec.ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&queued, &work, &rec, BPF_ANY);
+	bpf_map_update_elem(&queued_work, &work, &rec, BPF_ANY);
 	return 0;
 }
 
 static __always_inline int on_work_start(__u64 work)
 {
-	struct queued *q = bpf_map_lookup_elem(&queued, &work);
+	struct queued *q = bpf_map_lookup_elem(&queued_work, &work);
 	__u64 now = bpf_ktime_get_ns();
 	struct running *run;
 
@@ -271,7 +339,7 @@ static __always_inline int on_work_start(__u64 work)
 		run->has_delay = q->ns && q->ns <= now;
 		run->delay_ns = run->has_delay ? now - q->ns : 0;
 	}
-	bpf_map_delete_elem(&queued, &work);
+	bpf_map_delete_elem(&queued_work, &work);
 	return 0;
 }
 

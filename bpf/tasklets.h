@@ -18,9 +18,13 @@ enum tasklet_kind {
 	TASKLET_KINDS,
 };
 
-#define TASKLET_FUNC_ENTRIES 1024  /* functions x 2 generations */
-#define TASKLET_QUEUED_ENTRIES 8192 /* tasklets / work items waiting to run */
-#define TASKLET_MAX_CPUS 1024	   /* per-CPU base cache, power of two */
+/* Stats slots [generation][slot]; a function gets a slot the first time it runs. The last
+ * slot collects every function beyond the others. */
+#define TASKLET_SLOTS 256
+#define TASKLET_OTHER_SLOT (TASKLET_SLOTS - 1)
+#define TASKLET_PENDING_SLOTS 64    /* per CPU: tasklets queued, direct-mapped by address */
+#define TASKLET_QUEUED_WORK 4096    /* BH work items waiting to run */
+#define TASKLET_MAX_CPUS 1024	    /* per-CPU base cache, power of two */
 
 /*
  * Test-only override of the softirq_raise tail read (see tasklets.bpf.c): BPF_PROG_TEST_RUN
@@ -28,13 +32,6 @@ enum tasklet_kind {
  * 0 = read the kernel (always, outside tests); TASKLET_TAIL_EMPTY = the list is empty.
  */
 #define TASKLET_TAIL_EMPTY 1
-
-/* Stats key: the function, in one generation (user space flips it each tick) */
-struct tasklet_key {
-	__u64 func;
-	__u32 generation;
-	__u32 pad;
-};
 
 /* Per CPU, for one function in one interval */
 struct tasklet_stat {

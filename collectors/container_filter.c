@@ -13,6 +13,7 @@
 
 #include "bpf/container_filter.h"
 #include "container_filter.h"
+#include "core/containers.h"
 
 static int config_fd = -1, ids_fd = -1, charge_fd = -1;
 static struct container_filter_config current;
@@ -37,7 +38,11 @@ static int filter_maps_create(void)
 		container_filter_release();
 		return err;
 	}
-	return bpf_map_update_elem(config_fd, &zero, &current, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(config_fd, &zero, &current, BPF_ANY))
+		return -errno;
+	/* a container chosen with -c is in the maps before the first program loads */
+	containers_set_filter_hook(container_filter_set);
+	return 0;
 }
 
 static int reuse_one(struct bpf_object *obj, const char *name, int fd)
@@ -98,6 +103,7 @@ int container_filter_set(uint32_t mode, const uint64_t *ids, size_t nids)
 			bpf_map_update_elem(ids_fd, &ids[i], &yes, BPF_ANY);
 	}
 	current.mode = mode;
+	current.generation++; /* cached verdicts in task storage are stale now */
 	err = config_write();
 	for (size_t i = 0; i < nloaded; i++)
 		if (!id_in(copy, nids, loaded_ids[i]))
@@ -127,6 +133,8 @@ int container_filter_charge_fd(void)
 
 void container_filter_release(void)
 {
+	if (config_fd >= 0)
+		containers_set_filter_hook(NULL);
 	if (config_fd >= 0)
 		close(config_fd);
 	if (ids_fd >= 0)

@@ -81,20 +81,12 @@ static void containers_close(struct collector *c)
 {
 	struct containers_state *s = c->priv;
 
-	containers_set_filter_hook(NULL);
-	container_filter_set(CONTAINER_ID_NONE, NULL, 0);
-	containers_exit();
 	if (!s)
 		return;
 	free(s->values);
 	delta_free(&s->charges);
 	free(s);
 	c->priv = NULL;
-}
-
-static int filter_hook(uint32_t mode, const uint64_t *ids, size_t nids)
-{
-	return container_filter_set(mode, ids, nids);
 }
 
 static int containers_open(struct collector *c, const struct ktop_config *cfg)
@@ -126,7 +118,6 @@ static int containers_open(struct collector *c, const struct ktop_config *cfg)
 		return collector_fail(c, "cannot create the container filter maps: %s",
 				      bpf_error_reason(err));
 	}
-	containers_set_filter_hook(filter_hook);
 	err = containers_refresh();
 	if (err) {
 		containers_close(c);

@@ -148,7 +148,7 @@ struct critical_event_row {
 struct critical_state {
 	struct critical_bpf *skel;
 	struct ring_buffer *ring;
-	struct ksyms ksyms;
+	const struct ksyms *ksyms; /* shared, see ksyms_kernel_get() */
 	int timer_fds[CRITICAL_MAX_CPUS];
 	unsigned int ntimer_fds;
 	struct signature *slots; /* open addressing, CRITICAL_HASH_SLOTS */
@@ -200,11 +200,11 @@ static struct signature *signature_new(struct critical_state *s, uint64_t key,
 		return sig;
 	sig->kind = kind;
 	sig->method = method;
-	sig->name = intern(stack_name(&s->ksyms, ips, n, kind, buf, sizeof(buf)));
+	sig->name = intern(stack_name(s->ksyms, ips, n, kind, buf, sizeof(buf)));
 	sig->frames = calloc(n ? n : 1, sizeof(*sig->frames));
 	if (sig->frames) {
 		for (unsigned int i = 0; i < n; i++)
-			sig->frames[i] = intern(ksyms_format(&s->ksyms, ips[i], buf, sizeof(buf)));
+			sig->frames[i] = intern(ksyms_format(s->ksyms, ips[i], buf, sizeof(buf)));
 		sig->nframes = n;
 	}
 	return sig;
@@ -227,7 +227,7 @@ static void record_event(struct critical_state *s, const struct critical_event *
 		n = (unsigned int)e->stack_bytes / sizeof(e->stack[0]);
 	if (n > CRITICAL_STACK_DEPTH)
 		n = CRITICAL_STACK_DEPTH;
-	stack_split(&s->ksyms, (const uint64_t *)e->stack, n, source,
+	stack_split(s->ksyms, (const uint64_t *)e->stack, n, source,
 		    e->code_ip ? e->code : NULL, &split);
 	if (source == STACK_FROM_IPI_CALL) {
 		/* the function that ran is the innermost frame, then the path that ran it */
@@ -238,7 +238,7 @@ static void record_event(struct critical_state *s, const struct critical_event *
 		memcpy(ips, e->stack + split.first, split.count * sizeof(ips[0]));
 		n = split.count;
 	}
-	key = stack_signature(&s->ksyms, ips, n, split.kind);
+	key = stack_signature(s->ksyms, ips, n, split.kind);
 	sig = signature_new(s, key, split.kind, method, ips, n);
 	if (!sig) {
 		s->lost_signatures++;
@@ -288,7 +288,8 @@ static void critical_close(struct collector *c)
 		close(s->timer_fds[i]);
 	ring_buffer__free(s->ring);
 	critical_bpf__destroy(s->skel);
-	ksyms_free(&s->ksyms);
+	if (s->ksyms)
+		ksyms_kernel_put();
 	if (s->slots)
 		for (unsigned int i = 0; i < CRITICAL_HASH_SLOTS; i++)
 			free(s->slots[i].frames);
@@ -345,8 +346,8 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		critical_close(c);
 		return collector_fail(c, "out of memory");
 	}
-	err = ksyms_load(&s->ksyms, "/proc/kallsyms");
-	if (err) {
+	s->ksyms = ksyms_kernel_get(&err);
+	if (!s->ksyms) {
 		critical_close(c);
 		return collector_fail(c, "cannot read /proc/kallsyms: %s", strerror(-err));
 	}
@@ -359,8 +360,8 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 	}
 	s->skel = skel;
 	skel->rodata->threshold_ns = (__u64)cfg->critical_threshold_us * 1000;
-	skel->rodata->irqentry_start = ksyms_address(&s->ksyms, "__irqentry_text_start");
-	skel->rodata->irqentry_end = ksyms_address(&s->ksyms, "__irqentry_text_end");
+	skel->rodata->irqentry_start = ksyms_address(s->ksyms, "__irqentry_text_start");
+	skel->rodata->irqentry_end = ksyms_address(s->ksyms, "__irqentry_text_end");
 	bpf_choose_variant(skel->progs.crit_hrtimer_btf, skel->progs.crit_hrtimer_raw, true);
 	bpf_choose_variant(skel->progs.crit_call_entry_btf, skel->progs.crit_call_entry_raw, true);
 	if (!calls) {

@@ -3,9 +3,10 @@
  * collectors/tasklets.c: one row per tasklet function (and BH work function): runs,
  * execution time, queue delay, priority, CPUs; drill-down is the per-CPU split.
  *
- * The kernel side keeps per-CPU stats keyed by (function, generation); each tick we flip
- * the generation, read the entries of the old one and delete them. Function addresses
- * are named from /proc/kallsyms, loaded once at open. Kernels without the tasklet
+ * The kernel side gives each function a stats slot and keeps per-CPU stats
+ * [generation][slot]; each tick we flip the generation, read the used slots of the old
+ * half and zero them. Function addresses are named from /proc/kallsyms, loaded once at
+ * open. Kernels without the tasklet
  * tracepoints get the TASKLET and HI softirq vectors as a whole, and a row that says so.
  *
  * Test hook: KTOP_TASKLETS_FALLBACK=1 in the environment forces that fallback.
@@ -41,6 +42,8 @@ enum {
 
 /* Key of the row that says the kernel has no tasklet tracepoints */
 #define STATUS_ROW_KEY UINT64_MAX
+/* Key of the row of functions beyond TASKLET_OTHER_SLOT */
+#define OTHER_ROW_KEY (UINT64_MAX - 1)
 #define MAX_FUNCS 512
 
 static const char *const kind_names[] = { "tasklet", "tasklet_hi", "bh_work", "vector", NULL };
@@ -118,10 +121,10 @@ struct tasklets_state {
 	bool fallback;
 	int ncpus;
 	size_t stat_size;
-	struct tasklet_stat *values; /* one entry, ncpus wide */
-	struct tasklet_key *keys;
-	struct ksyms ksyms;
-	bool have_ksyms;
+	struct tasklet_stat *values; /* one slot, ncpus wide */
+	void *zero;
+	__u64 slot_func[TASKLET_SLOTS]; /* 0 until learnt from slot_funcs */
+	const struct ksyms *ksyms; /* shared; NULL when /proc/kallsyms cannot be read */
 	struct func_kind kinds[MAX_FUNCS];
 	unsigned int nkinds;
 	bool focused;
@@ -136,9 +139,9 @@ static void tasklets_close(struct collector *c)
 		return;
 	tasklets_bpf__destroy(s->skel);
 	free(s->values);
-	free(s->keys);
-	if (s->have_ksyms)
-		ksyms_free(&s->ksyms);
+	free(s->zero);
+	if (s->ksyms)
+		ksyms_kernel_put();
 	free(s);
 	c->priv = NULL;
 }
@@ -229,12 +232,12 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 	s->ncpus = bpf_possible_cpus();
 	s->stat_size = (sizeof(struct tasklet_stat) + 7) & ~7ul;
 	s->values = calloc(s->ncpus, s->stat_size);
-	s->keys = calloc(TASKLET_FUNC_ENTRIES, sizeof(*s->keys));
-	if (!s->values || !s->keys) {
+	s->zero = calloc(s->ncpus, s->stat_size);
+	if (!s->values || !s->zero) {
 		tasklets_close(c);
 		return collector_fail(c, "out of memory");
 	}
-	s->have_ksyms = ksyms_load(&s->ksyms, "/proc/kallsyms") == 0;
+	s->ksyms = ksyms_kernel_get(&err); /* without them, functions show as addresses */
 
 	skel = tasklets_bpf__open();
 	if (!skel) {
@@ -306,11 +309,13 @@ static const char *func_name(struct tasklets_state *s, __u64 func)
 	uint64_t offset;
 	char buf[32];
 
+	if (func == OTHER_ROW_KEY)
+		return intern("(other functions)");
 	if (s->fallback)
 		return intern(func == TASKLET_VEC_HI ? "HI softirq" : "TASKLET softirq");
-	sym = s->have_ksyms ? ksyms_find(&s->ksyms, func, &offset) : NULL;
+	sym = s->ksyms ? ksyms_find(s->ksyms, func, &offset) : NULL;
 	if (sym && offset == 0)
-		return sym->name;
+		return intern(sym->name);
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)func);
 	return intern(buf);
 }
@@ -345,7 +350,9 @@ static int fill_row(struct tasklets_state *s, struct frame *f, __u64 func)
 		return 0;
 	if (s->focused && s->focus_func == func)
 		cpus = frame_table(f, &tasklet_cpus_table);
-	r = table_add_row(t, func);
+	r = table_find_row(t, func); /* a function may briefly own two slots */
+	if (!r)
+		r = table_add_row(t, func);
 	if (!r)
 		return -ENOMEM;
 	r->name = func_name(s, func);
@@ -369,7 +376,9 @@ static int fill_row(struct tasklets_state *s, struct frame *f, __u64 func)
 		}
 		if (!cpus)
 			continue;
-		cr = table_add_row(cpus, (uint64_t)cpu);
+		cr = table_find_row(cpus, (uint64_t)cpu);
+		if (!cr)
+			cr = table_add_row(cpus, (uint64_t)cpu);
 		if (!cr)
 			return -ENOMEM;
 		cr->v[V_CPU] = (uint64_t)cpu;
@@ -379,30 +388,54 @@ static int fill_row(struct tasklets_state *s, struct frame *f, __u64 func)
 	return 0;
 }
 
+/* The function that owns slot, learnt once from slot_funcs */
+static __u64 slot_function(struct tasklets_state *s, __u32 slot)
+{
+	__u64 func = 0;
+
+	if (slot == TASKLET_OTHER_SLOT)
+		return OTHER_ROW_KEY;
+	if (!s->slot_func[slot] &&
+	    bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.slot_funcs), &slot, &func) == 0)
+		s->slot_func[slot] = func;
+	return s->slot_func[slot];
+}
+
+static bool slot_used(struct tasklets_state *s)
+{
+	for (int cpu = 0; cpu < s->ncpus; cpu++)
+		if (stat_of(s, cpu)->count)
+			return true;
+	return false;
+}
+
 static int tasklets_sample(struct collector *c, struct frame *f)
 {
 	struct tasklets_state *s = c->priv;
 	int fd = bpf_map__fd(s->skel->maps.tasklet_stats);
-	__u32 old = s->skel->bss->generation & 1;
-	struct tasklet_key key, next;
-	unsigned int n = 0;
-	void *prev = NULL;
+	__u32 old = s->skel->bss->generation & 1, used = s->skel->bss->nslots;
 	struct table *t;
 	int err = 0;
 
 	s->skel->bss->generation = old ^ 1;
 	__sync_synchronize();
-	/* gather the old generation's keys first: deleting while walking restarts the walk */
-	while (n < TASKLET_FUNC_ENTRIES && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (next.generation == old)
-			s->keys[n++] = next;
-		key = next;
-		prev = &key;
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		if (bpf_map_lookup_elem(fd, &s->keys[i], s->values) == 0 && !err)
-			err = fill_row(s, f, s->keys[i].func);
-		bpf_map_delete_elem(fd, &s->keys[i]);
+	if (used > TASKLET_OTHER_SLOT)
+		used = TASKLET_OTHER_SLOT;
+	for (__u32 slot = 0; slot < TASKLET_SLOTS; slot++) {
+		__u32 key = old * TASKLET_SLOTS + slot;
+		__u64 func;
+
+		if (slot == used)
+			slot = TASKLET_OTHER_SLOT;
+		if (bpf_map_lookup_elem(fd, &key, s->values) < 0)
+			return -errno;
+		if (!slot_used(s))
+			continue;
+		/* the half we read gets written again after the next flip: empty it */
+		bpf_map_update_elem(fd, &key, s->zero, BPF_ANY);
+		func = slot_function(s, slot);
+		if (func && !err)
+			err = fill_row(s, f, func);
 	}
 	t = frame_table(f, &tasklets_table);
 	if (s->fallback && t) {

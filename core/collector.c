@@ -15,3 +15,14 @@ int collector_fail(struct collector *c, const char *fmt, ...)
 	c->running = false;
 	return -1;
 }
+
+const char *collector_state(const struct collector *c, char *buf, unsigned long len)
+{
+	if (c->running && !c->reason[0])
+		snprintf(buf, len, "ok");
+	else if (c->running)
+		snprintf(buf, len, "ok (%s)", c->reason);
+	else
+		snprintf(buf, len, "unavailable: %s", c->reason);
+	return buf;
+}

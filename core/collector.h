@@ -46,6 +46,10 @@ struct collector {
 	char reason[COLLECTOR_REASON_MAX]; /* why it is not running */
 };
 
+/* "ok", "ok (what it does instead)" for a collector in a fallback mode, or
+ * "unavailable: reason"; into buf, returned */
+const char *collector_state(const struct collector *c, char *buf, unsigned long len);
+
 /* Record why c cannot run (printf-style); returns -1 for convenience */
 int collector_fail(struct collector *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -265,9 +265,12 @@ static bool has_option(const char *opts, const char *name)
 int containers_init(void)
 {
 	char line[1024], mnt[256], fstype[64], opts[512];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
 	struct stat st;
+	FILE *f;
 
+	if (identity != CONTAINER_KIND_NONE && pid_cache)
+		return 0; /* already found */
+	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		return -errno;
 	v1_memory.present = v2.present = false;
@@ -335,6 +338,7 @@ void containers_exit(void)
 	selected = NULL;
 	filter_hook = NULL;
 	refreshed = false;
+	identity = CONTAINER_KIND_NONE;
 }
 
 /* ---- namespaces and names ---- */
@@ -767,6 +771,8 @@ void containers_set_filter_hook(container_filter_hook hook)
 {
 	filter_hook = hook;
 	applied_valid = false;
+	if (hook && refreshed)
+		filter_apply();
 }
 
 bool containers_have_filter(void)

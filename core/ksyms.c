@@ -5,8 +5,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intern.h"
 #include "ksyms.h"
+
+#define KSYMS_CHUNK_SIZE (256 * 1024)
+
+struct ksyms_chunk {
+	struct ksyms_chunk *next;
+	size_t used;
+	char text[KSYMS_CHUNK_SIZE];
+};
+
+/* A copy of s in the arena (names are short: a fresh chunk always has room) */
+static const char *ksyms_strdup(struct ksyms *k, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	struct ksyms_chunk *c = k->chunks;
+	char *copy;
+
+	if (len > 512)
+		len = 512;
+	if (!c || c->used + len > KSYMS_CHUNK_SIZE) {
+		c = malloc(sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = k->chunks;
+		c->used = 0;
+		k->chunks = c;
+	}
+	copy = c->text + c->used;
+	memcpy(copy, s, len - 1);
+	copy[len - 1] = '\0';
+	c->used += len;
+	return copy;
+}
 
 static int ksym_compare(const void *a, const void *b)
 {
@@ -26,7 +57,15 @@ static int ksyms_append(struct ksyms *k, uint64_t addr, const char *name, const 
 		k->syms = s;
 		k->capacity = cap;
 	}
-	k->syms[k->count++] = (struct ksym){ addr, intern(name), module ? intern(module) : NULL };
+	/* modules' symbols come together: one copy of the module name per run of them */
+	if (module && !(k->last_module && strcmp(k->last_module, module) == 0))
+		k->last_module = ksyms_strdup(k, module);
+	k->syms[k->count].addr = addr;
+	k->syms[k->count].name = ksyms_strdup(k, name);
+	k->syms[k->count].module = module ? k->last_module : NULL;
+	if (!k->syms[k->count].name)
+		return -ENOMEM;
+	k->count++;
 	return 0;
 }
 
@@ -132,6 +171,33 @@ char *ksyms_format(const struct ksyms *k, uint64_t addr, char *buf, size_t len)
 
 void ksyms_free(struct ksyms *k)
 {
+	while (k->chunks) {
+		struct ksyms_chunk *next = k->chunks->next;
+
+		free(k->chunks);
+		k->chunks = next;
+	}
 	free(k->syms);
 	memset(k, 0, sizeof(*k));
+}
+
+static struct ksyms kernel_syms;
+static unsigned int kernel_syms_users;
+
+const struct ksyms *ksyms_kernel_get(int *err)
+{
+	if (kernel_syms_users == 0) {
+		*err = ksyms_load(&kernel_syms, "/proc/kallsyms");
+		if (*err)
+			return NULL;
+	}
+	*err = 0;
+	kernel_syms_users++;
+	return &kernel_syms;
+}
+
+void ksyms_kernel_put(void)
+{
+	if (kernel_syms_users && --kernel_syms_users == 0)
+		ksyms_free(&kernel_syms);
 }

@@ -12,13 +12,17 @@
 
 struct ksym {
 	uint64_t addr;
-	const char *name;   /* interned */
-	const char *module; /* interned, NULL for the kernel proper */
+	const char *name;   /* in the ksyms' own string arena */
+	const char *module; /* likewise; NULL for the kernel proper */
 };
+
+struct ksyms_chunk;
 
 struct ksyms {
 	struct ksym *syms;
 	size_t count, capacity;
+	struct ksyms_chunk *chunks; /* names: ~120 000 of them, kept out of the intern pool */
+	const char *last_module;
 };
 
 /* Load from a kallsyms-format stream; returns 0 or -errno. Addresses of 0 (no
@@ -32,5 +36,11 @@ uint64_t ksyms_address(const struct ksyms *k, const char *name);
 /* "name+0x1f" or "name+0x1f [module]" or "0xffffffff81000000" into buf */
 char *ksyms_format(const struct ksyms *k, uint64_t addr, char *buf, size_t len);
 void ksyms_free(struct ksyms *k);
+
+/* The running kernel's symbols, loaded once and shared by every collector that needs
+ * them (each load of /proc/kallsyms costs ~100 ms and megabytes). Returns NULL with
+ * *err set when they cannot be read. Every get needs a put. */
+const struct ksyms *ksyms_kernel_get(int *err);
+void ksyms_kernel_put(void);
 
 #endif

@@ -53,7 +53,8 @@ static void usage(FILE *out)
 		"  -V, --version          print the version\n"
 		"  -h, --help             this help\n\n"
 		"Keys: arrows/j/k move, Enter opens, Esc goes back, 1-9 pane (again: zoom),\n"
-		"/ filter, < > s sort, r reverse, space pause, [ ] history, t theme, ? help, q quit.\n");
+		"/ filter, < > s sort, r reverse, space pause, [ ] history, t theme, ? help, q quit,\n"
+		"c picks a container (every pane shows only it), C the whole machine again.\n");
 }
 
 static int usage_error(const char *fmt, const char *value)
@@ -256,9 +257,9 @@ static int run_check(struct ktop *k, const char *missing_priv, const char *missi
 	ok = ktop_running_collectors(k);
 	for (unsigned int i = 0; i < k->ncollectors; i++) {
 		struct collector *c = &k->collectors[i];
+		char state[COLLECTOR_REASON_MAX + 32];
 
-		printf("%-12s %s%s\n", c->ops->name, c->running ? "ok" : "unavailable: ",
-		       c->running ? "" : c->reason);
+		printf("%-12s %s\n", c->ops->name, collector_state(c, state, sizeof(state)));
 	}
 	collectors_close_all(k);
 	return ok > 0 ? 0 : 1;
@@ -307,31 +308,23 @@ static void print_columns(void)
 	}
 }
 
-/* -c: every pane shows one container from the first frame on. A container not running
+/* -c: every pane shows one container from the first frame on. Chosen before the collectors
+ * open, so the filter is in place before their programs attach. A container not running
  * yet is waited for (the panes stay empty and the header says so). */
 static int select_start_container(struct ktop *k)
 {
-	const char *why = "the containers collector is not running";
-	int err;
+	int err = containers_init();
 
-	for (unsigned int i = 0; i < k->ncollectors; i++)
-		if (strcmp(k->collectors[i].ops->name, "containers") == 0 &&
-		    !k->collectors[i].running)
-			why = k->collectors[i].reason;
-	if (!containers_have_filter()) {
-		fprintf(stderr, "ktop: -c %s: cannot tell containers apart here: %s\n",
-			k->cfg.container, why);
-		return -1;
-	}
-	err = containers_select(k->cfg.container);
-	if (err == -ENOENT) {
-		fprintf(stderr, "ktop: no container matches '%s' yet; showing it when it starts\n",
-			k->cfg.container);
-	} else if (err) {
-		fprintf(stderr, "ktop: -c %s: cannot set the container filter: %s\n",
+	if (!err)
+		err = containers_refresh();
+	if (err) {
+		fprintf(stderr, "ktop: -c %s: cannot find containers here: %s\n",
 			k->cfg.container, strerror(-err));
 		return -1;
 	}
+	if (containers_select(k->cfg.container) == -ENOENT)
+		fprintf(stderr, "ktop: no container matches '%s' yet; showing it when it starts\n",
+			k->cfg.container);
 	return 0;
 }
 
@@ -498,6 +491,8 @@ int main(int argc, char **argv)
 		 : k.cfg.output == OUTPUT_JSON ? &json_sink
 		 : k.cfg.output == OUTPUT_TEXT ? &text_sink
 					       : &screen_sink;
+	if (k.cfg.container && select_start_container(&k) < 0)
+		return 1;
 	collectors_open_all(&k);
 	if (ktop_running_collectors(&k) == 0) {
 		fprintf(stderr, "ktop: no collector can run here:\n");
@@ -509,7 +504,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	collectors_opened();
-	if (k.cfg.container && select_start_container(&k) < 0) {
+	if (k.cfg.container && !containers_have_filter()) {
+		fprintf(stderr, "ktop: -c %s: no collector could set up the container filter\n",
+			k.cfg.container);
 		collectors_close_all(&k);
 		collectors_exit();
 		return 1;
@@ -525,6 +522,7 @@ int main(int argc, char **argv)
 	status = record_stop(&k, status);
 	collectors_close_all(&k);
 	collectors_exit();
+	containers_exit();
 	history_free(&k.history);
 	intern_free_all();
 	return status;

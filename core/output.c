@@ -163,9 +163,10 @@ void output_frame_json(const struct ktop *k, const struct frame *f, FILE *out)
 	fputs(",\"collectors\":{", out);
 	for (unsigned int i = 0; i < k->ncollectors; i++) {
 		const struct collector *c = &k->collectors[i];
+		char state[COLLECTOR_REASON_MAX + 32];
 
 		fprintf(out, i ? ",\"%s\":" : "\"%s\":", c->ops->name);
-		output_json_string(out, c->running ? "ok" : c->reason);
+		output_json_string(out, collector_state(c, state, sizeof(state)));
 	}
 	fputc('}', out);
 	fprintf(out, ",\"self\":{\"cpu_pct\":%.2f,\"rss_kb\":%llu,\"dropped\":%llu", f->self.cpu_pct,

@@ -383,7 +383,8 @@ static uint32_t list_number(struct recorder *w, const struct table_row *r)
 			return w->list_dict.slots[j];
 		}
 	}
-	if (w->nlists == w->lists_cap && grow_array(&w->lists, &w->lists_cap, sizeof(*w->lists)) < 0)
+	if (w->nlists == w->lists_cap &&
+	    grow_array(&w->lists, &w->lists_cap, sizeof(*w->lists)) < 0)
 		goto fail;
 	w->lists[w->nlists] = list;
 	w->list_dict.slots[j] = ++w->nlists;
@@ -578,7 +579,8 @@ static void frame_encode(struct recorder *w, struct buf *b, const struct frame *
 
 		if (t->nrows == 0 && t->dropped_rows == 0)
 			continue;
-		while (schema_index < frame_schema_count() && frame_schema(schema_index) != t->schema)
+		while (schema_index < frame_schema_count() &&
+		       frame_schema(schema_index) != t->schema)
 			schema_index++;
 		buf_varint(b, schema_index);
 		buf_varint(b, t->dropped_rows);
@@ -651,7 +653,7 @@ int recorder_write(struct recorder *w, const struct ktop *k, const struct frame 
 	free(dict.p);
 	free(collectors.p);
 	if (err == 0)
-		err = write_all(w, w->chunk.p, w->chunk.len); /* one write: a crash cuts one frame */
+		err = write_all(w, w->chunk.p, w->chunk.len); /* a crash cuts one frame */
 	if (err < 0)
 		goto fail;
 	w->strings_written = w->nstrings;
@@ -807,7 +809,8 @@ static int header_decode(struct replay *r, struct cursor *c)
 			t->hist_to[h] = -1;
 			cur_str_copy(c, id, sizeof(id));
 			for (unsigned int b = 0; t->schema && b < t->schema->hist_count && b < 2; b++)
-				if (t->schema->hist_names[b] && strcmp(t->schema->hist_names[b], id) == 0)
+				if (t->schema->hist_names[b] &&
+				    strcmp(t->schema->hist_names[b], id) == 0)
 					t->hist_to[h] = (int8_t)b;
 		}
 	}
@@ -987,7 +990,7 @@ static int frame_decode(const struct replay *r, struct cursor *c, struct frame *
 				memset(&hists[h], 0, sizeof(hists[h]));
 				if (!(mask & (1u << h)))
 					continue;
-				nslots = (unsigned int)cur_bounded(c, HIST_SLOTS, "histogram too long");
+				nslots = (unsigned int)cur_bounded(c, HIST_SLOTS, "long histogram");
 				for (unsigned int s = 0; s < nslots; s++)
 					hists[h].slot[s] = (uint32_t)cur_bounded(
 						c, UINT32_MAX, "histogram count out of range");
@@ -1055,8 +1058,8 @@ static void records_scan(struct replay *r, size_t offset)
 
 		if (c.bad || len > RECORD_BODY_MAX || head + len + 4 > avail) {
 			snprintf(r->error, sizeof(r->error),
-				 "%s: frame %u at byte %zu: truncated: the file ends %zu bytes into "
-				 "a %s of %llu bytes (was the recorder stopped mid-write?)",
+				 "%s: frame %u at byte %zu: truncated: the file ends %zu bytes "
+				 "into a %s of %llu bytes (was the recorder stopped mid-write?)",
 				 r->name, r->nframes + 1, offset, avail, what,
 				 c.bad ? 0ull : (unsigned long long)(head + len + 4));
 			if (len > RECORD_BODY_MAX && !c.bad)

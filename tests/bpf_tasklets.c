@@ -123,33 +123,48 @@ static void sleep_ns(long ns)
 	nanosleep(&ts, NULL);
 }
 
-/* The stats of func in generation gen, summed over CPUs */
-static struct sum stat_sum(struct tasklets_bpf *skel, __u64 func, __u32 gen)
+/* The stats of func in generation gen, summed over CPUs (func may be a slot number
+ * when by_slot) */
+static struct sum slot_sum(struct tasklets_bpf *skel, __u32 slot, __u32 gen)
 {
-	struct tasklet_key key = { .func = func, .generation = gen };
+	__u32 key = gen * TASKLET_SLOTS + slot;
 	struct tasklet_stat *v = calloc(ncpus, sizeof(*v));
 	struct sum s = { 0 };
 
 	assert_non_null(v);
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.tasklet_stats), &key, v) == 0) {
-		s.found = true;
-		for (int cpu = 0; cpu < ncpus; cpu++) {
-			s.count += v[cpu].count;
-			s.total_ns += v[cpu].total_ns;
-			s.max_ns = v[cpu].max_ns > s.max_ns ? v[cpu].max_ns : s.max_ns;
-			s.queue_count += v[cpu].queue_count;
-			s.queue_total_ns += v[cpu].queue_total_ns;
-			s.queue_max_ns = v[cpu].queue_max_ns > s.queue_max_ns ? v[cpu].queue_max_ns
-									      : s.queue_max_ns;
-			s.kinds |= v[cpu].kinds;
-			for (int i = 0; i < KTOP_HIST_SLOTS; i++) {
-				s.exec_hist_total += v[cpu].exec_hist[i];
-				s.queue_hist_total += v[cpu].queue_hist[i];
-			}
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.tasklet_stats), &key, v), 0);
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		s.count += v[cpu].count;
+		s.total_ns += v[cpu].total_ns;
+		s.max_ns = v[cpu].max_ns > s.max_ns ? v[cpu].max_ns : s.max_ns;
+		s.queue_count += v[cpu].queue_count;
+		s.queue_total_ns += v[cpu].queue_total_ns;
+		s.queue_max_ns = v[cpu].queue_max_ns > s.queue_max_ns ? v[cpu].queue_max_ns
+								      : s.queue_max_ns;
+		s.kinds |= v[cpu].kinds;
+		for (int i = 0; i < KTOP_HIST_SLOTS; i++) {
+			s.exec_hist_total += v[cpu].exec_hist[i];
+			s.queue_hist_total += v[cpu].queue_hist[i];
 		}
 	}
+	s.found = s.count != 0;
 	free(v);
 	return s;
+}
+
+static struct sum stat_sum(struct tasklets_bpf *skel, __u64 func, __u32 gen)
+{
+	struct sum none = { 0 };
+	__u64 owner = 0;
+	__u32 slot;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.func_slots), &func, &slot))
+		return none;
+	/* the slot is claimed for the same function in the other direction */
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.slot_funcs), &slot, &owner), 0);
+	assert_true(owner == func);
+	assert_true(slot < skel->bss->nslots);
+	return slot_sum(skel, slot, gen);
 }
 
 /* One tasklet run: entry, (optionally a pause), exit */
@@ -286,6 +301,36 @@ static void test_generation_flip(void **state)
 	assert_int_equal(stat_sum(skel, func, 1).count, 1);
 }
 
+static void test_functions_beyond_the_slots_share_the_last(void **state)
+{
+	struct tasklets_bpf *skel = *state;
+	__u32 saved = skel->bss->nslots;
+	__u64 func = F3 + 0x300;
+	struct sum before, after;
+
+	before = slot_sum(skel, TASKLET_OTHER_SLOT, 0);
+	skel->bss->nslots = TASKLET_OTHER_SLOT; /* as if every slot were taken */
+	run_tasklet(skel, T3, func, 0);
+	run_tasklet(skel, T3, func, 0);
+	after = slot_sum(skel, TASKLET_OTHER_SLOT, 0);
+	skel->bss->nslots = saved;
+	assert_false(stat_sum(skel, func, 0).found);
+	assert_int_equal(after.count - before.count, 2);
+}
+
+/* BH work is recognised at queue time (pwq->wq->flags & WQ_BH), which needs a real
+ * pool_workqueue: here only that work never seen queued as BH is ignored. */
+static void test_work_not_queued_as_bh_is_ignored(void **state)
+{
+	struct tasklets_bpf *skel = *state;
+	__u32 before = skel->bss->nslots;
+
+	run_raw(skel->progs.bh_start_raw, T1, 0);
+	run_raw(skel->progs.bh_end_raw, T1, 0);
+	run_raw(skel->progs.bh_end_raw, T2, 0); /* an end without a start */
+	assert_int_equal(skel->bss->nslots, before);
+}
+
 static void test_vector_fallback(void **state)
 {
 	struct tasklets_bpf *skel = *state;
@@ -312,7 +357,6 @@ static void test_vector_fallback(void **state)
 static void test_real_percpu_read(void **state)
 {
 	struct tasklets_bpf *skel = open_raw(true);
-	__u64 key, next;
 	int n = 0;
 
 	(void)state;
@@ -326,9 +370,16 @@ static void test_real_percpu_read(void **state)
 	assert_true(skel->bss->cpu_base[0] != 0);
 	/* the base is the per-CPU area: runqueues sits at its offset inside it */
 	assert_true(skel->bss->cpu_base[0] > 0xff00000000000000ull);
-	while (bpf_map_get_next_key(bpf_map__fd(skel->maps.queued), n ? &key : NULL, &next) == 0) {
-		key = next;
-		n++;
+	for (__u32 i = 0; i < TASKLET_PENDING_SLOTS; i++) {
+		struct queued_view {
+			__u64 obj, ns;
+			__u32 kind, pad;
+		} *v = calloc(ncpus, sizeof(*v));
+
+		assert_non_null(v);
+		assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.pending), &i, v), 0);
+		n += v[0].ns != 0;
+		free(v);
 	}
 	assert_int_equal(n, 0);
 	tasklets_bpf__destroy(skel);
@@ -338,11 +389,10 @@ static void test_real_percpu_read(void **state)
 static void test_collector_opens_and_samples(void **state)
 {
 	struct collector c = { .ops = &tasklets_collector };
-	struct ktop_config cfg;
+	struct ktop_config cfg = { 0 };
 	struct history h;
 
 	(void)state;
-	config_defaults(&cfg);
 	assert_int_equal(c.ops->open(&c, &cfg), 0);
 	assert_true(c.reason[0] == '\0');
 	assert_int_equal(history_init(&h, 2), 0);
@@ -355,13 +405,12 @@ static void test_collector_opens_and_samples(void **state)
 static void test_collector_fallback_says_why(void **state)
 {
 	struct collector c = { .ops = &tasklets_collector };
-	struct ktop_config cfg;
+	struct ktop_config cfg = { 0 };
 	struct history h;
 	const struct table *t;
 	struct frame *f;
 
 	(void)state;
-	config_defaults(&cfg);
 	setenv("KTOP_TASKLETS_FALLBACK", "1", 1);
 	assert_int_equal(c.ops->open(&c, &cfg), 0);
 	unsetenv("KTOP_TASKLETS_FALLBACK");
@@ -387,10 +436,9 @@ static int register_schemas(void)
 static int attach_for(double seconds)
 {
 	struct collector c = { .ops = &tasklets_collector };
-	struct ktop_config cfg;
+	struct ktop_config cfg = { 0 };
 	struct history h;
 
-	config_defaults(&cfg);
 	if (register_schemas() < 0 || history_init(&h, 4) < 0)
 		return 1;
 	if (c.ops->open(&c, &cfg) < 0) {
@@ -417,6 +465,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hi_and_normal_interleaved),
 		cmocka_unit_test(test_raises_that_queue_no_tasklet),
 		cmocka_unit_test(test_generation_flip),
+		cmocka_unit_test(test_functions_beyond_the_slots_share_the_last),
+		cmocka_unit_test(test_work_not_queued_as_bh_is_ignored),
 		cmocka_unit_test(test_vector_fallback),
 	};
 	const struct CMUnitTest real[] = {

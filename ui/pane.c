@@ -5,9 +5,11 @@
  * main screen, from the config.
  */
 #include <curses.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/containers.h"
 #include "core/format.h"
 #include "ui_internal.h"
 
@@ -141,7 +143,10 @@ static int draw_row_cells(const struct table *t, const struct table_row *r, unsi
 
 /*
  * The recent history of a row: its default sort value (a rate, mostly) in the last
- * UI_SPARK_FRAMES frames up to the one on screen, oldest left, scaled to its own peak.
+ * UI_SPARK_FRAMES frames up to the one on screen, oldest left. The scale is logarithmic
+ * under the row's own peak (one step = half as much), so a steady rate draws the same
+ * glyphs frame after frame and curses has nothing to send: it costs bytes only when the
+ * rate moves by a factor of two, which is when it is worth a look.
  */
 static void draw_sparkline(struct ui *ui, const struct table_schema *s, uint64_t key, int y,
 			   int x, int w)
@@ -165,7 +170,12 @@ static void draw_sparkline(struct ui *ui, const struct table_schema *s, uint64_t
 			peak = v[n - 1 - i];
 	}
 	for (int i = 0; i < n; i++) {
-		int level = peak > 0 && v[i] > 0 ? 1 + (int)(v[i] * 7.99 / peak) : 0;
+		int level = 0;
+
+		if (peak > 0 && v[i] > 0) {
+			level = 8 + (int)floor(log2(v[i] / peak));
+			level = level < 1 ? 1 : level > 8 ? 8 : level;
+		}
 
 		if (ui->utf8)
 			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s", blocks[level]);
@@ -176,6 +186,13 @@ static void draw_sparkline(struct ui *ui, const struct table_schema *s, uint64_t
 	mvaddstr(y, x, line);
 }
 
+/* With a container selected, panes of interrupt work say whose interrupted tasks they
+ * count: the container did not cause that work. NULL when there is nothing to say. */
+static const char *charged_note(const struct table_schema *s)
+{
+	return s->charged ? containers_selected_name() : NULL;
+}
+
 void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int top, int height,
 	       bool focused)
 {
@@ -183,7 +200,7 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	struct table *t = view_table(v, f);
 	int width = COLS, sel, rows, spark_w = 0, spark_x = 0;
 	unsigned int ncols = columns_that_fit(s, width), n = 0, *idx;
-	char title[200];
+	char title[400];
 	size_t used;
 
 	if (height < 2)
@@ -201,9 +218,10 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	mvhline(top, 0, ' ', width);
-	used = (size_t)snprintf(title, sizeof(title), " %s%s  sort: %s%s ", s->title,
-				focused ? " *" : "", s->columns[v->sort_column].title,
-				v->ascending ? " (asc)" : "");
+	used = (size_t)snprintf(title, sizeof(title), " %s%s%s%s  sort: %s%s ", s->title,
+				charged_note(s) ? "  charged to the interrupted tasks of " : "",
+				charged_note(s) ? charged_note(s) : "", focused ? " *" : "",
+				s->columns[v->sort_column].title, v->ascending ? " (asc)" : "");
 	if (v->filter[0] || (focused && ui->filter_editing))
 		snprintf(title + used, sizeof(title) - used, " filter: %s%s ", v->filter,
 			 focused && ui->filter_editing ? "_" : "");
@@ -248,11 +266,8 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 		if (is_sel)
 			mvhline(top + 2 + i, 0, ' ', width);
 		x = draw_row_cells(t, r, ncols, f->interval_s, top + 2 + i, width, spark_w);
-		if (spark_w) {
-			if (!is_sel)
-				attrset(ui->attr[ROLE_BAR]);
+		if (spark_w) /* in the row's own colours: no attribute changes to send */
 			draw_sparkline(ui, s, r->key, top + 2 + i, x, spark_w);
-		}
 	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	if (rows > 0) {

@@ -63,7 +63,7 @@ static size_t draw_self_cost(struct ui *ui, const struct frame *f, char *line, s
 static void draw_header(struct ui *ui, const struct frame *f)
 {
 	struct ktop *k = ui->k;
-	char line[512], when[16] = "--:--:--", selection[256];
+	char line[512], when[16] = "--:--:--", selection[256], state[COLLECTOR_REASON_MAX + 32];
 	size_t used;
 
 	if (f) {
@@ -88,7 +88,7 @@ static void draw_header(struct ui *ui, const struct frame *f)
 		const struct collector *c = &k->collectors[i];
 
 		used += snprintf(line + used, sizeof(line) - used, "  %s: %s", c->ops->name,
-				 c->running ? "ok" : c->reason);
+				 collector_state(c, state, sizeof(state)));
 	}
 	mvaddnstr(1, 0, line, COLS);
 }

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# tests/e2e_record.sh: ktop -w / -r. A live run under a known workload prints JSON and
+# records in one go; the replay must print the same JSON, byte for byte (no field is
+# ignored: names, numbers, times, self cost and collector status are all recorded).
+# Then damaged files (cut at every byte of the last frame, corrupt header, wrong magic,
+# newer version, random bytes, a flipped bit mid-file): a clear message, exit 2, every
+# valid frame before the damage still replayed. --record-only, rotation, replay without
+# root, and the replay screen in tmux: pause, step, seek, speed, drill-down.
+. "$(dirname "$0")/lib.sh"
+need_root "record and replay" || exit 0
+command -v jq >/dev/null || { tap_skip "record and replay" "jq is not installed"; exit 0; }
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+S=ktop-rec-$$
+load_pid=
+cleanup() {
+	tmux kill-session -t $S 2>/dev/null
+	[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- one run, JSON and a recording; the replay equals it ---------------------------
+"$TEST_BIN/workloads/syscall_loop" --rate 20000 30 >/dev/null &
+load_pid=$!
+"$KTOP_BIN" -J -n 6 -d 0.3 -w "$tmp/rec.ktop" >"$tmp/live.json" 2>"$tmp/live.err"
+tap_check "ktop -J -w records while it prints (exit 0)" [ $? -eq 0 ]
+tap_check "the live run saw the workload's getppid calls" \
+	jqt -s '[.[] | .syscalls[] | select(.name == "getppid") | .count] | add > 1000' "$tmp/live.json"
+"$KTOP_BIN" -r "$tmp/rec.ktop" -J >"$tmp/replay.json" 2>"$tmp/replay.err"
+tap_check "ktop -r -J converts the recording (exit 0, no message)" \
+	[ $? -eq 0 ] && [ ! -s "$tmp/replay.err" ]
+if cmp -s "$tmp/live.json" "$tmp/replay.json"; then
+	tap_ok "the replayed JSON equals the live JSON byte for byte (6 frames)"
+else
+	tap_fail "the replayed JSON equals the live JSON byte for byte"
+	diff <(jq -S . "$tmp/live.json") <(jq -S . "$tmp/replay.json") | head -20 | sed 's/^/# /'
+fi
+size=$(stat -c %s "$tmp/rec.ktop")
+tap_diag "recording: $size bytes for 6 frames ($((size / 6)) bytes per frame, header included)"
+"$KTOP_BIN" -r "$tmp/rec.ktop" -b >"$tmp/replay.txt"
+tap_check "ktop -r -b prints the frames as text" \
+	[ "$(grep -c '^System calls' "$tmp/replay.txt")" -eq 6 ]
+tap_check "the text replay carries the recorded host" \
+	grep -q "host $(uname -n) " "$tmp/replay.txt"
+"$KTOP_BIN" -r "$tmp/rec.ktop" -J -n 2 >"$tmp/two.json"
+tap_check "-n limits a replay" [ "$(wc -l <"$tmp/two.json")" -eq 2 ]
+
+# replaying needs no privilege and loads no BPF
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$tmp" \
+		"$KTOP_BIN" -r "$tmp/rec.ktop" -J >"$tmp/nobody.json" 2>&1
+	tap_check "an unprivileged user replays the recording" cmp -s "$tmp/nobody.json" "$tmp/live.json"
+else
+	tap_skip "an unprivileged user replays the recording" "setpriv is not installed"
+fi
+
+# --- a file cut at every byte of its last frame ---------------------------------------
+nframes=6
+head -c $((size - 1)) "$tmp/rec.ktop" >"$tmp/cut"
+"$KTOP_BIN" -r "$tmp/cut" -J >/dev/null 2>"$tmp/cut.err"
+last=$(sed -n 's/.*frame 6 at byte \([0-9]*\):.*/\1/p' "$tmp/cut.err")
+if [ -z "$last" ]; then
+	tap_fail "a cut file names the frame and byte of the damage: $(cat "$tmp/cut.err")"
+else
+	tap_ok "a cut file names the frame and byte of the damage"
+	# the last frame's records start where a cut file replays cleanly again
+	start=$last
+	while [ "$start" -gt 0 ]; do
+		head -c "$start" "$tmp/rec.ktop" >"$tmp/cut"
+		"$KTOP_BIN" -r "$tmp/cut" -J >/dev/null 2>&1 && break
+		start=$((start - 1))
+	done
+	head -n $((nframes - 1)) "$tmp/replay.json" >"$tmp/earlier.json"
+	bad=0 checked=0
+	for ((cut = start + 1; cut < size; cut++)); do
+		head -c "$cut" "$tmp/rec.ktop" >"$tmp/cut"
+		"$KTOP_BIN" -r "$tmp/cut" -J >"$tmp/cut.json" 2>"$tmp/cut.err"
+		rc=$?
+		checked=$((checked + 1))
+		if [ $rc -ne 2 ] || ! cmp -s "$tmp/cut.json" "$tmp/earlier.json" ||
+			! grep -q "frame 6 at byte [0-9]*: truncated" "$tmp/cut.err"; then
+			[ $bad -lt 3 ] && tap_diag "cut at $cut: exit $rc: $(cat "$tmp/cut.err")"
+			bad=$((bad + 1))
+		fi
+	done
+	tap_check "cut at each of the $checked bytes of the last frame: 5 frames, a message, exit 2" \
+		[ $bad -eq 0 ] && [ $checked -gt 100 ]
+	head -c "$start" "$tmp/rec.ktop" >"$tmp/cut"
+	"$KTOP_BIN" -r "$tmp/cut" -J >"$tmp/cut.json" 2>"$tmp/cut.err"
+	tap_check "cut exactly between frames: 5 frames, exit 0" \
+		[ $? -eq 0 ] && cmp -s "$tmp/cut.json" "$tmp/earlier.json"
+fi
+
+# --- damaged files ----------------------------------------------------------------------
+# bad_file NAME "what" expected-message-pattern [frames expected]
+bad_file() {
+	local f=$1 what=$2 pattern=$3 frames=${4:-0} rc
+	"$KTOP_BIN" -r "$tmp/$f" -J >"$tmp/out.json" 2>"$tmp/out.err"
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q -- "$pattern" "$tmp/out.err" && grep -q "$tmp/$f" "$tmp/out.err" &&
+		[ "$(wc -l <"$tmp/out.json")" -eq "$frames" ]; then
+		tap_ok "$what: exit 2, '$(head -c 150 "$tmp/out.err")'"
+	else
+		tap_fail "$what: exit $rc, $(wc -l <"$tmp/out.json") frames, '$(cat "$tmp/out.err")'"
+	fi
+}
+python3 - "$tmp" <<'EOF'
+import os, sys
+d = sys.argv[1]
+rec = open(d + "/rec.ktop", "rb").read()
+def put(name, data): open(d + "/" + name, "wb").write(bytes(data))
+b = bytearray(rec); b[0] ^= 0x20; put("magic.ktop", b)
+b = bytearray(rec); b[8] = 2; put("future.ktop", b)
+b = bytearray(rec); b[30] ^= 0x55; put("header.ktop", b)
+b = bytearray(rec); b[12:16] = b"\xff\xff\xff\x7f"; put("hlen.ktop", b)
+put("random.ktop", os.urandom(4096))
+put("random_after_magic.ktop", rec[:8] + os.urandom(4096))
+put("empty.ktop", b"")
+hlen = int.from_bytes(rec[12:16], "little")
+put("header_only.ktop", rec[:20 + hlen])
+# a bit flipped in the middle of the file (inside frame 4 or so)
+b = bytearray(rec); b[len(rec) * 2 // 3] ^= 0x01; put("flip.ktop", b)
+EOF
+bad_file magic.ktop "wrong magic" "not a ktop recording"
+bad_file future.ktop "a newer format version" "unsupported format version 2"
+bad_file header.ktop "a corrupt header" "corrupt header"
+bad_file hlen.ktop "a header length out of range" "corrupt header"
+bad_file random.ktop "random bytes" "not a ktop recording"
+bad_file random_after_magic.ktop "random bytes after the magic" "ktop"
+bad_file empty.ktop "an empty file" "not a ktop recording"
+"$KTOP_BIN" -r "$tmp/header_only.ktop" -J >"$tmp/out.json" 2>"$tmp/out.err"
+tap_check "a header and no frame: no output, exit 0, says so" \
+	[ $? -eq 0 ] && [ ! -s "$tmp/out.json" ] && grep -q "no frames" "$tmp/out.err"
+flip_frame=$("$KTOP_BIN" -r "$tmp/flip.ktop" -J 2>&1 >/dev/null | sed -n 's/.*frame \([0-9]*\) at byte.*/\1/p')
+if [ -n "$flip_frame" ]; then
+	bad_file flip.ktop "a bit flipped in frame $flip_frame" "frame $flip_frame at byte [0-9]*: corrupt: checksum" \
+		$((flip_frame - 1))
+	tap_check "the frames before the flipped bit are the recorded ones" \
+		cmp -s "$tmp/out.json" <(head -n $((flip_frame - 1)) "$tmp/replay.json")
+else
+	tap_fail "a bit flipped mid-file is reported with its frame number"
+fi
+
+# --- --record-only and rotation -------------------------------------------------------
+"$KTOP_BIN" -w "$tmp/only.ktop" --record-only -n 3 -d 0.2 >"$tmp/only.out" 2>&1 </dev/null
+tap_check "--record-only prints nothing and exits 0" [ $? -eq 0 ] && [ ! -s "$tmp/only.out" ]
+tap_check "--record-only recorded 3 frames" \
+	[ "$("$KTOP_BIN" -r "$tmp/only.ktop" -J | wc -l)" -eq 3 ]
+"$KTOP_BIN" -w "$tmp/rot.ktop" --record-only --record-max-size 4K --record-keep 3 -n 8 -d 0.1
+files=$(ls "$tmp" | grep -c '^rot\.ktop')
+total=0 clean=1
+for f in "$tmp"/rot.ktop*; do
+	n=$("$KTOP_BIN" -r "$f" -J 2>/dev/null | wc -l) || clean=0
+	total=$((total + n))
+done
+tap_check "--record-max-size rotates: rot.ktop and at most 3 old ones, each replays ($files files)" \
+	[ "$files" -ge 2 ] && [ "$files" -le 4 ] && [ $clean -eq 1 ] && [ -e "$tmp/rot.ktop.1" ]
+tap_check "rotation keeps the newest frames: the last file ends with frame 8" \
+	[ "$("$KTOP_BIN" -r "$tmp/rot.ktop" -J | tail -1 | jq .seq)" -eq 8 ]
+"$KTOP_BIN" -w "$tmp/age.ktop" --record-only --record-max-age 1s -n 8 -d 0.25
+tap_check "--record-max-age rotates after the age" [ -e "$tmp/age.ktop.1" ]
+"$KTOP_BIN" -w "$tmp/x.ktop" --record-max-size 12 -n 1 >/dev/null 2>"$tmp/err"
+tap_check "a bad --record-max-size is a usage error (exit 2)" \
+	[ $? -eq 2 ] && grep -q "record-max-size" "$tmp/err"
+"$KTOP_BIN" -w /nonexistent/dir/x.ktop -J -n 1 >/dev/null 2>"$tmp/err"
+tap_check "an unwritable -w file: a message, exit 1" [ $? -eq 1 ] && grep -q "cannot record" "$tmp/err"
+
+# --- the replay screen in tmux -----------------------------------------------------------
+if ! command -v tmux >/dev/null; then
+	tap_skip "replay screen" "tmux is not installed"
+	exit 0
+fi
+"$KTOP_BIN" -J -n 20 -d 0.5 -w "$tmp/ui.ktop" >"$tmp/ui.json"
+kill "$load_pid" 2>/dev/null
+load_pid=
+screen_has() { tmux_screen $S | grep -q -- "$1"; }
+tmux_start $S 120 40 env TZ=UTC TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile
+tmux send-keys -t $S "$KTOP_BIN -r $tmp/ui.ktop; echo KTOP_EXIT=\$?" Enter
+tap_check "the replay screen shows the recording's panes" wait_for "screen_has 'System calls'" 5
+tap_check "the header says where the replay is" wait_for "screen_has 'replay [0-9]*/20'" 3
+wait_for "screen_has 'replay [3-9]/20'" 5
+tmux send-keys -t $S ' '
+tap_check "space pauses the replay" wait_for "screen_has 'PAUSED'" 2
+pos=$(tmux_screen $S | sed -n 's/.*replay \([0-9]*\)\/20.*/\1/p' | head -1)
+sleep 1.2
+tap_check "while paused the replay does not move (frame $pos)" screen_has "replay $pos/20"
+tmux send-keys -t $S ']'
+tap_check "] steps one frame forward" wait_for "screen_has 'replay $((pos + 1))/20'" 2
+tmux send-keys -t $S '['
+tap_check "[ goes one frame back in history" wait_for "screen_has 'PAUSED -1'" 2
+# seek to the time of frame 15 (UTC, as the screen's TZ); frames 2 a second, so the
+# first frame at or after that second may be frame 14
+target=$(jq -r 'select(.seq == 15) | .timestamp | floor | strftime("%H:%M:%S")' "$tmp/ui.json")
+expect=$(jq -s --arg t "$target" \
+	'[.[] | .timestamp | floor | strftime("%H:%M:%S") >= $t] | index(true) + 1' "$tmp/ui.json")
+tmux send-keys -t $S g
+tap_check "g asks for a time" wait_for "screen_has 'go to time'" 2
+tmux send-keys -t $S "$target" Enter
+tap_check "g $target Enter goes to frame $expect" wait_for "screen_has 'replay $expect/20'" 2
+tmux send-keys -t $S g "25:99" Enter
+tap_check "a bad time says so" wait_for "screen_has 'type a time as'" 2
+tmux send-keys -t $S Enter
+tap_check "Enter opens a syscall from the recording: its latency histogram" \
+	wait_for "screen_has 'latency distribution'" 3
+tmux send-keys -t $S Escape
+tap_check "Esc goes back" wait_for "screen_has 'System calls \*'" 2
+tmux send-keys -t $S ' ' f
+tap_check "f plays faster" wait_for "screen_has 'x2'" 2
+tap_check "the replay reaches its end and stays on screen" wait_for "screen_has 'replay 20/20 x2 END'" 10
+tmux send-keys -t $S q
+tap_check "q ends the replay (exit 0)" wait_for "screen_has 'KTOP_EXIT=0'" 2
+exit 0
