@@ -21,6 +21,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "container_filter.bpf.h"
 #include "ktop.bpf.h"
 #include "critical.h"
 
@@ -55,8 +56,12 @@ static __always_inline struct critical_counters *counters(void)
 static __always_inline void send_event(void *ctx, struct critical_counters *cnt, __u32 wait,
 				       __u64 ns, __u64 function)
 {
-	struct critical_event *e = bpf_ringbuf_reserve(&crit_events, sizeof(*e), 0);
+	struct critical_event *e;
 
+	/* with a container selected: only sections that delayed one of its tasks */
+	if (!container_allowed())
+		return;
+	e = bpf_ringbuf_reserve(&crit_events, sizeof(*e), 0);
 	if (!e) {
 		cnt->dropped++;
 		return;

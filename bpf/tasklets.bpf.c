@@ -26,6 +26,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "container_filter.bpf.h"
 #include "ktop.bpf.h"
 #include "tasklets.h"
 
@@ -245,8 +246,12 @@ static __always_inline struct tasklet_stat *stat_of(struct running *run, __u64 f
 
 static __always_inline void account(__u64 func, struct running *run, __u64 ns)
 {
-	struct tasklet_stat *st = stat_of(run, func);
+	struct tasklet_stat *st;
 
+	/* with a container selected: only runs that interrupted one of its tasks */
+	if (!container_allowed())
+		return;
+	st = stat_of(run, func);
 	if (!st)
 		return;
 	st->count++;

@@ -22,6 +22,7 @@
 
 #include "bpf/critical.h"
 #include "bpf_util.h"
+#include "container_filter.h"
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
@@ -80,6 +81,7 @@ const struct table_schema critical_table = {
 	.alternate = &critical_events_table,
 	.strings_id = "stack",
 	.pane = true,
+	.charged = true,
 };
 
 /* values: 0 cpu, 1 duration, 2 kind, 3 pid, 4 age (ns before the end of the interval) */
@@ -369,6 +371,12 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		bpf_program__set_autoload(skel->progs.crit_call_exit_raw, false);
 	}
 	bpf_program__set_autoload(skel->progs.crit_test_spin, false);
+	err = container_filter_reuse(skel->obj);
+	if (err) {
+		critical_close(c);
+		return collector_fail(c, "cannot share the container filter: %s",
+				      bpf_error_reason(err));
+	}
 	err = critical_bpf__load(skel);
 	if (err) {
 		critical_close(c);

@@ -21,6 +21,7 @@
 
 #include "bpf/tasklets.h"
 #include "bpf_util.h"
+#include "container_filter.h"
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
@@ -79,6 +80,7 @@ const struct table_schema tasklets_table = {
 	.value_names = kind_names,
 	.drill = &tasklet_cpus_table,
 	.pane = true,
+	.charged = true,
 };
 
 static const struct table_column cpu_columns[] = {
@@ -104,6 +106,7 @@ const struct table_schema tasklet_cpus_table = {
 	.sort_column = 2,
 	.max_rows = 1024,
 	.detail = true,
+	.charged = true,
 };
 
 static const struct table_schema *const tasklet_tables[] = {
@@ -254,6 +257,12 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 				bh_work && !s->fallback);
 	choose_vector_programs(skel, s->fallback, use_btf);
 
+	err = container_filter_reuse(skel->obj);
+	if (err) {
+		tasklets_close(c);
+		return collector_fail(c, "cannot share the container filter: %s",
+				      bpf_error_reason(err));
+	}
 	err = tasklets_bpf__load(skel);
 	if (err) {
 		tasklets_close(c);

@@ -340,10 +340,21 @@ void help_draw(struct ui *ui)
 	mvhline(2, 0, ' ', COLS);
 	mvaddstr(2, 1, "Keys (any key closes this help)");
 	attrset(ui->attr[ROLE_DEFAULT]);
-	for (unsigned int i = 0; i < ui_action_count && y < LINES - 1; i++, y++) {
+	/* one column when it fits, else two narrower ones */
+	int rows = LINES - 4, cols = (int)ui_action_count > rows ? 2 : 1, w = COLS / cols;
+
+	for (unsigned int i = 0; i < ui_action_count; i++) {
+		int col = (int)i / (rows > 0 ? rows : 1), x = col * w;
 		char keys[64];
 
+		if (col >= cols)
+			break;
+		y = 3 + (int)i % rows;
 		ui_keys_labels(i, " ", keys, sizeof(keys));
-		mvprintw(y, 2, "%-28.28s %-12s %s", keys, ui_actions[i].name, ui_actions[i].help);
+		if (cols == 1)
+			mvprintw(y, 2, "%-28.28s %-12s %s", keys, ui_actions[i].name,
+				 ui_actions[i].help);
+		else
+			mvprintw(y, x + 1, "%-12.12s %-*.*s", keys, w - 15, w - 15, ui_actions[i].help);
 	}
 }
