@@ -38,7 +38,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 		-std=gnu11 -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"' \
 		-DKTOP_DATADIR='"$(PREFIX)/share/ktop"' -I$(BUILD) -I.
 
-.PHONY: all clean deps run test unit install uninstall help bench vmlinux fuzz
+.PHONY: all clean deps run test unit install uninstall help bench vmlinux fuzz test-asan soak
 .DELETE_ON_ERROR:
 
 all: ktop
@@ -49,6 +49,8 @@ help:
 	@echo "make run        deps + build + start ktop"
 	@echo "make test       deps + build + the whole test suite (needs root)"
 	@echo "make fuzz       run every tests/fuzz_*.c for FUZZ_SECONDS=$(FUZZ_SECONDS) each"
+	@echo "make test-asan  the whole suite with an ASan+UBSan build (in build-asan/)"
+	@echo "make soak       ktop under process and container churn for SOAK_SECONDS=$(SOAK_SECONDS)"
 	@echo "make install    install to PREFIX=$(PREFIX), config to /etc/ktop"
 	@echo "make clean      remove $(BUILD)/ and ./ktop"
 
@@ -120,6 +122,21 @@ fuzz: $(FUZZ_TARGETS)
 
 test: deps all unit
 	tests/run
+
+# the whole suite again with AddressSanitizer + UndefinedBehaviorSanitizer, in its own tree
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+test-asan:
+	$(MAKE) BUILD=build-asan SANITIZE='$(ASAN_FLAGS)' build-asan/ktop unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		BUILD=build-asan KTOP_BIN=$(CURDIR)/build-asan/ktop tests/run
+
+$(BUILD)/ktop: $(MAIN_OBJ) $(UI_OBJS) $(COLL_OBJS) $(CORE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# long endurance run (tests/e2e_soak.sh is the short one in the suite)
+SOAK_SECONDS ?= 3600
+soak: all unit
+	SOAK_SECONDS=$(SOAK_SECONDS) tools/soak.sh
 
 bench: all unit
 	tools/bench.sh

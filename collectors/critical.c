@@ -426,6 +426,26 @@ static void fill_stack(struct frame *f, const struct signature *sig)
 	}
 }
 
+/* Late timers the ring buffer had no room for (counted in BPF, per CPU) and those with no
+ * signature slot left here: never silent, they add up in the header's DROPPED */
+static uint64_t critical_dropped(struct critical_state *s)
+{
+	int ncpus = bpf_possible_cpus();
+	struct critical_counters *cnt;
+	uint64_t dropped = s->lost_signatures;
+	__u32 zero = 0;
+
+	if (ncpus <= 0)
+		return dropped;
+	cnt = calloc((size_t)ncpus, sizeof(*cnt));
+	if (cnt && bpf_map__lookup_elem(s->skel->maps.crit_counters, &zero, sizeof(zero), cnt,
+					(size_t)ncpus * sizeof(*cnt), 0) == 0)
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			dropped += cnt[cpu].dropped;
+	free(cnt);
+	return dropped;
+}
+
 static int critical_sample(struct collector *c, struct frame *f)
 {
 	struct critical_state *s = c->priv;
@@ -436,6 +456,7 @@ static int critical_sample(struct collector *c, struct frame *f)
 
 	if (ring_buffer__consume(s->ring) < 0)
 		return -errno;
+	c->dropped = critical_dropped(s);
 	end = monotonic_ns();
 	for (unsigned int i = 0; i < s->nseen; i++) {
 		struct signature *sig = signature_find(s, s->seen_keys[i], false);

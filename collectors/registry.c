@@ -10,6 +10,7 @@
 
 #include <bpf/bpf.h>
 
+#include "core/fault.h"
 #include "core/proc.h"
 
 #include "bpf_util.h"
@@ -85,6 +86,25 @@ void collectors_opened(void)
 {
 	probe_release(); /* the kernel's BTF, parsed for probes, is megabytes we no longer need */
 	malloc_trim(0);
+}
+
+int collector_open(struct collector *c, const struct ktop_config *cfg)
+{
+	const char *name = c->ops->name;
+	int err;
+
+	c->reason[0] = '\0';
+	if (fault_wanted(name, "load"))
+		return collector_fail(c, "cannot load: test hook KTOP_FAULT=%s:load (as if a "
+				      "program did not load)", name);
+	err = c->ops->open(c, cfg);
+	if (err == 0 && fault_wanted(name, "attach")) {
+		c->ops->close(c);
+		c->priv = NULL;
+		return collector_fail(c, "cannot attach: test hook KTOP_FAULT=%s:attach (as if "
+				      "the kernel had no such tracepoint)", name);
+	}
+	return err;
 }
 
 int collectors_init(const char *log_path)

@@ -17,6 +17,8 @@ extern const struct collector_ops tasklets_collector;
 extern const struct collector_ops critical_collector;
 extern const struct collector_ops containers_collector;
 
+/* c->ops->open(c, cfg), or the failure KTOP_FAULT asks for (core/fault.h, tests only) */
+int collector_open(struct collector *c, const struct ktop_config *cfg);
 /* libbpf set-up shared by all collectors (logging); call once before any open() */
 int collectors_init(const char *log_path);
 void collectors_exit(void);

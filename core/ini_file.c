@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ini_file.h"
 
@@ -189,4 +190,11 @@ int ini_file_parse(const char *path, ini_value_fn fn, void *user, char *err, siz
 	}
 	free(text);
 	return rc;
+}
+
+bool ini_file_visible(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 || errno != EACCES;
 }

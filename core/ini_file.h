@@ -7,6 +7,7 @@
 #ifndef KTOP_CORE_INI_FILE_H
 #define KTOP_CORE_INI_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define INI_ERROR_MAX 512
@@ -24,5 +25,9 @@ int ini_text_parse(const char *origin, const char *text, size_t len, ini_value_f
 		   char *err, size_t errlen);
 /* Parse the file at path; -ENOENT when it does not exist, other -errno with err filled */
 int ini_file_parse(const char *path, ini_value_fn fn, void *user, char *err, size_t errlen);
+
+/* Can this process see that path exists at all? False only when a folder on the way
+ * cannot be searched (EACCES): a file in someone else's home is not "ours, unreadable" */
+bool ini_file_visible(const char *path);
 
 #endif

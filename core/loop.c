@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ktop.h"
 #include "proc.h"
 #include "record.h"
@@ -165,6 +166,11 @@ static void tick(struct ktop *k, int *status)
 		k->source->next(k, history_next(&k->history));
 	} else {
 		sample_all(k);
+		if (k->frames_done > 2 && fault_wanted("loop", "tick")) {
+			*status = 1;
+			k->quit = true;
+			return;
+		}
 	}
 	if (k->recorder && recorder_write(k->recorder, k, history_get(&k->history, 0)) < 0) {
 		*status = 1;

@@ -244,7 +244,7 @@ int theme_load(struct theme *t, const char *name, char *err, size_t errlen)
 			snprintf(t->name, sizeof(t->name), "%s", name);
 			return 0;
 		}
-		if (rc != -ENOENT)
+		if (rc != -ENOENT && !(rc == -EACCES && !ini_file_visible(path)))
 			return rc;
 	}
 	if (strcmp(name, "default") == 0 || strcmp(name, "mono") == 0) {

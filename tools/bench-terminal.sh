@@ -3,10 +3,13 @@
 # next to htop in the same conditions: a 120x40 tmux pane, TERM=xterm-256color, a UTF-8
 # locale, a 1 s interval (htop -d 10). tmux pipe-pane copies everything the program writes
 # to its terminal into a file; counting starts after a warm-up (the first full paint).
-# Usage: tools/bench-terminal.sh [seconds]     (root: ktop loads BPF programs)
-# Prints one line per program and exits 1 when ktop writes more than htop.
+# Usage: tools/bench-terminal.sh [--json] [seconds]     (root: ktop loads BPF programs)
+# Prints one line per program and exits 1 when ktop writes more than htop; with --json,
+# one object {"ktop_bytes_per_s", "htop_bytes_per_s", "ratio"} (exit status the same).
 set -u
 cd "$(dirname "$0")/.."
+JSON=0
+[ "${1:-}" = "--json" ] && { JSON=1; shift; }
 SECS=${1:-30}
 WARM=${WARM:-5}
 KTOP=${KTOP:-$PWD/ktop}
@@ -36,6 +39,12 @@ bytes_per_second() {
 
 ktop_bps=$(bytes_per_second ktop "$KTOP" --defaults -d 1)
 htop_bps=$(bytes_per_second htop htop -d 10)
+if [ $JSON = 1 ]; then
+	awk -v k="$ktop_bps" -v h="$htop_bps" 'BEGIN {
+		printf "{\"ktop_bytes_per_s\": %d, \"htop_bytes_per_s\": %d, \"ratio\": %.3f}\n", k, h, h ? k / h : 0 }'
+	[ "$ktop_bps" -le "$htop_bps" ]
+	exit
+fi
 printf 'terminal output at 120x40, 1 s interval, %d s after a %d s warm-up:\n' "$SECS" "$WARM"
 printf '  ktop  %6d bytes/s\n  htop  %6d bytes/s (%s)\n' "$ktop_bps" "$htop_bps" \
 	"$(htop --version | head -1)"

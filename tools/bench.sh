@@ -105,7 +105,8 @@ put first_frame_s "$(echo "$ttff" | median)"
 # 5. terminal bytes per second, next to htop -----------------------------------------
 log "5/6 terminal bytes per second"
 if [ -x tools/bench-terminal.sh ]; then
-	tools/bench-terminal.sh --json $((QUICK ? 5 : 20)) >"$tmp/term.json" 2>/dev/null || echo null >"$tmp/term.json"
+	tools/bench-terminal.sh --json $((QUICK ? 5 : 20)) >"$tmp/term.json" 2>/dev/null
+	jq -e . "$tmp/term.json" >/dev/null 2>&1 || echo null >"$tmp/term.json"
 	put terminal "$(cat "$tmp/term.json")"
 else
 	put terminal null
