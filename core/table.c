@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* core/table.c: rows, histograms and column values of the sample buffer's tables. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +189,55 @@ void table_sort(struct table *t, unsigned int col, bool ascending, double interv
 	if (c->kind == COL_SHARE) /* same order as its source, cheaper to compute */
 		sort_ctx.col = col, sort_ctx.by_name = false;
 	qsort(t->rows, t->nrows, sizeof(*t->rows), row_compare);
+}
+
+struct steady_row {
+	double bucket;
+	unsigned int rank; /* position last shown, or past the end */
+	struct table_row row;
+};
+
+static int steady_compare(const void *a, const void *b)
+{
+	const struct steady_row *x = a, *y = b;
+
+	if (x->bucket != y->bucket)
+		return x->bucket > y->bucket ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->row.key < y->row.key ? -1 : x->row.key > y->row.key;
+}
+
+void table_sort_steady(struct table *t, unsigned int col, bool ascending, double interval_s,
+		       const uint64_t *prev, unsigned int nprev)
+{
+	struct steady_row *tmp;
+
+	if (col >= t->schema->ncolumns || t->nrows < 2)
+		return;
+	if (t->schema->columns[col].kind == COL_NAME || !prev || nprev == 0 ||
+	    !(tmp = malloc(t->nrows * sizeof(*tmp)))) {
+		table_sort(t, col, ascending, interval_s);
+		return;
+	}
+	for (unsigned int i = 0; i < t->nrows; i++) {
+		double v = table_column_value(t, &t->rows[i], col, interval_s);
+
+		tmp[i].bucket = v > 0 ? floor(log(v) / log(1.25)) : -1e9;
+		if (ascending)
+			tmp[i].bucket = -tmp[i].bucket;
+		tmp[i].rank = nprev;
+		for (unsigned int j = 0; j < nprev; j++)
+			if (prev[j] == t->rows[i].key) {
+				tmp[i].rank = j;
+				break;
+			}
+		tmp[i].row = t->rows[i];
+	}
+	qsort(tmp, t->nrows, sizeof(*tmp), steady_compare);
+	for (unsigned int i = 0; i < t->nrows; i++)
+		t->rows[i] = tmp[i].row;
+	free(tmp);
 }
 
 void table_trim(struct table *t)

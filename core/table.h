@@ -104,6 +104,12 @@ double table_column_value(const struct table *t, const struct table_row *r, unsi
 			  double interval_s);
 /* Sort rows by column col (descending unless ascending), stable on the key */
 void table_sort(struct table *t, unsigned int col, bool ascending, double interval_s);
+/* Sort for a screen refreshed every interval: rows whose values are within about 25% of
+ * each other (the same step of a 1.25x log scale) keep the order they were shown in last
+ * time (prev: keys in display order), so rows do not swap places, and the terminal is
+ * not repainted, for noise. Name sorts are plain. */
+void table_sort_steady(struct table *t, unsigned int col, bool ascending, double interval_s,
+		       const uint64_t *prev, unsigned int nprev);
 /* Keep at most schema->max_rows rows, largest by the default sort column */
 void table_trim(struct table *t);
 int table_column_index(const struct table_schema *s, const char *id);

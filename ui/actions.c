@@ -114,6 +114,7 @@ static void sort_step(struct ui *ui, int step)
 		return;
 	n = (int)v->schema->ncolumns;
 	v->sort_column = (v->sort_column + step + n) % n;
+	v->nshown = 0; /* a new order, not a steadier old one */
 }
 
 static void action_sort_next(struct ui *ui)
@@ -131,7 +132,7 @@ static void action_reverse(struct ui *ui)
 	struct pane_view *v = current_view(ui);
 
 	if (v)
-		v->ascending = !v->ascending;
+		v->ascending = !v->ascending, v->nshown = 0;
 }
 
 static void action_next_pane(struct ui *ui)

@@ -237,7 +237,13 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	rows = height - 2;
 	v->visible_rows = rows;
 	if (t && t->nrows)
-		table_sort(t, (unsigned int)v->sort_column, v->ascending, f->interval_s);
+		table_sort_steady(t, (unsigned int)v->sort_column, v->ascending, f->interval_s,
+				  v->shown, v->nshown);
+	if (t) {
+		v->nshown = 0;
+		for (unsigned int i = 0; i < t->nrows && v->nshown < 64; i++)
+			v->shown[v->nshown++] = t->rows[i].key;
+	}
 	idx = visible_rows(v, t, &n);
 	if (!idx) {
 		if (rows > 0)

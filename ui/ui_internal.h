@@ -24,6 +24,8 @@ struct pane_view {
 	int selected_line; /* computed while drawing */
 	int visible_rows;  /* computed while drawing */
 	char filter[CONFIG_NAME_MAX + 1]; /* rows whose name contains this, "" = all */
+	uint64_t shown[64]; /* keys in the order last drawn: keeps the order steady */
+	unsigned int nshown;
 };
 
 enum color_role {

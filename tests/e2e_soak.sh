@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# tests/e2e_soak.sh: the short soak: tools/soak.sh for E2E_SOAK_SECONDS (default 120) of
+# process and container churn; RSS and maps flat, no errors, counts right. `make soak`
+# runs the long one (an hour).
+cd "$(dirname "$0")/.." || exit 1
+SOAK_SECONDS=${E2E_SOAK_SECONDS:-120} SOAK_HISTORY=${SOAK_HISTORY:-15} exec tools/soak.sh

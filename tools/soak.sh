@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# tools/soak.sh: ktop -J for SOAK_SECONDS (default 3600) under process churn (short
+# processes, as fast as SOAK_LOOPS churners can start them: thousands per second) and
+# container churn (a new container every few seconds: unshare + a hostname + fresh v1
+# memory and cgroup2 directories, removed after). Checks, in TAP:
+#   - RSS flat: the last frame's RSS within SOAK_RSS_SLACK_KB of the one after warm-up
+#   - map occupancy flat: entries in ktop's hash maps at the end at most SOAK_MAP_SLACK more
+#     than after warm-up (LRU maps are bounded by design and only reported)
+#   - no error grows: every collector "ok" in every frame, no events dropped
+#   - counts stay right: in every window, ktop counts at least as many execve as the churn
+#     started processes
+# make soak runs it for an hour; tests/e2e_soak.sh for two minutes.
+. "$(dirname "$0")/../tests/lib.sh"
+need_root "soak" || exit 0
+seconds=${SOAK_SECONDS:-3600}
+loops=${SOAK_LOOPS:-2} # process churners (tests/workloads/proc_churn)
+warmup=$(( seconds / 6 > 10 ? seconds / 6 : 10 ))
+slack_kb=${SOAK_RSS_SLACK_KB:-2048}
+map_slack=${SOAK_MAP_SLACK:-32} # new IRQ numbers or tasklets may still appear: not churn
+tmp=$(mktemp -d)
+V1=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ {print $5; exit}' /proc/self/mountinfo)
+V2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+pids=()
+ktop_pid=
+
+cleanup() {
+	[ -n "$ktop_pid" ] && kill "$ktop_pid" 2>/dev/null
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for d in ${V1:+$V1/ktop-soak-*} ${V2:+$V2/ktop-soak-*}; do
+		[ -d "$d" ] || continue
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		sleep 0.1
+		rmdir "$d" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# ktop's hash maps (not LRU, not arrays): id and name
+ktop_hash_maps() {
+	local p=$1 id
+	for id in $(cat /proc/"$p"/fdinfo/* 2>/dev/null | awk '/^map_id:/ {print $2}' | sort -un); do
+		bpftool -j map show id "$id" 2>/dev/null
+	done | jq -r 'select(.type == "hash" or .type == "percpu_hash" or
+			     .type == "lru_hash" or .type == "lru_percpu_hash") |
+		      "\(.id) \(.type) \(.name) \(.max_entries)"'
+}
+# entries of every hash map: "name type entries max"
+map_occupancy() {
+	ktop_hash_maps "$1" | while read -r id type name max; do
+		echo "$name $type $(bpftool -j map dump id "$id" 2>/dev/null | jq length) $max"
+	done | sort
+}
+
+# the frame history fills up first (rows are allocated as frames are first used): a short
+# soak keeps fewer frames so that warm-up covers it
+config=()
+if [ -n "${SOAK_HISTORY:-}" ]; then
+	printf '[general]\nhistory = %s\n' "$SOAK_HISTORY" >"$tmp/ktop.conf"
+	config=(--config "$tmp/ktop.conf")
+fi
+"$KTOP_BIN" "${config[@]}" -J -d 1 >"$tmp/frames.json" 2>"$tmp/err" &
+ktop_pid=$!
+if ! wait_for "[ -s $tmp/frames.json ]" 5; then
+	tap_fail "ktop started: $(head -1 "$tmp/err")"
+	exit 1
+fi
+
+# process churn: each churner counts what it started, in its own file
+churn=$TEST_BIN/workloads/proc_churn
+if [ ! -x "$churn" ]; then
+	tap_fail "process churn: $churn is not built (make unit)"
+	exit 1
+fi
+for i in $(seq "$loops"); do
+	"$churn" "$tmp/spawned.$i" &
+	pids+=($!)
+done
+# container churn
+(
+	n=0
+	while :; do
+		n=$((n + 1)); cg=ktop-soak-$$-$n
+		dirs=""
+		for d in ${V1:+$V1/$cg} ${V2:+$V2/$cg}; do mkdir "$d" && dirs="$dirs $d"; done
+		# shellcheck disable=SC2016,SC2086
+		sh -c 'cg=$1; shift; for d in "$@"; do echo $$ >"$d/cgroup.procs"; done
+			exec unshare --pid --uts --mount --fork sh -c "hostname $cg; for i in 1 2 3 4 5 6; do sleep 0.5 & wait; done"' \
+			sh "$cg" $dirs >/dev/null 2>&1
+		for d in $dirs; do rmdir "$d" 2>/dev/null; done
+		echo $n >"$tmp/containers"
+	done
+) &
+pids+=($!)
+
+spawned() { cat "$tmp"/spawned.* 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+frames() { wc -l <"$tmp/frames.json"; }
+
+sleep "$warmup"
+rss_start=$(tail -1 "$tmp/frames.json" | jq .self.rss_kb)
+map_occupancy $ktop_pid >"$tmp/maps.start"
+frame_start=$(frames) spawned_start=$(spawned)
+tap_diag "warm-up done after ${warmup}s: RSS ${rss_start} kB"
+sleep $((seconds - warmup))
+rss_end=$(tail -1 "$tmp/frames.json" | jq .self.rss_kb)
+map_occupancy $ktop_pid >"$tmp/maps.end"
+frame_end=$(frames) spawned_end=$(spawned)
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+wait "${pids[@]}" 2>/dev/null
+pids=()
+kill $ktop_pid
+wait $ktop_pid
+ktop_status=$?
+ktop_pid=
+
+rate=$(( (spawned_end - spawned_start) / (seconds - warmup) ))
+tap_diag "soak: ${seconds}s, $rate processes/s, $(cat "$tmp/containers" 2>/dev/null || echo 0) containers, RSS ${rss_start} -> ${rss_end} kB"
+tap_check "ktop ran to the end and exited 0 on SIGTERM" [ "$ktop_status" = 0 ]
+tap_check "process churn ran (>= 500 processes/s, got $rate)" [ "$rate" -ge 500 ]
+tap_check "containers came and went (>= 2)" [ "$(cat "$tmp/containers" 2>/dev/null || echo 0)" -ge 2 ]
+tap_check "RSS flat: $rss_start -> $rss_end kB (slack $slack_kb kB)" \
+	[ "$rss_end" -le $((rss_start + slack_kb)) ]
+grow=$(join <(awk '{print $1"/"$2, $3, $4}' "$tmp/maps.start") \
+	<(awk '{print $1"/"$2, $3, $4}' "$tmp/maps.end") |
+	awk -v slack="$map_slack" '$1 !~ /lru/ { if ($4 > $2 + slack) print $1 ": " $2 " -> " $4 }')
+while read -r name type n max; do tap_diag "map $name ($type): $n of $max at the end"; done <"$tmp/maps.end"
+tap_check "hash maps do not grow after warm-up${grow:+: $grow}" [ -z "$grow" ]
+tap_check "every collector ok in every frame" \
+	jqt -s 'all(.[]; .collectors | to_entries | all(.value | startswith("ok")))' "$tmp/frames.json"
+tap_check "no events dropped" jqt -s '[.[].self.dropped] | add == 0' "$tmp/frames.json"
+tap_check "nothing on stderr" [ ! -s "$tmp/err" ]
+# execve counted per frame vs the processes started in the same frames
+counted=$(sed -n "$((frame_start + 1)),${frame_end}p" "$tmp/frames.json" |
+	jq -s '[.[].syscalls[] | select(.name == "execve") | .count] | add // 0')
+tap_diag "execve counted by ktop after warm-up: $counted; processes the churn started: $((spawned_end - spawned_start))"
+tap_check "counts stay right: ktop saw every churn execve" \
+	[ "$counted" -ge $((spawned_end - spawned_start)) ]
