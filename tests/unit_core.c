@@ -91,6 +91,28 @@ static void test_table_rows_and_values(void **state)
 	table_free(&t);
 }
 
+static void test_steady_sort(void **state)
+{
+	struct table t = { .schema = &test_schema };
+	uint64_t shown[] = { 2, 1, 3 }; /* last drawn: 2 above 1 */
+
+	(void)state;
+	/* 1 and 2 are within 25% of each other; 3 is far below */
+	table_add_row(&t, 1)->v[0] = 1050;
+	table_add_row(&t, 2)->v[0] = 1000;
+	table_add_row(&t, 3)->v[0] = 10;
+	table_sort_steady(&t, 1, false, 1.0, shown, 3);
+	assert_int_equal(t.rows[0].key, 2); /* kept its place though slightly smaller */
+	assert_int_equal(t.rows[1].key, 1);
+	assert_int_equal(t.rows[2].key, 3);
+	t.rows[2].v[0] = 100000; /* a real change moves the row */
+	table_sort_steady(&t, 1, false, 1.0, shown, 3);
+	assert_int_equal(t.rows[0].key, 3);
+	table_sort_steady(&t, 1, false, 1.0, NULL, 0); /* no history: a plain sort */
+	assert_int_equal(t.rows[1].key, 1);
+	table_free(&t);
+}
+
 static void test_history_ring(void **state)
 {
 	struct history h;
@@ -207,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_hist_slot),
 		cmocka_unit_test(test_hist_quantile),
 		cmocka_unit_test(test_table_rows_and_values),
+		cmocka_unit_test(test_steady_sort),
 		cmocka_unit_test(test_history_ring),
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_intern),
