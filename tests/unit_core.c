@@ -98,8 +98,8 @@ static void test_steady_sort(void **state)
 
 	(void)state;
 	/* 1 and 2 are within 25% of each other; 3 is far below */
-	table_add_row(&t, 1)->v[0] = 1050;
-	table_add_row(&t, 2)->v[0] = 1000;
+	table_add_row(&t, 1)->v[0] = 1100; /* both in [1.25^31, 1.25^32) */
+	table_add_row(&t, 2)->v[0] = 1050;
 	table_add_row(&t, 3)->v[0] = 10;
 	table_sort_steady(&t, 1, false, 1.0, shown, 3);
 	assert_int_equal(t.rows[0].key, 2); /* kept its place though slightly smaller */
