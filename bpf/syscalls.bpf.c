@@ -31,6 +31,7 @@ const volatile bool track_processes = true;
 
 __u32 generation;	    /* written by user space each tick */
 __s32 focus_slot = -1;	    /* stats slot whose callers are broken down per process */
+__u32 focus_tgid;	    /* process whose calls are broken down per syscall (0: none) */
 
 /* Per thread: the call in progress, and calls not yet added to process_stats */
 struct syscall_thread {
@@ -69,6 +70,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct process_stat);
 } focus_process_stats SEC(".maps");
+
+/* The focused process's calls per stats slot, cumulative since the focus was set */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SYSCALL_KEYS);
+	__type(key, __u32);
+	__type(value, struct process_stat);
+} focus_syscall_stats SEC(".maps");
 
 static __always_inline __u32 syscall_slot(long id)
 {
@@ -145,6 +154,29 @@ static __always_inline void thread_add(struct syscall_thread *t, long ret, __u64
 		thread_flush(t, bpf_get_current_pid_tgid() >> 32, now);
 }
 
+/* Drill-down detail, paid for only while someone looks: who makes the focused syscall,
+ * and what the focused process calls */
+static __always_inline void focus_add(__u32 slot, long ret, __u64 ns)
+{
+	struct process_stat *p;
+	__u32 tgid;
+
+	if ((__s32)slot != focus_slot && !focus_tgid)
+		return;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if ((__s32)slot == focus_slot)
+		process_add(&focus_process_stats, tgid, ret, ns);
+	if (tgid != focus_tgid)
+		return;
+	p = bpf_map_lookup_elem(&focus_syscall_stats, &slot);
+	if (!p)
+		return;
+	p->count++;
+	if (ret < 0 && ret >= -4095)
+		p->errors++;
+	p->total_ns += ns;
+}
+
 static __always_inline struct syscall_stat *stat_slot(__u32 slot)
 {
 	__u32 key = (generation & 1) * SYSCALL_KEYS + slot;
@@ -193,8 +225,7 @@ static __always_inline int on_sys_exit(long ret)
 	st->hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)]++;
 
 	thread_add(s, ret, ns, now);
-	if ((__s32)slot == focus_slot)
-		process_add(&focus_process_stats, bpf_get_current_pid_tgid() >> 32, ret, ns);
+	focus_add(slot, ret, ns);
 	return 0;
 }
 
@@ -219,8 +250,7 @@ static __always_inline int on_sys_exit_count(long id, long ret)
 		st->errors++;
 	if (s)
 		thread_add(s, ret, 0, bpf_ktime_get_ns());
-	if ((__s32)slot == focus_slot)
-		process_add(&focus_process_stats, bpf_get_current_pid_tgid() >> 32, ret, 0);
+	focus_add(slot, ret, 0);
 	return 0;
 }
 

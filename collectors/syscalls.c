@@ -28,7 +28,7 @@
 
 static const char *const abi_names[] = { "x64", "ia32", "x32", NULL };
 
-extern const struct table_schema syscall_callers_table;
+extern const struct table_schema syscall_callers_table, process_syscalls_table;
 
 static const struct table_column syscall_columns[] = {
 	{ "name", "SYSCALL", COL_NAME, 0, 0, 20, false, "system call name" },
@@ -74,6 +74,7 @@ const struct table_schema processes_table = {
 	.ncolumns = sizeof(process_columns) / sizeof(process_columns[0]),
 	.sort_column = 2,
 	.max_rows = 512,
+	.drill = &process_syscalls_table,
 	.pane = true,
 };
 
@@ -85,11 +86,31 @@ const struct table_schema syscall_callers_table = {
 	.ncolumns = sizeof(process_columns) / sizeof(process_columns[0]),
 	.sort_column = 2,
 	.max_rows = 256,
+	.drill = &process_syscalls_table,
+	.detail = true,
+};
+
+static const struct table_column process_syscall_columns[] = {
+	{ "name", "SYSCALL", COL_NAME, 0, 0, 20, false, "system call name" },
+	{ "nr", "NR", COL_ID, 0, 0, 4, false, "number in its ABI" },
+	{ "count", "CALLS/s", COL_COUNT, 1, 0, 9, false, "calls by this process" },
+	{ "errors", "ERR/s", COL_COUNT, 2, 0, 8, false, "its calls that failed" },
+	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "its time in the call" },
+	{ "avg_ns", "AVG", COL_AVERAGE, 3, 1, 8, true, "average latency" },
+};
+
+/* What the focused process calls: filled only while someone drills into it */
+const struct table_schema process_syscalls_table = {
+	.id = "process_syscalls",
+	.title = "Its system calls",
+	.columns = process_syscall_columns,
+	.ncolumns = sizeof(process_syscall_columns) / sizeof(process_syscall_columns[0]),
+	.sort_column = 2,
 	.detail = true,
 };
 
 static const struct table_schema *const syscall_tables[] = {
-	&syscalls_table, &processes_table, &syscall_callers_table, NULL
+	&syscalls_table, &processes_table, &syscall_callers_table, &process_syscalls_table, NULL
 };
 
 struct syscalls_state {
@@ -105,6 +126,10 @@ struct syscalls_state {
 	struct process_stat *pid_values;
 	struct delta_set processes, callers;
 	__s32 focus_slot;
+	__u32 focus_tgid;
+	struct process_stat *slot_values; /* SYSCALL_KEYS x ncpus, for focus_syscall_stats */
+	__u32 *slot_keys;
+	struct delta_set process_syscalls;
 	unsigned int process_entries;
 };
 
@@ -121,6 +146,9 @@ static void syscalls_close(struct collector *c)
 	free(s->zero);
 	free(s->pid_keys);
 	free(s->pid_values);
+	free(s->slot_values);
+	free(s->slot_keys);
+	delta_free(&s->process_syscalls);
 	delta_free(&s->processes);
 	delta_free(&s->callers);
 	free(s);
@@ -148,7 +176,10 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 	s->zero = calloc(s->ncpus, s->stat_size);
 	s->pid_keys = calloc(s->process_entries, sizeof(*s->pid_keys));
 	s->pid_values = calloc((size_t)s->process_entries * s->ncpus, sizeof(struct process_stat));
-	if (!s->keys || !s->stats || !s->touched || !s->zero || !s->pid_keys || !s->pid_values) {
+	s->slot_values = calloc((size_t)SYSCALL_KEYS * s->ncpus, sizeof(struct process_stat));
+	s->slot_keys = calloc(SYSCALL_KEYS, sizeof(*s->slot_keys));
+	if (!s->keys || !s->stats || !s->touched || !s->zero || !s->pid_keys || !s->pid_values ||
+	    !s->slot_values || !s->slot_keys) {
 		syscalls_close(c);
 		return collector_fail(c, "out of memory");
 	}
@@ -358,6 +389,8 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 	return 0;
 }
 
+static int sample_process_syscalls(struct syscalls_state *s, struct table *t);
+
 static int syscalls_sample(struct collector *c, struct frame *f)
 {
 	struct syscalls_state *s = c->priv;
@@ -370,11 +403,60 @@ static int syscalls_sample(struct collector *c, struct frame *f)
 			       &s->processes, frame_table(f, &processes_table));
 	if (err)
 		return err;
-	if (s->focus_slot >= 0)
+	if (!err && s->focus_tgid)
+		err = sample_process_syscalls(s, frame_table(f, &process_syscalls_table));
+	if (!err && s->focus_slot >= 0)
 		err = sample_processes(s, bpf_map__fd(s->skel->maps.focus_process_stats),
 				       SYSCALL_FOCUS_ENTRIES, &s->callers,
 				       frame_table(f, &syscall_callers_table));
 	return err;
+}
+
+/* The focused process's calls per syscall, as deltas since the last tick */
+static int sample_process_syscalls(struct syscalls_state *s, struct table *t)
+{
+	int fd = bpf_map__fd(s->skel->maps.focus_syscall_stats);
+	__u32 out, count = SYSCALL_KEYS;
+	size_t n;
+	int err;
+
+	err = bpf_map_lookup_batch(fd, NULL, &out, s->slot_keys, s->slot_values, &count, NULL);
+	if (err && errno != ENOENT)
+		return -errno;
+	for (__u32 i = 0; i < count; i++) {
+		uint64_t v[DELTA_VALUES] = { 0 };
+
+		for (int cpu = 0; cpu < s->ncpus; cpu++) {
+			const struct process_stat *p = &s->slot_values[(size_t)i * s->ncpus + cpu];
+
+			v[0] += p->count;
+			v[1] += p->errors;
+			v[2] += p->total_ns;
+		}
+		if (v[0] && delta_push(&s->process_syscalls, s->slot_keys[i], v) < 0)
+			return -ENOMEM;
+	}
+	n = delta_finish(&s->process_syscalls);
+	for (size_t i = 0; i < n && t; i++) {
+		const struct delta_entry *e = &s->process_syscalls.diff[i];
+		unsigned int abi = (unsigned int)e->key / SYSCALL_SLOTS;
+		unsigned int nr = (unsigned int)e->key % SYSCALL_SLOTS;
+		struct table_row *r;
+		char name[64];
+
+		if (e->v[0] == 0)
+			continue;
+		r = table_add_row(t, e->key);
+		if (!r)
+			return -ENOMEM;
+		syscall_name_format((enum syscall_abi)abi, nr, name, sizeof(name));
+		r->name = intern(name);
+		r->v[0] = nr;
+		r->v[1] = e->v[0];
+		r->v[2] = e->v[1];
+		r->v[3] = e->v[2];
+	}
+	return 0;
 }
 
 static void clear_map(int fd)
@@ -388,13 +470,34 @@ static void clear_map(int fd)
 	}
 }
 
+static void focus_process(struct syscalls_state *s, __u32 tgid)
+{
+	if (tgid == s->focus_tgid)
+		return;
+	s->skel->bss->focus_tgid = 0;
+	/* an array cannot be emptied by deleting: zero every slot, then count afresh */
+	for (__u32 slot = 0; slot < SYSCALL_KEYS; slot++)
+		bpf_map_update_elem(bpf_map__fd(s->skel->maps.focus_syscall_stats), &slot,
+				    s->zero, BPF_ANY);
+	delta_reset(&s->process_syscalls);
+	s->focus_tgid = tgid;
+	s->skel->bss->focus_tgid = tgid;
+}
+
 static void syscalls_focus(struct collector *c, const struct focus *focus)
 {
 	struct syscalls_state *s = c->priv;
 	__s32 slot = -1;
 
+	if ((focus->table == &processes_table || focus->table == &syscall_callers_table) &&
+	    focus->key && focus->key < UINT32_MAX)
+		focus_process(s, (__u32)focus->key);
+	else
+		focus_process(s, 0);
 	if (focus->table == &syscalls_table && focus->key < SYSCALL_KEYS)
 		slot = (__s32)focus->key;
+	else if (focus->table == &syscall_callers_table)
+		slot = s->focus_slot; /* one caller of that syscall: keep counting its callers */
 	if (slot == s->focus_slot)
 		return;
 	s->skel->data->focus_slot = -1;

@@ -46,8 +46,20 @@ if start_in_shell; then
 	tap_check "Enter opens the syscall: latency histogram" wait_for "screen_has 'latency distribution'" 3
 	tap_check "Enter opens the syscall: its callers" wait_for "screen_has 'Callers'" 3
 	tap_check "the histogram is drawn with bars" wait_for "tmux_screen $S | grep -q '█'" 3
+	# callers are counted from the moment the syscall is opened: wait for the first
+	wait_for "tmux_screen $S | grep -q 'Callers.* 1/[0-9]'" 3
+	tmux send-keys -t $S Enter
+	tap_check "Enter on a caller opens that process's system calls" \
+		wait_for "screen_has 'Its system calls'" 3
+	tap_check "the breadcrumb shows the way down" \
+		wait_for "screen_has 'System calls > .* > #*[0-9]'" 2
+	tmux send-keys -t $S Escape
+	tap_check "Esc goes back one level (the callers again)" wait_for "screen_has 'Callers'" 2
 	tmux send-keys -t $S Escape
 	tap_check "Esc goes back to the main screen" wait_for "screen_has 'System calls \*'" 2
+	tmux send-keys -t $S Tab Enter
+	tap_check "Enter on a process opens its system calls" wait_for "screen_has 'Its system calls'" 3
+	tmux send-keys -t $S Escape BTab
 	tmux send-keys -t $S '?'
 	tap_check "? shows the keys" wait_for "screen_has 'Keys (any key closes this help)'" 2
 	tmux send-keys -t $S x

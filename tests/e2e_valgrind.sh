@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/e2e_valgrind.sh: batch mode under valgrind (memcheck): no invalid read or write,
-# no use of uninitialised memory, no leak, over three frames of every collector.
+# no use of uninitialised memory, no leak, over three frames of every collector. The only
+# suppressions (tests/valgrind.supp) are bpf(2) arguments valgrind does not model.
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || { tap_skip "valgrind" "valgrind is not installed"; exit 0; }
 need_root "valgrind" || exit 0
@@ -13,6 +14,7 @@ if nm -D "$KTOP_BIN" 2>/dev/null | grep -q __asan_init || nm "$KTOP_BIN" 2>/dev/
 	exit 0
 fi
 valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	--suppressions="$(dirname "$0")/valgrind.supp" \
 	--log-file="$tmp/vg.log" "$KTOP_BIN" -J -n 3 -d 0.3 >"$tmp/out.json" 2>"$tmp/err"
 rc=$?
 tap_diag "$(grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$tmp/vg.log" | sed 's/^==[0-9]*== //' | tr '\n' ' ')"

@@ -76,17 +76,19 @@ static void action_end(struct ui *ui)
 static void action_open(struct ui *ui)
 {
 	struct pane_view *v = current_view(ui);
+	const struct table_schema *schema;
 	const struct table_row *r;
 
-	if (!v || ui->depth >= UI_MAX_DEPTH || ui->depth > 0)
+	if (!v || !v->schema || !v->schema->drill || ui->depth >= UI_MAX_DEPTH)
 		return;
 	r = pane_selected(v, ui_frame(ui));
 	if (!r)
 		return;
-	ui->trail[ui->depth++] = (struct focus){ v->schema, r->key };
-	ui->detail = (struct pane_view){ 0 };
-	if (v->schema->drill)
-		ui->detail.sort_column = (int)v->schema->drill->sort_column;
+	schema = v->schema; /* v may be the detail view, about to be reset */
+	ui->saved_detail[ui->depth] = ui->detail; /* Esc comes back to the same row */
+	ui->trail[ui->depth++] = (struct focus){ schema, r->key };
+	ui->detail = (struct pane_view){ .schema = schema->drill,
+					 .sort_column = (int)schema->drill->sort_column };
 	ktop_set_focus(ui->k, &ui->trail[ui->depth - 1]);
 }
 
@@ -102,6 +104,7 @@ static void action_back(struct ui *ui)
 		return;
 	}
 	ui->depth--;
+	ui->detail = ui->saved_detail[ui->depth];
 	ktop_set_focus(ui->k, ui->depth ? &ui->trail[ui->depth - 1] : &none);
 }
 

@@ -93,6 +93,32 @@ static void draw_header(struct ui *ui, const struct frame *f)
 	mvaddnstr(1, 0, line, COLS);
 }
 
+/* Where the drill-down is: "System calls > read > 1234 ktop > Its system calls" */
+static void breadcrumb(struct ui *ui, char *buf, size_t len)
+{
+	const struct frame *f = ui_frame(ui);
+	const struct table_schema *last = ui->trail[ui->depth - 1].table->drill;
+	size_t used;
+
+	used = (size_t)snprintf(buf, len, " %s", ui->trail[0].table->title);
+	for (unsigned int i = 0; i < ui->depth && used < len; i++) {
+		const struct focus *fo = &ui->trail[i];
+		const struct table *t = f ? frame_table_const(f, fo->table) : NULL;
+		const struct table_row *r = t ? table_find_row(t, fo->key) : NULL;
+
+		if (r && r->name && fo->table->columns[0].kind == COL_ID)
+			used += (size_t)snprintf(buf + used, len - used, " > %llu %s",
+						 (unsigned long long)fo->key, r->name);
+		else if (r && r->name)
+			used += (size_t)snprintf(buf + used, len - used, " > %s", r->name);
+		else
+			used += (size_t)snprintf(buf + used, len - used, " > #%llu",
+						 (unsigned long long)fo->key);
+	}
+	if (last && used < len)
+		snprintf(buf + used, len - used, " > %s ", last->title);
+}
+
 static void draw_footer(struct ui *ui)
 {
 	static const char keys[] =
@@ -109,13 +135,11 @@ static void draw_footer(struct ui *ui)
 		mvaddnstr(LINES - 1, COLS - (int)strlen(note), note, COLS);
 	}
 	if (ui->depth > 0) {
-		char crumb[160];
+		char crumb[400];
 
-		snprintf(crumb, sizeof(crumb), " %s > %s ", ui->trail[0].table->title,
-			 ui->trail[ui->depth - 1].table->drill
-				 ? ui->trail[ui->depth - 1].table->drill->title
-				 : "detail");
-		mvaddnstr(LINES - 1, COLS - (int)strlen(crumb), crumb, COLS);
+		breadcrumb(ui, crumb, sizeof(crumb));
+		mvaddnstr(LINES - 1, COLS - (int)strlen(crumb) > 0 ? COLS - (int)strlen(crumb) : 0,
+			  crumb, COLS);
 	}
 	attrset(ui->attr[ROLE_DEFAULT]);
 }
