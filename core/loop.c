@@ -20,7 +20,7 @@
 #include "record.h"
 
 /* A user who just started ktop sees numbers this soon; later frames are whole intervals */
-#define KTOP_FIRST_FRAME_S 0.25
+#define KTOP_FIRST_FRAME_S 0.1
 
 static int tick_fd = -1;
 
