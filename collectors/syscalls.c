@@ -209,6 +209,9 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 	bpf_choose_variant(skel->progs.thread_exit_btf, skel->progs.thread_exit_raw,
 			   probe_btf_tracepoint("sched_process_exit"));
 	bpf_map__set_max_entries(skel->maps.process_stats, s->process_entries);
+	/* per-process counts feed the processes and containers panes: none shown, none kept */
+	skel->rodata->track_processes = config_pane_listed(cfg, "processes") ||
+					config_pane_listed(cfg, "containers");
 	/* process rows may lag by this much: well inside one interval */
 	skel->rodata->flush_ns = (__u64)(cfg->interval_s * 1e9 / 10);
 	if (skel->rodata->flush_ns > 100000000)

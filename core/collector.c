@@ -2,6 +2,7 @@
 /* core/collector.c: the small shared part of the collector contract. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "collector.h"
 
@@ -22,6 +23,8 @@ const char *collector_state(const struct collector *c, char *buf, unsigned long 
 		snprintf(buf, len, "ok");
 	else if (c->running)
 		snprintf(buf, len, "ok (%s)", c->reason);
+	else if (strncmp(c->reason, "off:", 4) == 0) /* switched off by the user */
+		snprintf(buf, len, "%s", c->reason);
 	else
 		snprintf(buf, len, "unavailable: %s", c->reason);
 	return buf;

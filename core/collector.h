@@ -46,8 +46,8 @@ struct collector {
 	char reason[COLLECTOR_REASON_MAX]; /* why it is not running */
 };
 
-/* "ok", "ok (what it does instead)" for a collector in a fallback mode, or
- * "unavailable: reason"; into buf, returned */
+/* "ok", "ok (what it does instead)" for a collector in a fallback mode, "off: why" for
+ * one the user switched off, or "unavailable: reason"; into buf, returned */
 const char *collector_state(const struct collector *c, char *buf, unsigned long len);
 
 /* Record why c cannot run (printf-style); returns -1 for convenience */

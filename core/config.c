@@ -13,3 +13,21 @@ void config_defaults(struct ktop_config *cfg)
 	cfg->process_rows = 512;
 	options_defaults(cfg); /* everything the options table holds */
 }
+
+bool config_pane_listed(const struct ktop_config *cfg, const char *id)
+{
+	size_t len = strlen(id);
+	const char *p = cfg->panes;
+
+	if (!cfg->panes[0])
+		return true;
+	while ((p = strstr(p, id))) {
+		bool starts = p == cfg->panes || p[-1] == ',' || p[-1] == ' ';
+		bool ends = p[len] == '\0' || p[len] == ',' || p[len] == ' ';
+
+		if (starts && ends)
+			return true;
+		p += len;
+	}
+	return false;
+}

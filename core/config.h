@@ -51,5 +51,7 @@ struct ktop_config {
 };
 
 void config_defaults(struct ktop_config *cfg);
+/* Is table id in [general] panes? (an empty list means every pane) */
+bool config_pane_listed(const struct ktop_config *cfg, const char *id);
 
 #endif

@@ -216,12 +216,28 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-static void collectors_open_all(struct ktop *k)
+/* Is one of the collector's panes in [general] panes? */
+static bool collector_wanted(const struct collector_ops *ops, const struct ktop_config *cfg)
+{
+	for (const struct table_schema *const *t = ops->tables; *t; t++)
+		if ((*t)->pane && config_pane_listed(cfg, (*t)->id))
+			return true;
+	return false;
+}
+
+/* Pay for what is on screen: a collector none of whose panes is wanted is not loaded
+ * (--check loads them all: it answers what could run) */
+static void collectors_open_all(struct ktop *k, bool all)
 {
 	for (unsigned int i = 0; i < collector_registry_size && i < KTOP_MAX_COLLECTORS; i++) {
 		struct collector *c = &k->collectors[k->ncollectors++];
 
 		c->ops = collector_registry[i];
+		if (!all && !collector_wanted(c->ops, &k->cfg)) {
+			c->running = false;
+			snprintf(c->reason, sizeof(c->reason), "off: no pane of it in [general] panes");
+			continue;
+		}
 		c->running = collector_open(c, &k->cfg) == 0;
 	}
 }
@@ -254,7 +270,7 @@ static int run_check(struct ktop *k, const char *missing_priv, const char *missi
 			       missing_priv ? "not enough privileges" : "no kernel BTF");
 		return 1;
 	}
-	collectors_open_all(k);
+	collectors_open_all(k, true);
 	ok = ktop_running_collectors(k);
 	for (unsigned int i = 0; i < k->ncollectors; i++) {
 		struct collector *c = &k->collectors[i];
@@ -504,7 +520,7 @@ int main(int argc, char **argv)
 					       : &screen_sink;
 	if (k.cfg.container && select_start_container(&k) < 0)
 		return 1;
-	collectors_open_all(&k);
+	collectors_open_all(&k, false);
 	if (ktop_running_collectors(&k) == 0) {
 		fprintf(stderr, "ktop: no collector can run here:\n");
 		for (unsigned int i = 0; i < k.ncollectors; i++)

@@ -31,7 +31,8 @@ const struct option_def options_table[] = {
 	  options_check_theme_name },
 	{ "general", "panes", OPTION_LIST, 0, 0,
 	  "syscalls, processes, hardirqs, softirqs, tasklets, critical, containers",
-	  "panes shown on the main screen, in this order (table ids, see ktop --columns)",
+	  "panes shown on the main screen, in this order (table ids, see ktop --columns); "
+	  "a collector with none of its panes listed is not loaded and costs nothing",
 	  FIELD(panes), check_pane_id },
 	{ "general", "ascii", OPTION_BOOL, 0, 0, "no",
 	  "draw with ASCII only (bars, sparklines), even in a UTF-8 locale", FIELD(ascii) },

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 tools/bench.sh --quick --out "$tmp" >"$tmp/log" 2>&1
 tap_check "the harness runs to the end" [ $? -eq 0 ]
 j=$tmp/performance.json
-for key in syscalls.bare syscalls.ktop syscalls.ktop_count_only syscalls.syscount syscalls.syscount_L \
+for key in syscalls.bare syscalls.ktop syscalls.ktop_syscalls syscalls.ktop_lean syscalls.syscount syscalls.syscount_L \
 	interrupts.udp_round_trips_per_s_without interrupts.udp_round_trips_per_s_with \
 	interrupts.ns_per_softirq_run tasklets.packets_per_s_without tasklets.packets_per_s_with \
 	tasklets.added_ns_per_tasklet_run critical.interrupt_ms_per_s_timer_off \

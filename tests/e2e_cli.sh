@@ -73,3 +73,8 @@ tap_check "no BPF program left after it ends" wait_for "! progs_still_loaded $(e
 
 tap_check "docs/JSON.md lists every table and column ktop writes" \
 	"$(dirname "$0")/../tools/gen-json-doc.sh" --check
+
+printf '[general]\npanes = syscalls, processes\n' >"$tmp/lean.conf"
+"$KTOP_BIN" --config "$tmp/lean.conf" -J -n 1 -d 0.2 >"$tmp/out" 2>&1
+tap_check "a collector with no pane in [general] panes is not loaded, and says so" \
+	jqt '.collectors.syscalls == "ok" and (.collectors.interrupts | startswith("off:"))' "$tmp/out"

@@ -15,14 +15,16 @@ Machine-readable copy: [performance.json](performance.json).
 ## 1. Added cost per system call
 
 A tight \`getppid()\` loop on CPU 1 (\`tests/workloads/syscall_loop --bench\`), bare and under
-each tracer (\`tools/bench-syscalls.sh\`). ktop runs with every collector it has.
+each tracer (\`tools/bench-syscalls.sh\`): \`ktop\` with every collector (its default panes),
+\`ktop_syscalls\` with only the syscalls and processes panes (latency, errors, histogram, per
+process), \`ktop_lean\` with the syscalls pane alone, counting only (\`--count-only\`).
 
 | under | ns per call | added ns | added, vs \`syscount -L\` |
 | --- | --- | --- | --- |
 $(q '.syscalls | to_entries[] | select(.value != null) | "| \(.key) | \(.value.ns_per_call) | \(.value.added_ns) | \(.value.ratio_to_syscount_L // "-")x |"')
 
 Goals: ktop's added cost ≤ 0.35× that of \`syscount -L\` (it measures more: latency
-histogram, errors, per process); count-only mode ≤ \`syscount\`.
+histogram, errors, per process); its leanest mode ≤ \`syscount\`.
 
 ## 2. The other collectors, on the workloads that drive them
 

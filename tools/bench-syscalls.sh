@@ -31,11 +31,19 @@ under() {
 }
 
 declare -A samples
-names=(bare ktop ktop_count_only syscount syscount_L)
+# ktop: every collector (the default panes); ktop_syscalls: only the syscalls and
+# processes panes (what syscount -L is compared with); ktop_lean: the syscalls pane alone,
+# counting only (no latency, no per-process counts): what syscount is compared with
+conf=$(mktemp -d)
+trap 'rm -rf "$conf"' EXIT
+printf '[general]\npanes = syscalls, processes\n' >"$conf/syscalls.conf"
+printf '[general]\npanes = syscalls\n' >"$conf/lean.conf"
+names=(bare ktop ktop_syscalls ktop_lean syscount syscount_L)
 for r in $(seq "$ROUNDS"); do
 	samples[bare]+="$(under bare) "
-	samples[ktop]+="$(under ktop ./ktop -J -d 1) "
-	samples[ktop_count_only]+="$(under ktop_count_only ./ktop -J -d 1 --count-only) "
+	samples[ktop]+="$(under ktop ./ktop --defaults -J -d 1) "
+	samples[ktop_syscalls]+="$(under ktop_syscalls ./ktop --config "$conf/syscalls.conf" -J -d 1) "
+	samples[ktop_lean]+="$(under ktop_lean ./ktop --config "$conf/lean.conf" -J -d 1 --count-only) "
 	if command -v syscount >/dev/null; then
 		samples[syscount]+="$(under syscount syscount -i 1) "
 		samples[syscount_L]+="$(under syscount_L syscount -L -i 1) "

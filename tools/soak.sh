@@ -14,7 +14,7 @@
 need_root "soak" || exit 0
 seconds=${SOAK_SECONDS:-3600}
 loops=${SOAK_LOOPS:-2} # process churners (tests/workloads/proc_churn)
-warmup=$(( seconds / 6 > 10 ? seconds / 6 : 10 ))
+warmup=$(( seconds / 4 > 30 ? seconds / 4 : 30 )) # tables and delta sets reach their size
 slack_kb=${SOAK_RSS_SLACK_KB:-2048}
 map_slack=${SOAK_MAP_SLACK:-32} # new IRQ numbers or tasklets may still appear: not churn
 tmp=$(mktemp -d)
