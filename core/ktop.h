@@ -7,6 +7,7 @@
 #ifndef KTOP_CORE_KTOP_H
 #define KTOP_CORE_KTOP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -79,6 +80,9 @@ void ktop_set_interval(struct ktop *k, double interval_s);
 /* Replay: play frames speed times faster than recorded (re-arms the tick) */
 void ktop_set_speed(struct ktop *k, double speed);
 int ktop_running_collectors(const struct ktop *k);
+/* Block the signals that end ktop, so the loop reads them from a signalfd; called first
+ * thing in main, so a signal during start-up waits for the loop instead of being lost */
+void ktop_signals_block(sigset_t *mask);
 /* Run until a sink, a signal or -n ends it; returns the exit status */
 int ktop_loop(struct ktop *k);
 double ktop_monotonic_s(void);

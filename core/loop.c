@@ -182,6 +182,23 @@ static void tick(struct ktop *k, int *status)
 		k->quit = true;
 }
 
+void ktop_signals_block(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGQUIT);
+	/* a shell starts background jobs with SIGINT and SIGQUIT ignored, and an ignored
+	 * signal never reaches a signalfd: take the default back, then block them */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int ktop_loop(struct ktop *k)
 {
 	struct pollfd fds[3 + KTOP_MAX_COLLECTORS];
@@ -192,13 +209,7 @@ int ktop_loop(struct ktop *k)
 	/* converting a recording to text or JSON: as fast as it reads */
 	int timeout = k->source && !k->sink->reads_stdin ? 0 : -1;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	ktop_signals_block(&mask);
 	sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (sig_fd < 0 || tick_fd < 0 || arm_tick(tick_s(k), KTOP_FIRST_FRAME_S) < 0)

@@ -455,8 +455,10 @@ int main(int argc, char **argv)
 {
 	static struct ktop k;
 	const char *missing_priv, *missing_kernel;
+	sigset_t signals;
 	int status;
 
+	ktop_signals_block(&signals);
 	config_defaults(&k.cfg);
 	/* the schemas first: the config file names panes and columns */
 	for (unsigned int i = 0; i < collector_registry_size; i++)

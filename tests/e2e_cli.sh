@@ -78,3 +78,11 @@ printf '[general]\npanes = syscalls, processes\n' >"$tmp/lean.conf"
 "$KTOP_BIN" --config "$tmp/lean.conf" -J -n 1 -d 0.2 >"$tmp/out" 2>&1
 tap_check "a collector with no pane in [general] panes is not loaded, and says so" \
 	jqt '.collectors.syscalls == "ok" and (.collectors.interrupts | startswith("off:"))' "$tmp/out"
+
+# a script's background job starts with SIGINT ignored: ktop must still end on it
+"$KTOP_BIN" -J -d 0.2 >/dev/null 2>&1 &
+kpid=$!
+wait_for "[ -n \"\$(prog_ids_of $kpid)\" ]" 5
+kill -INT $kpid
+tap_check "SIGINT ends ktop started as a background job of a script" wait_gone $kpid 1
+wait $kpid 2>/dev/null
