@@ -127,6 +127,7 @@ test: deps all unit
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test-asan:
 	$(MAKE) BUILD=build-asan SANITIZE='$(ASAN_FLAGS)' build-asan/ktop unit
+	ln -sfn ../themes build-asan/themes # ktop looks for themes beside its binary
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		BUILD=build-asan KTOP_BIN=$(CURDIR)/build-asan/ktop tests/run
 

@@ -49,7 +49,8 @@ size_t delta_finish(struct delta_set *d)
 	struct delta_entry *tmp;
 	size_t j = 0;
 
-	qsort(d->cur, d->ncur, sizeof(*d->cur), entry_compare);
+	if (d->ncur) /* cur is NULL until the first push */
+		qsort(d->cur, d->ncur, sizeof(*d->cur), entry_compare);
 	for (size_t i = 0; i < d->ncur; i++) {
 		const struct delta_entry *c = &d->cur[i];
 		const struct delta_entry *p = NULL;

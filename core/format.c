@@ -5,24 +5,41 @@
 
 #include "format.h"
 
+/* Significant digits: 3 for text and files, 2 on the screen, where the last digit of a
+ * busy number changes every frame and every change is bytes sent over the link */
+static int digits = 3;
+
+void format_set_digits(int n)
+{
+	digits = n < 2 ? 2 : n > 3 ? 3 : n;
+}
+
+/* v (>= 1) with `digits` significant digits, but never fewer than its integer digits */
+static void significant(double v, const char *unit, char *buf, size_t len)
+{
+	int decimals = v < 10 ? digits - 1 : v < 100 ? digits - 2 : 0;
+
+	snprintf(buf, len, "%.*f%s", decimals > 0 ? decimals : 0, v, unit);
+}
+
 char *format_duration(double ns, char *buf, size_t len)
 {
 	if (ns <= 0 || isnan(ns))
 		snprintf(buf, len, "0");
 	else if (ns < 1e3)
 		snprintf(buf, len, "%.0fns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, ns < 1e4 ? "%.2fus" : ns < 1e5 ? "%.1fus" : "%.0fus", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, len, ns < 1e7 ? "%.2fms" : ns < 1e8 ? "%.1fms" : "%.0fms", ns / 1e6);
+	else if (ns < 999.5e3)
+		significant(ns / 1e3, "us", buf, len);
+	else if (ns < 999.5e6)
+		significant(ns / 1e6, "ms", buf, len);
 	else
-		snprintf(buf, len, "%.2fs", ns / 1e9);
+		significant(ns / 1e9, "s", buf, len);
 	return buf;
 }
 
 char *format_count(double v, char *buf, size_t len)
 {
-	static const char units[] = " kMGTP";
+	static const char *const units[] = { "", "k", "M", "G", "T", "P" };
 	int u = 0;
 
 	if (v <= 0 || isnan(v)) {
@@ -40,7 +57,7 @@ char *format_count(double v, char *buf, size_t len)
 	if (u == 0)
 		snprintf(buf, len, "%.0f", v);
 	else
-		snprintf(buf, len, v < 10 ? "%.2f%c" : v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
+		significant(v, units[u], buf, len);
 	return buf;
 }
 

@@ -8,6 +8,8 @@
 
 #include "table.h"
 
+/* Significant digits of durations and large counts: 3 (default) or 2 (the screen) */
+void format_set_digits(int n);
 /* "0", "850ns", "12.3us", "4.56ms", "1.20s" */
 char *format_duration(double ns, char *buf, size_t len);
 /* "0", "950", "12.3k", "4.56M", "7.89G" */

@@ -66,7 +66,8 @@ static void buf_put(struct buf *b, const void *data, size_t n)
 		b->p = p;
 		b->cap = cap;
 	}
-	memcpy(b->p + b->len, data, n);
+	if (n) /* data may be NULL when n is 0 (an empty string) */
+		memcpy(b->p + b->len, data, n);
 	b->len += n;
 }
 

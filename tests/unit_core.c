@@ -201,6 +201,12 @@ static void test_format(void **state)
 	assert_string_equal(format_cpus(0xf | 1 << 8 | 3ull << 10, buf, sizeof(buf)),
 			    "0-3,8,10-11");
 	assert_string_equal(format_cpus(0, buf, sizeof(buf)), "-");
+	format_set_digits(2); /* the screen's precision */
+	assert_string_equal(format_duration(12345, buf, sizeof(buf)), "12us");
+	assert_string_equal(format_duration(2690, buf, sizeof(buf)), "2.7us");
+	assert_string_equal(format_count(60800, buf, sizeof(buf)), "61k");
+	assert_string_equal(format_count(434, buf, sizeof(buf)), "434"); /* integers stay */
+	format_set_digits(3);
 }
 
 static void test_syscall_names(void **state)

@@ -227,6 +227,7 @@ static int screen_start(struct ktop *k)
 	nonl();
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
+	format_set_digits(2); /* the screen: a last digit that flickers costs bytes, not insight */
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	colors_init(ui);
