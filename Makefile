@@ -129,7 +129,7 @@ test-asan:
 	$(MAKE) BUILD=build-asan SANITIZE='$(ASAN_FLAGS)' build-asan/ktop unit
 	ln -sfn ../themes build-asan/themes # ktop looks for themes beside its binary
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		BUILD=build-asan KTOP_BIN=$(CURDIR)/build-asan/ktop tests/run
+		KTOP_SANITIZED=1 BUILD=build-asan KTOP_BIN=$(CURDIR)/build-asan/ktop tests/run
 
 $(BUILD)/ktop: $(MAIN_OBJ) $(UI_OBJS) $(COLL_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

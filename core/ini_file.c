@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "ini_file.h"
+#include "safefile.h"
 
 struct ini_reader {
 	const char *origin;
@@ -160,16 +161,14 @@ int ini_text_parse(const char *origin, const char *text, size_t len, ini_value_f
 
 int ini_file_parse(const char *path, ini_value_fn fn, void *user, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	/* ktop runs as root: a file (or a folder on its way) others can write is refused */
+	FILE *f = safefile_open(path, err, errlen);
 	char *text;
 	size_t len;
 	int rc;
 
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return rc;
-	}
+	if (!f)
+		return -errno;
 	text = malloc(INI_FILE_MAX_BYTES + 1);
 	if (!text) {
 		fclose(f);

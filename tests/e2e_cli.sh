@@ -85,4 +85,11 @@ kpid=$!
 wait_for "[ -n \"\$(prog_ids_of $kpid)\" ]" 5
 kill -INT $kpid
 tap_check "SIGINT ends ktop started as a background job of a script" wait_gone $kpid 1
+kill -KILL $kpid 2>/dev/null # never hang the suite on a failure
 wait $kpid 2>/dev/null
+
+printf '[general]\ninterval = 2\n' >"$tmp/open.conf"
+chmod 666 "$tmp/open.conf"
+"$KTOP_BIN" --config "$tmp/open.conf" -b -n 1 >"$tmp/out" 2>"$tmp/err"
+tap_check "a config file anyone can write is refused, with the fix, exit 2" \
+	[ $? -eq 2 ] && grep -q 'chmod go-w' "$tmp/err"

@@ -11,7 +11,38 @@
 
 #include "core/containers.h"
 #include "core/format.h"
+#include "damp.h"
 #include "ui_internal.h"
+
+/* What the main screen's panes show, one per table (see damp.h) */
+static struct damp_table damp_tables[UI_MAX_PANES];
+
+/* The damping memory of the table s; NULL when it is not damped (the drill-down view) */
+static struct damp_table *pane_damp(struct ui *ui, const struct pane_view *v)
+{
+	struct damp_table *free_one = NULL;
+
+	if (v == &ui->detail || v->schema->detail)
+		return NULL;
+	for (unsigned int i = 0; i < UI_MAX_PANES; i++) {
+		struct damp_table *d = &damp_tables[i];
+
+		if (d->owner == v->schema) {
+			if (d->epoch != ui->full_redraws) {
+				damp_reset(d);
+				d->epoch = ui->full_redraws;
+			}
+			return d;
+		}
+		if (!d->owner && !free_one)
+			free_one = d;
+	}
+	if (free_one) {
+		free_one->owner = v->schema;
+		free_one->epoch = ui->full_redraws;
+	}
+	return free_one;
+}
 
 static struct table *view_table(const struct pane_view *v, const struct frame *f)
 {
@@ -113,10 +144,31 @@ static unsigned int columns_that_fit(const struct table_schema *s, int width)
 	return n;
 }
 
-/* Draws the cells of r (or the column titles); returns the first free column */
-static int draw_row_cells(const struct table *t, const struct table_row *r, unsigned int ncols,
-			  double interval_s, int y, int width, int spark_w)
+static bool column_is_number(const struct table_column *col)
 {
+	switch (col->kind) {
+	case COL_COUNT:
+	case COL_TIME:
+	case COL_DURATION:
+	case COL_AVERAGE:
+	case COL_CPU_PCT:
+	case COL_SHARE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Draws the cells of r (or the column titles); returns the first free column. With dr, the
+ * numbers go through damping (exact: drawn as they are, and remembered).
+ */
+static int draw_row_cells(const struct table *t, const struct table_row *r, unsigned int ncols,
+			  const struct frame *f, int y, int width, int spark_w,
+			  struct damp_row *dr, bool exact)
+{
+	double interval_s = f ? f->interval_s : 0;
+
 	const struct table_schema *s = t->schema;
 	char cell[128];
 	int x = 0;
@@ -128,14 +180,19 @@ static int draw_row_cells(const struct table *t, const struct table_row *r, unsi
 		/* the name column takes what is left over */
 		if (col->kind == COL_NAME && c + 1 == ncols)
 			w = width - x - 1 - spark_w;
+		const char *text = cell;
+
 		if (r)
 			format_cell(t, r, c, interval_s, cell, sizeof(cell));
 		else
 			snprintf(cell, sizeof(cell), "%s", col->title);
+		if (r && dr && column_is_number(col))
+			text = damp_text(dr, c, table_column_value(t, r, c, interval_s), cell,
+					 f->seq, exact);
 		if (col->kind == COL_NAME)
-			mvprintw(y, x, "%-*.*s", w, w, cell);
+			mvprintw(y, x, "%-*.*s", w, w, text);
 		else
-			mvprintw(y, x, "%*.*s", w, w, cell);
+			mvprintw(y, x, "%*.*s", w, w, text);
 		x += w + 1;
 	}
 	return x;
@@ -149,7 +206,7 @@ static int draw_row_cells(const struct table *t, const struct table_row *r, unsi
  * rate moves by a factor of two, which is when it is worth a look.
  */
 static void draw_sparkline(struct ui *ui, const struct table_schema *s, uint64_t key, int y,
-			   int x, int w)
+			   int x, int w, struct damp_row *dr, uint64_t seq, bool exact)
 {
 	static const char *const blocks[] = { " ", "\u2581", "\u2582", "\u2583", "\u2584",
 					       "\u2585", "\u2586", "\u2587", "\u2588" };
@@ -183,7 +240,7 @@ static void draw_sparkline(struct ui *ui, const struct table_schema *s, uint64_t
 			line[used++] = ascii[level];
 	}
 	line[used] = '\0';
-	mvaddstr(y, x, line);
+	mvaddstr(y, x, dr ? damp_spark(dr, line, seq, exact) : line);
 }
 
 /* With a container selected, panes of interrupt work say whose interrupted tasks they
@@ -200,6 +257,7 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	struct table *t = view_table(v, f);
 	int width = COLS, sel, rows, spark_w = 0, spark_x = 0;
 	unsigned int ncols = columns_that_fit(s, width), n = 0, *idx;
+	struct damp_table *damp;
 	char title[400];
 	size_t used;
 
@@ -230,7 +288,7 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	attrset(ui->attr[ROLE_COLUMNS] | A_BOLD);
 	mvhline(top + 1, 0, ' ', width);
 	if (t) {
-		spark_x = draw_row_cells(t, NULL, ncols, 0, top + 1, width, spark_w);
+		spark_x = draw_row_cells(t, NULL, ncols, NULL, top + 1, width, spark_w, NULL, true);
 		if (spark_w)
 			mvaddstr(top + 1, spark_x, "RECENT");
 	}
@@ -264,24 +322,33 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	if (v->scroll < 0)
 		v->scroll = 0;
 	v->selected_line = sel;
+	damp = pane_damp(ui, v);
 	for (int i = 0; i < rows && v->scroll + i < (int)n; i++) {
 		const struct table_row *r = &t->rows[idx[v->scroll + i]];
 		bool is_sel = v->scroll + i == sel && focused;
+		struct damp_row *dr = damp ? damp_row(damp, r->key, f->seq) : NULL;
 		int x;
 
 		attrset(ui->attr[is_sel ? ROLE_SELECTED : ROLE_DEFAULT]);
 		if (is_sel)
 			mvhline(top + 2 + i, 0, ' ', width);
-		x = draw_row_cells(t, r, ncols, f->interval_s, top + 2 + i, width, spark_w);
+		/* the selected row, and a paused screen, are looked at closely: exact */
+		x = draw_row_cells(t, r, ncols, f, top + 2 + i, width, spark_w, dr,
+				   is_sel || ui->paused);
 		if (spark_w) /* in the row's own colours: no attribute changes to send */
-			draw_sparkline(ui, s, r->key, top + 2 + i, x, spark_w);
+			draw_sparkline(ui, s, r->key, top + 2 + i, x, spark_w, dr, f->seq,
+				       is_sel || ui->paused);
 	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	if (rows > 0) {
-		char pos[64];
+		char pos[64], count[24];
 
 		/* where the selection is, and how many rows there are */
-		snprintf(pos, sizeof(pos), " %d/%u ", sel + 1, n);
+		snprintf(count, sizeof(count), "%u", n);
+		/* the number of rows is damped too, while the selection is on the first */
+		snprintf(pos, sizeof(pos), " %d/%s ", sel + 1,
+			 damp ? damp_cell_text(&damp->count, n, count, f->seq, ui->paused || sel > 0)
+			      : count);
 		mvaddstr(top, width - (int)strlen(pos) - 1, pos);
 	}
 	attrset(ui->attr[ROLE_DEFAULT]);

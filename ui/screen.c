@@ -41,22 +41,34 @@ static void colors_init(struct ui *ui)
 /* ktop's own cost: "self 0.4% cpu 17.9M bpf 3.1ms/s" and lost events, if any */
 static size_t draw_self_cost(struct ui *ui, const struct frame *f, char *line, size_t len)
 {
-	char bpf[16], rss[16], dropped[16];
+	char bpf[16], rss[16], dropped[16], cpu[16];
 	size_t used;
 
 	line[0] = '\0';
 	if (!f)
 		return 0;
+	if (ui->header_epoch != ui->full_redraws) {
+		memset(ui->self_cost, 0, sizeof(ui->self_cost));
+		ui->header_epoch = ui->full_redraws;
+	}
+	/* damped like the panes' numbers: they move a little every frame */
+	snprintf(cpu, sizeof(cpu), "%.1f", f->self.cpu_pct);
 	format_count((double)f->self.rss_kb * 1024, rss, sizeof(rss));
-	used = (size_t)snprintf(line, len, "self %.1f%% cpu %sB", f->self.cpu_pct, rss);
-	if (f->self.bpf_stats)
+	used = (size_t)snprintf(line, len, "self %s%% cpu %sB",
+				damp_cell_text(&ui->self_cost[0], f->self.cpu_pct, cpu, f->seq,
+					       ui->paused),
+				damp_cell_text(&ui->self_cost[1], (double)f->self.rss_kb, rss, f->seq,
+					       ui->paused));
+	if (f->self.bpf_stats) {
+		format_duration(f->self.bpf_ns_per_s, bpf, sizeof(bpf));
 		used += (size_t)snprintf(line + used, len - used, " bpf %s/s",
-					 format_duration(f->self.bpf_ns_per_s, bpf, sizeof(bpf)));
+					 damp_cell_text(&ui->self_cost[2], f->self.bpf_ns_per_s,
+							bpf, f->seq, ui->paused));
+	}
 	if (f->self.dropped) {
 		format_count((double)f->self.dropped, dropped, sizeof(dropped));
 		used += (size_t)snprintf(line + used, len - used, " DROPPED %s", dropped);
 	}
-	(void)ui;
 	return used < len ? used : len - 1;
 }
 
@@ -257,6 +269,7 @@ static bool screen_input(struct ktop *k)
 	while ((key = getch()) != ERR) {
 		keys++;
 		if (key == KEY_RESIZE) {
+			ui->full_redraws++;
 			ui->dirty = true;
 			continue;
 		}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "core/ktop.h"
+#include "damp.h"
 
 #define UI_MAX_PANES TABLE_MAX_TABLES
 #define UI_MAX_DEPTH 4
@@ -66,6 +67,9 @@ struct ui {
 	int last_key;        /* the key that started the running action */
 	char theme[CONFIG_NAME_MAX + 1];
 	char message[96];    /* a short note in the footer until the next key */
+	unsigned int full_redraws; /* Ctrl-L and resizes: damped numbers are drawn anew */
+	unsigned int header_epoch; /* full_redraws when self_cost was last reset */
+	struct damp_cell self_cost[3]; /* the header's cpu, memory and bpf figures */
 };
 
 /* The frame on screen: the newest, or the one stepped to while paused */

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/unit_damp.c: the damping of numbers on screen (ui/damp.c): a small wobble keeps
+ * what is shown, a real change or an old text is drawn, exact cells always are, and the
+ * memory of rows follows row keys.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ui/damp.h"
+
+static void test_keep_rule(void **state)
+{
+	(void)state;
+	/* within the tolerance and young: kept */
+	assert_true(damp_keep(100, 100, 1, 2));
+	assert_true(damp_keep(100, 100 * (1 + DAMP_TOLERANCE) - 1, 1, 2));
+	assert_true(damp_keep(100, 100 * (1 - DAMP_TOLERANCE) + 1, 1, 2));
+	/* moved more than the tolerance: drawn */
+	assert_false(damp_keep(100, 100 * (1 + DAMP_TOLERANCE) + 1, 1, 2));
+	assert_false(damp_keep(100, 100 * (1 - DAMP_TOLERANCE) - 1, 1, 2));
+	/* from zero or to zero: drawn */
+	assert_false(damp_keep(0, 1, 1, 2));
+	assert_false(damp_keep(1, 0, 1, 2));
+	assert_true(damp_keep(0, 0, 1, 2));
+	/* too old, nothing shown yet, time going backwards (a replay seek): drawn */
+	assert_true(damp_keep(100, 101, 10, 10 + DAMP_MAX_FRAMES - 1));
+	assert_false(damp_keep(100, 101, 10, 10 + DAMP_MAX_FRAMES));
+	assert_false(damp_keep(100, 100, 0, 2));
+	assert_false(damp_keep(100, 100, 5, 4));
+	assert_false(damp_keep(__builtin_nan(""), 100, 1, 2));
+}
+
+static void test_text(void **state)
+{
+	static struct damp_table d;
+	struct damp_row *r;
+
+	(void)state;
+	damp_reset(&d);
+	r = damp_row(&d, 42, 1);
+	assert_string_equal(damp_text(r, 3, 100, "100", 1, false), "100");
+	/* a wobble: the old text stays for DAMP_MAX_FRAMES frames */
+	for (uint64_t f = 2; f < 1 + DAMP_MAX_FRAMES; f++)
+		assert_string_equal(damp_text(r, 3, 105, "105", f, false), "100");
+	assert_string_equal(damp_text(r, 3, 105, "105", 1 + DAMP_MAX_FRAMES, false), "105");
+	/* a jump is drawn at once; an exact cell is always drawn */
+	assert_string_equal(damp_text(r, 3, 300, "300", 7, false), "300");
+	assert_string_equal(damp_text(r, 3, 301, "301", 8, true), "301");
+	assert_string_equal(damp_text(r, 3, 302, "302", 9, false), "301");
+	/* text too long to remember: drawn as it is */
+	assert_string_equal(damp_text(r, 4, 1, "0123456789abcdefghij", 9, false),
+			    "0123456789abcdefghij");
+	assert_string_equal(damp_text(r, 4, 1, "0123456789abcdefghiJ", 10, false),
+			    "0123456789abcdefghiJ");
+	/* columns past the memory: drawn as they are */
+	assert_string_equal(damp_text(r, DAMP_COLUMNS, 1, "1", 10, false), "1");
+	/* a reset forgets */
+	damp_reset(&d);
+	r = damp_row(&d, 42, 11);
+	assert_string_equal(damp_text(r, 3, 302, "302", 11, false), "302");
+}
+
+static void test_rows(void **state)
+{
+	static struct damp_table d;
+	struct damp_row *first;
+
+	(void)state;
+	damp_reset(&d);
+	first = damp_row(&d, 7, 1);
+	damp_text(first, 1, 10, "10", 1, false);
+	/* the same key finds the same memory */
+	assert_ptr_equal(damp_row(&d, 7, 2), first);
+	/* more keys than room: the least recently seen is reused, the others stay */
+	for (uint64_t k = 100; k < 100 + DAMP_ROWS - 1; k++)
+		damp_row(&d, k, 3);
+	assert_ptr_equal(damp_row(&d, 7, 4), first);
+	assert_string_equal(first->cells[1].text, "10");
+	assert_ptr_not_equal(damp_row(&d, 1000, 5), first); /* key 100 made room */
+	assert_ptr_equal(damp_row(&d, 7, 5), first);
+	damp_row(&d, 2000, 6); /* makes room with some key seen in frame 3, not 7 */
+	assert_ptr_equal(damp_row(&d, 7, 6), first);
+	assert_string_equal(first->cells[1].text, "10");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keep_rule),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_rows),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
