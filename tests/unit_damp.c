@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/unit_damp.c: the damping of numbers on screen (ui/damp.c): a small wobble keeps
- * what is shown, a real change or an old text is drawn, exact cells always are, and the
- * memory of rows follows row keys.
+ * what is shown, a real change or an old text is drawn, exact cells always are, the
+ * memory of rows follows row keys, and rows pass each other only for a clear difference.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,6 +64,27 @@ static void test_text(void **state)
 	damp_reset(&d);
 	r = damp_row(&d, 42, 11);
 	assert_string_equal(damp_text(r, 3, 302, "302", 11, false), "302");
+	/* the row count of a title: a cell of its own, forgotten by a reset too */
+	damp_cell_text(&d.count, 10, "10", 11, false);
+	assert_string_equal(damp_cell_text(&d.count, 11, "11", 12, false), "10");
+	damp_reset(&d);
+	assert_string_equal(damp_cell_text(&d.count, 11, "11", 12, false), "11");
+}
+
+static void test_spark(void **state)
+{
+	static struct damp_table d;
+	struct damp_row *r;
+
+	(void)state;
+	damp_reset(&d);
+	r = damp_row(&d, 1, 1);
+	assert_string_equal(damp_spark(r, "abc", 1, false), "abc");
+	for (uint64_t f = 2; f < 1 + DAMP_MAX_FRAMES; f++)
+		assert_string_equal(damp_spark(r, "bcd", f, false), "abc");
+	assert_string_equal(damp_spark(r, "cde", 1 + DAMP_MAX_FRAMES, false), "cde");
+	/* the selected row: current every frame */
+	assert_string_equal(damp_spark(r, "def", 2 + DAMP_MAX_FRAMES, true), "def");
 }
 
 static void test_rows(void **state)
@@ -89,12 +110,47 @@ static void test_rows(void **state)
 	assert_string_equal(first->cells[1].text, "10");
 }
 
+static void test_order(void **state)
+{
+	/* last shown: 0 1 2 3; row 1 grew a little, row 3 a lot, row 0 fell to nothing */
+	const double value[] = { 0, 110, 100, 1000 };
+	unsigned int order[] = { 0, 1, 2, 3 };
+	/* ascending, last shown: 3 2 1 0 with the same values */
+	unsigned int up[] = { 3, 2, 1, 0 };
+
+	(void)state;
+	damp_order(value, order, 4, false);
+	/* 3 passes everything; 1 and 2 are close: they keep their places; 0 goes down */
+	assert_int_equal(order[0], 3);
+	assert_int_equal(order[1], 1);
+	assert_int_equal(order[2], 2);
+	assert_int_equal(order[3], 0);
+	damp_order(value, up, 4, true);
+	/* 0 passes all, 2 stays under 1 (close), 3 is largest: last */
+	assert_int_equal(up[0], 0);
+	assert_int_equal(up[1], 2);
+	assert_int_equal(up[2], 1);
+	assert_int_equal(up[3], 3);
+	/* close values never swap, whatever their order */
+	{
+		const double close[] = { 100, 100 * DAMP_ORDER_FACTOR, 100 };
+		unsigned int o[] = { 0, 1, 2 };
+
+		damp_order(close, o, 3, false);
+		assert_int_equal(o[0], 0);
+		assert_int_equal(o[1], 1);
+		assert_int_equal(o[2], 2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keep_rule),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_spark),
+		cmocka_unit_test(test_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

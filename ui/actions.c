@@ -306,7 +306,7 @@ const struct ui_action ui_actions[] = {
 	{ "pause", "freeze the screen (collection goes on)", { ' ' }, action_pause },
 	{ "older", "while paused: one frame back in history", { '[' }, action_older },
 	{ "newer", "while paused: one frame forward", { ']' }, action_newer },
-	{ "redraw", "redraw the whole screen, every number exact", { KEY_CTRL('l') }, action_redraw },
+	{ "redraw", "redraw the whole screen", { KEY_CTRL('l') }, action_redraw },
 	{ "containers", "choose a container: every pane shows only it (type to search)", { 'c' },
 	  action_containers },
 	{ "all_containers", "back to the whole machine (all containers)", { 'C' },

@@ -20,6 +20,7 @@ bool damp_keep(double shown, double now, uint64_t shown_frame, uint64_t frame)
 void damp_reset(struct damp_table *d)
 {
 	memset(d->rows, 0, sizeof(d->rows));
+	memset(&d->count, 0, sizeof(d->count));
 }
 
 struct damp_row *damp_row(struct damp_table *d, uint64_t key, uint64_t frame)
@@ -76,4 +77,20 @@ const char *damp_spark(struct damp_row *row, const char *line, uint64_t frame, b
 	strcpy(row->spark, line);
 	row->spark_frame = frame;
 	return line;
+}
+
+static bool passes(double x, double above, bool ascending)
+{
+	return ascending ? x * DAMP_ORDER_FACTOR < above : x > above * DAMP_ORDER_FACTOR;
+}
+
+void damp_order(const double *value, unsigned int *order, unsigned int n, bool ascending)
+{
+	for (unsigned int i = 1; i < n; i++) {
+		unsigned int x = order[i], j = i;
+
+		for (; j > 0 && passes(value[x], value[order[j - 1]], ascending); j--)
+			order[j] = order[j - 1];
+		order[j] = x;
+	}
 }

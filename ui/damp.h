@@ -18,6 +18,7 @@
 #define DAMP_COLUMNS 16     /* columns remembered per row */
 #define DAMP_TEXT 16        /* longest text remembered; longer is always drawn */
 #define DAMP_SPARK 40       /* longest sparkline remembered */
+#define DAMP_ORDER_FACTOR 1.5 /* how much more a row must have to pass the row above it */
 
 /* True when a cell showing shown since frame shown_frame may keep it in frame frame,
  * the value now being now */
@@ -42,6 +43,8 @@ struct damp_table {
 	const void *owner;  /* the schema this belongs to */
 	unsigned int epoch; /* the full redraw it was last reset for */
 	struct damp_cell count; /* the number of rows in the title */
+	int order_column;       /* the sort last drawn: a new sort starts a new order */
+	bool order_ascending;
 	struct damp_row rows[DAMP_ROWS];
 };
 
@@ -60,5 +63,12 @@ const char *damp_cell_text(struct damp_cell *c, double now, const char *text, ui
 			   bool exact);
 /* A row's sparkline: it moves every frame, so it is drawn anew every DAMP_MAX_FRAMES */
 const char *damp_spark(struct damp_row *row, const char *line, uint64_t frame, bool exact);
+/*
+ * Row order with hysteresis: order[] holds n indexes into value[], the order last shown
+ * first; a row moves above its upper neighbour only when its value is more than
+ * DAMP_ORDER_FACTOR times the neighbour's (less than 1/DAMP_ORDER_FACTOR when ascending),
+ * so rows of close rates keep their places instead of swapping every frame.
+ */
+void damp_order(const double *value, unsigned int *order, unsigned int n, bool ascending);
 
 #endif

@@ -17,7 +17,7 @@
 /* What the main screen's panes show, one per table (see damp.h) */
 static struct damp_table damp_tables[UI_MAX_PANES];
 
-/* The damping memory of the table s; NULL when it is not damped (the drill-down view) */
+/* The damping memory of v's table; NULL when it is not damped (the drill-down view) */
 static struct damp_table *pane_damp(struct ui *ui, const struct pane_view *v)
 {
 	struct damp_table *free_one = NULL;
@@ -42,6 +42,43 @@ static struct damp_table *pane_damp(struct ui *ui, const struct pane_view *v)
 		free_one->epoch = ui->full_redraws;
 	}
 	return free_one;
+}
+
+/*
+ * After the steady sort: rows last shown keep their order unless one has clearly passed
+ * the row above it (see damp_order); rows new to the pane come after, sorted
+ */
+static void order_with_hysteresis(struct pane_view *v, struct table *t, double interval_s)
+{
+	unsigned int n = t->nrows, used = 0, *order = malloc(n * sizeof(*order));
+	double *value = malloc(n * sizeof(*value));
+	struct table_row *rows = malloc(n * sizeof(*rows));
+	bool *placed = calloc(n, sizeof(*placed));
+
+	if (!order || !value || !rows || !placed)
+		goto out;
+	for (unsigned int i = 0; i < n; i++)
+		value[i] = table_column_value(t, &t->rows[i], (unsigned int)v->sort_column,
+					      interval_s);
+	for (unsigned int s = 0; s < v->nshown; s++)
+		for (unsigned int i = 0; i < n; i++)
+			if (!placed[i] && t->rows[i].key == v->shown[s]) {
+				placed[i] = true;
+				order[used++] = i;
+				break;
+			}
+	for (unsigned int i = 0; i < n; i++)
+		if (!placed[i])
+			order[used++] = i;
+	damp_order(value, order, n, v->ascending);
+	for (unsigned int i = 0; i < n; i++)
+		rows[i] = t->rows[order[i]];
+	memcpy(t->rows, rows, n * sizeof(*rows));
+out:
+	free(order);
+	free(value);
+	free(rows);
+	free(placed);
 }
 
 static struct table *view_table(const struct pane_view *v, const struct frame *f)
@@ -295,9 +332,18 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	attrset(ui->attr[ROLE_DEFAULT]);
 	rows = height - 2;
 	v->visible_rows = rows;
-	if (t && t->nrows)
+	damp = pane_damp(ui, v);
+	if (t && t->nrows) {
 		table_sort_steady(t, (unsigned int)v->sort_column, v->ascending, f->interval_s,
 				  v->shown, v->nshown);
+		if (damp && s->columns[v->sort_column].kind != COL_NAME && v->nshown &&
+		    damp->order_column == v->sort_column && damp->order_ascending == v->ascending)
+			order_with_hysteresis(v, t, f->interval_s);
+	}
+	if (damp) {
+		damp->order_column = v->sort_column;
+		damp->order_ascending = v->ascending;
+	}
 	if (t) {
 		v->nshown = 0;
 		for (unsigned int i = 0; i < t->nrows && v->nshown < 64; i++)
@@ -322,7 +368,6 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	if (v->scroll < 0)
 		v->scroll = 0;
 	v->selected_line = sel;
-	damp = pane_damp(ui, v);
 	for (int i = 0; i < rows && v->scroll + i < (int)n; i++) {
 		const struct table_row *r = &t->rows[idx[v->scroll + i]];
 		bool is_sel = v->scroll + i == sel && focused;
