@@ -26,6 +26,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 __u32 generation; /* written by user space each tick */
+__u64 lost;	  /* interrupts not counted: the stats hash was full (shown, never silent) */
 
 struct irq_cpu_state {
 	__u64 irq_start_ns;	/* 0: no handler running */
@@ -148,8 +149,10 @@ static __always_inline int on_irq_exit(int irq, struct irqaction *action)
 	if (!container_allowed())
 		return 0;
 	s = hardirq_stat_of((__u32)irq, action);
-	if (!s)
+	if (!s) {
+		__sync_fetch_and_add(&lost, 1);
 		return 0;
+	}
 	s->calls++;
 	s->total_ns += ns;
 	if (!last)

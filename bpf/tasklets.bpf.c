@@ -39,6 +39,7 @@ const volatile __u64 off_tasklet_hi_vec;
 const volatile __u32 percpu_ok;
 
 __u32 generation; /* written by user space each tick */
+__u64 lost_delays; /* queue records overwritten before their tasklet ran: counted, shown */
 __u32 nslots;	  /* stats slots handed out (may lag behind slot_funcs briefly) */
 
 /* Test only: what the tail of [HI, TASKLET] holds, instead of reading the kernel's list
@@ -198,6 +199,8 @@ static __always_inline int on_softirq_raise(unsigned int vec)
 		return 0; /* queued before and not run yet: its delay counts from then */
 	/* a different tasklet still waiting in this slot loses its record: rare, and it
 	 * then runs without a queue delay rather than with a wrong one */
+	if (q->obj && q->ns)
+		__sync_fetch_and_add(&lost_delays, 1);
 	q->obj = tail;
 	q->ns = bpf_ktime_get_ns();
 	return 0;

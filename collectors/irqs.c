@@ -601,6 +601,7 @@ static int irqs_sample(struct collector *c, struct frame *f)
 	__u32 old = s->skel->bss->generation & 1;
 	int err;
 
+	c->dropped = s->skel->bss->lost; /* summed into the header's DROPPED count */
 	s->skel->bss->generation = old ^ 1;
 	__sync_synchronize();
 	err = sample_hardirqs(s, f, old);

@@ -426,6 +426,7 @@ static int tasklets_sample(struct collector *c, struct frame *f)
 	struct table *t;
 	int err = 0;
 
+	c->dropped = s->skel->bss->lost_delays; /* summed into the header's DROPPED count */
 	s->skel->bss->generation = old ^ 1;
 	__sync_synchronize();
 	if (used > TASKLET_OTHER_SLOT)

@@ -210,6 +210,20 @@ static void test_handler_with_bad_action(void **state)
 	skel->bss->generation = 0;
 }
 
+/* More distinct IRQs than the stats hash holds: the rest are counted as lost, not
+ * dropped in silence */
+static void test_full_hash_is_counted(void **state)
+{
+	struct irqs_bpf *skel = *state;
+
+	for (__u32 irq = 100000; irq < 100000 + HARDIRQ_ENTRIES + 10; irq++) {
+		irq_entry(skel, irq, 0);
+		irq_exit(skel, irq, 0);
+	}
+	print_message("# lost %llu\n", (unsigned long long)skel->bss->lost);
+	assert_true(skel->bss->lost >= 10 && skel->bss->lost <= 10 + 64);
+}
+
 /* A hard IRQ inside a softirq: its time is the IRQ's, not the softirq's */
 static void test_hardirq_nested_in_softirq(void **state)
 {
@@ -526,6 +540,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_hardirq_nested_in_softirq, setup_raw,
 						teardown_raw),
 		cmocka_unit_test_setup_teardown(test_raised_twice_delay_from_first, setup_raw,
+						teardown_raw),
+		cmocka_unit_test_setup_teardown(test_full_hash_is_counted, setup_raw,
 						teardown_raw),
 	};
 	const struct CMUnitTest real[] = {
