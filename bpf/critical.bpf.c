@@ -13,6 +13,14 @@
  * interrupts off and are timed exactly; above the threshold their stack is sent too, and a
  * timer that waited for one of them is not reported a second time.
  *
+ * Preemption held off: sched_set_need_resched_tp (6.17+, BTF only) says when a CPU was
+ * asked to reschedule, sched_entry_tp when it entered __schedule. The time between is how
+ * long the running code kept the CPU after the scheduler wanted it back (preemption off,
+ * or on a kernel without forced preemption, kernel code between two preemption points).
+ * The stack at the entry is where the wait ended (preempt_enable, cond_resched, the
+ * return to user space); a wait that a long IRQs-off section already sent explains is not
+ * sent again. Lazy requests (TIF_NEED_RESCHED_LAZY) wait for the tick by design: not timed.
+ *
  * crit_test_spin is not attached by ktop: tests run it with BPF_PROG_TEST_RUN on a chosen
  * CPU, where it spins with interrupts off for spin_ns (an IRQs-off section on demand).
  */
@@ -46,6 +54,19 @@ struct {
 	__type(value, struct critical_counters);
 } crit_counters SEC(".maps");
 
+/* by CPU: the rescheduling request pending there (written from other CPUs too); user
+ * space sizes it to the possible CPUs */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct critical_resched);
+} crit_resched SEC(".maps");
+
+/* TIF_NEED_RESCHED + 1 once learned (0: not yet): its value differs between
+ * architectures and is no BTF type, but the kernel never asks an idle task lazily */
+__u32 resched_full_tif;
+
 static __always_inline struct critical_counters *counters(void)
 {
 	__u32 zero = 0;
@@ -54,7 +75,7 @@ static __always_inline struct critical_counters *counters(void)
 }
 
 static __always_inline void send_event(void *ctx, struct critical_counters *cnt, __u32 wait,
-				       __u64 ns, __u64 function)
+				       __u64 ns, __u64 function, __s64 syscall)
 {
 	struct critical_event *e;
 
@@ -69,6 +90,7 @@ static __always_inline void send_event(void *ctx, struct critical_counters *cnt,
 	e->time_ns = bpf_ktime_get_ns();
 	e->lateness_ns = ns;
 	e->function = function;
+	e->syscall = syscall;
 	e->cpu = bpf_get_smp_processor_id();
 	e->wait = wait;
 	e->pid = (__u32)bpf_get_current_pid_tgid();
@@ -123,7 +145,11 @@ static __always_inline int on_timer_expire(void *ctx, struct hrtimer *timer, kti
 		cnt->explained++;
 		return 0;
 	}
-	send_event(ctx, cnt, wait, (__u64)late, (__u64)BPF_CORE_READ(timer, function));
+	if (wait == CRITICAL_WAIT_IRQS) {
+		cnt->late_irqs_start_ns = (__u64)(expires - offset);
+		cnt->late_irqs_end_ns = run;
+	}
+	send_event(ctx, cnt, wait, (__u64)late, (__u64)BPF_CORE_READ(timer, function), -1);
 	return 0;
 }
 
@@ -147,7 +173,7 @@ static __always_inline int on_call_exit(void *ctx, void *func)
 	if (ns >= threshold_ns) {
 		cnt->long_call_start_ns = cnt->call_start_ns;
 		cnt->long_call_end_ns = now;
-		send_event(ctx, cnt, CRITICAL_WAIT_IPI, ns, (__u64)func);
+		send_event(ctx, cnt, CRITICAL_WAIT_IPI, ns, (__u64)func, -1);
 	}
 	cnt->call_start_ns = 0;
 	return 0;
@@ -182,6 +208,75 @@ SEC("raw_tp/csd_function_exit")
 int BPF_PROG(crit_call_exit_raw, void *func, void *csd)
 {
 	return on_call_exit(ctx, func);
+}
+
+/* Did [start, end), a section with interrupts off, take up at least half of [from, to)? */
+static __always_inline bool covers(__u64 start, __u64 end, __u64 from, __u64 to)
+{
+	__u64 lo = start > from ? start : from, hi = end < to ? end : to;
+
+	return end && hi > lo && (hi - lo) * 2 >= to - from;
+}
+
+SEC("tp_btf/sched_set_need_resched_tp")
+int BPF_PROG(crit_resched_set, struct task_struct *task, int cpu, int tif)
+{
+	__u32 key = (__u32)cpu;
+	struct critical_resched *req = bpf_map_lookup_elem(&crit_resched, &key);
+	bool lazy;
+
+	if (!req)
+		return 0;
+	if (task->pid == 0)
+		resched_full_tif = (__u32)tif + 1;
+	lazy = resched_full_tif && (__u32)tif + 1 != resched_full_tif;
+	/* still pending for the same task (a repeated request): the wait began earlier */
+	if (req->set_ns && req->task == (__u64)task && !req->lazy)
+		return 0;
+	req->task = (__u64)task;
+	req->lazy = lazy;
+	req->set_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sched_entry_tp")
+int BPF_PROG(crit_resched_served, bool preempt)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct critical_resched *req = bpf_map_lookup_elem(&crit_resched, &cpu);
+	struct critical_counters *cnt;
+	struct pt_regs *regs;
+	__u64 set, now;
+
+	if (!req || !req->set_ns)
+		return 0;
+	set = req->set_ns;
+	req->set_ns = 0;
+	/* a request for a task that is no longer current here was served already */
+	if (req->task != (__u64)task)
+		return 0;
+	cnt = counters();
+	if (!cnt)
+		return 0;
+	if (req->lazy) {
+		cnt->resched_lazy++;
+		return 0;
+	}
+	cnt->resched_runs++;
+	now = bpf_ktime_get_ns();
+	if (now <= set || now - set < threshold_ns)
+		return 0;
+	cnt->resched_late++;
+	if (covers(cnt->long_call_start_ns, cnt->long_call_end_ns, set, now) ||
+	    covers(cnt->late_irqs_start_ns, cnt->late_irqs_end_ns, set, now)) {
+		cnt->explained++;
+		return 0;
+	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	send_event(ctx, cnt, CRITICAL_WAIT_RESCHED, now - set, 0,
+		   regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1);
+	return 0;
 }
 
 static long spin_until(__u64 index, void *ctx)

@@ -8,6 +8,10 @@
  * symbolized, split into the offender's frames, classified (IRQs off, BH off, idle, user)
  * and grouped by signature. ktop's own per-CPU hrtimer (a cpu-clock perf event with no
  * program on it) makes sure every CPU has a timer to be late.
+ *
+ * Preemption held off comes from rescheduling requests that waited longer than the
+ * threshold for the CPU to enter the scheduler (kernels with sched_set_need_resched_tp);
+ * a wait that ended on the way back from a system call is blamed on that system call.
  */
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -26,6 +30,7 @@
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
+#include "core/syscall_names.h"
 #include "core/stacks.h"
 #include "critical.skel.h"
 #include "registry.h"
@@ -40,14 +45,15 @@ enum critical_method {
 	METHOD_TIMER_LATENESS = STACK_KINDS,
 	METHOD_IPI_CALL,
 	METHOD_PREEMPTIRQ,
+	METHOD_RESCHED_LATENCY,
 };
 
 static const char *const critical_value_names[] = {
 	"irqs_off", "bh_off", "preempt_off", "idle", "user", "external",
-	"timer_lateness", "ipi_call", "preemptirq", NULL,
+	"timer_lateness", "ipi_call", "preemptirq", "resched_latency", NULL,
 };
 
-static char critical_title[160] = "Critical sections";
+static char critical_title[224] = "Critical sections";
 
 extern const struct table_schema critical_events_table, critical_stack_table;
 
@@ -64,7 +70,8 @@ static const struct table_column critical_columns[] = {
 	{ "last_seen", "AGO", COL_DURATION, 5, 0, 7, false,
 	  "time from the last one to the end of the interval (ns)" },
 	{ "method", "METHOD", COL_TEXT_VALUE, 6, 0, 14, false,
-	  "timer_lateness (derived), ipi_call (exact), preemptirq (exact)" },
+	  "timer_lateness (derived), ipi_call (exact), resched_latency (exact wait for the "
+	  "scheduler), preemptirq (exact)" },
 };
 
 const struct table_schema critical_table = {
@@ -89,9 +96,11 @@ static const struct table_column event_columns[] = {
 	{ "age_ns", "AGO", COL_DURATION, 4, 0, 8, false, "time before the end of the interval" },
 	{ "cpu", "CPU", COL_ID, 0, 0, 3, false, "CPU" },
 	{ "duration_ns", "DURATION", COL_DURATION, 1, 0, 8, false, "how long the section lasted" },
-	{ "kind", "KIND", COL_TEXT_VALUE, 2, 0, 11, false, "irqs_off, bh_off, idle, user" },
-	{ "pid", "PID", COL_ID, 3, 0, 7, false, "the interrupted task (0: idle)" },
-	{ "comm", "TASK", COL_NAME, 0, 0, 16, false, "the interrupted task's name" },
+	{ "kind", "KIND", COL_TEXT_VALUE, 2, 0, 11, false,
+	  "irqs_off, bh_off, preempt_off, idle, user, external" },
+	{ "pid", "PID", COL_ID, 3, 0, 7, false,
+	  "the interrupted task, or the one that kept the CPU (0: idle)" },
+	{ "comm", "TASK", COL_NAME, 0, 0, 16, false, "that task's name" },
 	{ "where", "OFFENDER", COL_NAME, 1, 0, 40, false, "innermost frame <- caller" },
 };
 
@@ -212,6 +221,24 @@ static struct signature *signature_new(struct critical_state *s, uint64_t key,
 	return sig;
 }
 
+/* The function of the system call a rescheduling wait ended after, or 0 */
+static uint64_t syscall_address(const struct critical_state *s, const struct stack_split *split,
+				int64_t nr)
+{
+	const char *name;
+	char symbol[96];
+	int abi = split->syscall_abi;
+
+	if (abi < 0 || nr < 0 || split->kind != STACK_PREEMPT_OFF)
+		return 0;
+	if (abi == SYSCALL_ABI_X64 && (nr & 0x40000000))
+		abi = SYSCALL_ABI_X32, nr &= ~0x40000000ll;
+	name = syscall_name((enum syscall_abi)abi, (unsigned int)nr);
+	if (!name)
+		return 0;
+	return ksyms_address(s->ksyms, stack_syscall_symbol(abi, name, symbol, sizeof(symbol)));
+}
+
 static void record_event(struct critical_state *s, const struct critical_event *e)
 {
 	uint64_t ips[CRITICAL_STACK_DEPTH + 1];
@@ -225,15 +252,23 @@ static void record_event(struct critical_state *s, const struct critical_event *
 		source = STACK_FROM_SOFT_TIMER;
 	else if (e->wait == CRITICAL_WAIT_IPI)
 		source = STACK_FROM_IPI_CALL, method = METHOD_IPI_CALL;
+	else if (e->wait == CRITICAL_WAIT_RESCHED)
+		source = STACK_FROM_RESCHED, method = METHOD_RESCHED_LATENCY;
 	if (e->stack_bytes > 0)
 		n = (unsigned int)e->stack_bytes / sizeof(e->stack[0]);
 	if (n > CRITICAL_STACK_DEPTH)
 		n = CRITICAL_STACK_DEPTH;
 	stack_split(s->ksyms, (const uint64_t *)e->stack, n, source,
 		    e->code_ip ? e->code : NULL, &split);
+	if (source == STACK_FROM_RESCHED && e->pid == 0)
+		split.kind = STACK_IDLE;
 	if (source == STACK_FROM_IPI_CALL) {
 		/* the function that ran is the innermost frame, then the path that ran it */
 		ips[0] = e->function;
+		memcpy(ips + 1, e->stack + split.first, split.count * sizeof(ips[0]));
+		n = split.count + 1;
+	} else if ((ips[0] = syscall_address(s, &split, e->syscall)) != 0) {
+		/* the system call that kept the CPU, then the path that ran it */
 		memcpy(ips + 1, e->stack + split.first, split.count * sizeof(ips[0]));
 		n = split.count + 1;
 	} else {
@@ -331,6 +366,8 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 	bool calls = probe_btf_tracepoint("csd_function_entry") &&
 		     probe_btf_tracepoint("csd_function_exit");
 	bool exact = probe_btf_tracepoint("irq_disable") && probe_btf_tracepoint("irq_enable");
+	bool resched = probe_btf_tracepoint("sched_set_need_resched_tp") &&
+		       probe_btf_tracepoint("sched_entry_tp");
 	struct critical_state *s;
 	struct critical_bpf *skel;
 	char rate[32] = "off";
@@ -370,6 +407,11 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		bpf_program__set_autoload(skel->progs.crit_call_entry_btf, false);
 		bpf_program__set_autoload(skel->progs.crit_call_exit_raw, false);
 	}
+	if (!resched) {
+		bpf_program__set_autoload(skel->progs.crit_resched_set, false);
+		bpf_program__set_autoload(skel->progs.crit_resched_served, false);
+	}
+	bpf_map__set_max_entries(skel->maps.crit_resched, (__u32)bpf_possible_cpus());
 	bpf_program__set_autoload(skel->progs.crit_test_spin, false);
 	err = container_filter_reuse(skel->obj);
 	if (err) {
@@ -404,11 +446,12 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		snprintf(rate, sizeof(rate), "%uHz", cfg->critical_timer_hz);
 	}
 	snprintf(critical_title, sizeof(critical_title),
-		 "Critical sections >%uus  derived: timer lateness%s (%s)  timer %s",
+		 "Critical sections >%uus  derived: timer lateness%s%s (%s%s)  timer %s",
 		 cfg->critical_threshold_us, calls ? " + IPI calls" : "",
+		 resched ? " + resched latency" : "",
 		 exact ? "preemptirq tracepoints present, not used yet"
 		       : "no preemptirq tracepoints",
-		 rate);
+		 resched ? "" : "; preempt_off needs sched_set_need_resched_tp, 6.17+", rate);
 	return 0;
 }
 

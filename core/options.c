@@ -46,7 +46,7 @@ const struct option_def options_table[] = {
 	  "column the System calls pane is sorted by (a column id, see ktop --columns)",
 	  FIELD(syscall_sort), check_syscall_sort },
 	{ "critical", "threshold_us", OPTION_UINT, 1, 10000000, "100",
-	  "critical sections (IRQs or BH off) shorter than this many microseconds are ignored",
+	  "critical sections (IRQs, BH or preemption off) shorter than this many microseconds are ignored",
 	  FIELD(critical_threshold_us) },
 	{ "critical", "timer_hz", OPTION_UINT, 0, 10000, "1000",
 	  "ktop's own timer per CPU that notices late interrupts; 0 turns it off",

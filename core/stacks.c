@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* core/stacks.c: splitting, classifying, grouping and naming kernel stacks (see stacks.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "stacks.h"
+#include "syscall_names.h"
 
 static const char *const kind_names[STACK_KINDS] = {
 	"irqs_off", "bh_off", "preempt_off", "idle", "user", "external",
@@ -42,6 +44,38 @@ static const char *const tracing_prefixes[] = {
 static const char *const softirq_symbols[] = {
 	"hrtimer_run_softirq", "handle_softirqs", "__do_softirq", "do_softirq",
 	"do_softirq_own_stack", "__local_bh_enable_ip", "local_bh_enable", "call_on_stack", NULL,
+};
+
+/* The scheduler and the paths into it: where a wait for the CPU ended, not who held it */
+static const char *const scheduler_symbols[] = {
+	"__schedule", "schedule", "schedule_idle", "preempt_schedule", "preempt_schedule_common",
+	"preempt_schedule_notrace", "preempt_schedule_irq", "preempt_schedule_thunk",
+	"preempt_schedule_notrace_thunk", "__cond_resched", "_cond_resched",
+	"__cond_resched_lock", "__cond_resched_rwlock_read", "__cond_resched_rwlock_write",
+	"exit_to_user_mode_loop", "exit_to_user_mode_prepare", "syscall_exit_to_user_mode",
+	"syscall_exit_to_user_mode_work", "irqentry_exit_to_user_mode", "irqentry_exit",
+	"raw_irqentry_exit_cond_resched", "dynamic_irqentry_exit_cond_resched",
+	/* blocking: the task gave the CPU up by sleeping; its caller is the one to name */
+	"io_schedule", "io_schedule_timeout", "schedule_timeout", "schedule_preempt_disabled",
+	"schedule_hrtimeout_range", "schedule_hrtimeout_range_clock", NULL,
+};
+
+/* The C side of an interrupt, between its entry and the code it interrupted */
+static const char *const irq_handler_prefixes[] = {
+	"sysvec_", "__sysvec_", "common_interrupt", "irqentry_", "instr_sysvec_", NULL,
+};
+
+/* Where system calls are dispatched, and the ABI each serves */
+static const struct {
+	const char *symbol;
+	int abi;
+} syscall_entries[] = {
+	{ "do_syscall_64", SYSCALL_ABI_X64 },
+	{ "do_int80_syscall_32", SYSCALL_ABI_IA32 },
+	{ "do_fast_syscall_32", SYSCALL_ABI_IA32 },
+	{ "__do_fast_syscall_32", SYSCALL_ABI_IA32 },
+	{ "do_SYSENTER_32", SYSCALL_ABI_IA32 },
+	{ "int80_emulation", SYSCALL_ABI_IA32 },
 };
 
 static int has_prefix(const char *s, const char *const *prefixes)
@@ -116,6 +150,31 @@ static int is_softirq_frame(const char *symbol)
 	return symbol && is_one_of(symbol, softirq_symbols);
 }
 
+static int is_scheduler_frame(const char *symbol)
+{
+	return symbol && (is_one_of(symbol, scheduler_symbols) || stack_is_tracing(symbol));
+}
+
+static int is_irq_handler_frame(const char *symbol)
+{
+	return symbol && has_prefix(symbol, irq_handler_prefixes);
+}
+
+static int syscall_entry_abi(const char *symbol)
+{
+	for (unsigned int i = 0; symbol && i < sizeof(syscall_entries) / sizeof(syscall_entries[0]); i++)
+		if (strcmp(symbol, syscall_entries[i].symbol) == 0)
+			return syscall_entries[i].abi;
+	return -1;
+}
+
+char *stack_syscall_symbol(int abi, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "__%s_sys_%s", abi == SYSCALL_ABI_IA32 ? "ia32" :
+		 abi == SYSCALL_ABI_X32 ? "x32" : "x64", name);
+	return buf;
+}
+
 static int is_timer_frame(const char *symbol)
 {
 	return symbol && (strncmp(symbol, "hrtimer_", 8) == 0 ||
@@ -138,6 +197,35 @@ static void split_interrupted(const struct ksyms *k, const uint64_t *ips, unsign
 		out->kind = STACK_IRQS_OFF;
 }
 
+/*
+ * A CPU asked to reschedule got to the scheduler here. Past the scheduler's own frames:
+ * the return from an interrupt (user mode or the interrupted kernel code held it, see
+ * split_interrupted), the idle loop, or the code that ran until it let the CPU go
+ * (preempt_enable, cond_resched, the end of a system call or a fault)
+ */
+static void split_resched(const struct ksyms *k, const uint64_t *ips, unsigned int n,
+			  struct stack_split *out)
+{
+	unsigned int i, j;
+	const char *symbol;
+
+	for (i = 0; i < n && is_scheduler_frame(symbol_of(k, ips[i])); i++)
+		;
+	for (j = i; j < n && is_irq_handler_frame(symbol_of(k, ips[j])); j++)
+		;
+	if (j < n && stack_is_irq_entry(symbol_of(k, ips[j]))) {
+		/* a preemptible kernel was interrupted: the request's interrupt itself came
+		 * late, so interrupts were off until the interrupted code turned them on */
+		split_interrupted(k, ips, n, j, NULL, out);
+		out->syscall_abi = -1;
+		return;
+	}
+	symbol = i < n ? symbol_of(k, ips[i]) : NULL;
+	*out = (struct stack_split){ i, n - i, STACK_PREEMPT_OFF, syscall_entry_abi(symbol) };
+	if (symbol && (strcmp(symbol, "do_idle") == 0 || stack_is_idle(symbol)))
+		out->kind = STACK_IDLE;
+}
+
 int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 		enum stack_source source, const uint8_t *code, struct stack_split *out)
 {
@@ -146,7 +234,11 @@ int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 	if (!k || !out || (n && !ips))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
+	out->syscall_abi = -1;
 	switch (source) {
+	case STACK_FROM_RESCHED:
+		split_resched(k, ips, n, out);
+		return 0;
 	case STACK_FROM_IPI_CALL:
 		/* the call ran with interrupts off: the path that ran it, up to the interrupt
 		 * entry; what the IPI interrupted is no part of the offender */
@@ -154,7 +246,7 @@ int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 			;
 		entry = find_frame(k, ips, n, stack_is_irq_entry);
 		*out = (struct stack_split){ i, (entry < n && entry >= i ? entry + 1 : n) - i,
-					     STACK_IRQS_OFF };
+					     STACK_IRQS_OFF, -1 };
 		return 0;
 	case STACK_FROM_HARD_TIMER:
 		entry = find_frame(k, ips, n, stack_is_irq_entry);
@@ -165,7 +257,7 @@ int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 		/* no interrupt entry (low-resolution mode, or the unwinder stopped) */
 		for (i = 0; i < n && is_timer_frame(symbol_of(k, ips[i])); i++)
 			;
-		*out = (struct stack_split){ i, n - i, STACK_IRQS_OFF };
+		*out = (struct stack_split){ i, n - i, STACK_IRQS_OFF, -1 };
 		return 0;
 	case STACK_FROM_SOFT_TIMER:
 		entry = find_frame(k, ips, n, stack_is_irq_entry);
@@ -180,7 +272,7 @@ int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 		while (i < n && (is_softirq_frame(symbol_of(k, ips[i])) ||
 				 is_timer_frame(symbol_of(k, ips[i]))))
 			i++;
-		*out = (struct stack_split){ i, n - i, STACK_BH_OFF };
+		*out = (struct stack_split){ i, n - i, STACK_BH_OFF, -1 };
 		return 0;
 	}
 	return -EINVAL;

@@ -31,12 +31,16 @@ enum stack_source {
 	STACK_FROM_HARD_TIMER, /* hrtimer_expire_entry of a hard timer */
 	STACK_FROM_SOFT_TIMER, /* hrtimer_expire_entry of a soft timer (in a softirq) */
 	STACK_FROM_IPI_CALL,   /* the end of a cross-CPU function call (csd_function_exit) */
+	STACK_FROM_RESCHED,    /* where a CPU asked to reschedule entered __schedule */
 };
 
 /* The offender's frames are ips[first .. first + count) */
 struct stack_split {
 	unsigned int first, count;
 	enum stack_kind kind;
+	/* STACK_FROM_RESCHED: the wait ended on the way back to user space from a system call
+	 * of this ABI (enum syscall_abi), whose function belongs in front of the frames; -1 */
+	int syscall_abi;
 };
 
 const char *stack_kind_name(enum stack_kind kind);
@@ -55,6 +59,8 @@ int stack_code_enables_irqs(const uint8_t code[STACK_CODE_BYTES]);
  * the interrupted address, or NULL when unknown. Returns 0 or -EINVAL */
 int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 		enum stack_source source, const uint8_t *code, struct stack_split *out);
+/* The kernel function of system call `name` in abi ("__x64_sys_read"), into buf */
+char *stack_syscall_symbol(int abi, const char *name, char *buf, size_t len);
 /* Same offender, same signature: the kind and the functions (not offsets) of the frames */
 uint64_t stack_signature(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 			 enum stack_kind kind);

@@ -7,6 +7,12 @@
  * ns. K such sections must come back as >= 90% irqs_off events on C, within 25% of D, with
  * a stack through the IPI path, and no section may be counted twice. The same time with
  * no injection must show no kernel offender that long.
+ *
+ * Preemption off: the same program run from a thread on C itself runs between get_cpu()
+ * and put_cpu() (preemption off, interrupts on) while a SCHED_FIFO thread on C wakes
+ * every 250 us; each section must come back as a preempt_off wait within 25% of D on C,
+ * blamed on the bpf() system call that held the CPU, and no IRQs-off section may also be
+ * counted as a preemption wait.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -40,6 +47,7 @@ struct injection {
 	struct critical_bpf *skel;
 	int cpu, count, errors;
 	uint64_t spin_ns, gap_us;
+	bool preempt; /* run on cpu itself: preemption off, a real-time waker asking for it */
 	volatile int done;
 };
 
@@ -49,15 +57,36 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *waker(void *arg)
+{
+	struct injection *in = arg;
+	struct sched_param param = { .sched_priority = 10 };
+	struct timespec tick = { 0, 250000 };
+
+	pin(in->cpu);
+	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &param))
+		in->errors++;
+	while (!in->done)
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL);
+	return NULL;
+}
+
 static void *inject(void *arg)
 {
 	struct injection *in = arg;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = in->cpu);
-	cpu_set_t set;
 
-	CPU_ZERO(&set);
-	CPU_SET((in->cpu + 1) % ncpus, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	/* IRQs off: sent from another CPU, it runs in an IPI; preemption off: run here */
+	pin(in->preempt ? in->cpu : (in->cpu + 1) % ncpus);
 	in->skel->bss->spin_ns = in->spin_ns;
 	for (int i = 0; i < in->count; i++) {
 		usleep(in->gap_us);
@@ -69,22 +98,27 @@ static void *inject(void *arg)
 }
 
 /* Run K sections of spin_ns on cpu (K = 0: the same time, quiet), then take one frame */
-static struct frame *run(int cpu, int count, uint64_t spin_ns, struct critical_bpf *skel)
+static struct frame *run(int cpu, int count, uint64_t spin_ns, struct critical_bpf *skel,
+			 bool preempt)
 {
-	struct injection in = { skel, cpu, count, 0, spin_ns, 60000, 0 };
+	struct injection in = { skel, cpu, count, 0, spin_ns, 60000, preempt, 0 };
 	struct frame *f;
-	pthread_t thread;
+	pthread_t thread, waker_thread;
 
 	/* drop what came before */
 	collector.ops->consume(&collector);
 	collector.ops->sample(&collector, history_next(&history));
 	if (count) {
+		if (preempt)
+			assert_int_equal(pthread_create(&waker_thread, NULL, waker, &in), 0);
 		assert_int_equal(pthread_create(&thread, NULL, inject, &in), 0);
 		while (!in.done) {
 			usleep(20000);
 			collector.ops->consume(&collector);
 		}
 		pthread_join(thread, NULL);
+		if (preempt)
+			pthread_join(waker_thread, NULL);
 		assert_int_equal(in.errors, 0);
 	} else {
 		usleep((useconds_t)(10 * (60000 + spin_ns / 1000)));
@@ -101,22 +135,28 @@ static const char *value_name(const struct table_schema *s, uint64_t v)
 	return s->value_names[v];
 }
 
+/* The injector's own copy of the object, with only crit_test_spin in it */
+static struct critical_bpf *load_injector(void)
+{
+	struct critical_bpf *skel = critical_bpf__open();
+	struct bpf_program *prog;
+
+	assert_non_null(skel);
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.crit_test_spin);
+	assert_int_equal(critical_bpf__load(skel), 0);
+	return skel;
+}
+
 static void check_injection(int cpu, int count, uint64_t spin_ms)
 {
 	uint64_t d = spin_ms * 1000000;
-	struct critical_bpf *skel = critical_bpf__open();
+	struct critical_bpf *skel = load_injector();
 	const struct table *events, *critical;
 	int matched = 0, similar = 0, through_ipi = 0;
 	struct frame *f;
 
-	assert_non_null(skel);
-	bpf_program__set_autoload(skel->progs.crit_hrtimer_btf, false);
-	bpf_program__set_autoload(skel->progs.crit_hrtimer_raw, false);
-	bpf_program__set_autoload(skel->progs.crit_call_entry_btf, false);
-	bpf_program__set_autoload(skel->progs.crit_call_entry_raw, false);
-	bpf_program__set_autoload(skel->progs.crit_call_exit_raw, false);
-	assert_int_equal(critical_bpf__load(skel), 0);
-	f = run(cpu, count, d, skel);
+	f = run(cpu, count, d, skel, false);
 	critical_bpf__destroy(skel);
 
 	events = frame_table(f, events_schema);
@@ -153,6 +193,65 @@ static void check_injection(int cpu, int count, uint64_t spin_ms)
 	assert_true(through_ipi * 10 >= count * 9);
 }
 
+static void check_preempt_injection(int cpu, int count, uint64_t spin_ms)
+{
+	uint64_t d = spin_ms * 1000000;
+	struct critical_bpf *skel;
+	const struct table *events, *critical;
+	int matched = 0, similar = 0, in_bpf = 0;
+	struct frame *f;
+
+	if (!strstr(critical_schema->title, "resched latency")) {
+		print_message("# the kernel has no sched_set_need_resched_tp (6.17+)\n");
+		skip();
+	}
+	skel = load_injector();
+	f = run(cpu, count, d, skel, true);
+	critical_bpf__destroy(skel);
+
+	events = frame_table(f, events_schema);
+	for (unsigned int i = 0; i < events->nrows; i++) {
+		const struct table_row *r = &events->rows[i];
+		uint64_t ns = r->v[1];
+
+		if (r->v[0] != (uint64_t)cpu || ns < d * 3 / 4 || ns > d * 5 / 4)
+			continue;
+		similar++;
+		if (strcmp(value_name(events_schema, r->v[2]), "preempt_off") == 0)
+			matched++;
+		else
+			print_message("# %s %llu ns on CPU %d: %s\n", value_name(events_schema, r->v[2]),
+				      (unsigned long long)ns, cpu, r->label);
+	}
+	critical = frame_table(f, critical_schema);
+	for (unsigned int i = 0; i < critical->nrows; i++) {
+		const struct table_row *r = &critical->rows[i];
+
+		if (!(r->v[4] >> cpu & 1) || strcmp(value_name(critical_schema, r->v[1]), "preempt_off"))
+			continue;
+		if (r->nstrings && strstr(r->strings[0], "sys_bpf") &&
+		    strcmp(value_name(critical_schema, r->v[6]), "resched_latency") == 0)
+			in_bpf += (int)r->v[0];
+	}
+	print_message("# K=%d D=%llums CPU %d: %d preempt_off within 25%%, %d similar, %d in bpf()\n",
+		      count, (unsigned long long)spin_ms, cpu, matched, similar, in_bpf);
+	assert_true(matched * 10 >= count * 9);
+	assert_true(similar <= count); /* never counted twice */
+	assert_true(in_bpf * 10 >= count * 9);
+}
+
+static void test_preempt_2ms_cpu1(void **state)
+{
+	(void)state;
+	check_preempt_injection(ncpus > 1 ? 1 : 0, 10, 2);
+}
+
+static void test_preempt_5ms_cpu0(void **state)
+{
+	(void)state;
+	check_preempt_injection(0, 6, 5);
+}
+
 static void test_inject_5ms_cpu1(void **state)
 {
 	(void)state;
@@ -174,7 +273,7 @@ static void test_inject_20ms_last_cpu(void **state)
 /* The same time with nothing injected: no kernel offender anywhere near that long */
 static void test_quiet(void **state)
 {
-	struct frame *f = run(0, 0, 5000000, NULL);
+	struct frame *f = run(0, 0, 5000000, NULL, false);
 	const struct table *critical = frame_table(f, critical_schema);
 	unsigned int offenders = 0, other = 0;
 
@@ -183,7 +282,7 @@ static void test_quiet(void **state)
 		const struct table_row *r = &critical->rows[i];
 		const char *kind = value_name(critical_schema, r->v[1]);
 
-		if (strcmp(kind, "irqs_off") && strcmp(kind, "bh_off")) {
+		if (strcmp(kind, "irqs_off") && strcmp(kind, "bh_off") && strcmp(kind, "preempt_off")) {
 			other += (unsigned int)r->v[0];
 			continue;
 		}
@@ -229,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_inject_5ms_cpu1),
 		cmocka_unit_test(test_inject_2ms_cpu0),
 		cmocka_unit_test(test_inject_20ms_last_cpu),
+		cmocka_unit_test(test_preempt_2ms_cpu1),
+		cmocka_unit_test(test_preempt_5ms_cpu0),
 		cmocka_unit_test(test_quiet),
 	};
 

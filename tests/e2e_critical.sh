@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/e2e_critical.sh: the critical sections pane in a real terminal and in NDJSON.
-# IRQs-off sections are injected on CPU 1 (tests/workloads/irqoff_inject); the pane must
-# say which method it uses, list the offender, open its symbolized stack on Enter, switch
-# to the recent events with v; -J must carry kind, cpus, stack and method.
+# IRQs-off and preemption-off sections are injected on CPU 1 (tests/workloads/irqoff_inject);
+# the pane must say which method it uses, list the offender, open its symbolized stack on
+# Enter, switch to the recent events with v; -J must carry kind, cpus, stack and method.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { tap_skip "critical pane tests" "tmux is not installed"; exit 0; }
 need_root "critical pane tests" || exit 0
@@ -20,11 +20,12 @@ cleanup() {
 trap cleanup EXIT
 screen_has() { tmux_screen $S | grep -q -- "$1"; }
 
-# --- NDJSON: 8 sections of 5 ms on CPU 1, once ktop is attached ------------------------
-"$KTOP_BIN" -J -n 4 -d 1 >"$tmp/frames.json" 2>"$tmp/ktop.err" &
+# --- NDJSON: 8 IRQs-off sections of 5 ms on CPU 1, then 8 preemption-off ones of 3 ms ----
+"$KTOP_BIN" -J -n 5 -d 1 >"$tmp/frames.json" 2>"$tmp/ktop.err" &
 ktop_json=$!
 wait_for "[ -s $tmp/frames.json ]" 5
 "$INJECT" 1 5 8 150 >"$tmp/inject.out" 2>&1
+"$INJECT" --preempt 1 3 8 100 >>"$tmp/inject.out" 2>&1
 wait "$ktop_json"
 python3 - "$tmp/frames.json" >"$tmp/check.out" 2>&1 <<'PY'
 import json, sys
@@ -42,6 +43,23 @@ PY
 rc=$?
 tap_check "-J: injected sections are irqs_off on CPU 1 with an IPI stack ($(cat "$tmp/check.out"))" \
 	test $rc -eq 0
+if grep -q 'resched latency' <("$KTOP_BIN" -b -n 1 -d 0.2 2>/dev/null | grep 'Critical sections'); then
+	python3 - "$tmp/frames.json" >"$tmp/check.out" 2>&1 <<'PY'
+import json, sys
+rows = [r for line in open(sys.argv[1]) for r in json.loads(line).get("critical", [])]
+hits = [r for r in rows if r["kind"] == "preempt_off" and 1 in r["cpus"]
+        and r["method"] == "resched_latency" and r["stack"][0].startswith("__x64_sys_bpf")]
+n = sum(r["count"] for r in hits)
+ok = n >= 8 * 9 // 10 and all(2250000 <= r["max_ns"] <= 3750000 for r in hits)
+print("sections seen", n, "rows", len(hits))
+sys.exit(0 if ok else 1)
+PY
+	rc=$?
+	tap_check "-J: preemption held off in bpf() is preempt_off on CPU 1 ($(cat "$tmp/check.out"))" \
+		test $rc -eq 0
+else
+	tap_skip "-J: preemption-off sections" "the kernel has no sched_set_need_resched_tp (6.17+)"
+fi
 
 # --- the pane -------------------------------------------------------------------------
 crit_progs() { bpftool prog show 2>/dev/null | grep -c 'name crit_' || true; }

@@ -40,6 +40,16 @@ static const char kallsyms_sample[] =
 	"ffffffff81101500 T __sysvec_call_function_single\n"
 	"ffffffff81101600 T rep_movs_alternative\n"
 	"ffffffff81101700 d some_data\n"
+	"ffffffff81101800 T __schedule\n"
+	"ffffffff81101900 T schedule\n"
+	"ffffffff81101a00 T __cond_resched\n"
+	"ffffffff81101b00 T exit_to_user_mode_loop\n"
+	"ffffffff81101c00 T irqentry_exit_to_user_mode\n"
+	"ffffffff81101d00 T schedule_idle\n"
+	"ffffffff81101e00 T entry_SYSCALL_64_after_hwframe\n"
+	"ffffffff81101f00 T preempt_schedule\n"
+	"ffffffff81102000 T io_schedule\n"
+	"ffffffff81102100 T __x64_sys_read\n"
 	"ffffffffc0001000 t mod_fn\t[mymod]\n"
 	"not a kallsyms line\n";
 
@@ -73,7 +83,7 @@ static void test_symbolize(void **state)
 	char buf[128];
 
 	(void)state;
-	assert_int_equal(ks.count, 25); /* text symbols only: no data, no junk */
+	assert_int_equal(ks.count, 35); /* text symbols only: no data, no junk */
 	s = ksyms_find(&ks, A(0x100819), &off);
 	assert_non_null(s);
 	assert_string_equal(s->name, "_raw_spin_unlock_irqrestore");
@@ -159,6 +169,60 @@ static void test_split_soft_and_ipi(void **state)
 	assert_int_equal(sp.count, 3); /* up to the IPI entry: not what the IPI interrupted */
 }
 
+/* where a CPU asked to reschedule entered the scheduler (sched_entry_tp) */
+static void test_split_resched(void **state)
+{
+	struct stack_split sp;
+	/* back to user space from a system call: the system call kept the CPU */
+	uint64_t sys[] = { A(0x100010), A(0x101830), A(0x101920), A(0x101b40), A(0x100b71),
+			   A(0x101e76) };
+	/* cond_resched in a kernel loop: the loop is the offender */
+	uint64_t loop[] = { A(0x100010), A(0x101830), A(0x101a20), A(0x100944), A(0x100a10) };
+	/* preempt_enable in an unlock: the unlock and its caller */
+	uint64_t unlock[] = { A(0x100010), A(0x101830), A(0x101f20), A(0x100819), A(0x100944) };
+	/* an interrupt returned to user mode: no kernel code held the CPU */
+	uint64_t user[] = { A(0x100010), A(0x101830), A(0x101920), A(0x101b40), A(0x101c10),
+			    A(0x100710), A(0xdf6) };
+	/* an interrupt returned to kernel code: that code turned interrupts back on */
+	uint64_t kernel[] = { A(0x100010), A(0x101830), A(0x100710), A(0xdf6), A(0x100819),
+			      A(0x100944) };
+	/* the idle task */
+	uint64_t idle[] = { A(0x100010), A(0x101830), A(0x101d10), A(0x100e40) };
+	/* a task that blocked: the caller of io_schedule */
+	uint64_t block[] = { A(0x100010), A(0x101830), A(0x101920), A(0x102010), A(0x100944) };
+	char buf[128];
+
+	(void)state;
+	stack_split(&ks, sys, 6, STACK_FROM_RESCHED, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_PREEMPT_OFF);
+	assert_int_equal(sp.first, 4); /* do_syscall_64 <- entry_SYSCALL_64_after_hwframe */
+	assert_int_equal(sp.count, 2);
+	assert_int_equal(sp.syscall_abi, 0); /* x64: the collector puts the call in front */
+	stack_split(&ks, loop, 5, STACK_FROM_RESCHED, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_PREEMPT_OFF);
+	assert_int_equal(sp.first, 3);
+	assert_int_equal(sp.syscall_abi, -1);
+	assert_string_equal(stack_name(&ks, loop + sp.first, sp.count, sp.kind, buf, sizeof(buf)),
+			    "some_driver_fn <- other_caller");
+	stack_split(&ks, unlock, 5, STACK_FROM_RESCHED, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_PREEMPT_OFF);
+	assert_int_equal(sp.first, 3);
+	stack_split(&ks, user, 7, STACK_FROM_RESCHED, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_USER);
+	assert_int_equal(sp.count, 0);
+	stack_split(&ks, kernel, 6, STACK_FROM_RESCHED, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_IRQS_OFF);
+	assert_int_equal(sp.first, 4);
+	stack_split(&ks, idle, 4, STACK_FROM_RESCHED, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_IDLE);
+	stack_split(&ks, block, 5, STACK_FROM_RESCHED, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_PREEMPT_OFF);
+	assert_int_equal(sp.first, 4);
+	assert_string_equal(stack_syscall_symbol(0, "read", buf, sizeof(buf)), "__x64_sys_read");
+	assert_int_equal(ksyms_address(&ks, buf), A(0x102100));
+	assert_string_equal(stack_syscall_symbol(1, "read", buf, sizeof(buf)), "__ia32_sys_read");
+}
+
 static void test_signature_and_name(void **state)
 {
 	/* same functions at other offsets: one offender */
@@ -198,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_symbolize),
 		cmocka_unit_test(test_code_enables_irqs),
 		cmocka_unit_test(test_split_hard),
+		cmocka_unit_test(test_split_resched),
 		cmocka_unit_test(test_split_soft_and_ipi),
 		cmocka_unit_test(test_signature_and_name),
 	};

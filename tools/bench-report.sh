@@ -34,6 +34,7 @@ histogram, errors, per process); its leanest mode ≤ \`syscount\`.
 | tasklets | UDP through the ifb tasklet, packets/s | $(q .tasklets.packets_per_s_without) | $(q .tasklets.packets_per_s_with) | $(q .tasklets.added_ns_per_tasklet_run) ns per tasklet run |
 | critical (own timer off → on) | idle; CPU lost to interrupts, ms/s over all CPUs | $(q .critical.interrupt_ms_per_s_timer_off) | $(q .critical.interrupt_ms_per_s_timer_on) | BPF $(q .critical.bpf_ms_per_s_timer_off) → $(q .critical.bpf_ms_per_s_timer_on) ms/s |
 | critical | getppid loop, ns per call (nothing attached: $(q .critical.getppid_ns_nothing)) | $(q .critical.getppid_ns_timer_off) | $(q .critical.getppid_ns_timer_on) | |
+| critical | context switch through a pipe on one CPU, ns (nothing attached → attached; preemption waits are timed at every entry to the scheduler) | $(q .critical.switch_ns_nothing) | $(q .critical.switch_ns_attached) | |
 
 ## 3. ktop's own CPU and memory (1 s interval)
 

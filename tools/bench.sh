@@ -60,9 +60,11 @@ put critical "$(jq -n \
 	--argjson c "$(fig 'programs, own timer on' gaps)" --argjson d "$(fig 'programs, own timer off ' bpf)" \
 	--argjson e "$(fig 'programs, own timer on' bpf)" --argjson f "$(fig 'nothing attached ' getppid)" \
 	--argjson g "$(fig 'programs, own timer off ' getppid)" --argjson h "$(fig 'programs, own timer on' getppid)" \
+	--argjson i "$(fig 'nothing attached ' switch)" --argjson j "$(fig 'programs, own timer off ' switch)" \
 	'{interrupt_ms_per_s_nothing: $a, interrupt_ms_per_s_timer_off: $b, interrupt_ms_per_s_timer_on: $c,
 	  bpf_ms_per_s_timer_off: $d, bpf_ms_per_s_timer_on: $e, getppid_ns_nothing: $f,
-	  getppid_ns_timer_off: $g, getppid_ns_timer_on: $h}')"
+	  getppid_ns_timer_off: $g, getppid_ns_timer_on: $h, switch_ns_nothing: $i,
+	  switch_ns_attached: $j}')"
 
 # 3. ktop's own CPU and memory -----------------------------------------------------------
 log "3/6 ktop's own CPU and RSS"

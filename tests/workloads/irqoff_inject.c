@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/workloads/irqoff_inject.c: IRQs-off sections on demand.
- *   irqoff_inject CPU MS COUNT [GAP_MS]   run COUNT sections of MS milliseconds with
- *                                         interrupts off on CPU, GAP_MS apart (default 100)
- * crit_test_spin (bpf/critical.bpf.c) spins until bpf_ktime_get_ns() has advanced; run with
- * BPF_PROG_TEST_RUN on another CPU, it executes there in an IPI, interrupts disabled.
+ * tests/workloads/irqoff_inject.c: IRQs-off and preemption-off sections on demand.
+ *   irqoff_inject [--preempt] CPU MS COUNT [GAP_MS]
+ *	run COUNT sections of MS milliseconds on CPU, GAP_MS apart (default 100)
+ *
+ * crit_test_spin (bpf/critical.bpf.c) spins until bpf_ktime_get_ns() has advanced.
+ * Run with BPF_PROG_TEST_RUN from another CPU, it executes on CPU in an IPI, interrupts
+ * disabled. With --preempt it runs from a thread on CPU itself, where the kernel runs it
+ * between get_cpu() and put_cpu(): preemption off, interrupts on; a SCHED_FIFO thread on
+ * the same CPU wakes every 250 us meanwhile, so the scheduler asks for the CPU during
+ * each section and waits until the system call returns.
  * Prints "sections N spun_ns_last" when done. Needs root.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -17,14 +25,41 @@
 
 #include "critical.skel.h"
 
+static volatile int stop;
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* A real-time task on the section's CPU: each wake-up asks that CPU to reschedule */
+static void *waker(void *arg)
+{
+	struct sched_param param = { .sched_priority = 10 };
+	struct timespec tick = { 0, 250000 };
+
+	pin(*(int *)arg);
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+	while (!stop)
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct critical_bpf *skel;
-	int cpu, count, gap_ms = 100, ncpus, done = 0;
-	cpu_set_t set;
+	struct bpf_program *prog;
+	int cpu, count, gap_ms = 100, ncpus, done = 0, preempt = 0;
+	pthread_t thread;
 
+	if (argc > 1 && strcmp(argv[1], "--preempt") == 0)
+		preempt = 1, argv++, argc--;
 	if (argc < 4) {
-		fprintf(stderr, "usage: irqoff_inject CPU MS COUNT [GAP_MS]\n");
+		fprintf(stderr, "usage: irqoff_inject [--preempt] CPU MS COUNT [GAP_MS]\n");
 		return 2;
 	}
 	cpu = atoi(argv[1]);
@@ -36,30 +71,34 @@ int main(int argc, char **argv)
 		fprintf(stderr, "irqoff_inject: needs CPU in 0..%d and a second CPU\n", ncpus - 1);
 		return 2;
 	}
-	/* send from another CPU, so the section runs in an IPI on the target */
-	CPU_ZERO(&set);
-	CPU_SET((cpu + 1) % ncpus, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	/* IRQs off: send from another CPU, so the section runs in an IPI on the target;
+	 * preemption off: run it here, on the target */
+	pin(preempt ? cpu : (cpu + 1) % ncpus);
 
 	skel = critical_bpf__open();
 	if (!skel)
 		return 1;
-	bpf_program__set_autoload(skel->progs.crit_hrtimer_btf, false);
-	bpf_program__set_autoload(skel->progs.crit_hrtimer_raw, false);
-	bpf_program__set_autoload(skel->progs.crit_call_entry_btf, false);
-	bpf_program__set_autoload(skel->progs.crit_call_entry_raw, false);
-	bpf_program__set_autoload(skel->progs.crit_call_exit_raw, false);
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.crit_test_spin);
 	if (critical_bpf__load(skel)) {
 		critical_bpf__destroy(skel);
 		return 1;
 	}
-	skel->bss->spin_ns = (__u64)atof(argv[2]) * 1000000;
+	skel->bss->spin_ns = (__u64)(atof(argv[2]) * 1000000);
+	if (preempt && pthread_create(&thread, NULL, waker, &cpu)) {
+		critical_bpf__destroy(skel);
+		return 1;
+	}
 	for (int i = 0; i < count; i++) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
 
 		usleep(gap_ms * 1000);
 		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.crit_test_spin), &opts) == 0)
 			done++;
+	}
+	if (preempt) {
+		stop = 1;
+		pthread_join(thread, NULL);
 	}
 	printf("sections %d spun_ns_last %llu\n", done, (unsigned long long)skel->bss->spin_done_ns);
 	critical_bpf__destroy(skel);
