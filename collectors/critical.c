@@ -59,8 +59,9 @@ extern const struct table_schema critical_events_table, critical_stack_table;
 
 /* values: 0 count, 1 kind, 2 max, 3 total, 4 cpus, 5 last seen (ns before the end), 6 method */
 static const struct table_column critical_columns[] = {
-	{ "name", "OFFENDER (where interrupts came back on <- caller)", COL_NAME, 0, 0, 60, false,
-	  "innermost meaningful frame of the stack, and its caller" },
+	{ "name", "OFFENDER (where it ended <- caller)", COL_NAME, 0, 0, 60, false,
+	  "innermost meaningful frame of the stack (where interrupts came back on, or where the "
+	  "CPU was let go), and its caller" },
 	{ "kind", "KIND", COL_TEXT_VALUE, 1, 0, 11, false, "irqs_off, bh_off, preempt_off, idle, user, external" },
 	{ "count", "N/s", COL_COUNT, 0, 0, 6, false, "sections above the threshold per second" },
 	{ "max_ns", "MAX", COL_DURATION, 2, 0, 8, false, "longest section in the interval" },
@@ -445,13 +446,13 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		}
 		snprintf(rate, sizeof(rate), "%uHz", cfg->critical_timer_hz);
 	}
+	/* short enough for a 120-column pane with its sort column; METHOD says more per row */
 	snprintf(critical_title, sizeof(critical_title),
-		 "Critical sections >%uus  derived: timer lateness%s%s (%s%s)  timer %s",
-		 cfg->critical_threshold_us, calls ? " + IPI calls" : "",
-		 resched ? " + resched latency" : "",
-		 exact ? "preemptirq tracepoints present, not used yet"
-		       : "no preemptirq tracepoints",
-		 resched ? "" : "; preempt_off needs sched_set_need_resched_tp, 6.17+", rate);
+		 "Critical sections >%uus  derived (%s%s): timers%s%s  timer %s",
+		 cfg->critical_threshold_us,
+		 exact ? "preemptirq tracepoints present, not used yet" : "no preemptirq tracepoints",
+		 resched ? "" : ", no sched_set_need_resched_tp", calls ? ", IPIs" : "",
+		 resched ? ", resched" : "", rate);
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/critical.h"
+#include "collectors/bpf_util.h"
 #include "collectors/registry.h"
 #include "core/config.h"
 #include "core/frame.h"
@@ -201,7 +202,7 @@ static void check_preempt_injection(int cpu, int count, uint64_t spin_ms)
 	int matched = 0, similar = 0, in_bpf = 0;
 	struct frame *f;
 
-	if (!strstr(critical_schema->title, "resched latency")) {
+	if (!probe_btf_tracepoint("sched_set_need_resched_tp")) {
 		print_message("# the kernel has no sched_set_need_resched_tp (6.17+)\n");
 		skip();
 	}
