@@ -54,10 +54,10 @@ struct {
 	__type(value, struct critical_counters);
 } crit_counters SEC(".maps");
 
-/* by CPU: the rescheduling request pending there (written from other CPUs too); user
- * space sizes it to the possible CPUs */
+/* per CPU: the rescheduling request pending there (other CPUs write it too, through
+ * bpf_map_lookup_percpu_elem) */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct critical_resched);
@@ -221,8 +221,8 @@ static __always_inline bool covers(__u64 start, __u64 end, __u64 from, __u64 to)
 SEC("tp_btf/sched_set_need_resched_tp")
 int BPF_PROG(crit_resched_set, struct task_struct *task, int cpu, int tif)
 {
-	__u32 key = (__u32)cpu;
-	struct critical_resched *req = bpf_map_lookup_elem(&crit_resched, &key);
+	__u32 zero = 0;
+	struct critical_resched *req = bpf_map_lookup_percpu_elem(&crit_resched, &zero, (__u32)cpu);
 	bool lazy;
 
 	if (!req)
@@ -242,17 +242,19 @@ int BPF_PROG(crit_resched_set, struct task_struct *task, int cpu, int tif)
 SEC("tp_btf/sched_entry_tp")
 int BPF_PROG(crit_resched_served, bool preempt)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 cpu = bpf_get_smp_processor_id();
-	struct critical_resched *req = bpf_map_lookup_elem(&crit_resched, &cpu);
+	__u32 zero = 0;
+	struct critical_resched *req = bpf_map_lookup_elem(&crit_resched, &zero);
 	struct critical_counters *cnt;
+	struct task_struct *task;
 	struct pt_regs *regs;
 	__u64 set, now;
 
+	/* most entries to the scheduler: nothing asked for this CPU */
 	if (!req || !req->set_ns)
 		return 0;
 	set = req->set_ns;
 	req->set_ns = 0;
+	task = bpf_get_current_task_btf();
 	/* a request for a task that is no longer current here was served already */
 	if (req->task != (__u64)task)
 		return 0;

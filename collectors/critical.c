@@ -412,7 +412,6 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		bpf_program__set_autoload(skel->progs.crit_resched_set, false);
 		bpf_program__set_autoload(skel->progs.crit_resched_served, false);
 	}
-	bpf_map__set_max_entries(skel->maps.crit_resched, (__u32)bpf_possible_cpus());
 	bpf_program__set_autoload(skel->progs.crit_test_spin, false);
 	err = container_filter_reuse(skel->obj);
 	if (err) {

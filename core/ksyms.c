@@ -142,6 +142,11 @@ const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr, uint64_t *of
 		else
 			hi = mid;
 	}
+	/* past the last symbol of an area (the end of the kernel's text, a BPF program loaded
+	 * after the table was read): no function is that long, so no name is better than a
+	 * wrong one */
+	if (addr - k->syms[lo].addr > KSYMS_MAX_OFFSET)
+		return NULL;
 	if (offset)
 		*offset = addr - k->syms[lo].addr;
 	return &k->syms[lo];

@@ -29,6 +29,8 @@ struct ksyms {
  * privilege to see them) make it fail with -EPERM. */
 int ksyms_load_stream(struct ksyms *k, FILE *in);
 int ksyms_load(struct ksyms *k, const char *path); /* "/proc/kallsyms" */
+/* An address further than this past the nearest symbol is in no known function */
+#define KSYMS_MAX_OFFSET 0x100000
 /* The symbol containing addr, or NULL; *offset gets addr - symbol start */
 const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr, uint64_t *offset);
 /* The address of a symbol by name, or 0 */

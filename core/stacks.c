@@ -152,7 +152,25 @@ static int is_softirq_frame(const char *symbol)
 
 static int is_scheduler_frame(const char *symbol)
 {
-	return symbol && (is_one_of(symbol, scheduler_symbols) || stack_is_tracing(symbol));
+	return symbol && is_one_of(symbol, scheduler_symbols);
+}
+
+/*
+ * The first frame past the tracing machinery at the inner end of a stack taken in a BPF
+ * program: after the outermost of its named frames (bpf_trace_run*, __bpf_trace_*, ...)
+ * among the first few, and after frames no symbol covers there (a program loaded after
+ * kallsyms was read has no name yet)
+ */
+static unsigned int past_tracing(const struct ksyms *k, const uint64_t *ips, unsigned int n)
+{
+	unsigned int i = 0;
+
+	for (unsigned int j = 0; j < n && j < 8; j++)
+		if (stack_is_tracing(symbol_of(k, ips[j])))
+			i = j + 1;
+	while (i < n && !symbol_of(k, ips[i]))
+		i++;
+	return i;
 }
 
 static int is_irq_handler_frame(const char *symbol)
@@ -209,7 +227,7 @@ static void split_resched(const struct ksyms *k, const uint64_t *ips, unsigned i
 	unsigned int i, j;
 	const char *symbol;
 
-	for (i = 0; i < n && is_scheduler_frame(symbol_of(k, ips[i])); i++)
+	for (i = past_tracing(k, ips, n); i < n && is_scheduler_frame(symbol_of(k, ips[i])); i++)
 		;
 	for (j = i; j < n && is_irq_handler_frame(symbol_of(k, ips[j])); j++)
 		;
@@ -242,8 +260,7 @@ int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 	case STACK_FROM_IPI_CALL:
 		/* the call ran with interrupts off: the path that ran it, up to the interrupt
 		 * entry; what the IPI interrupted is no part of the offender */
-		for (i = 0; i < n && stack_is_tracing(symbol_of(k, ips[i])); i++)
-			;
+		i = past_tracing(k, ips, n);
 		entry = find_frame(k, ips, n, stack_is_irq_entry);
 		*out = (struct stack_split){ i, (entry < n && entry >= i ? entry + 1 : n) - i,
 					     STACK_IRQS_OFF, -1 };
@@ -255,7 +272,7 @@ int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 			return 0;
 		}
 		/* no interrupt entry (low-resolution mode, or the unwinder stopped) */
-		for (i = 0; i < n && is_timer_frame(symbol_of(k, ips[i])); i++)
+		for (i = past_tracing(k, ips, n); i < n && is_timer_frame(symbol_of(k, ips[i])); i++)
 			;
 		*out = (struct stack_split){ i, n - i, STACK_IRQS_OFF, -1 };
 		return 0;

@@ -93,6 +93,10 @@ static void test_symbolize(void **state)
 	assert_string_equal(ksyms_format(&ks, 0xffffffffc0001010ull, buf, sizeof(buf)),
 			    "mod_fn+0x10 [mymod]");
 	assert_string_equal(ksyms_format(&ks, 0x1000, buf, sizeof(buf)), "0x1000");
+	/* far past the last symbol of the kernel (a BPF program's address): no name */
+	assert_null(ksyms_find(&ks, 0xffffffffa0001234ull, &off));
+	assert_string_equal(ksyms_format(&ks, 0xffffffffa0001234ull, buf, sizeof(buf)),
+			    "0xffffffffa0001234");
 	assert_int_equal(ksyms_address(&ks, "__irqentry_text_end"), A(0xf70));
 }
 
@@ -186,6 +190,9 @@ static void test_split_resched(void **state)
 	/* an interrupt returned to kernel code: that code turned interrupts back on */
 	uint64_t kernel[] = { A(0x100010), A(0x101830), A(0x100710), A(0xdf6), A(0x100819),
 			      A(0x100944) };
+	/* the program itself first, loaded after kallsyms was read: no symbol covers it */
+	uint64_t unnamed[] = { 0xffffffffa0001234ull, A(0x100010), A(0x101830), A(0x101a20),
+			       A(0x100944), A(0x100a10) };
 	/* the idle task */
 	uint64_t idle[] = { A(0x100010), A(0x101830), A(0x101d10), A(0x100e40) };
 	/* a task that blocked: the caller of io_schedule */
@@ -204,6 +211,9 @@ static void test_split_resched(void **state)
 	assert_int_equal(sp.syscall_abi, -1);
 	assert_string_equal(stack_name(&ks, loop + sp.first, sp.count, sp.kind, buf, sizeof(buf)),
 			    "some_driver_fn <- other_caller");
+	stack_split(&ks, unnamed, 6, STACK_FROM_RESCHED, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_PREEMPT_OFF);
+	assert_int_equal(sp.first, 4);
 	stack_split(&ks, unlock, 5, STACK_FROM_RESCHED, NULL, &sp);
 	assert_int_equal(sp.kind, STACK_PREEMPT_OFF);
 	assert_int_equal(sp.first, 3);

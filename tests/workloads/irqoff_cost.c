@@ -200,7 +200,6 @@ int main(int argc, char **argv)
 	bpf_program__set_autoload(skel->progs.crit_hrtimer_raw, false);
 	bpf_program__set_autoload(skel->progs.crit_call_entry_raw, false);
 	bpf_program__set_autoload(skel->progs.crit_test_spin, false);
-	bpf_map__set_max_entries(skel->maps.crit_resched, (__u32)ncpus);
 	if (critical_bpf__load(skel) || critical_bpf__attach(skel))
 		return 1;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.crit_events), handle, &events, NULL);
