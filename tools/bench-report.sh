@@ -84,12 +84,16 @@ Where a goal is missed, why, and what would close it:
   per-process flush and the focus checks into one branch on a single per-CPU "anything
   extra?" flag; drop the container check at sys_exit when no container is selected (one
   array read today). The count-only mode, one program, stays under syscount.
-- **Terminal bytes.** The syscalls pane shows ~17 rows of numbers that change every
-  second; htop's rows are mostly idle processes. ktop damps numbers (a cell is redrawn when
-  it moves by more than 25 % or every 5 frames, exact for the selected row), keeps rows
-  steady (a row passes another at 1.5×) and draws sparklines in the focused pane only.
-  What is left is mostly rows appearing and vanishing as low-rate syscalls come and go
-  (every row below moves a line) and ncurses' cursor addressing (~8 bytes per changed
-  cell). Keeping a vanished row on its line for a few frames, showing zeros, is the next
-  step.
+- **Terminal bytes**, when missed: the figure moves with the load (htop's too), so a busy
+  moment on one side decides a single run; compare several side-by-side runs
+  (\`tools/bench-terminal.sh\`). What ktop does to spare the link: a number is redrawn
+  when it moves by more than 25 % (or by more than 2 % of the largest number of its
+  column on screen, so the tail of small, noisy rows stays put), when it turns zero or
+  non-zero, and at least every 10 frames; a row passes the row above it at 2×; a row that
+  had nothing to count keeps its line for 3 frames showing zeros; rows pushed a line by a
+  row that came, went or passed them keep their texts for that frame, so ncurses scrolls
+  them (a few bytes) instead of redrawing them (~100 bytes a line); sparklines only in the
+  focused pane. Before these rules over half of the bytes were rows changing lines; what
+  is left is rows that really move under a changing load and ncurses' cursor addressing
+  (~8 bytes per changed cell).
 EOF2

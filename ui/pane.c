@@ -196,13 +196,99 @@ static bool column_is_number(const struct table_column *col)
 	}
 }
 
+/* A row kept on its line though it had nothing to count: it is not in t */
+static bool row_lingers(const struct table *t, const struct table_row *r)
+{
+	return !table_find_row(t, r->key);
+}
+
+/*
+ * Row s of those shown last time when it may linger: gone from t, not the selected row
+ * (exact), counted in one of the last DAMP_LINGER_FRAMES frames. That row, else NULL.
+ */
+static const struct table_row *lingering_row(struct ui *ui, const struct pane_view *v,
+					     const struct table *t, const struct frame *f,
+					     unsigned int s)
+{
+	uint64_t key = v->shown[s];
+	const struct frame *older;
+
+	if (table_find_row(t, key) || (v->has_selection && key == v->selected_key))
+		return NULL;
+	for (unsigned int age = 1; (older = history_get(&ui->k->history, age)) &&
+				   damp_lingers(older->seq, f->seq);
+	     age++) {
+		const struct table *ot = frame_table_const(older, t->schema);
+		const struct table_row *r = ot ? table_find_row(ot, key) : NULL;
+
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * t's rows, and those shown last time that may linger on their lines with their numbers at
+ * zero (see damp_linger), into view. Returns how many linger; with none, view is t.
+ * Otherwise view->rows is the caller's to free.
+ */
+static unsigned int with_lingering_rows(struct ui *ui, const struct pane_view *v,
+					struct table *t, const struct frame *f, struct table *view)
+{
+	unsigned int n = t->nrows, m = 0, *order = malloc((n + v->nshown) * sizeof(*order));
+	unsigned int *line = malloc(v->nshown * sizeof(*line));
+	unsigned int *out = malloc((n + v->nshown) * sizeof(*out));
+	struct table_row *rows = malloc((n + v->nshown) * sizeof(*rows));
+
+	*view = *t;
+	if (!order || !line || !out || !rows)
+		goto out;
+	if (n)
+		memcpy(rows, t->rows, n * sizeof(*rows));
+	for (unsigned int s = 0; s < v->nshown; s++) {
+		const struct table_row *last = lingering_row(ui, v, t, f, s);
+		struct table_row *r = &rows[n + m];
+
+		if (!last)
+			continue;
+		*r = *last;
+		for (unsigned int c = 0; c < t->schema->ncolumns; c++)
+			if (column_is_number(&t->schema->columns[c]))
+				r->v[t->schema->columns[c].src] = 0;
+		r->hist[0] = r->hist[1] = -1;
+		order[n + m] = n + m;
+		line[m++] = s;
+	}
+	if (!m)
+		goto out;
+	for (unsigned int i = 0; i < n; i++)
+		order[i] = i;
+	damp_linger(order, n, order + n, line, m, out);
+	view->rows = malloc((n + m) * sizeof(*view->rows));
+	if (!view->rows) {
+		*view = *t;
+		m = 0;
+		goto out;
+	}
+	for (unsigned int i = 0; i < n + m; i++)
+		view->rows[i] = rows[out[i]];
+	view->nrows = view->capacity = n + m;
+out:
+	free(order);
+	free(line);
+	free(out);
+	free(rows);
+	return m;
+}
+
 /*
  * Draws the cells of r (or the column titles); returns the first free column. With dr, the
- * numbers go through damping (exact: drawn as they are, and remembered).
+ * numbers go through damping (exact: drawn as they are, and remembered; floor[]: the
+ * change each column may hide, see damp_text).
  */
 static int draw_row_cells(const struct table *t, const struct table_row *r, unsigned int ncols,
 			  const struct frame *f, int y, int width, int spark_w,
-			  struct damp_row *dr, bool exact)
+			  struct damp_row *dr, const double *floor, bool exact)
 {
 	double interval_s = f ? f->interval_s : 0;
 
@@ -224,8 +310,8 @@ static int draw_row_cells(const struct table *t, const struct table_row *r, unsi
 		else
 			snprintf(cell, sizeof(cell), "%s", col->title);
 		if (r && dr && column_is_number(col))
-			text = damp_text(dr, c, table_column_value(t, r, c, interval_s), cell,
-					 f->seq, exact);
+			text = damp_text(dr, c, table_column_value(t, r, c, interval_s),
+					 c < DAMP_COLUMNS ? floor[c] : 0, cell, f->seq, exact);
 		if (col->kind == COL_NAME)
 			mvprintw(y, x, "%-*.*s", w, w, text);
 		else
@@ -291,10 +377,14 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	       bool focused)
 {
 	const struct table_schema *s = v->schema;
-	struct table *t = view_table(v, f);
+	struct table *t = view_table(v, f), *real = t, view;
 	int width = COLS, sel, rows, spark_w = 0, spark_x = 0;
-	unsigned int ncols = columns_that_fit(s, width), n = 0, *idx;
+	unsigned int ncols = columns_that_fit(s, width), n = 0, *idx, lingering = 0;
+	unsigned int count_rows, lingering_above = 0, nbefore;
+	uint64_t before[sizeof(v->shown) / sizeof(v->shown[0])];
+	double floor[DAMP_COLUMNS] = { 0 };
 	struct damp_table *damp;
+	bool steady;
 	char title[400];
 	size_t used;
 
@@ -325,7 +415,8 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	attrset(ui->attr[ROLE_COLUMNS] | A_BOLD);
 	mvhline(top + 1, 0, ' ', width);
 	if (t) {
-		spark_x = draw_row_cells(t, NULL, ncols, NULL, top + 1, width, spark_w, NULL, true);
+		spark_x = draw_row_cells(t, NULL, ncols, NULL, top + 1, width, spark_w, NULL, NULL,
+					 true);
 		if (spark_w)
 			mvaddstr(top + 1, spark_x, "RECENT");
 	}
@@ -333,32 +424,50 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	rows = height - 2;
 	v->visible_rows = rows;
 	damp = pane_damp(ui, v);
+	steady = damp && v->nshown && damp->order_column == v->sort_column &&
+		 damp->order_ascending == v->ascending;
 	if (t && t->nrows) {
 		table_sort_steady(t, (unsigned int)v->sort_column, v->ascending, f->interval_s,
 				  v->shown, v->nshown);
-		if (damp && s->columns[v->sort_column].kind != COL_NAME && v->nshown &&
-		    damp->order_column == v->sort_column && damp->order_ascending == v->ascending)
+		if (steady && s->columns[v->sort_column].kind != COL_NAME)
 			order_with_hysteresis(v, t, f->interval_s);
 	}
 	if (damp) {
 		damp->order_column = v->sort_column;
 		damp->order_ascending = v->ascending;
 	}
+	/* a paused screen is exact: no row lingers there */
+	if (t && steady && !ui->paused)
+		lingering = with_lingering_rows(ui, v, t, f, &view);
+	if (lingering)
+		t = &view;
+	nbefore = v->nshown;
+	memcpy(before, v->shown, sizeof(before));
 	if (t) {
 		v->nshown = 0;
 		for (unsigned int i = 0; i < t->nrows && v->nshown < 64; i++)
 			v->shown[v->nshown++] = t->rows[i].key;
 	}
 	idx = visible_rows(v, t, &n);
-	if (!idx) {
+	sel = selected_position(v, t, idx, n);
+	/* the highlighted row is a real one: when it is the first line, the rows lingering
+	 * above the first real one go */
+	while (focused && lingering && sel == 0 && n && row_lingers(real, &t->rows[idx[0]]))
+		memmove(idx, idx + 1, --n * sizeof(*idx));
+	if (!n) {
 		if (rows > 0)
 			mvaddnstr(top + 2, 1, !f ? "(collecting...)"
 					      : v->filter[0] ? "(no row matches the filter)"
 							     : "(nothing in this interval)",
 				  width - 1);
-		return;
+		goto out;
 	}
-	sel = selected_position(v, t, idx, n);
+	count_rows = n;
+	for (unsigned int i = 0; lingering && i < n; i++)
+		if (row_lingers(real, &t->rows[idx[i]])) {
+			count_rows--;
+			lingering_above += (int)i < sel;
+		}
 	if (sel < v->scroll)
 		v->scroll = sel;
 	if (sel >= v->scroll + rows)
@@ -368,17 +477,34 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	if (v->scroll < 0)
 		v->scroll = 0;
 	v->selected_line = sel;
+	/* a change of less than DAMP_FLOOR of the largest number in its column on screen
+	 * does not change what the column says */
+	for (unsigned int c = 0; damp && c < ncols && c < DAMP_COLUMNS; c++) {
+		floor[c] = 0;
+		for (int i = 0; column_is_number(&s->columns[c]) && i < rows &&
+				v->scroll + i < (int)n; i++) {
+			double x = fabs(table_column_value(t, &t->rows[idx[v->scroll + i]], c,
+							   f->interval_s));
+
+			if (x > floor[c] && !isnan(x))
+				floor[c] = x;
+		}
+		floor[c] *= DAMP_FLOOR;
+	}
 	for (int i = 0; i < rows && v->scroll + i < (int)n; i++) {
 		const struct table_row *r = &t->rows[idx[v->scroll + i]];
 		bool is_sel = v->scroll + i == sel && focused;
 		struct damp_row *dr = damp ? damp_row(damp, r->key, f->seq) : NULL;
 		int x;
 
+		if (dr) /* before: the keys drawn last time */
+			dr->moving = damp_moves_along(before, nbefore, v->shown, v->nshown,
+						      idx[v->scroll + i]);
 		attrset(ui->attr[is_sel ? ROLE_SELECTED : ROLE_DEFAULT]);
 		if (is_sel)
 			mvhline(top + 2 + i, 0, ' ', width);
 		/* the selected row, and a paused screen, are looked at closely: exact */
-		x = draw_row_cells(t, r, ncols, f, top + 2 + i, width, spark_w, dr,
+		x = draw_row_cells(t, r, ncols, f, top + 2 + i, width, spark_w, dr, floor,
 				   is_sel || ui->paused);
 		if (spark_w) /* in the row's own colours: no attribute changes to send */
 			draw_sparkline(ui, s, r->key, top + 2 + i, x, spark_w, dr, f->seq,
@@ -388,16 +514,20 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	if (rows > 0) {
 		char pos[64], count[24];
 
-		/* where the selection is, and how many rows there are */
-		snprintf(count, sizeof(count), "%u", n);
+		/* where the selection is, and how many rows there are: lingering ones are not */
+		snprintf(count, sizeof(count), "%u", count_rows);
 		/* the number of rows is damped too, while the selection is on the first */
-		snprintf(pos, sizeof(pos), " %d/%s ", sel + 1,
-			 damp ? damp_cell_text(&damp->count, n, count, f->seq, ui->paused || sel > 0)
+		snprintf(pos, sizeof(pos), " %d/%s ", sel + 1 - (int)lingering_above,
+			 damp ? damp_cell_text(&damp->count, count_rows, 0, count, f->seq,
+					       ui->paused || sel > 0)
 			      : count);
 		mvaddstr(top, width - (int)strlen(pos) - 1, pos);
 	}
 	attrset(ui->attr[ROLE_DEFAULT]);
+out:
 	free(idx);
+	if (lingering)
+		free(view.rows);
 }
 
 void pane_filter_key(struct ui *ui, int key)

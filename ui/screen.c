@@ -55,14 +55,14 @@ static size_t draw_self_cost(struct ui *ui, const struct frame *f, char *line, s
 	snprintf(cpu, sizeof(cpu), "%.1f", f->self.cpu_pct);
 	format_count((double)f->self.rss_kb * 1024, rss, sizeof(rss));
 	used = (size_t)snprintf(line, len, "self %s%% cpu %sB",
-				damp_cell_text(&ui->self_cost[0], f->self.cpu_pct, cpu, f->seq,
+				damp_cell_text(&ui->self_cost[0], f->self.cpu_pct, 0, cpu, f->seq,
 					       ui->paused),
-				damp_cell_text(&ui->self_cost[1], (double)f->self.rss_kb, rss, f->seq,
+				damp_cell_text(&ui->self_cost[1], (double)f->self.rss_kb, 0, rss, f->seq,
 					       ui->paused));
 	if (f->self.bpf_stats) {
 		format_duration(f->self.bpf_ns_per_s, bpf, sizeof(bpf));
 		used += (size_t)snprintf(line + used, len - used, " bpf %s/s",
-					 damp_cell_text(&ui->self_cost[2], f->self.bpf_ns_per_s,
+					 damp_cell_text(&ui->self_cost[2], f->self.bpf_ns_per_s, 0,
 							bpf, f->seq, ui->paused));
 	}
 	if (f->self.dropped) {
