@@ -2,21 +2,19 @@
 /*
  * tests/bpf_critical.c: the critical-sections collector against real IRQs-off sections.
  *
- * The injector is crit_test_spin (bpf/critical.bpf.c) run with BPF_PROG_TEST_RUN on CPU C
- * from a thread on another CPU: the kernel runs it in an IPI on C, interrupts off, for D
- * ns. K such sections must come back as >= 90% irqs_off events on C, within 25% of D, with
- * a stack through the IPI path, and no section may be counted twice. The same time with
- * no injection must show no kernel offender that long.
+ * The injector is tests/workloads/irqoff_inject: crit_test_spin (bpf/critical.bpf.c) run
+ * with BPF_PROG_TEST_RUN on CPU C from a thread on another CPU, which the kernel runs in an
+ * IPI on C, interrupts off, for D ns. K such sections must come back as >= 90% irqs_off
+ * events on C, within 25% of D, with a stack through the IPI path, and no section may be
+ * counted twice. The same time with no injection must show no kernel offender that long.
  *
- * Preemption off: the same program run from a thread on C itself runs between get_cpu()
- * and put_cpu() (preemption off, interrupts on) while a SCHED_FIFO thread on C wakes
- * every 250 us; each section must come back as a preempt_off wait within 25% of D on C,
- * blamed on the bpf() system call that held the CPU, and no IRQs-off section may also be
- * counted as a preemption wait.
+ * Preemption off (irqoff_inject --preempt): the program run from a thread on C itself runs
+ * between get_cpu() and put_cpu() (preemption off, interrupts on) while a SCHED_FIFO thread
+ * on C wakes every 250 us; each section must come back as a preempt_off wait within 25% of
+ * D on C, blamed on the bpf() system call that held the CPU, and no IRQs-off section may
+ * also be counted as a preemption wait.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -37,20 +35,11 @@
 #include "collectors/registry.h"
 #include "core/config.h"
 #include "core/frame.h"
-#include "critical.skel.h"
 
 static int ncpus;
 static struct history history;
 static struct collector collector;
 static const struct table_schema *critical_schema, *events_schema;
-
-struct injection {
-	struct critical_bpf *skel;
-	int cpu, count, errors;
-	uint64_t spin_ns, gap_us;
-	bool preempt; /* run on cpu itself: preemption off, a real-time waker asking for it */
-	volatile int done;
-};
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -58,71 +47,63 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static void pin(int cpu)
+/* Start tests/workloads/irqoff_inject with args; returns its pid once it has loaded its
+ * program (it says "ready"), so what the load itself costs is not in the measurement */
+static pid_t start_injector(char *const args[], FILE **out)
 {
-	cpu_set_t set;
+	char path[256];
+	int fd[2];
+	pid_t pid;
+	char line[64];
 
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-static void *waker(void *arg)
-{
-	struct injection *in = arg;
-	struct sched_param param = { .sched_priority = 10 };
-	struct timespec tick = { 0, 250000 };
-
-	pin(in->cpu);
-	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &param))
-		in->errors++;
-	while (!in->done)
-		clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL);
-	return NULL;
-}
-
-static void *inject(void *arg)
-{
-	struct injection *in = arg;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = in->cpu);
-
-	/* IRQs off: sent from another CPU, it runs in an IPI; preemption off: run here */
-	pin(in->preempt ? in->cpu : (in->cpu + 1) % ncpus);
-	in->skel->bss->spin_ns = in->spin_ns;
-	for (int i = 0; i < in->count; i++) {
-		usleep(in->gap_us);
-		if (bpf_prog_test_run_opts(bpf_program__fd(in->skel->progs.crit_test_spin), &opts))
-			in->errors++;
+	snprintf(path, sizeof(path), "%s/tests/workloads/irqoff_inject",
+		 getenv("BUILD") ? getenv("BUILD") : "build");
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[0]);
+		close(fd[1]);
+		execv(path, args);
+		_exit(127);
 	}
-	in->done = 1;
-	return NULL;
+	close(fd[1]);
+	*out = fdopen(fd[0], "r");
+	assert_non_null(*out);
+	assert_non_null(fgets(line, sizeof(line), *out));
+	assert_string_equal(line, "ready\n");
+	return pid;
 }
 
-/* Run K sections of spin_ns on cpu (K = 0: the same time, quiet), then take one frame */
-static struct frame *run(int cpu, int count, uint64_t spin_ns, struct critical_bpf *skel,
-			 bool preempt)
+/* Run K sections of spin_ms on cpu (K = 0: the same time, quiet), then take one frame */
+static struct frame *run(int cpu, int count, uint64_t spin_ms, bool preempt)
 {
-	struct injection in = { skel, cpu, count, 0, spin_ns, 60000, preempt, 0 };
+	char cpu_arg[16], ms_arg[16], count_arg[16];
+	char *args[] = { "irqoff_inject", preempt ? "--preempt" : cpu_arg, cpu_arg, ms_arg,
+			 count_arg, "60", NULL };
 	struct frame *f;
-	pthread_t thread, waker_thread;
+	FILE *out = NULL;
+	pid_t pid = 0;
+	int status;
 
+	snprintf(cpu_arg, sizeof(cpu_arg), "%d", cpu);
+	snprintf(ms_arg, sizeof(ms_arg), "%llu", (unsigned long long)spin_ms);
+	snprintf(count_arg, sizeof(count_arg), "%d", count);
+	if (count)
+		pid = start_injector(preempt ? args : args + 1, &out);
 	/* drop what came before */
 	collector.ops->consume(&collector);
 	collector.ops->sample(&collector, history_next(&history));
 	if (count) {
-		if (preempt)
-			assert_int_equal(pthread_create(&waker_thread, NULL, waker, &in), 0);
-		assert_int_equal(pthread_create(&thread, NULL, inject, &in), 0);
-		while (!in.done) {
+		while (waitpid(pid, &status, WNOHANG) == 0) {
 			usleep(20000);
 			collector.ops->consume(&collector);
 		}
-		pthread_join(thread, NULL);
-		if (preempt)
-			pthread_join(waker_thread, NULL);
-		assert_int_equal(in.errors, 0);
+		fclose(out);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	} else {
-		usleep((useconds_t)(10 * (60000 + spin_ns / 1000)));
+		usleep((useconds_t)(10 * (60000 + spin_ms * 1000)));
 	}
 	usleep(50000);
 	f = history_next(&history);
@@ -142,44 +123,37 @@ static bool offender_kind(const char *kind)
 	return !strcmp(kind, "irqs_off") || !strcmp(kind, "bh_off") || !strcmp(kind, "preempt_off");
 }
 
-/* The injector's own copy of the object, with only crit_test_spin in it */
-static struct critical_bpf *load_injector(void)
+/* Events on cpu within 25% of d ns: those of kind (matched), those of any kind that
+ * blames kernel code (similar) */
+static void count_events(struct frame *f, int cpu, uint64_t d, const char *kind, int *matched,
+			 int *similar)
 {
-	struct critical_bpf *skel = critical_bpf__open();
-	struct bpf_program *prog;
+	const struct table *events = frame_table(f, events_schema);
 
-	assert_non_null(skel);
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, prog == skel->progs.crit_test_spin);
-	assert_int_equal(critical_bpf__load(skel), 0);
-	return skel;
+	for (unsigned int i = 0; i < events->nrows; i++) {
+		const struct table_row *r = &events->rows[i];
+		const char *name = value_name(events_schema, r->v[2]);
+		uint64_t ns = r->v[1];
+
+		if (r->v[0] != (uint64_t)cpu || ns < d * 3 / 4 || ns > d * 5 / 4)
+			continue;
+		*similar += offender_kind(name);
+		if (strcmp(name, kind) == 0)
+			(*matched)++;
+		else
+			print_message("# %s %llu ns on CPU %d: %s\n", name, (unsigned long long)ns,
+				      cpu, r->label);
+	}
 }
 
 static void check_injection(int cpu, int count, uint64_t spin_ms)
 {
 	uint64_t d = spin_ms * 1000000;
-	struct critical_bpf *skel = load_injector();
-	const struct table *events, *critical;
+	const struct table *critical;
 	int matched = 0, similar = 0, through_ipi = 0;
-	struct frame *f;
+	struct frame *f = run(cpu, count, spin_ms, false);
 
-	f = run(cpu, count, d, skel, false);
-	critical_bpf__destroy(skel);
-
-	events = frame_table(f, events_schema);
-	for (unsigned int i = 0; i < events->nrows; i++) {
-		const struct table_row *r = &events->rows[i];
-		uint64_t ns = r->v[1];
-
-		if (r->v[0] != (uint64_t)cpu || ns < d * 3 / 4 || ns > d * 5 / 4)
-			continue;
-		similar += offender_kind(value_name(events_schema, r->v[2]));
-		if (strcmp(value_name(events_schema, r->v[2]), "irqs_off") == 0)
-			matched++;
-		else
-			print_message("# %s %llu ns on CPU %d: %s\n", value_name(events_schema, r->v[2]),
-				      (unsigned long long)ns, cpu, r->label);
-	}
+	count_events(f, cpu, d, "irqs_off", &matched, &similar);
 	critical = frame_table(f, critical_schema);
 	for (unsigned int i = 0; i < critical->nrows; i++) {
 		const struct table_row *r = &critical->rows[i];
@@ -203,8 +177,7 @@ static void check_injection(int cpu, int count, uint64_t spin_ms)
 static void check_preempt_injection(int cpu, int count, uint64_t spin_ms)
 {
 	uint64_t d = spin_ms * 1000000;
-	struct critical_bpf *skel;
-	const struct table *events, *critical;
+	const struct table *critical;
 	int matched = 0, similar = 0, in_bpf = 0;
 	struct frame *f;
 
@@ -212,24 +185,9 @@ static void check_preempt_injection(int cpu, int count, uint64_t spin_ms)
 		print_message("# the kernel has no sched_set_need_resched_tp (6.17+)\n");
 		skip();
 	}
-	skel = load_injector();
-	f = run(cpu, count, d, skel, true);
-	critical_bpf__destroy(skel);
+	f = run(cpu, count, spin_ms, true);
 
-	events = frame_table(f, events_schema);
-	for (unsigned int i = 0; i < events->nrows; i++) {
-		const struct table_row *r = &events->rows[i];
-		uint64_t ns = r->v[1];
-
-		if (r->v[0] != (uint64_t)cpu || ns < d * 3 / 4 || ns > d * 5 / 4)
-			continue;
-		similar += offender_kind(value_name(events_schema, r->v[2]));
-		if (strcmp(value_name(events_schema, r->v[2]), "preempt_off") == 0)
-			matched++;
-		else
-			print_message("# %s %llu ns on CPU %d: %s\n", value_name(events_schema, r->v[2]),
-				      (unsigned long long)ns, cpu, r->label);
-	}
+	count_events(f, cpu, d, "preempt_off", &matched, &similar);
 	critical = frame_table(f, critical_schema);
 	for (unsigned int i = 0; i < critical->nrows; i++) {
 		const struct table_row *r = &critical->rows[i];
@@ -282,7 +240,7 @@ static void test_inject_20ms_last_cpu(void **state)
 /* The same time with nothing injected: no kernel offender anywhere near that long */
 static void test_quiet(void **state)
 {
-	struct frame *f = run(0, 0, 5000000, NULL, false);
+	struct frame *f = run(0, 0, 5, false);
 	const struct table *critical = frame_table(f, critical_schema);
 	unsigned int offenders = 0, other = 0;
 

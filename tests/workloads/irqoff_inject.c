@@ -10,7 +10,8 @@
  * between get_cpu() and put_cpu(): preemption off, interrupts on; a SCHED_FIFO thread on
  * the same CPU wakes every 250 us meanwhile, so the scheduler asks for the CPU during
  * each section and waits until the system call returns.
- * Prints "sections N spun_ns_last" when done. Needs root.
+ * Prints "ready" once its program is loaded and "sections N spun_ns_last" when done.
+ * Needs root.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->bss->spin_ns = (__u64)(atof(argv[2]) * 1000000);
+	printf("ready\n");
+	fflush(stdout);
 	if (preempt && pthread_create(&thread, NULL, waker, &cpu)) {
 		critical_bpf__destroy(skel);
 		return 1;
