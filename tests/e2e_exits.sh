@@ -41,8 +41,9 @@ exit_by() {
 		wait_for "screen_has KTOP_EXIT=$want_status" 3
 	tap_check "$how: no BPF program left" \
 		wait_for "[ -n '$ids' ] && ! progs_still_loaded $(echo $ids)" 2
-	tmux send-keys -t $S "clear; stty -a >$tmp/after; echo STTY_DONE" Enter
-	if wait_for "screen_has STTY_DONE" 2 && cmp -s "$tmp/before" "$tmp/after"; then
+	# the marker is computed: the typed command line must not already match it
+	tmux send-keys -t $S "clear; stty -a >$tmp/after; echo STTY_\$((1 + 1))_DONE" Enter
+	if wait_for "screen_has STTY_2_DONE" 2 && cmp -s "$tmp/before" "$tmp/after"; then
 		tap_ok "$how: terminal settings as before (stty -a)"
 	else
 		tap_fail "$how: terminal settings as before (stty -a)"

@@ -72,9 +72,12 @@ tap_diag "workload: $(cat "$tmp/load"); ifb rx_packets +$rx; ktop ifb_ri_tasklet
 tap_check "the ifb device received the workload" [ "$rx" -ge $N ]
 tap_check "ifb_ri_tasklet runs match the ifb device's packets within 1%" \
 	[ $(( (got - rx) * 100 )) -le "$rx" ] && [ $(( (rx - got) * 100 )) -le "$rx" ]
-tap_check "ifb_ri_tasklet has execution time, max and a histogram" \
+# a frame's per-CPU counters are read while the CPU may be updating them: a run can be in
+# the count and not yet in the histogram of that frame (it is in the next one's)
+tap_check "ifb_ri_tasklet has execution time, max and a histogram (within 0.1% of its count)" \
 	jqt -s "$q | (map(.total_ns) | add) > 0 and (map(.max_ns) | max) > 0 and
-		(map(.exec_hist | add) | add) == (map(.count) | add)" "$tmp/out.json"
+		((map(.exec_hist | add) | add) - (map(.count) | add) | fabs) * 1000
+		<= (map(.count) | add)" "$tmp/out.json"
 tap_check "ifb_ri_tasklet has queue delay" \
 	jqt -s "$q | (map(.queue_total_ns) | add) > 0 and (map(.queue_max_ns) | max) > 0 and
 		(map(.queue_hist | add) | add) > 0" "$tmp/out.json"
@@ -128,7 +131,7 @@ tap_check "the drill-down fills the per-CPU table" \
 tmux send-keys -t "$SESSION" q
 wait_for "! tmux_alive $SESSION" 3
 tap_check "ktop quits from the drill-down" ! tmux_alive "$SESSION"
-wait_for "progs_gone $ids" 2
+wait_for "progs_gone $(echo $ids)" 2
 tap_check "the screen ktop's tasklet programs are gone after it quits" \
 	[ -n "$ids" ] && progs_gone $ids
 
