@@ -98,14 +98,16 @@ pids+=($!)
 
 spawned() { cat "$tmp"/spawned.* 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 frames() { wc -l <"$tmp/frames.json"; }
+# the last whole frame: ktop may be half-way through writing the next one
+last_frame() { sed -n "$(frames)p" "$tmp/frames.json"; }
 
 sleep "$warmup"
-rss_start=$(tail -1 "$tmp/frames.json" | jq .self.rss_kb)
+rss_start=$(last_frame | jq .self.rss_kb)
 map_occupancy $ktop_pid >"$tmp/maps.start"
 frame_start=$(frames) spawned_start=$(spawned)
 tap_diag "warm-up done after ${warmup}s: RSS ${rss_start} kB"
 sleep $((seconds - warmup))
-rss_end=$(tail -1 "$tmp/frames.json" | jq .self.rss_kb)
+rss_end=$(last_frame | jq .self.rss_kb)
 map_occupancy $ktop_pid >"$tmp/maps.end"
 # the count first, then one more whole frame: the frames then cover every counted start
 spawned_end=$(spawned) frame_end=$(( $(frames) + 1 ))

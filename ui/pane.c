@@ -513,11 +513,18 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	if (rows > 0) {
 		char pos[64], count[24];
+		int position;
 
 		/* where the selection is, and how many rows there are: lingering ones are not */
 		snprintf(count, sizeof(count), "%u", count_rows);
 		/* the number of rows is damped too, while the selection is on the first */
-		snprintf(pos, sizeof(pos), " %d/%s ", sel + 1 - (int)lingering_above,
+		position = sel + 1 - (int)lingering_above;
+		/* only lingering rows on screen: no selection among none */
+		if (count_rows == 0)
+			position = 0;
+		else if (position > (int)count_rows)
+			position = (int)count_rows;
+		snprintf(pos, sizeof(pos), " %d/%s ", position,
 			 damp ? damp_cell_text(&damp->count, count_rows, 0, count, f->seq,
 					       ui->paused || sel > 0)
 			      : count);
