@@ -227,7 +227,8 @@ int BPF_PROG(crit_resched_set, struct task_struct *task, int cpu, int tif)
 
 	if (!req)
 		return 0;
-	if (task->pid == 0)
+	/* written once, not at every request of an idle CPU: every CPU reads this line */
+	if (task->pid == 0 && resched_full_tif != (__u32)tif + 1)
 		resched_full_tif = (__u32)tif + 1;
 	lazy = resched_full_tif && (__u32)tif + 1 != resched_full_tif;
 	/* still pending for the same task (a repeated request): the wait began earlier */

@@ -111,16 +111,21 @@ static __always_inline struct process_stat *process_entry(void *map, __u32 tgid)
 	return p;
 }
 
-static __always_inline void process_add(void *map, __u32 tgid, long ret, __u64 ns)
+/* One call, its return value and its time, into p */
+static __always_inline void stat_add(struct process_stat *p, long ret, __u64 ns)
 {
-	struct process_stat *p = process_entry(map, tgid);
-
-	if (!p)
-		return;
 	p->count++;
 	if (ret < 0 && ret >= -4095)
 		p->errors++;
 	p->total_ns += ns;
+}
+
+static __always_inline void process_add(void *map, __u32 tgid, long ret, __u64 ns)
+{
+	struct process_stat *p = process_entry(map, tgid);
+
+	if (p)
+		stat_add(p, ret, ns);
 }
 
 static __always_inline void thread_flush(struct syscall_thread *t, __u32 tgid, __u64 now)
@@ -146,10 +151,7 @@ static __always_inline void thread_add(struct syscall_thread *t, long ret, __u64
 {
 	if (!track_processes)
 		return;
-	t->pending.count++;
-	if (ret < 0 && ret >= -4095)
-		t->pending.errors++;
-	t->pending.total_ns += ns;
+	stat_add(&t->pending, ret, ns);
 	if (now - t->flushed_ns >= flush_ns)
 		thread_flush(t, bpf_get_current_pid_tgid() >> 32, now);
 }
@@ -169,12 +171,8 @@ static __always_inline void focus_add(__u32 slot, long ret, __u64 ns)
 	if (tgid != focus_tgid)
 		return;
 	p = bpf_map_lookup_elem(&focus_syscall_stats, &slot);
-	if (!p)
-		return;
-	p->count++;
-	if (ret < 0 && ret >= -4095)
-		p->errors++;
-	p->total_ns += ns;
+	if (p)
+		stat_add(p, ret, ns);
 }
 
 static __always_inline struct syscall_stat *stat_slot(__u32 slot)

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "core/fault.h"
+#include "core/frame.h"
 #include "core/proc.h"
 
 #include "bpf_util.h"
@@ -27,6 +28,13 @@ const struct collector_ops *const collector_registry[] = {
 
 const unsigned int collector_registry_size =
 	sizeof(collector_registry) / sizeof(collector_registry[0]);
+
+void collectors_register_schemas(void)
+{
+	for (unsigned int i = 0; i < collector_registry_size; i++)
+		for (const struct table_schema *const *t = collector_registry[i]->tables; *t; t++)
+			frame_register_schema(*t);
+}
 
 static int stats_fd = -1;
 static int prog_fds[256];

@@ -461,9 +461,7 @@ int main(int argc, char **argv)
 	ktop_signals_block(&signals);
 	config_defaults(&k.cfg);
 	/* the schemas first: the config file names panes and columns */
-	for (unsigned int i = 0; i < collector_registry_size; i++)
-		for (const struct table_schema *const *t = collector_registry[i]->tables; *t; t++)
-			frame_register_schema(*t);
+	collectors_register_schemas();
 	options_set_keys_ops(&ui_keys_options);
 	status = options_load(&k.cfg, argc, argv);
 	if (status)

@@ -18,7 +18,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-screen_has() { tmux_screen $S | grep -q -- "$1"; }
 
 # --- NDJSON: 8 IRQs-off sections of 5 ms on CPU 1, then 8 preemption-off ones of 3 ms ----
 "$KTOP_BIN" -J -n 5 -d 1 >"$tmp/frames.json" 2>"$tmp/ktop.err" &

@@ -13,7 +13,6 @@ tmp=$(mktemp -d)
 cleanup() { tmux kill-session -t $S 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-screen_has() { tmux_screen $S | grep -q -- "$1"; }
 ktop_pid() { pgrep -P "$(tmux display-message -p -t $S '#{pane_pid}')" -x ktop; }
 
 # exit_by HOW [env...]: start ktop in a shell, end it that way, check what is left

@@ -174,7 +174,6 @@ fi
 "$KTOP_BIN" -J -n 20 -d 0.5 -w "$tmp/ui.ktop" >"$tmp/ui.json"
 kill "$load_pid" 2>/dev/null
 load_pid=
-screen_has() { tmux_screen $S | grep -q -- "$1"; }
 tmux_start $S 120 40 env TZ=UTC TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile
 tmux send-keys -t $S "$KTOP_BIN -r $tmp/ui.ktop; echo KTOP_EXIT=\$?" Enter
 tap_check "the replay screen shows the recording's panes" wait_for "screen_has 'System calls'" 5

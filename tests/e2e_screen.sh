@@ -11,7 +11,6 @@ tmp=$(mktemp -d)
 cleanup() { tmux kill-session -t $S 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-screen_has() { tmux_screen $S | grep -q -- "$1"; }
 # ktop's pid: the pane's own process, or the ktop its shell started
 ktop_pid() {
 	local pane

@@ -22,9 +22,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	for (unsigned int i = 0; i < collector_registry_size; i++)
-		for (const struct table_schema *const *t = collector_registry[i]->tables; *t; t++)
-			frame_register_schema(*t);
+	collectors_register_schemas();
 	config_defaults(&k.cfg);
 	if (history_init(&k.history, 4) < 0)
 		abort();

@@ -53,6 +53,8 @@ tmux_start() {
 }
 tmux_screen() { tmux capture-pane -p -t "$1" 2>/dev/null; }
 tmux_alive() { tmux has-session -t "$1" 2>/dev/null; }
+# screen_has TEXT: the tmux session named by $S shows TEXT (a basic regular expression)
+screen_has() { tmux_screen "$S" | grep -q -- "$1"; }
 
 # IDs of the BPF programs a process holds (bpftool reports the owning pids)
 # (from /proc/PID/fdinfo: Debian's bpftool is built without the pids iterator)
