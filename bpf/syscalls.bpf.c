@@ -130,6 +130,7 @@ static __always_inline void process_add(void *map, __u32 tgid, long ret, __u64 n
 
 static __always_inline void thread_flush(struct syscall_thread *t, __u32 tgid, __u64 now)
 {
+	struct container_filter_config *cfg;
 	struct process_stat *p;
 
 	t->flushed_ns = now;
@@ -141,6 +142,9 @@ static __always_inline void thread_flush(struct syscall_thread *t, __u32 tgid, _
 	p->count += t->pending.count;
 	p->errors += t->pending.errors;
 	p->total_ns += t->pending.total_ns;
+	cfg = container_filter_get();
+	if (cfg && cfg->identity != CONTAINER_ID_NONE)
+		p->cgroup = container_cgroup_id(cfg->identity);
 	t->pending.count = 0;
 	t->pending.errors = 0;
 	t->pending.total_ns = 0;

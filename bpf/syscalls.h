@@ -27,6 +27,9 @@ struct process_stat {
 	__u64 count;
 	__u64 errors;
 	__u64 total_ns;
+	/* the cgroup id (container identity hierarchy) of the thread that last added to it, 0
+	 * when unknown: a process that has exited can no longer be looked up in /proc */
+	__u64 cgroup;
 };
 
 #endif

@@ -6,13 +6,14 @@
  * starts shows up within a refresh and one that stops goes away; the selected container's
  * subtree ids are pushed into the shared BPF filter map when they change.
  *
- * Per-container syscall figures are summed in user space from this tick's per-process rows
- * (pid -> container from /proc/PID/cgroup, cached): no extra work on the syscall path, at
- * the price of the per-process rows' limits (the largest 512 processes, rows lagging up to
- * a tenth of an interval). With a container selected the kernel drops other tasks' calls,
- * so only the selected container has syscall figures. Interrupt time charged to a
- * container comes from the per-CPU map the interrupt programs fill (cgroup id -> ns).
- * This collector must come after syscalls in the registry: it reads that frame's rows.
+ * Per-container syscall figures are summed in user space by the syscalls collector from
+ * every process active this tick (pid -> container from /proc/PID/cgroup, cached) into the
+ * frame's internal container_syscalls table: no extra work on the syscall path, and not
+ * limited to the processes table's top rows. With a container selected the kernel drops
+ * other tasks' calls, so only the selected container has syscall figures. Interrupt time
+ * charged to a container comes from the per-CPU map the interrupt programs fill (cgroup
+ * id -> ns). This collector must come after syscalls in the registry: it reads that
+ * frame's sums.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ _Static_assert(CONTAINER_KIND_NONE == CONTAINER_ID_NONE &&
 		       CONTAINER_KIND_V1_MEMORY == CONTAINER_ID_V1_MEMORY,
 	       "core/containers.h and bpf/container_filter.h must agree");
 
-extern const struct table_schema processes_table;
+extern const struct table_schema container_syscalls_table;
 
 /* v[0] runtime, v[1] processes, v[2] calls, v[3] errors, v[4] irq ns, v[5] cgroup id */
 static const struct table_column container_columns[] = {
@@ -46,7 +47,7 @@ static const struct table_column container_columns[] = {
 	{ "id", "ID", COL_NAME, 1, 0, 14, false, "runtime id (short), or cgroup path" },
 	{ "procs", "PROCS", COL_ID, 1, 0, 6, false, "processes in its cgroups" },
 	{ "count", "CALLS/s", COL_COUNT, 2, 0, 9, false,
-	  "system calls per second (from the process rows; only the selected container's "
+	  "system calls per second (of all its processes; only the selected container's "
 	  "while one is selected)" },
 	{ "errors", "ERR/s", COL_COUNT, 3, 0, 8, false, "failed system calls per second" },
 	{ "irq_ns", "IRQTIME/s", COL_TIME, 4, 0, 9, false,
@@ -156,12 +157,11 @@ static int sample_charges(struct containers_state *s, struct table *t)
 
 static void sample_syscalls(struct frame *f, struct table *t)
 {
-	const struct table *procs = frame_table(f, &processes_table);
+	const struct table *sums = frame_table(f, &container_syscalls_table);
 
-	for (unsigned int i = 0; procs && i < procs->nrows; i++) {
-		const struct table_row *p = &procs->rows[i];
-		const struct container *c = containers_of_pid((uint32_t)p->key);
-		struct table_row *r = c ? table_find_row(t, c->key) : NULL;
+	for (unsigned int i = 0; sums && i < sums->nrows; i++) {
+		const struct table_row *p = &sums->rows[i];
+		struct table_row *r = table_find_row(t, p->key);
 
 		if (!r)
 			continue;

@@ -23,7 +23,7 @@ const struct collector_ops *const collector_registry[] = {
 	&interrupts_collector,
 	&tasklets_collector,
 	&critical_collector,
-	&containers_collector, /* after syscalls: it sums that frame's process rows */
+	&containers_collector, /* after syscalls: it reads that frame's sums per container */
 };
 
 const unsigned int collector_registry_size =

@@ -109,8 +109,27 @@ const struct table_schema process_syscalls_table = {
 	.detail = true,
 };
 
+/* Every process's calls summed per container, for the containers pane: the processes
+ * table keeps only its top rows, and a busy container may have thousands of small ones */
+static const struct table_column container_syscall_columns[] = {
+	{ "container", "CONTAINER", COL_ID, 0, 0, 20, false, "container key (cgroup id)" },
+	{ "count", "CALLS/s", COL_COUNT, 1, 0, 9, false, "system calls per second" },
+	{ "errors", "ERR/s", COL_COUNT, 2, 0, 8, false, "failed calls per second" },
+	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "time in system calls per second" },
+};
+
+const struct table_schema container_syscalls_table = {
+	.id = "container_syscalls",
+	.title = "System calls per container",
+	.columns = container_syscall_columns,
+	.ncolumns = sizeof(container_syscall_columns) / sizeof(container_syscall_columns[0]),
+	.sort_column = 1,
+	.internal = true,
+};
+
 static const struct table_schema *const syscall_tables[] = {
-	&syscalls_table, &processes_table, &syscall_callers_table, &process_syscalls_table, NULL
+	&syscalls_table, &processes_table, &syscall_callers_table, &process_syscalls_table,
+	&container_syscalls_table, NULL
 };
 
 struct syscalls_state {
@@ -339,7 +358,7 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 	} while (!err);
 
 	for (__u32 i = 0; i < total; i++) {
-		uint64_t v[DELTA_VALUES] = { 0 };
+		uint64_t v[DELTA_VALUES] = { 0 }, cgroup = 0;
 
 		for (int cpu = 0; cpu < s->ncpus; cpu++) {
 			const struct process_stat *p = &s->pid_values[(size_t)i * s->ncpus + cpu];
@@ -347,48 +366,84 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 			v[0] += p->count;
 			v[1] += p->errors;
 			v[2] += p->total_ns;
+			if (p->cgroup)
+				cgroup = p->cgroup;
 		}
-		if (delta_push(d, s->pid_keys[i], v) < 0)
+		if (delta_push_tagged(d, s->pid_keys[i], v, cgroup) < 0)
 			return -ENOMEM;
 	}
 	return (int)total;
 }
 
-/* The name of the container pid runs in, NULL for the host's own processes */
-static const char *container_label(uint32_t pid)
+/* The container a process's calls came from: by the cgroup its threads were in when they
+ * added them (tag), which outlives the process; else by what /proc says of the pid now */
+static const struct container *process_container(const struct delta_entry *e)
 {
-	const struct container *c = containers_of_pid(pid);
+	return e->tag ? containers_of_cgroup(e->tag) : containers_of_pid((uint32_t)e->key);
+}
+
+/* The name of the container a process runs in, NULL for the host's own processes */
+static const char *container_label(const struct delta_entry *e)
+{
+	const struct container *c = process_container(e);
 
 	return c && c->runtime != RUNTIME_HOST ? c->name : NULL;
 }
 
+/* Add each active process's calls to its container's row in t */
+static int sum_by_container(const struct delta_set *d, size_t n, struct table *t)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct delta_entry *e = &d->diff[i];
+		const struct container *c;
+		struct table_row *r;
+
+		if (e->v[0] == 0 || !(c = process_container(e)))
+			continue;
+		r = table_find_row(t, c->key);
+		if (!r) {
+			r = table_add_row(t, c->key);
+			if (!r)
+				return -ENOMEM;
+			r->v[0] = c->key;
+		}
+		r->v[1] += e->v[0];
+		r->v[2] += e->v[1];
+		r->v[3] += e->v[2];
+	}
+	return 0;
+}
+
 static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_entries,
-			    struct delta_set *d, struct table *t)
+			    struct delta_set *d, struct table *t, struct table *by_container)
 {
 	int err = read_process_map(s, fd, max_entries, d);
-	size_t n;
+	size_t n, active;
 
 	if (err < 0)
 		return err;
 	n = delta_finish(d);
-	for (size_t i = 0; i < n && t; i++) {
+	if (by_container && (err = sum_by_container(d, n, by_container)) < 0)
+		return err;
+	if (!t)
+		return 0;
+	/* thousands of short processes a second: a row only for those the frame keeps */
+	active = delta_top(d, n, 0, t->schema->max_rows ? t->schema->max_rows : n);
+	for (size_t i = 0; i < active; i++) {
 		const struct delta_entry *e = &d->diff[i];
-		struct table_row *r;
+		struct table_row *r = table_add_row(t, e->key);
 
-		if (e->v[0] == 0)
-			continue;
-		r = table_add_row(t, e->key);
 		if (!r)
 			return -ENOMEM;
 		r->name = proc_comm((uint32_t)e->key);
-		r->label = container_label((uint32_t)e->key);
+		r->label = container_label(e);
 		r->v[0] = e->key;
 		r->v[1] = e->v[0];
 		r->v[2] = e->v[1];
 		r->v[3] = e->v[2];
 	}
-	if (t)
-		table_trim(t);
+	for (size_t i = active; i < n; i++)
+		t->dropped_rows += d->diff[i].v[0] != 0;
 	return 0;
 }
 
@@ -403,7 +458,8 @@ static int syscalls_sample(struct collector *c, struct frame *f)
 	if (err)
 		return err;
 	err = sample_processes(s, bpf_map__fd(s->skel->maps.process_stats), s->process_entries,
-			       &s->processes, frame_table(f, &processes_table));
+			       &s->processes, frame_table(f, &processes_table),
+			       frame_table(f, &container_syscalls_table));
 	if (err)
 		return err;
 	if (!err && s->focus_tgid)
@@ -411,7 +467,7 @@ static int syscalls_sample(struct collector *c, struct frame *f)
 	if (!err && s->focus_slot >= 0)
 		err = sample_processes(s, bpf_map__fd(s->skel->maps.focus_process_stats),
 				       SYSCALL_FOCUS_ENTRIES, &s->callers,
-				       frame_table(f, &syscall_callers_table));
+				       frame_table(f, &syscall_callers_table), NULL);
 	return err;
 }
 

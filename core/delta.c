@@ -34,14 +34,21 @@ static int delta_grow(struct delta_set *d)
 	return 0;
 }
 
-int delta_push(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES])
+int delta_push_tagged(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES],
+		      uint64_t tag)
 {
 	if (d->ncur == d->capacity && delta_grow(d) < 0)
 		return -ENOMEM;
 	d->cur[d->ncur].key = key;
 	memcpy(d->cur[d->ncur].v, v, sizeof(d->cur[0].v));
+	d->cur[d->ncur].tag = tag;
 	d->ncur++;
 	return 0;
+}
+
+int delta_push(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES])
+{
+	return delta_push_tagged(d, key, v, 0);
 }
 
 size_t delta_finish(struct delta_set *d)
@@ -61,6 +68,7 @@ size_t delta_finish(struct delta_set *d)
 		if (j < d->nprev && d->prev[j].key == c->key)
 			p = &d->prev[j];
 		out->key = c->key;
+		out->tag = c->tag;
 		if (p && c->v[0] < p->v[0])
 			p = NULL; /* recreated: count from zero */
 		for (int k = 0; k < DELTA_VALUES; k++)
@@ -73,6 +81,36 @@ size_t delta_finish(struct delta_set *d)
 	d->nprev = d->ncur;
 	d->ncur = 0;
 	return d->nprev;
+}
+
+static int top_compare(const void *a, const void *b, void *value)
+{
+	const struct delta_entry *x = a, *y = b;
+	unsigned int k = *(const unsigned int *)value;
+
+	if (x->v[k] != y->v[k])
+		return x->v[k] > y->v[k] ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max)
+{
+	size_t nonzero = 0;
+
+	if (value >= DELTA_VALUES || n > d->nprev)
+		return 0;
+	/* the non-zero ones first, in place: on a quiet machine that is all it takes */
+	for (size_t i = 0; i < n; i++)
+		if (d->diff[i].v[value]) {
+			struct delta_entry e = d->diff[i];
+
+			d->diff[i] = d->diff[nonzero];
+			d->diff[nonzero++] = e;
+		}
+	if (nonzero <= max)
+		return nonzero;
+	qsort_r(d->diff, nonzero, sizeof(*d->diff), top_compare, &value);
+	return max;
 }
 
 void delta_reset(struct delta_set *d)

@@ -17,6 +17,7 @@
 struct delta_entry {
 	uint64_t key;
 	uint64_t v[DELTA_VALUES];
+	uint64_t tag; /* carried from this tick as it is, not a counter (a cgroup id) */
 };
 
 struct delta_set {
@@ -25,8 +26,17 @@ struct delta_set {
 };
 
 int delta_push(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES]);
+int delta_push_tagged(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES],
+		      uint64_t tag);
 /* Returns n: d->diff[0..n) holds this tick's keys, sorted, with their growth */
 size_t delta_finish(struct delta_set *d);
+/*
+ * Of d->diff[0..n), move to the front the entries whose v[value] is non-zero, and when there
+ * are more than max, only the max largest (then largest first); returns how many are in
+ * front. For a table that keeps max rows: only those get a row and a name looked up, and
+ * the frame never holds more rows than it keeps.
+ */
+size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max);
 /* Forget the previous tick: the next finish() reports everything as new */
 void delta_reset(struct delta_set *d);
 void delta_free(struct delta_set *d);

@@ -309,6 +309,8 @@ static void print_columns(void)
 	for (unsigned int i = 0; i < frame_schema_count(); i++) {
 		const struct table_schema *s = frame_schema(i);
 
+		if (s->internal)
+			continue;
 		printf("### `%s` — %s%s\n\n| key | type | meaning |\n| --- | --- | --- |\n", s->id,
 		       s->title, s->detail ? " (only while a row is opened)" : "");
 		for (unsigned int c = 0; c < s->ncolumns; c++)

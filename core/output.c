@@ -177,7 +177,7 @@ void output_frame_json(const struct ktop *k, const struct frame *f, FILE *out)
 	for (unsigned int i = 0; i < f->ntables; i++) {
 		const struct table *t = &f->tables[i];
 
-		if (t->schema->detail && t->nrows == 0)
+		if (t->schema->internal || (t->schema->detail && t->nrows == 0))
 			continue;
 		json_table(out, f, t);
 	}
@@ -222,7 +222,7 @@ void output_frame_text(const struct ktop *k, const struct frame *f, FILE *out)
 	for (unsigned int i = 0; i < f->ntables; i++) {
 		struct table t = f->tables[i];
 
-		if (t.schema->detail && t.nrows == 0)
+		if (t.schema->internal || (t.schema->detail && t.nrows == 0))
 			continue;
 		text_table(out, f, &t);
 	}

@@ -59,6 +59,7 @@ struct table_schema {
 	const char *strings_id;     /* JSON key of the rows' string lists ("stack"), or NULL */
 	bool pane;                  /* shown as a pane on the main screen */
 	bool detail;                /* filled only while focused */
+	bool internal;              /* one collector's input to another: not shown, not output */
 	/* rows are charged to whatever task the work interrupted (IRQs, softirqs, tasklets,
 	 * critical sections): with a container selected, its interrupted tasks, not its cause */
 	bool charged;

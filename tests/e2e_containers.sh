@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# tests/e2e_containers.sh: per-container switching with two containers made without an
+# tests/e2e_containers.sh: per-container switching with containers made without an
 # engine (unshare + a hostname + fresh cgroups in the v1 memory and the v2 hierarchies),
-# each running a different, known syscall workload: A calls getppid(), B calls chdir() on
-# a missing path.
+# each running a known syscall workload: A calls getppid(), B calls chdir() on
+# a missing path; C starts hundreds of short processes a frame.
 # -c on one shows its workload and none of the other's; no filter shows both; names are
-# the hostnames; a selected container that stops is reported; the picker in tmux.
+# the hostnames; C's row counts all its processes, not only the 512 the processes table
+# keeps; a selected container that stops is reported; the picker in tmux.
 . "$(dirname "$0")/lib.sh"
 need_root "containers: ktop -c" || exit 0
 command -v unshare >/dev/null || { tap_skip "containers" "unshare(1) is not installed"; exit 0; }
@@ -19,7 +20,7 @@ if [ -z "$V1" ] && [ -z "$V2" ]; then
 fi
 
 tmp=$(mktemp -d)
-A=ktop-e2e-a-$$ B=ktop-e2e-b-$$
+A=ktop-e2e-a-$$ B=ktop-e2e-b-$$ C=ktop-e2e-c-$$
 pids=()
 session=ktop-e2e-containers-$$
 
@@ -41,6 +42,7 @@ cleanup() {
 	tmux kill-session -t "$session" 2>/dev/null
 	stop_container "$A"
 	stop_container "$B"
+	stop_container "$C"
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$tmp"
@@ -129,6 +131,23 @@ tap_check "a selected container that stops: the frames say stopped" \
 	jqt -s --arg b "$B" '.[-1].container == $b and .[-1].container_state == "stopped"' "$tmp/stop.json"
 tap_check "a container not running yet: -c waits for it, says not found, exits 0" \
 	sh -c "'$KTOP_BIN' -J -d 0.2 -n 2 -c no-such-container-$$ 2>/dev/null | jq -es 'all(.[]; .container_state == \"not found\")' >/dev/null"
+
+# C: hundreds of short processes each frame, more than the processes table keeps (512).
+# The container's row must still count all of their calls: with C selected, the syscalls
+# table (every call the kernel let through) is the truth to compare with.
+start_container "$C" 'use POSIX (); while (1) { for (1..200) { my $p = fork();
+	if (defined $p && !$p) { getppid() for 1..100; POSIX::_exit(0) } waitpid($p, 0) if $p }
+	select(undef, undef, undef, 0.01) }'
+wait_for "[ -n \"\$(cat ${V1:-$V2}/$C/cgroup.procs 2>/dev/null)\" ]" 5
+frames "$tmp/c.json" -c "$C"
+stop_container "$C"
+tap_diag "C: processes per frame $(jq -cs '[.[].processes | length]' "$tmp/c.json"), calls per frame $(jq -cs '[.[] | [.syscalls[].count] | add]' "$tmp/c.json"), its row $(jq -cs --arg c "$C" '[.[] | [.containers[] | select(.name == $c) | .count] | add]' "$tmp/c.json")"
+tap_check "C: more processes active than the processes table keeps" \
+	jqt -s '[.[1:][].processes | length] | max == 512' "$tmp/c.json"
+tap_check "C: its row counts the calls of all its processes (within 10 %)" \
+	jqt -s --arg c "$C" '([.[1:][] | .syscalls[].count] | add) as $all |
+		([.[1:][] | .containers[] | select(.name == $c) | .count] | add) as $row |
+		$all > 100000 and $row >= 0.9 * $all and $row <= 1.1 * $all' "$tmp/c.json"
 
 # The picker in tmux: c, type, Enter; the header and the panes change
 if ! command -v tmux >/dev/null; then

@@ -171,6 +171,37 @@ static void test_delta(void **state)
 	delta_free(&d);
 }
 
+static void test_delta_top(void **state)
+{
+	struct delta_set d = { 0 };
+	size_t n;
+
+	(void)state;
+	/* keys 1..10 grew by key % 4 * 10: 0 for 4 and 8, 30 for 3 and 7 */
+	for (uint64_t k = 1; k <= 10; k++) {
+		uint64_t v[DELTA_VALUES] = { k % 4 * 10, 0, 0, 0 };
+
+		delta_push(&d, k, v);
+	}
+	n = delta_finish(&d);
+	assert_int_equal(n, 10);
+	/* room for all: the eight that grew, none that did not */
+	assert_int_equal(delta_top(&d, n, 0, 100), 8);
+	for (size_t i = 0; i < 8; i++)
+		assert_int_not_equal(d.diff[i].v[0], 0);
+	/* room for three: the largest first, ties by key */
+	assert_int_equal(delta_top(&d, n, 0, 3), 3);
+	assert_int_equal(d.diff[0].key, 3);
+	assert_int_equal(d.diff[1].key, 7);
+	assert_int_equal(d.diff[0].v[0], 30);
+	assert_int_equal(d.diff[2].v[0], 20);
+	assert_int_equal(d.diff[2].key, 2);
+	/* a value that does not exist, or more entries than were pushed */
+	assert_int_equal(delta_top(&d, n, DELTA_VALUES, 3), 0);
+	assert_int_equal(delta_top(&d, n + 1, 0, 3), 0);
+	delta_free(&d);
+}
+
 static void test_intern(void **state)
 {
 	char buf[8] = "abc";
@@ -238,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_steady_sort),
 		cmocka_unit_test(test_history_ring),
 		cmocka_unit_test(test_delta),
+		cmocka_unit_test(test_delta_top),
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_syscall_names),

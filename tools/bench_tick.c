@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 			delta_push(&d, 100000 + (uint64_t)p * 7, v);
 		}
 		n = delta_finish(&d);
+		n = delta_top(&d, n, 0, processes.max_rows);
 		for (size_t i = 0; i < n; i++) {
 			struct table_row *row = table_add_row(t, d.diff[i].key);
 
@@ -89,7 +90,6 @@ int main(int argc, char **argv)
 			row->v[2] = d.diff[i].v[1];
 			row->v[3] = d.diff[i].v[2];
 		}
-		table_trim(t);
 		for (int c = 0; c < ncont; c++) {
 			struct table_row *row = table_add_row(ct, (uint64_t)c);
 
