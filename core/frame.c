@@ -9,6 +9,17 @@
 static const struct table_schema *schemas[TABLE_MAX_TABLES];
 static unsigned int nschemas;
 
+/*
+ * Per schema, the row block of the last table cut down (history_compact), for the next
+ * frame to fill. A cut-down table's large block goes round to the frame being refilled
+ * instead of being freed and grown again from 64 rows each tick: that pattern left the
+ * heap full of holes too small for the next large block (RSS grew by the frame).
+ */
+static struct row_block {
+	struct table_row *rows;
+	unsigned int capacity;
+} spare[TABLE_MAX_TABLES];
+
 int frame_register_schema(const struct table_schema *schema)
 {
 	for (unsigned int i = 0; i < nschemas; i++)
@@ -87,12 +98,21 @@ const struct hist *frame_row_hist_const(const struct frame *f, const struct tabl
 void frame_reset(struct frame *f)
 {
 	f->seq = 0;
+	f->compacted = false;
 	f->interval_s = 0;
 	f->nhists = 0;
 	f->ntables = nschemas;
 	for (unsigned int i = 0; i < nschemas; i++) {
-		f->tables[i].schema = schemas[i];
-		table_reset(&f->tables[i]);
+		struct table *t = &f->tables[i];
+
+		t->schema = schemas[i];
+		table_reset(t);
+		if (spare[i].capacity > t->capacity) {
+			free(t->rows);
+			t->rows = spare[i].rows;
+			t->capacity = spare[i].capacity;
+			spare[i] = (struct row_block){ 0 };
+		}
 	}
 }
 
@@ -122,6 +142,10 @@ void history_free(struct history *h)
 	}
 	free(h->frames);
 	memset(h, 0, sizeof(*h));
+	for (unsigned int i = 0; i < TABLE_MAX_TABLES; i++) {
+		free(spare[i].rows);
+		spare[i] = (struct row_block){ 0 };
+	}
 }
 
 struct frame *history_next(struct history *h)
@@ -141,4 +165,46 @@ struct frame *history_get(const struct history *h, unsigned int age)
 	if (age >= h->count)
 		return NULL;
 	return &h->frames[(h->newest + h->capacity - age) % h->capacity];
+}
+
+/* Move table i's rows to a block of their size; its large one becomes the spare */
+static void table_compact(struct table *t, unsigned int i)
+{
+	struct table_row *rows = NULL;
+
+	if (t->capacity - t->nrows < 16)
+		return; /* little to give back */
+	if (t->nrows && !(rows = malloc(t->nrows * sizeof(*rows))))
+		return; /* keeps the large block: still correct */
+	if (t->nrows)
+		memcpy(rows, t->rows, t->nrows * sizeof(*rows));
+	if (spare[i].capacity < t->capacity) {
+		free(spare[i].rows);
+		spare[i] = (struct row_block){ t->rows, t->capacity };
+	} else {
+		free(t->rows);
+	}
+	t->rows = rows;
+	t->capacity = t->nrows;
+}
+
+static void frame_compact(struct frame *f)
+{
+	for (unsigned int i = 0; i < f->ntables; i++) {
+		struct table *t = &f->tables[i];
+
+		if (t->schema->pane) /* other tables: details, per-CPU views, all small */
+			table_keep(t, HISTORY_OLD_ROWS);
+		table_compact(t, i);
+	}
+	f->compacted = true;
+}
+
+void history_compact(struct history *h)
+{
+	struct frame *f;
+
+	for (unsigned int age = HISTORY_EXACT_FRAMES; (f = history_get(h, age)); age++)
+		if (!f->compacted)
+			frame_compact(f);
 }

@@ -3,8 +3,12 @@
  * core/frame.h: the sample buffer.
  *
  * One frame per tick holds every collector's tables for that interval. Frames live in a
- * fixed ring (history); the oldest is reused, its memory kept, so after warm-up a tick
- * allocates nothing.
+ * fixed ring (history); the oldest is reused.
+ *
+ * The newest HISTORY_EXACT_FRAMES frames are kept whole (sparklines, lingering rows and a
+ * minute of stepping back read them). Older ones keep the HISTORY_OLD_ROWS largest rows
+ * of each pane's table and give back the rest of their memory: under process churn a
+ * frame holds hundreds of process rows, and a full history of them would be tens of MB.
  */
 #ifndef KTOP_CORE_FRAME_H
 #define KTOP_CORE_FRAME_H
@@ -31,7 +35,11 @@ struct frame {
 	struct table tables[TABLE_MAX_TABLES];
 	struct hist *hists;     /* pool the rows' hist indexes point into */
 	unsigned int nhists, hist_capacity;
+	bool compacted;         /* cut down as an old frame (history_compact) */
 };
+
+#define HISTORY_EXACT_FRAMES 60
+#define HISTORY_OLD_ROWS 64
 
 struct history {
 	struct frame *frames;
@@ -60,5 +68,8 @@ void history_free(struct history *h);
 struct frame *history_next(struct history *h);
 /* Frame `age` ticks back (0 = newest), or NULL if not kept */
 struct frame *history_get(const struct history *h, unsigned int age);
+/* Cut down the frames older than HISTORY_EXACT_FRAMES not cut yet. Not while a paused
+ * screen shows them: they would change under the reader's eyes. */
+void history_compact(struct history *h);
 
 #endif

@@ -178,6 +178,8 @@ static void tick(struct ktop *k, int *status)
 		return;
 	}
 	k->sink->frame(k);
+	if (!k->hold)
+		history_compact(&k->history);
 	if (k->cfg.frames && k->frames_done >= (uint64_t)k->cfg.frames)
 		k->quit = true;
 }

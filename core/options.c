@@ -17,6 +17,8 @@
 #include "theme.h"
 
 #define FIELD(name) offsetof(struct ktop_config, name), sizeof(((struct ktop_config *)0)->name)
+#define STR_(x) #x
+#define STR(x) STR_(x) /* a number macro as a string literal */
 
 static int check_pane_id(const char *value, char *err, size_t errlen);
 static int check_syscall_sort(const char *value, char *err, size_t errlen);
@@ -25,7 +27,9 @@ const struct option_def options_table[] = {
 	{ "general", "interval", OPTION_DOUBLE, 0.05, 3600, "1", "seconds between frames",
 	  FIELD(interval_s) },
 	{ "general", "history", OPTION_UINT, 10, 100000, "300",
-	  "frames kept in memory for pause and step-back", FIELD(history) },
+	  "frames kept in memory for pause and step-back (the last " STR(HISTORY_EXACT_FRAMES)
+	  " whole, older ones the " STR(HISTORY_OLD_ROWS) " largest rows of each pane)",
+	  FIELD(history) },
 	{ "general", "theme", OPTION_STRING, 0, 0, "default",
 	  "colour theme: a themes/NAME.theme file (default, light, mono, 256)", FIELD(theme),
 	  options_check_theme_name },

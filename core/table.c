@@ -69,7 +69,8 @@ struct table_row *table_add_row(struct table *t, uint64_t key)
 	struct table_row *r;
 
 	if (t->nrows == t->capacity) {
-		unsigned int cap = t->capacity ? t->capacity * 2 : 64;
+		/* most tables hold a handful of rows, in every one of hundreds of frames */
+		unsigned int cap = t->capacity ? t->capacity * 2 : 8;
 		struct table_row *rows = realloc(t->rows, cap * sizeof(*rows));
 
 		if (!rows) {
@@ -240,16 +241,21 @@ void table_sort_steady(struct table *t, unsigned int col, bool ascending, double
 	free(tmp);
 }
 
-void table_trim(struct table *t)
+void table_keep(struct table *t, unsigned int max)
 {
-	unsigned int max = t->schema->max_rows;
-
-	if (!max || t->nrows <= max)
+	if (t->nrows <= max)
 		return;
 	table_sort(t, t->schema->sort_column, false, 1.0);
 	t->dropped_rows += t->nrows - max;
 	t->nrows = max;
 }
+
+void table_trim(struct table *t)
+{
+	if (t->schema->max_rows)
+		table_keep(t, t->schema->max_rows);
+}
+
 
 int table_column_index(const struct table_schema *s, const char *id)
 {

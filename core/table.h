@@ -111,7 +111,9 @@ void table_sort(struct table *t, unsigned int col, bool ascending, double interv
  * not repainted, for noise. Name sorts are plain. */
 void table_sort_steady(struct table *t, unsigned int col, bool ascending, double interval_s,
 		       const uint64_t *prev, unsigned int nprev);
-/* Keep at most schema->max_rows rows, largest by the default sort column */
+/* Keep at most max rows, the largest by the default sort column; the rest count as dropped */
+void table_keep(struct table *t, unsigned int max);
+/* table_keep() to schema->max_rows, when the schema has one */
 void table_trim(struct table *t);
 int table_column_index(const struct table_schema *s, const char *id);
 

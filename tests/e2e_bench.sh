@@ -18,7 +18,7 @@ for key in syscalls.bare syscalls.ktop syscalls.ktop_syscalls syscalls.ktop_lean
 	interrupts.ns_per_softirq_run tasklets.packets_per_s_without tasklets.packets_per_s_with \
 	tasklets.added_ns_per_tasklet_run critical.interrupt_ms_per_s_timer_off \
 	critical.interrupt_ms_per_s_timer_on critical.getppid_ns_timer_on own.idle_cpu_pct \
-	own.idle_rss_kb own.load_1M_cpu_pct own.load_1M_rss_kb bpf_maps_kb first_frame_s \
+	own.idle_rss_kb own.load_1M_cpu_pct own.load_1M_rss_kb own.churn_rss_kb own.churn_processes_per_s bpf_maps_kb first_frame_s \
 	terminal.ktop_bytes_per_s terminal.htop_bytes_per_s tick_ms_10k_processes_1k_containers; do
 	tap_check "figure $key is there" jqt --arg k "$key" 'getpath($k | split(".")) != null' "$j"
 done

@@ -30,6 +30,11 @@ static const struct table_schema test_schema = {
 	.sort_column = 1, .max_rows = 3, .hist_count = 1, .hist_names = { "x" },
 };
 
+static const struct table_schema test_pane_schema = {
+	.id = "test_pane", .title = "Test pane", .columns = test_columns, .ncolumns = 5,
+	.sort_column = 1, .hist_count = 1, .hist_names = { "x" }, .pane = true,
+};
+
 static void test_hist_slot(void **state)
 {
 	(void)state;
@@ -143,6 +148,74 @@ static void test_history_ring(void **state)
 	assert_null(frame_row_hist_const(f, r, 1));
 	/* a reused frame starts empty */
 	assert_int_equal(frame_table(history_next(&h), &test_schema)->nrows, 0);
+	history_free(&h);
+}
+
+/* Fill a frame: rows 1..n in both tables, count = key, each with a histogram holding key */
+static void fill_frame(struct frame *f, uint64_t seq, unsigned int n)
+{
+	const struct table_schema *schemas[] = { &test_pane_schema, &test_schema };
+
+	f->seq = seq;
+	for (unsigned int s = 0; s < 2; s++)
+		for (uint64_t key = 1; key <= n; key++) {
+			struct table_row *r = table_add_row(frame_table(f, schemas[s]), key);
+
+			assert_non_null(r);
+			r->v[0] = key;
+			frame_row_hist(f, r, 0)->slot[3] = (uint32_t)key;
+		}
+}
+
+static void test_history_compact(void **state)
+{
+	const unsigned int exact = HISTORY_EXACT_FRAMES, old = 5;
+	struct history h;
+	struct frame *f;
+
+	(void)state;
+	assert_int_equal(frame_register_schema(&test_schema), 0);
+	assert_int_equal(frame_register_schema(&test_pane_schema), 0);
+	assert_int_equal(history_init(&h, exact + old), 0);
+	for (uint64_t seq = 1; seq <= exact + old; seq++)
+		fill_frame(history_next(&h), seq, 100);
+	history_compact(&h);
+	for (unsigned int age = 0; age < exact + old; age++) {
+		const struct table *pane, *other;
+		uint64_t least = UINT64_MAX;
+
+		f = history_get(&h, age);
+		pane = frame_table(f, &test_pane_schema);
+		other = frame_table(f, &test_schema);
+		assert_int_equal(other->nrows, 100); /* not a pane: whole */
+		if (age < exact) {
+			assert_false(f->compacted);
+			assert_int_equal(pane->nrows, 100);
+			continue;
+		}
+		/* old: the 64 largest, the rest counted as dropped, the room given back */
+		assert_true(f->compacted);
+		assert_int_equal(pane->nrows, HISTORY_OLD_ROWS);
+		assert_int_equal(pane->dropped_rows, 100 - HISTORY_OLD_ROWS);
+		assert_int_equal(pane->capacity, HISTORY_OLD_ROWS);
+		assert_int_equal(other->capacity, 100); /* not a pane: all rows, in a block their size */
+		for (unsigned int i = 0; i < pane->nrows; i++) {
+			const struct table_row *r = &pane->rows[i];
+
+			if (r->v[0] < least)
+				least = r->v[0];
+			/* each kept row still finds its own histogram */
+			assert_int_equal(frame_row_hist_const(f, r, 0)->slot[3], r->key);
+		}
+		assert_int_equal(least, 100 - HISTORY_OLD_ROWS + 1);
+	}
+	/* a cut-down frame reused for a new tick holds whole tables again, in the large block
+	 * the last frame cut down gave back (so the heap is not grown again) */
+	f = history_next(&h);
+	assert_false(f->compacted);
+	assert_int_equal(frame_table(f, &test_pane_schema)->capacity, 128);
+	fill_frame(f, exact + old + 1, 100);
+	assert_int_equal(frame_table(f, &test_pane_schema)->nrows, 100);
 	history_free(&h);
 }
 
@@ -268,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_table_rows_and_values),
 		cmocka_unit_test(test_steady_sort),
 		cmocka_unit_test(test_history_ring),
+		cmocka_unit_test(test_history_compact),
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_delta_top),
 		cmocka_unit_test(test_intern),

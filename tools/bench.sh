@@ -87,8 +87,33 @@ taskset -c 1 "$LOOP" --rate 1000000 $((SECS + 4)) &
 loadpid=$!
 read -r load_cpu load_rss < <(own_cost "$SECS")
 kill $loadpid 2>/dev/null; wait $loadpid 2>/dev/null
+# churn_rss INTERVAL SECS: RSS once the history (300 frames by default) is full of frames
+# taken under process churn (two churners: thousands of short processes a second), and
+# the processes started per second
+churn_rss() {
+	local cpids=() pid i rss started
+	./ktop -J -d "$1" >"$tmp/churn.json" &
+	pid=$!
+	for i in 1 2; do
+		build/tests/workloads/proc_churn "$tmp/churn.$i" &
+		cpids+=($!)
+	done
+	sleep "$2"
+	rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+	kill "${cpids[@]}" $pid; wait "${cpids[@]}" $pid 2>/dev/null
+	started=$(cat "$tmp"/churn.* | awk '{s += $1} END {print s + 0}')
+	echo "$rss $((started / $2))"
+}
+# 300 frames at 0.2 s fill in 60 s (at 0.05 s in 15 s for --quick)
+if [ $QUICK = 1 ]; then
+	read -r churn_kb churn_rate < <(churn_rss 0.05 17)
+else
+	read -r churn_kb churn_rate < <(churn_rss 0.2 66)
+fi
 put own "$(jq -n --argjson a "$idle_cpu" --argjson b "$idle_rss" --argjson c "$load_cpu" \
-	--argjson d "$load_rss" '{idle_cpu_pct: $a, idle_rss_kb: $b, load_1M_cpu_pct: $c, load_1M_rss_kb: $d}')"
+	--argjson d "$load_rss" --argjson e "${churn_kb:-null}" --argjson f "${churn_rate:-null}" \
+	'{idle_cpu_pct: $a, idle_rss_kb: $b, load_1M_cpu_pct: $c, load_1M_rss_kb: $d,
+	  churn_rss_kb: $e, churn_processes_per_s: $f}')"
 ./ktop -J -d 0.5 -n 8 >/dev/null &
 kpid=$!
 sleep 1.5
