@@ -85,6 +85,16 @@ Where a goal is missed, why, and what would close it:
   per-process flush and the focus checks into one branch on a single per-CPU "anything
   extra?" flag; drop the container check at sys_exit when no container is selected (one
   array read today). The count-only mode, one program, stays under syscount.
+- **RSS under process churn.** Idle or under a syscall loop ktop stays near 12 MiB, the
+  history holding a few rows per frame. Under churn every frame holds up to
+  512 process rows of 144 bytes: the newest 60 frames keep them whole (sparklines,
+  lingering rows and a minute of stepping back read them), older ones keep each pane's 64
+  largest rows, so a full history of 300 frames adds about 14 MiB. Before this rule (and
+  while every process got a row before the table was cut) a like churn took ktop (at 1 s)
+  to 140 MiB at 340 s, still growing. What would close the rest: rows sized to their
+  table's values (a process row uses 4 of the 12 value slots), or older frames kept in
+  the recording format (about 30 bytes a row instead of 144); a shorter history setting
+  does it today.
 - **Terminal bytes**, when missed: the figure moves with the load (htop's too), so a busy
   moment on one side decides a single run; compare several side-by-side runs
   (\`tools/bench-terminal.sh\`). What ktop does to spare the link: a number is redrawn
