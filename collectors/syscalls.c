@@ -382,68 +382,61 @@ static const struct container *process_container(const struct delta_entry *e)
 	return e->tag ? containers_of_cgroup(e->tag) : containers_of_pid((uint32_t)e->key);
 }
 
-/* The name of the container a process runs in, NULL for the host's own processes */
-static const char *container_label(const struct delta_entry *e)
+/* Add a process's calls to its container's row in t */
+static int container_add(struct table *t, const struct container *c, const struct delta_entry *e)
 {
-	const struct container *c = process_container(e);
+	struct table_row *r = table_find_row(t, c->key);
 
-	return c && c->runtime != RUNTIME_HOST ? c->name : NULL;
-}
-
-/* Add each active process's calls to its container's row in t */
-static int sum_by_container(const struct delta_set *d, size_t n, struct table *t)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct delta_entry *e = &d->diff[i];
-		const struct container *c;
-		struct table_row *r;
-
-		if (e->v[0] == 0 || !(c = process_container(e)))
-			continue;
-		r = table_find_row(t, c->key);
-		if (!r) {
-			r = table_add_row(t, c->key);
-			if (!r)
-				return -ENOMEM;
-			r->v[0] = c->key;
-		}
-		r->v[1] += e->v[0];
-		r->v[2] += e->v[1];
-		r->v[3] += e->v[2];
+	if (!r) {
+		r = table_add_row(t, c->key);
+		if (!r)
+			return -ENOMEM;
+		r->v[0] = c->key;
 	}
+	r->v[1] += e->v[0];
+	r->v[2] += e->v[1];
+	r->v[3] += e->v[2];
 	return 0;
 }
 
+/*
+ * Rows in t for the processes with calls this tick, as many as t keeps (the largest), and
+ * every one of them summed into its container's row in by_container (either may be NULL)
+ */
 static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_entries,
 			    struct delta_set *d, struct table *t, struct table *by_container)
 {
 	int err = read_process_map(s, fd, max_entries, d);
-	size_t n, active;
+	size_t n, kept, active, keep = 0;
 
 	if (err < 0)
 		return err;
 	n = delta_finish(d);
-	if (by_container && (err = sum_by_container(d, n, by_container)) < 0)
-		return err;
-	if (!t)
-		return 0;
+	if (t)
+		keep = t->schema->max_rows ? t->schema->max_rows : n;
 	/* thousands of short processes a second: a row only for those the frame keeps */
-	active = delta_top(d, n, 0, t->schema->max_rows ? t->schema->max_rows : n);
-	for (size_t i = 0; i < active; i++) {
+	kept = delta_top(d, n, 0, keep, &active);
+	for (size_t i = 0; i < (by_container ? active : kept); i++) {
 		const struct delta_entry *e = &d->diff[i];
-		struct table_row *r = table_add_row(t, e->key);
+		const struct container *c = process_container(e);
+		struct table_row *r;
 
+		if (by_container && c && (err = container_add(by_container, c, e)) < 0)
+			return err;
+		if (i >= kept)
+			continue;
+		r = table_add_row(t, e->key);
 		if (!r)
 			return -ENOMEM;
 		r->name = proc_comm((uint32_t)e->key);
-		r->label = container_label(e);
+		r->label = c && c->runtime != RUNTIME_HOST ? c->name : NULL;
 		r->v[0] = e->key;
 		r->v[1] = e->v[0];
 		r->v[2] = e->v[1];
 		r->v[3] = e->v[2];
 	}
-	for (size_t i = active; i < n; i++)
-		t->dropped_rows += d->diff[i].v[0] != 0;
+	if (t)
+		t->dropped_rows += active - kept;
 	return 0;
 }
 

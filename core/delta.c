@@ -93,10 +93,13 @@ static int top_compare(const void *a, const void *b, void *value)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
-size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max)
+size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max,
+		 size_t *nonzero_out)
 {
 	size_t nonzero = 0;
 
+	if (nonzero_out)
+		*nonzero_out = 0;
 	if (value >= DELTA_VALUES || n > d->nprev)
 		return 0;
 	/* the non-zero ones first, in place: on a quiet machine that is all it takes */
@@ -107,8 +110,12 @@ size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max)
 			d->diff[i] = d->diff[nonzero];
 			d->diff[nonzero++] = e;
 		}
+	if (nonzero_out)
+		*nonzero_out = nonzero;
 	if (nonzero <= max)
 		return nonzero;
+	if (max == 0)
+		return 0;
 	qsort_r(d->diff, nonzero, sizeof(*d->diff), top_compare, &value);
 	return max;
 }

@@ -31,12 +31,14 @@ int delta_push_tagged(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_
 /* Returns n: d->diff[0..n) holds this tick's keys, sorted, with their growth */
 size_t delta_finish(struct delta_set *d);
 /*
- * Of d->diff[0..n), move to the front the entries whose v[value] is non-zero, and when there
- * are more than max, only the max largest (then largest first); returns how many are in
- * front. For a table that keeps max rows: only those get a row and a name looked up, and
- * the frame never holds more rows than it keeps.
+ * Of d->diff[0..n), move to the front the entries whose v[value] is non-zero (how many:
+ * *nonzero, when not NULL), and when there are more than max, the max largest before the
+ * others (then largest first); returns how many of those are kept, at most max. For a
+ * table that keeps max rows: only those get a row and a name looked up, and the frame
+ * never holds more rows than it keeps.
  */
-size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max);
+size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max,
+		 size_t *nonzero);
 /* Forget the previous tick: the next finish() reports everything as new */
 void delta_reset(struct delta_set *d);
 void delta_free(struct delta_set *d);

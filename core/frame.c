@@ -12,7 +12,7 @@ static unsigned int nschemas;
 /*
  * Per schema, the row block of the last table cut down (history_compact), for the next
  * frame to fill. A cut-down table's large block goes round to the frame being refilled
- * instead of being freed and grown again from 64 rows each tick: that pattern left the
+ * instead of being freed and grown again from scratch each tick: that pattern left the
  * heap full of holes too small for the next large block (RSS grew by the frame).
  */
 static struct row_block {
@@ -174,10 +174,12 @@ static void table_compact(struct table *t, unsigned int i)
 
 	if (t->capacity - t->nrows < 16)
 		return; /* little to give back */
-	if (t->nrows && !(rows = malloc(t->nrows * sizeof(*rows))))
-		return; /* keeps the large block: still correct */
-	if (t->nrows)
+	if (t->nrows) {
+		rows = malloc(t->nrows * sizeof(*rows));
+		if (!rows)
+			return; /* keeps the large block: still correct */
 		memcpy(rows, t->rows, t->nrows * sizeof(*rows));
+	}
 	if (spare[i].capacity < t->capacity) {
 		free(spare[i].rows);
 		spare[i] = (struct row_block){ t->rows, t->capacity };

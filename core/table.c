@@ -256,7 +256,6 @@ void table_trim(struct table *t)
 		table_keep(t, t->schema->max_rows);
 }
 
-
 int table_column_index(const struct table_schema *s, const char *id)
 {
 	for (unsigned int i = 0; i < s->ncolumns; i++)

@@ -259,19 +259,19 @@ static void test_delta_top(void **state)
 	n = delta_finish(&d);
 	assert_int_equal(n, 10);
 	/* room for all: the eight that grew, none that did not */
-	assert_int_equal(delta_top(&d, n, 0, 100), 8);
+	assert_int_equal(delta_top(&d, n, 0, 100, NULL), 8);
 	for (size_t i = 0; i < 8; i++)
 		assert_int_not_equal(d.diff[i].v[0], 0);
 	/* room for three: the largest first, ties by key */
-	assert_int_equal(delta_top(&d, n, 0, 3), 3);
+	assert_int_equal(delta_top(&d, n, 0, 3, NULL), 3);
 	assert_int_equal(d.diff[0].key, 3);
 	assert_int_equal(d.diff[1].key, 7);
 	assert_int_equal(d.diff[0].v[0], 30);
 	assert_int_equal(d.diff[2].v[0], 20);
 	assert_int_equal(d.diff[2].key, 2);
 	/* a value that does not exist, or more entries than were pushed */
-	assert_int_equal(delta_top(&d, n, DELTA_VALUES, 3), 0);
-	assert_int_equal(delta_top(&d, n + 1, 0, 3), 0);
+	assert_int_equal(delta_top(&d, n, DELTA_VALUES, 3, NULL), 0);
+	assert_int_equal(delta_top(&d, n + 1, 0, 3, NULL), 0);
 	delta_free(&d);
 }
 

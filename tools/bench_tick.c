@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 			delta_push(&d, 100000 + (uint64_t)p * 7, v);
 		}
 		n = delta_finish(&d);
-		n = delta_top(&d, n, 0, processes.max_rows);
+		n = delta_top(&d, n, 0, processes.max_rows, NULL);
 		for (size_t i = 0; i < n; i++) {
 			struct table_row *row = table_add_row(t, d.diff[i].key);
 
