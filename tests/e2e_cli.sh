@@ -43,12 +43,14 @@ if command -v setpriv >/dev/null; then
 		"$KTOP_BIN" -b -n 1 >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	tap_check "without privileges: exit 1" [ $rc -eq 1 ]
-	tap_check "without privileges: one line naming CAP_BPF and CAP_PERFMON" \
-		[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q 'CAP_BPF and CAP_PERFMON' "$tmp/err"
+	tap_check "without privileges: one line on stderr" [ "$(wc -l <"$tmp/err")" -eq 1 ]
+	tap_check "without privileges: the line names CAP_BPF and CAP_PERFMON" \
+		grep -q 'CAP_BPF and CAP_PERFMON' "$tmp/err"
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
 		"$KTOP_BIN" --check >"$tmp/out" 2>&1
-	tap_check "--check without privileges says what is missing, exit 1" \
-		[ $? -eq 1 ] && grep -q 'needs CAP_BPF' "$tmp/out"
+	rc=$?
+	tap_check "--check without privileges: exit 1" [ $rc -eq 1 ]
+	tap_check "--check without privileges says what is missing" grep -q 'needs CAP_BPF' "$tmp/out"
 else
 	tap_skip "running without privileges" "setpriv (util-linux) is not installed"
 fi
@@ -56,8 +58,8 @@ fi
 tap_skip "running without kernel BTF" "BTF cannot be taken away from a running kernel; the check is in collectors_missing_requirement()"
 
 "$KTOP_BIN" -b -n 1 -d 0.2 --log "$tmp/libbpf.log" >"$tmp/out" 2>"$tmp/err"
-tap_check "--log keeps libbpf's messages in the file, none on the terminal" \
-	[ -s "$tmp/libbpf.log" ] && [ ! -s "$tmp/err" ]
+tap_check "--log keeps libbpf's messages in the file" [ -s "$tmp/libbpf.log" ]
+tap_check "--log: none of them on the terminal" [ ! -s "$tmp/err" ]
 
 "$KTOP_BIN" -J -d 0.2 -n 100 >"$tmp/out" 2>&1 &
 kpid=$!
@@ -91,5 +93,6 @@ wait $kpid 2>/dev/null
 printf '[general]\ninterval = 2\n' >"$tmp/open.conf"
 chmod 666 "$tmp/open.conf"
 "$KTOP_BIN" --config "$tmp/open.conf" -b -n 1 >"$tmp/out" 2>"$tmp/err"
-tap_check "a config file anyone can write is refused, with the fix, exit 2" \
-	[ $? -eq 2 ] && grep -q 'chmod go-w' "$tmp/err"
+rc=$?
+tap_check "a config file anyone can write is refused: exit 2" [ $rc -eq 2 ]
+tap_check "a config file anyone can write: the message gives the fix" grep -q 'chmod go-w' "$tmp/err"

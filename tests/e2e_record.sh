@@ -28,8 +28,9 @@ tap_check "ktop -J -w records while it prints (exit 0)" [ $? -eq 0 ]
 tap_check "the live run saw the workload's getppid calls" \
 	jqt -s '[.[] | .syscalls[] | select(.name == "getppid") | .count] | add > 1000' "$tmp/live.json"
 "$KTOP_BIN" -r "$tmp/rec.ktop" -J >"$tmp/replay.json" 2>"$tmp/replay.err"
-tap_check "ktop -r -J converts the recording (exit 0, no message)" \
-	[ $? -eq 0 ] && [ ! -s "$tmp/replay.err" ]
+rc=$?
+tap_check "ktop -r -J converts the recording: exit 0" [ $rc -eq 0 ]
+tap_check "ktop -r -J converts the recording: no message" [ ! -s "$tmp/replay.err" ]
 if cmp -s "$tmp/live.json" "$tmp/replay.json"; then
 	tap_ok "the replayed JSON equals the live JSON byte for byte (6 frames)"
 else
@@ -84,12 +85,15 @@ else
 			bad=$((bad + 1))
 		fi
 	done
-	tap_check "cut at each of the $checked bytes of the last frame: 5 frames, a message, exit 2" \
-		[ $bad -eq 0 ] && [ $checked -gt 100 ]
+	tap_check "the last frame is more than 100 bytes long ($checked cuts)" [ $checked -gt 100 ]
+	tap_check "cut at each byte of the last frame: 5 frames, a message, exit 2 ($bad wrong)" \
+		[ $bad -eq 0 ]
 	head -c "$start" "$tmp/rec.ktop" >"$tmp/cut"
 	"$KTOP_BIN" -r "$tmp/cut" -J >"$tmp/cut.json" 2>"$tmp/cut.err"
-	tap_check "cut exactly between frames: 5 frames, exit 0" \
-		[ $? -eq 0 ] && cmp -s "$tmp/cut.json" "$tmp/earlier.json"
+	rc=$?
+	tap_check "cut exactly between frames: exit 0" [ $rc -eq 0 ]
+	tap_check "cut exactly between frames: the 5 frames before the cut" \
+		cmp -s "$tmp/cut.json" "$tmp/earlier.json"
 fi
 
 # --- damaged files ----------------------------------------------------------------------
@@ -130,8 +134,10 @@ bad_file random.ktop "random bytes" "not a ktop recording"
 bad_file random_after_magic.ktop "random bytes after the magic" "ktop"
 bad_file empty.ktop "an empty file" "not a ktop recording"
 "$KTOP_BIN" -r "$tmp/header_only.ktop" -J >"$tmp/out.json" 2>"$tmp/out.err"
-tap_check "a header and no frame: no output, exit 0, says so" \
-	[ $? -eq 0 ] && [ ! -s "$tmp/out.json" ] && grep -q "no frames" "$tmp/out.err"
+rc=$?
+tap_check "a header and no frame: exit 0" [ $rc -eq 0 ]
+tap_check "a header and no frame: no output" [ ! -s "$tmp/out.json" ]
+tap_check "a header and no frame: says so" grep -q "no frames" "$tmp/out.err"
 flip_frame=$("$KTOP_BIN" -r "$tmp/flip.ktop" -J 2>&1 >/dev/null | sed -n 's/.*frame \([0-9]*\) at byte.*/\1/p')
 if [ -n "$flip_frame" ]; then
 	bad_file flip.ktop "a bit flipped in frame $flip_frame" "frame $flip_frame at byte [0-9]*: corrupt: checksum" \
@@ -144,7 +150,9 @@ fi
 
 # --- --record-only and rotation -------------------------------------------------------
 "$KTOP_BIN" -w "$tmp/only.ktop" --record-only -n 3 -d 0.2 >"$tmp/only.out" 2>&1 </dev/null
-tap_check "--record-only prints nothing and exits 0" [ $? -eq 0 ] && [ ! -s "$tmp/only.out" ]
+rc=$?
+tap_check "--record-only exits 0" [ $rc -eq 0 ]
+tap_check "--record-only prints nothing" [ ! -s "$tmp/only.out" ]
 tap_check "--record-only recorded 3 frames" \
 	[ "$("$KTOP_BIN" -r "$tmp/only.ktop" -J | wc -l)" -eq 3 ]
 "$KTOP_BIN" -w "$tmp/rot.ktop" --record-only --record-max-size 4K --record-keep 3 -n 8 -d 0.1
@@ -154,17 +162,22 @@ for f in "$tmp"/rot.ktop*; do
 	n=$("$KTOP_BIN" -r "$f" -J 2>/dev/null | wc -l) || clean=0
 	total=$((total + n))
 done
-tap_check "--record-max-size rotates: rot.ktop and at most 3 old ones, each replays ($files files)" \
-	[ "$files" -ge 2 ] && [ "$files" -le 4 ] && [ $clean -eq 1 ] && [ -e "$tmp/rot.ktop.1" ]
+tap_check "--record-max-size rotates: rot.ktop and 1 to 3 old ones ($files files)" \
+	between "$files" 2 4
+tap_check "--record-max-size rotates: the first old one is rot.ktop.1" [ -e "$tmp/rot.ktop.1" ]
+tap_check "--record-max-size rotates: each file replays" [ $clean -eq 1 ]
 tap_check "rotation keeps the newest frames: the last file ends with frame 8" \
 	[ "$("$KTOP_BIN" -r "$tmp/rot.ktop" -J | tail -1 | jq .seq)" -eq 8 ]
 "$KTOP_BIN" -w "$tmp/age.ktop" --record-only --record-max-age 1s -n 8 -d 0.25
 tap_check "--record-max-age rotates after the age" [ -e "$tmp/age.ktop.1" ]
 "$KTOP_BIN" -w "$tmp/x.ktop" --record-max-size 12 -n 1 >/dev/null 2>"$tmp/err"
-tap_check "a bad --record-max-size is a usage error (exit 2)" \
-	[ $? -eq 2 ] && grep -q "record-max-size" "$tmp/err"
+rc=$?
+tap_check "a bad --record-max-size is a usage error (exit 2)" [ $rc -eq 2 ]
+tap_check "a bad --record-max-size: the message names the option" grep -q "record-max-size" "$tmp/err"
 "$KTOP_BIN" -w /nonexistent/dir/x.ktop -J -n 1 >/dev/null 2>"$tmp/err"
-tap_check "an unwritable -w file: a message, exit 1" [ $? -eq 1 ] && grep -q "cannot record" "$tmp/err"
+rc=$?
+tap_check "an unwritable -w file: exit 1" [ $rc -eq 1 ]
+tap_check "an unwritable -w file: a message" grep -q "cannot record" "$tmp/err"
 
 # --- the replay screen in tmux -----------------------------------------------------------
 if ! command -v tmux >/dev/null; then

@@ -55,13 +55,13 @@ frames() { [ -s "$tmp/out.json" ] && wc -l <"$tmp/out.json" || echo 0; }
 # 1. -J: every ifb tasklet run counted, over frames that cover all of the traffic
 "$KTOP_BIN" -J -d 0.5 >"$tmp/out.json" 2>"$tmp/err" &
 kpid=$!
-wait_for '[ "$(frames)" -ge 1 ]' 5
+wait_for '[ "$(frames)" -ge 1 ]' 15
 ids=$(tasklet_prog_ids $kpid)
 rx0=$(tasklet_ifb_rx "$NS" "$IFB")
 ip netns exec "$NS" "$UDP" -n $N >"$tmp/load"
 rx1=$(tasklet_ifb_rx "$NS" "$IFB")
 after=$(frames)
-wait_for '[ "$(frames)" -ge $((after + 2)) ]' 5 # the frame in progress, and one more
+wait_for '[ "$(frames)" -ge $((after + 2)) ]' 15 # the frame in progress, and one more
 kill -TERM $kpid
 wait $kpid
 kpid=
@@ -70,8 +70,8 @@ q='[.[].tasklets[]? | select(.func == "ifb_ri_tasklet")]'
 got=$(jq -s "$q | map(.count) | add // 0" "$tmp/out.json")
 tap_diag "workload: $(cat "$tmp/load"); ifb rx_packets +$rx; ktop ifb_ri_tasklet runs $got"
 tap_check "the ifb device received the workload" [ "$rx" -ge $N ]
-tap_check "ifb_ri_tasklet runs match the ifb device's packets within 1%" \
-	[ $(( (got - rx) * 100 )) -le "$rx" ] && [ $(( (rx - got) * 100 )) -le "$rx" ]
+tap_check "ifb_ri_tasklet runs match the ifb device's packets within 1% ($got of $rx)" \
+	between $((got * 100)) $((rx * 99)) $((rx * 101))
 # a frame's per-CPU counters are read while the CPU may be updating them: a run can be in
 # the count and not yet in the histogram of that frame (it is in the next one's)
 tap_check "ifb_ri_tasklet has execution time, max and a histogram (within 0.1% of its count)" \
@@ -95,7 +95,7 @@ tap_check "its tasklet programs are gone after it exits" progs_gone $ids
 
 # 2. tmux: with the workload running, the tasklet tops the pane within two seconds;
 # Enter opens it (histograms and the per-CPU table)
-ip netns exec "$NS" "$UDP" -t 15 >/dev/null &
+ip netns exec "$NS" "$UDP" -t 60 >/dev/null &
 tpid=$!
 sleep 0.3
 top_tasklet() {
@@ -103,13 +103,14 @@ top_tasklet() {
 	first=$(awk '/^ Tasklets/ { getline; getline; print $1; exit }' "$tmp/screen1")
 	[ "$first" = ifb_ri_tasklet ]
 }
+# how soon the first frame comes is a benchmark (make bench: first_frame_s); here the state
+# is waited for, generously
 start=$(date +%s%N)
 tmux_start "$SESSION" 120 40 "$KTOP_BIN"
-wait_for top_tasklet 2
+wait_for top_tasklet 15
 took=$((($(date +%s%N) - start) / 1000000))
 tap_diag "top tasklet row ${took} ms after ktop started: ${first:-none}"
-tap_check "within 2 s of starting ktop, ifb_ri_tasklet tops the Tasklets pane" \
-	[ "$first" = ifb_ri_tasklet ] && [ $took -le 2100 ]
+tap_check "ifb_ri_tasklet tops the Tasklets pane" [ "$first" = ifb_ri_tasklet ]
 tpid_ktop=$(tmux display -p -t "$SESSION" '#{pane_pid}')
 [ "$(cat /proc/"$tpid_ktop"/comm 2>/dev/null)" = ktop ] || tpid_ktop=$(pgrep -P "$tpid_ktop" -x ktop)
 ids=$(tasklet_prog_ids "$tpid_ktop")
@@ -121,7 +122,7 @@ for _ in 1 2 3 4 5 6 7 8; do
 done
 tap_check "Tab reaches the Tasklets pane" grep -q '^ Tasklets \*' "$tmp/screen1"
 tmux send-keys -t "$SESSION" Enter
-wait_for "tmux_screen $SESSION | grep -q '^ Per CPU' && tmux_screen $SESSION | grep -qE '^ +[0-9]+ +[0-9.]+k'" 4
+wait_for "tmux_screen $SESSION | grep -q '^ Per CPU' && tmux_screen $SESSION | grep -qE '^ +[0-9]+ +[0-9.]+k'" 10
 tmux_screen "$SESSION" >"$tmp/screen2"
 tap_check "Enter opens ifb_ri_tasklet" grep -q 'Tasklets > ifb_ri_tasklet' "$tmp/screen2"
 tap_check "the drill-down shows both histograms" \
@@ -129,11 +130,11 @@ tap_check "the drill-down shows both histograms" \
 tap_check "the drill-down fills the per-CPU table" \
 	sh -c "grep -A3 '^ Per CPU' $tmp/screen2 | grep -qE '^ +[0-9]+ +[0-9.]+k'"
 tmux send-keys -t "$SESSION" q
-wait_for "! tmux_alive $SESSION" 3
+wait_for "! tmux_alive $SESSION" 5
 tap_check "ktop quits from the drill-down" ! tmux_alive "$SESSION"
-wait_for "progs_gone $(echo $ids)" 2
-tap_check "the screen ktop's tasklet programs are gone after it quits" \
-	[ -n "$ids" ] && progs_gone $ids
+wait_for "progs_gone $(echo $ids)" 5
+tap_check "the screen ktop held its tasklet programs" [ -n "$ids" ]
+tap_check "the screen ktop's tasklet programs are gone after it quits" progs_gone $ids
 
 # 3. the fallback without tasklet tracepoints (forced): vector time, and a row saying why
 KTOP_TASKLETS_FALLBACK=1 "$KTOP_BIN" -J -d 0.5 -n 3 >"$tmp/fb.json" 2>"$tmp/fb.err"

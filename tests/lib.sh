@@ -20,6 +20,8 @@ tap_check() {
 	elif "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
 }
 jqt() { jq -e "$@" >/dev/null; }
+# between VALUE LOW HIGH: LOW <= VALUE <= HIGH (integers), for a check with two bounds
+between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 tap_diag() { echo "# $*"; }
 
 need_root() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/soak.sh: ktop -J for SOAK_SECONDS (default 3600) under process churn (short
-# processes, as fast as SOAK_LOOPS churners can start them: thousands per second) and
+# processes, as fast as SOAK_LOOPS churners can start them: hundreds to thousands per
+# second, measured without ktop first) and
 # container churn (a new container every few seconds: unshare + a hostname + fresh v1
 # memory and cgroup2 directories, removed after). Checks, in TAP:
 #   - RSS flat: the last frame's RSS within SOAK_RSS_SLACK_KB of the one after warm-up
@@ -10,7 +11,7 @@
 #   - counts stay right: over the frames after warm-up, ktop counts at least as many execve
 #     as the churn started processes in that time (the frames cover the counted time:
 #     they begin before the first count is read and end after the last one; the churners
-#     write their count every 100 processes, so each may be up to 99 behind at the start)
+#     write their count every 50 processes, so each may be up to 49 behind at the start)
 # make soak runs it for an hour; tests/e2e_soak.sh for two minutes.
 . "$(dirname "$0")/../tests/lib.sh"
 need_root "soak" || exit 0
@@ -62,23 +63,42 @@ if [ -n "${SOAK_HISTORY:-}" ]; then
 	printf '[general]\nhistory = %s\n' "$SOAK_HISTORY" >"$tmp/ktop.conf"
 	config=(--config "$tmp/ktop.conf")
 fi
-"$KTOP_BIN" "${config[@]}" -J -d 1 >"$tmp/frames.json" 2>"$tmp/err" &
-ktop_pid=$!
-if ! wait_for "[ -s $tmp/frames.json ]" 5; then
-	tap_fail "ktop started: $(head -1 "$tmp/err")"
-	exit 1
-fi
-
 # process churn: each churner counts what it started, in its own file
 churn=$TEST_BIN/workloads/proc_churn
 if [ ! -x "$churn" ]; then
 	tap_fail "process churn: $churn is not built (make unit)"
 	exit 1
 fi
-for i in $(seq "$loops"); do
-	"$churn" "$tmp/spawned.$i" &
-	pids+=($!)
-done
+spawned() { cat "$tmp"/spawned.* 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+now_s() { awk '{print $1}' /proc/uptime; }
+# per_s COUNT SINCE: COUNT per second since uptime SINCE
+per_s() { awk -v n="$1" -v a="$2" -v b="$(now_s)" 'BEGIN {printf "%d", n / (b - a)}'; }
+start_churn() {
+	for i in $(seq "$loops"); do
+		"$churn" "$tmp/spawned.$i" &
+		pids+=($!)
+	done
+}
+# what this machine does without ktop, measured in the same run: the rate under ktop is
+# compared with it (machines of this kind differ several times over in fork+exec cost)
+start_churn
+wait_for "[ \$(spawned) -gt 0 ]" 10
+t0=$(now_s) n0=$(spawned)
+sleep 3
+rate_without=$(per_s $(( $(spawned) - n0 )) "$t0")
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+wait "${pids[@]}" 2>/dev/null
+pids=()
+rm -f "$tmp"/spawned.*
+
+"$KTOP_BIN" "${config[@]}" -J -d 1 >"$tmp/frames.json" 2>"$tmp/err" &
+ktop_pid=$!
+if ! wait_for "[ -s $tmp/frames.json ]" 15; then
+	tap_fail "ktop started: $(head -1 "$tmp/err")"
+	exit 1
+fi
+
+start_churn
 # container churn
 (
 	n=0
@@ -96,7 +116,6 @@ done
 ) &
 pids+=($!)
 
-spawned() { cat "$tmp"/spawned.* 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 frames() { wc -l <"$tmp/frames.json"; }
 # the last whole frame: ktop may be half-way through writing the next one
 last_frame() { sed -n "$(frames)p" "$tmp/frames.json"; }
@@ -121,9 +140,12 @@ ktop_status=$?
 ktop_pid=
 
 rate=$(( (spawned_end - spawned_start) / (seconds - warmup) ))
-tap_diag "soak: ${seconds}s, $rate processes/s, $(cat "$tmp/containers" 2>/dev/null || echo 0) containers, RSS ${rss_start} -> ${rss_end} kB"
+tap_diag "soak: ${seconds}s, $rate processes/s ($rate_without without ktop), $(cat "$tmp/containers" 2>/dev/null || echo 0) containers, RSS ${rss_start} -> ${rss_end} kB"
 tap_check "ktop ran to the end and exited 0 on SIGTERM" [ "$ktop_status" = 0 ]
-tap_check "process churn ran (>= 500 processes/s, got $rate)" [ "$rate" -ge 500 ]
+# ktop's share of the two CPUs and the syscall hooks slow the churn down; a third of the
+# rate without ktop still means ktop is being churned at this machine's pace
+tap_check "process churn ran (under ktop $rate/s, at least a third of $rate_without/s without)" \
+	[ $((rate * 3)) -ge "$rate_without" ]
 tap_check "containers came and went (>= 2)" [ "$(cat "$tmp/containers" 2>/dev/null || echo 0)" -ge 2 ]
 if nm "$KTOP_BIN" 2>/dev/null | grep -q __asan_init; then
 	tap_skip "RSS flat: $rss_start -> $rss_end kB" \
@@ -146,4 +168,4 @@ counted=$(sed -n "$((frame_start + 1)),${frame_end}p" "$tmp/frames.json" |
 	jq -s '[.[].syscalls[] | select(.name == "execve") | .count] | add // 0')
 tap_diag "execve counted by ktop after warm-up: $counted; processes the churn started: $((spawned_end - spawned_start))"
 tap_check "counts stay right: ktop saw every churn execve" \
-	[ "$counted" -ge $((spawned_end - spawned_start - 99 * loops)) ]
+	[ "$counted" -ge $((spawned_end - spawned_start - 49 * loops)) ]

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# tests/lint_checks.sh: every tap_check checks exactly one command.
+#
+# `tap_check "what" [ A ] && [ B ]` checks only A: the shell applies && to tap_check's own
+# status, and B then runs for nothing. The same goes for ||, a pipe, ; and &, and a
+# redirection of tap_check's output hides its TAP line. This reads every shell test (and
+# the scripts they source), joins continued lines, and fails on any tap_check followed by
+# one of those outside quotes and $(...). Put compound conditions in a function, or
+# use one of lib.sh's helpers (between, all_of).
+#   tests/lint_checks.sh [FILE...]   (default: tests/*.sh and tools/soak.sh)
+. "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.." || exit 1
+
+# offending_checks FILE: "LINE: text" of each tap_check that does more than one command
+offending_checks() {
+	awk '
+	# a logical line: physical lines joined at a trailing backslash
+	{
+		if (cont != "") { line = cont $0 } else { line = $0; start = FNR }
+		if (line ~ /\\$/) { cont = substr(line, 1, length(line) - 1); next }
+		cont = ""
+		if (line !~ /^[ \t]*tap_check[ \t]/) next
+		if (bad(line)) printf "%d: %s\n", start, line
+	}
+	function bad(s,    i, c, n, sq, dq, depth, prev) {
+		sub(/^[ \t]*tap_check[ \t]+/, "", s)
+		n = length(s); sq = 0; dq = 0; depth = 0; prev = " "
+		for (i = 1; i <= n; i++) {
+			c = substr(s, i, 1)
+			if (sq) { if (c == "\047") sq = 0; prev = c; continue }
+			if (c == "\\") { i++; prev = "x"; continue }
+			if (dq) {
+				if (c == "\"" && depth == 0) dq = 0
+				else if (c == "$" && substr(s, i + 1, 1) == "(") { depth++; i++ }
+				else if (c == ")" && depth > 0) depth--
+				prev = c; continue
+			}
+			if (c == "\047") { sq = 1; prev = c; continue }
+			if (c == "\"") { dq = 1; prev = c; continue }
+			if (c == "$" && substr(s, i + 1, 1) == "(") { depth++; i++; prev = "("; continue }
+			if (c == "<" && substr(s, i + 1, 1) == "(") { depth++; i++; prev = "("; continue }
+			if (c == "(") { depth++; prev = c; continue }
+			if (c == ")") { if (depth > 0) depth--; prev = c; continue }
+			if (depth > 0) { prev = c; continue }
+			if (c == "#" && prev ~ /[ \t]/) return 0
+			if (c == "&" || c == "|" || c == ";") return 1
+			# stderr may go elsewhere; stdout carries the TAP line
+			if (c == ">" && !(prev == "2" && substr(s, i - 2, 1) ~ /[ \t]/)) return 1
+			prev = c
+		}
+		return 0
+	}' "$1"
+}
+
+files=("$@")
+if [ ${#files[@]} -eq 0 ]; then
+	for f in tests/*.sh tools/soak.sh; do
+		[ "$f" = tests/lint_checks.sh ] || files+=("$f") # its own plants are below
+	done
+fi
+for f in "${files[@]}"; do
+	found=$(offending_checks "$f")
+	if [ -z "$found" ]; then
+		tap_ok "$f: every tap_check checks one command"
+	else
+		tap_fail "$f: a tap_check followed by &&, ||, |, ;, & or > checks only its first command"
+		printf '%s\n' "$found" | sed "s|^|# $f:|"
+	fi
+done
+
+# The lint itself: a planted mistake of each kind is found, a correct line is not
+if [ $# -eq 0 ]; then
+	planted=$(mktemp)
+	trap 'rm -f "$planted"' EXIT
+	cat >"$planted" <<'EOF'
+tap_check "and" [ 1 = 1 ] && [ 1 = 2 ]
+tap_check "continued" \
+	[ 1 = 1 ] || false
+tap_check "pipe" echo x | grep -q y
+tap_check "redirected" true >/dev/null
+tap_check "fine: quoted" bash -c "[ 1 = 1 ] && [ 2 = 2 ]"
+tap_check "fine: single" wait_for '[ a ] && [ b ]' 2
+tap_check "fine: subst" [ "$(echo a | tr a b)" = b ]
+tap_check "fine: process subst" diff -u a <(sort b)
+tap_check "fine: negated" ! grep -q x y # a comment with && in it
+tap_check "fine: stderr" ! kill -0 1 2>/dev/null
+tap_check "stdout away" kill -0 1 1>/dev/null
+EOF
+	lines=$(offending_checks "$planted" | cut -d: -f1 | tr '\n' ' ')
+	tap_check "the lint finds each planted mistake and nothing else (lines: $lines)" \
+		[ "$lines" = "1 2 4 5 12 " ]
+fi
+echo "1..$TAP_N"
