@@ -20,11 +20,16 @@ cleanup() {
 trap cleanup EXIT
 
 # --- NDJSON: 8 IRQs-off sections of 5 ms on CPU 1, then 8 preemption-off ones of 3 ms ----
-"$KTOP_BIN" -J -n 5 -d 1 >"$tmp/frames.json" 2>"$tmp/ktop.err" &
+# ktop runs from before the first injection until two frames after the last
+frames() { [ -s "$tmp/frames.json" ] && wc -l <"$tmp/frames.json" || echo 0; }
+"$KTOP_BIN" -J -d 1 >"$tmp/frames.json" 2>"$tmp/ktop.err" &
 ktop_json=$!
-wait_for "[ -s $tmp/frames.json ]" 5
+wait_for '[ "$(frames)" -ge 1 ]' 15
 "$INJECT" 1 5 8 150 >"$tmp/inject.out" 2>&1
 "$INJECT" --preempt 1 3 8 100 >>"$tmp/inject.out" 2>&1
+after=$(frames)
+wait_for '[ "$(frames)" -ge $((after + 2)) ]' 15
+kill -TERM "$ktop_json"
 wait "$ktop_json"
 python3 - "$tmp/frames.json" >"$tmp/check.out" 2>&1 <<'PY'
 import json, sys
@@ -48,9 +53,12 @@ import json, sys
 rows = [r for line in open(sys.argv[1]) for r in json.loads(line).get("critical", [])]
 hits = [r for r in rows if r["kind"] == "preempt_off" and 1 in r["cpus"]
         and r["method"] == "resched_latency" and r["stack"][0].startswith("__x64_sys_bpf")]
-n = sum(r["count"] for r in hits)
-ok = n >= 8 * 9 // 10 and all(2250000 <= r["max_ns"] <= 3750000 for r in hits)
-print("sections seen", n, "rows", len(hits))
+# the injected 3 ms sections fall in the log2 slot 2.1-4.2 ms; other waits in bpf() (a
+# CPU hog beside the test makes some) may add rows of other lengths, not fewer of these
+n = sum(r["duration_hist"][21] for r in hits)
+ok = n >= 8 * 9 // 10
+print("sections of 2.1-4.2 ms seen", n, "rows", len(hits),
+      "max", [r["max_ns"] for r in hits])
 sys.exit(0 if ok else 1)
 PY
 	rc=$?
@@ -65,7 +73,7 @@ crit_progs() { bpftool prog show 2>/dev/null | grep -c 'name crit_' || true; }
 progs_before=$(crit_progs)
 tmux_start $S 160 50 env TERM=xterm-256color LANG=C.UTF-8 "$KTOP_BIN" -d 1
 tap_check "the pane title says the method, the threshold and the timer rate" \
-	wait_for "screen_has 'Critical sections >100us  derived (no preemptirq tracepoints): timers, IPIs, resched  timer 1000Hz'" 5
+	wait_for "screen_has 'Critical sections >100us  derived (no preemptirq tracepoints): timers, IPIs, resched  timer 1000Hz'" 15
 "$INJECT" 1 5 80 100 >/dev/null 2>&1 &
 inject_pid=$!
 for _ in 1 2 3 4 5 6 7 8; do
@@ -75,24 +83,26 @@ for _ in 1 2 3 4 5 6 7 8; do
 done
 tap_check "Tab focuses the critical pane" screen_has 'Critical sections [^*]* \*'
 tap_check "the injected offender is listed" \
-	wait_for "screen_has '__bpf_prog_test_run_raw_tp <- __flush_smp_call_function_queu'" 5
-# bring the injected row to the top: sort by name would be fragile; wait until it leads
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	tmux_screen $S | grep -A2 'Critical sections [^*]* \*' | tail -1 |
-		grep -q '__bpf_prog_test_run_raw_tp' && break
-	sleep 0.5
-done
+	wait_for "screen_has '__bpf_prog_test_run_raw_tp <- __flush_smp_call_function_queu'" 15
+# the injected row alone: filter the pane by its name (rows of other sections come and go)
+tmux send-keys -t $S /
+tmux send-keys -t $S -l __bpf_prog_test_run
+tmux send-keys -t $S Enter
+wait_for "screen_has 'filter: __bpf_prog_test_run'" 8
 tmux send-keys -t $S Enter
 tap_check "Enter opens the stack, innermost first" \
-	wait_for "screen_has 'Stack (innermost first)' && screen_has '__flush_smp_call_function_queue+0x'" 4
+	wait_for "screen_has 'Stack (innermost first)' && screen_has '__flush_smp_call_function_queue+0x'" 10
 tap_check "the detail view has the duration histogram" screen_has 'duration distribution'
 tmux send-keys -t $S Escape
-sleep 0.3
+wait_for "! screen_has 'Stack (innermost first)'" 8
 tmux send-keys -t $S v
+# an injected event on CPU 1: duration, kind, the interrupted task (pid and name), offender
 tap_check "v shows the recent events with the interrupted task" \
-	wait_for "screen_has 'Critical sections: recent events' && screen_has 'swapper/1'" 4
+	wait_for "screen_has 'Critical sections: recent events' &&
+		tmux_screen $S | grep -qE '^ +[0-9.]+[mu]?s +1 +[0-9.]+ms +irqs_off +[0-9]+ +[^ ].* __bpf_prog_test_run_raw_tp'" 10
+tmux_screen $S | grep -A3 'recent events' | sed 's/^/# /'
 tmux send-keys -t $S q
-tap_check "q ends ktop" wait_for "! tmux_alive $S" 2
+tap_check "q ends ktop" wait_for "! tmux_alive $S" 8
 kill "$inject_pid" 2>/dev/null; wait "$inject_pid" 2>/dev/null; inject_pid=
-tap_check "no critical program is left attached" wait_for "[ \$(crit_progs) -le $progs_before ]" 2
+tap_check "no critical program is left attached" wait_for "[ \$(crit_progs) -le $progs_before ]" 8
 echo "1..$TAP_N"

@@ -21,7 +21,7 @@ exit_by() {
 	tmux_start $S 120 40 env -i PATH="$PATH" HOME="$tmp" TERM=xterm-256color LANG=C.UTF-8 \
 		bash --norc --noprofile
 	tmux send-keys -t $S "stty -a >$tmp/before; $* $KTOP_BIN 2>$tmp/stderr; echo KTOP_EXIT=\$?" Enter
-	if ! wait_for "screen_has 'System calls'" 5; then
+	if ! wait_for "screen_has 'System calls'" 15; then
 		tap_fail "$how: ktop did not start"
 		tmux kill-session -t $S
 		return
@@ -37,19 +37,19 @@ exit_by() {
 	"internal error") want_status=1 ;; # the hook fails the loop after two frames
 	esac
 	tap_check "$how: ktop ends, status $want_status" \
-		wait_for "screen_has KTOP_EXIT=$want_status" 3
+		wait_for "screen_has KTOP_EXIT=$want_status" 8
 	tap_check "$how: no BPF program left" \
-		wait_for "[ -n '$ids' ] && ! progs_still_loaded $(echo $ids)" 2
+		wait_for "[ -n '$ids' ] && ! progs_still_loaded $(echo $ids)" 8
 	# the marker is computed: the typed command line must not already match it
 	tmux send-keys -t $S "clear; stty -a >$tmp/after; echo STTY_\$((1 + 1))_DONE" Enter
-	if wait_for "screen_has STTY_2_DONE" 2 && cmp -s "$tmp/before" "$tmp/after"; then
+	if wait_for "screen_has STTY_2_DONE" 8 && cmp -s "$tmp/before" "$tmp/after"; then
 		tap_ok "$how: terminal settings as before (stty -a)"
 	else
 		tap_fail "$how: terminal settings as before (stty -a)"
 		diff "$tmp/before" "$tmp/after" | sed 's/^/# /'
 	fi
 	tmux send-keys -t $S "echo typed-\$((6 * 7))" Enter
-	tap_check "$how: the shell takes commands" wait_for "screen_has typed-42" 2
+	tap_check "$how: the shell takes commands" wait_for "screen_has typed-42" 8
 	if [ "$how" = "internal error" ]; then
 		tap_check "internal error: said on stderr after the screen is gone" \
 			grep -q "internal error" "$tmp/stderr"

@@ -29,9 +29,9 @@ tap_check "two collectors down: syscalls still has rows" jqt -s '.[1].syscalls |
 if command -v tmux >/dev/null; then
 	tmux new-session -d -s $S -x 160 -y 40 env KTOP_FAULT=tasklets:attach "$KTOP_BIN"
 	tap_check "the screen's header says why tasklets do not run" \
-		wait_for "tmux_screen $S | head -3 | grep -q 'tasklets: unavailable: cannot attach'" 5
+		wait_for "tmux_screen $S | head -3 | grep -q 'tasklets: unavailable: cannot attach'" 15
 	tap_check "the header says the others run" \
-		wait_for "tmux_screen $S | head -3 | grep -q 'syscalls: ok'" 2
+		wait_for "tmux_screen $S | head -3 | grep -q 'syscalls: ok'" 8
 	tmux kill-session -t $S
 else
 	tap_skip "the screen's header names the failed collector" "tmux is not installed"

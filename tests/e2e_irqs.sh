@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/e2e_irqs.sh: the hard-IRQ and softirq panes end to end, under real load.
-#  - JSON: with loopback traffic, net_rx tops the softirqs array within two seconds, with
-#    non-zero time and delay figures; the documented keys are there.
+#  - JSON: with loopback traffic, net_rx comes to top the softirqs array, with non-zero
+#    time and delay figures; the documented keys are there.
 #  - tmux: both panes render; Enter on a row opens its detail (histograms, per-CPU table);
 #    Esc returns; 'v' switches to the per-CPU rows and back.
 #  - no BPF program is left attached after ktop ends.
@@ -34,20 +34,24 @@ if ! "$KTOP_BIN" --check 2>/dev/null | grep -qE '^interrupts +ok'; then
 fi
 
 # Loopback traffic (and disk writes, so the hard-IRQ pane has rows) for the whole test
-"$LOAD" -t 60 tcp udp "disk=$DISK" >/dev/null &
+"$LOAD" -t 120 tcp udp "disk=$DISK" >/dev/null &
 load_pid=$!
-sleep 0.3
+tmp=$(mktemp -d)
+trap 'cleanup; rm -rf "$tmp"' EXIT INT TERM
 
-json=$("$KTOP_BIN" -J -n 2 -d 1)
-first=$(printf '%s\n' "$json" | head -n 1)
-second=$(printf '%s\n' "$json" | sed -n 2p)
-top=$(printf '%s' "$first" | jq -r '.softirqs[0].name // "none"')
-tap_diag "top softirq in the first frame: $top"
-if [ "$top" = net_rx ] || [ "$(printf '%s' "$second" | jq -r '.softirqs[0].name')" = net_rx ]; then
-	tap_ok "net_rx tops the softirqs within two seconds of loopback traffic"
-else
-	tap_fail "net_rx tops the softirqs within two seconds of loopback traffic (got $top)"
-fi
+# ktop -J until a frame has net_rx on top (a slow machine may need a few frames for the
+# load to get going), at most 20 frames; the checks below read that frame
+"$KTOP_BIN" -J -n 20 -d 1 >"$tmp/frames.json" 2>"$tmp/err" &
+kpid=$!
+# (the last line may be half written: jq stops there, after the whole frames)
+net_rx_frame() { jq -c 'select(.softirqs[0].name == "net_rx")' "$tmp/frames.json" 2>/dev/null | head -n 1; }
+net_rx_on_top() { [ -n "$(net_rx_frame)" ]; }
+wait_for net_rx_on_top 25
+kill $kpid 2>/dev/null
+wait $kpid 2>/dev/null
+first=$(net_rx_frame)
+tap_diag "top softirq per frame: $(jq -r '.softirqs[0].name // "none"' "$tmp/frames.json" 2>/dev/null | tr '\n' ' ')"
+tap_check "net_rx tops the softirqs with loopback traffic" [ -n "$first" ]
 tap_check "net_rx has runs, net time, max, delays and raise->run delay" \
 	jq_true '.softirqs[] | select(.name == "net_rx") |
 		.vec == 3 and .count > 1000 and .total_ns > 0 and .max_ns > 0 and
@@ -84,7 +88,7 @@ focus_pane() {
 	done
 	return 1
 }
-if wait_for 'screen_has "^ Hard IRQs " && screen_has "^ Softirqs " && screen_has "^net_rx "' 5
+if wait_for 'screen_has "^ Hard IRQs " && screen_has "^ Softirqs " && screen_has "^net_rx "' 15
 then
 	tap_ok "both panes render, net_rx listed"
 else
@@ -99,7 +103,7 @@ for pane in Softirqs "Hard IRQs"; do
 	fi
 	tmux send-keys -t "$SESSION" Home Enter
 	if wait_for "screen_has '^ $pane > [0-9a-z]' && screen_has 'duration distribution' &&
-		     screen_has '^ Per CPU'" 3; then
+		     screen_has '^ Per CPU'" 5; then
 		tap_ok "$pane: Enter opens the row's detail (histogram, per-CPU table)"
 	else
 		tap_fail "$pane: Enter opens the row's detail (histogram, per-CPU table)"
@@ -110,13 +114,13 @@ for pane in Softirqs "Hard IRQs"; do
 	fi
 	tmux send-keys -t "$SESSION" Escape
 	tap_check "$pane: Esc returns to the main screen" \
-		wait_for "screen_has '^ $pane \*' && ! screen_has '^ $pane > '" 3
+		wait_for "screen_has '^ $pane \*' && ! screen_has '^ $pane > '" 5
 	tmux send-keys -t "$SESSION" v
 	tap_check "$pane: 'v' switches to per-CPU rows" \
-		wait_for "screen_has '^ $pane per CPU \*' && screen_has '^ CPU '" 3
+		wait_for "screen_has '^ $pane per CPU \*' && screen_has '^ CPU '" 5
 	tmux send-keys -t "$SESSION" v
 	tap_check "$pane: 'v' again switches back" \
-		wait_for "screen_has '^ $pane \*'" 3
+		wait_for "screen_has '^ $pane \*'" 5
 done
 
 # Other ktops may run on this machine: follow the programs this one holds, by id
@@ -132,6 +136,6 @@ our_irq_progs() {
 tap_diag "irq/softirq programs held by ktop $ktop_pid: $(our_irq_progs)"
 tap_check "ktop holds its 5 irq/softirq programs" [ "$(our_irq_progs)" = 5 ]
 tmux send-keys -t "$SESSION" q
-tap_check "ktop quits" wait_for '! tmux_alive "$SESSION"' 3
-tap_check "no irq/softirq BPF program left attached" wait_for '[ "$(our_irq_progs)" = 0 ]' 3
+tap_check "ktop quits" wait_for '! tmux_alive "$SESSION"' 5
+tap_check "no irq/softirq BPF program left attached" wait_for '[ "$(our_irq_progs)" = 0 ]' 5
 echo "1..$TAP_N"

@@ -32,7 +32,7 @@ check_caps() {
 tap_diag "capabilities before: $(awk '/^CapEff/ {print $2}' /proc/self/status)"
 "$KTOP_BIN" -J -d 0.2 -n 30 >"$tmp/out.json" 2>"$tmp/err" &
 pid=$!
-if wait_for "[ -s $tmp/out.json ]" 5; then
+if wait_for "[ -s $tmp/out.json ]" 15; then
 	tap_diag "capabilities after: $(awk '/^CapEff/ {print $2}' /proc/$pid/status)"
 	check_caps "running" $((SYS_ADMIN | SYS_PTRACE)) $pid
 	wait $pid
@@ -52,7 +52,7 @@ pid=
 # recording keeps CAP_DAC_OVERRIDE for the rotated files
 "$KTOP_BIN" -J -d 0.2 -n 10 -w "$tmp/rec.ktop" >"$tmp/out2.json" 2>"$tmp/err" &
 pid=$!
-if wait_for "[ -s $tmp/out2.json ]" 5; then
+if wait_for "[ -s $tmp/out2.json ]" 15; then
 	check_caps "recording (-w)" $((SYS_ADMIN | SYS_PTRACE | DAC_OVERRIDE)) $pid
 else
 	tap_fail "ktop -w did not start: $(head -1 "$tmp/err")"

@@ -189,37 +189,37 @@ kill "$load_pid" 2>/dev/null
 load_pid=
 tmux_start $S 120 40 env TZ=UTC TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile
 tmux send-keys -t $S "$KTOP_BIN -r $tmp/ui.ktop; echo KTOP_EXIT=\$?" Enter
-tap_check "the replay screen shows the recording's panes" wait_for "screen_has 'System calls'" 5
-tap_check "the header says where the replay is" wait_for "screen_has 'replay [0-9]*/20'" 3
-wait_for "screen_has 'replay [3-9]/20'" 5
+tap_check "the replay screen shows the recording's panes" wait_for "screen_has 'System calls'" 15
+tap_check "the header says where the replay is" wait_for "screen_has 'replay [0-9]*/20'" 8
+wait_for "screen_has 'replay [3-9]/20'" 15
 tmux send-keys -t $S ' '
-tap_check "space pauses the replay" wait_for "screen_has 'PAUSED'" 2
+tap_check "space pauses the replay" wait_for "screen_has 'PAUSED'" 8
 pos=$(tmux_screen $S | sed -n 's/.*replay \([0-9]*\)\/20.*/\1/p' | head -1)
 sleep 1.2
 tap_check "while paused the replay does not move (frame $pos)" screen_has "replay $pos/20"
 tmux send-keys -t $S ']'
-tap_check "] steps one frame forward" wait_for "screen_has 'replay $((pos + 1))/20'" 2
+tap_check "] steps one frame forward" wait_for "screen_has 'replay $((pos + 1))/20'" 8
 tmux send-keys -t $S '['
-tap_check "[ goes one frame back in history" wait_for "screen_has 'PAUSED -1'" 2
+tap_check "[ goes one frame back in history" wait_for "screen_has 'PAUSED -1'" 8
 # seek to the time of frame 15 (UTC, as the screen's TZ); frames 2 a second, so the
 # first frame at or after that second may be frame 14
 target=$(jq -r 'select(.seq == 15) | .timestamp | floor | strftime("%H:%M:%S")' "$tmp/ui.json")
 expect=$(jq -s --arg t "$target" \
 	'[.[] | .timestamp | floor | strftime("%H:%M:%S") >= $t] | index(true) + 1' "$tmp/ui.json")
 tmux send-keys -t $S g
-tap_check "g asks for a time" wait_for "screen_has 'go to time'" 2
+tap_check "g asks for a time" wait_for "screen_has 'go to time'" 8
 tmux send-keys -t $S "$target" Enter
-tap_check "g $target Enter goes to frame $expect" wait_for "screen_has 'replay $expect/20'" 2
+tap_check "g $target Enter goes to frame $expect" wait_for "screen_has 'replay $expect/20'" 8
 tmux send-keys -t $S g "25:99" Enter
-tap_check "a bad time says so" wait_for "screen_has 'type a time as'" 2
+tap_check "a bad time says so" wait_for "screen_has 'type a time as'" 8
 tmux send-keys -t $S Enter
 tap_check "Enter opens a syscall from the recording: its latency histogram" \
-	wait_for "screen_has 'latency distribution'" 3
+	wait_for "screen_has 'latency distribution'" 8
 tmux send-keys -t $S Escape
-tap_check "Esc goes back" wait_for "screen_has 'System calls \*'" 2
+tap_check "Esc goes back" wait_for "screen_has 'System calls \*'" 8
 tmux send-keys -t $S ' ' f
-tap_check "f plays faster" wait_for "screen_has 'x2'" 2
-tap_check "the replay reaches its end and stays on screen" wait_for "screen_has 'replay 20/20 x2 END'" 10
+tap_check "f plays faster" wait_for "screen_has 'x2'" 8
+tap_check "the replay reaches its end and stays on screen" wait_for "screen_has 'replay 20/20 x2 END'" 30
 tmux send-keys -t $S q
-tap_check "q ends the replay (exit 0)" wait_for "screen_has 'KTOP_EXIT=0'" 2
+tap_check "q ends the replay (exit 0)" wait_for "screen_has 'KTOP_EXIT=0'" 8
 exit 0

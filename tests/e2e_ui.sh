@@ -22,7 +22,7 @@ start() {
 	# the tmux server may still be going away after its last session ended
 	wait_for "tmux new-session -d -s $S -x 120 -y 40 env -i PATH='$PATH' HOME='$tmp' \
 		TERM=$UI_TERM LANG=C.UTF-8 ${envs[*]} $KTOP_BIN $* 2>/dev/null" 3
-	wait_for "screen_has 'System calls' && screen_has ' x64 '" 8
+	wait_for "screen_has 'System calls' && screen_has ' x64 '" 20
 }
 # tmux encodes Home, End, F1... for its own terminal type: ktop must be told the same one
 UI_TERM=tmux-256color
@@ -65,92 +65,112 @@ press() {
 	sleep 0.15
 }
 type_text() { tmux send-keys -t $S -l "$1"; sleep 0.15; }
-frames_kept() { sleep "${1:-3}"; }
+# frames_kept N: wait until N more frames have come (the header's clock moved N times), so
+# that the history holds them; a slow machine gets more time, a fast one no more than needed
+frames_kept() {
+	local want=${1:-3} seen=0 last now deadline=$((SECONDS + 5 * ${1:-3} + 10))
+	last=$(header_clock)
+	while [ $seen -lt "$want" ] && [ $SECONDS -lt $deadline ]; do
+		sleep 0.1
+		now=$(header_clock)
+		if [ -n "$now" ] && [ "$now" != "$last" ]; then
+			seen=$((seen + 1)) last=$now
+		fi
+	done
+	[ $seen -ge "$want" ]
+}
 
 # --- one case per action ---------------------------------------------------------------
-t_quit() { press quit; tap_check "quit: ktop ends" wait_for "! tmux_alive $S" 2; }
+t_quit() { press quit; tap_check "quit: ktop ends" wait_for "! tmux_alive $S" 8; }
 t_up() {
 	press pause; press down; press down; press up
-	tap_check "up: the selection moves up (2nd row)" wait_for "selection_at 2" 2
+	tap_check "up: the selection moves up (2nd row)" wait_for "selection_at 2" 8
 }
-t_down() { press pause; press down; tap_check "down: the selection moves down" wait_for "selection_at 2" 2; }
+t_down() { press pause; press down; tap_check "down: the selection moves down" wait_for "selection_at 2" 8; }
 t_page_down() {
 	press pause; press page_down
-	tap_check "page_down: the selection moves a page" wait_for "! selection_at 1" 2
+	tap_check "page_down: the selection moves a page" wait_for "! selection_at 1" 8
 }
 t_page_up() {
 	press pause; press page_down; press page_up
-	tap_check "page_up: back a page" wait_for "selection_at 1" 2
+	tap_check "page_up: back a page" wait_for "selection_at 1" 8
 }
 at_last_row() { local pos; pos=$(selection_pos); [ -n "$pos" ] && [ "${pos% *}" = "${pos#* }" ]; }
 t_end() {
 	press pause; press end
-	tap_check "end: the last row is selected ($(selection_pos))" wait_for at_last_row 2
+	tap_check "end: the last row is selected ($(selection_pos))" wait_for at_last_row 8
 }
-t_seek() { press pause; press end; press seek; tap_check "seek (live): the first row" wait_for "selection_at 1" 2; }
-t_home() { press pause; press end; press home; tap_check "home: the first row" wait_for "selection_at 1" 2; }
-t_open() { press open; tap_check "open: the syscall's latency histogram" wait_for "screen_has 'latency distribution'" 3; }
+t_seek() { press pause; press end; press seek; tap_check "seek (live): the first row" wait_for "selection_at 1" 8; }
+t_home() { press pause; press end; press home; tap_check "home: the first row" wait_for "selection_at 1" 8; }
+t_open() { press open; tap_check "open: the syscall's latency histogram" wait_for "screen_has 'latency distribution'" 8; }
 t_back() {
-	press open; wait_for "screen_has 'latency distribution'" 3; press back
-	tap_check "back: the main screen again" wait_for "screen_has 'System calls \*' && ! screen_has 'latency distribution'" 2
+	press open; wait_for "screen_has 'latency distribution'" 8; press back
+	tap_check "back: the main screen again" wait_for "screen_has 'System calls \*' && ! screen_has 'latency distribution'" 8
 }
-t_sort_next() { press sort_next; tap_check "sort_next: by errors" wait_for "screen_has 'sort: ERR/s'" 2; }
+t_sort_next() { press sort_next; tap_check "sort_next: by errors" wait_for "screen_has 'sort: ERR/s'" 8; }
 t_sort_prev() {
 	press sort_prev
-	tap_check "sort_prev: another column" wait_for "! screen_has 'System calls \*  sort: CALLS/s '" 2
+	tap_check "sort_prev: another column" wait_for "! screen_has 'System calls \*  sort: CALLS/s '" 8
 	press sort_next
-	tap_check "sort_prev then sort_next: calls again" wait_for "screen_has 'System calls \*  sort: CALLS/s '" 2
+	tap_check "sort_prev then sort_next: calls again" wait_for "screen_has 'System calls \*  sort: CALLS/s '" 8
 }
-t_reverse() { press reverse; tap_check "reverse: ascending" wait_for "screen_has 'sort: CALLS/s (asc)'" 2; }
-t_next_pane() { press next_pane; tap_check "next_pane: Processes focused" wait_for "screen_has ' Processes \*'" 2; }
+t_reverse() { press reverse; tap_check "reverse: ascending" wait_for "screen_has 'sort: CALLS/s (asc)'" 8; }
+t_next_pane() { press next_pane; tap_check "next_pane: Processes focused" wait_for "screen_has ' Processes \*'" 8; }
 t_prev_pane() {
 	press prev_pane
-	tap_check "prev_pane: the last pane focused" wait_for "! screen_has 'System calls \*' && focused_title | grep -q ." 2
+	tap_check "prev_pane: the last pane focused" wait_for "! screen_has 'System calls \*' && focused_title | grep -q ." 8
 	press next_pane
-	tap_check "prev_pane then next_pane: back to the first" wait_for "screen_has 'System calls \*'" 2
+	tap_check "prev_pane then next_pane: back to the first" wait_for "screen_has 'System calls \*'" 8
 }
 t_alternate() {
 	press pane 3
-	wait_for "screen_has 'Hard IRQs \*'" 2
+	wait_for "screen_has 'Hard IRQs \*'" 8
 	press alternate
-	tap_check "alternate: the per-CPU view of the pane" wait_for "screen_has 'Hard IRQs per CPU'" 2
+	tap_check "alternate: the per-CPU view of the pane" wait_for "screen_has 'Hard IRQs per CPU'" 8
 }
-t_pause() { press pause; tap_check "pause: the header says PAUSED" wait_for "screen_has 'PAUSED'" 2; }
+t_pause() { press pause; tap_check "pause: the header says PAUSED" wait_for "screen_has 'PAUSED'" 8; }
+# While paused, frames keep coming: "PAUSED -N" counts the frames the screen is behind the
+# newest, so N grows with time; the frame shown is told by the header's clock
+behind() { local age; age=$(paused_age); [ -n "$age" ] && [ "$age" -ge 1 ]; }
 t_older() {
 	frames_kept 3; press older
-	tap_check "older: one frame back" wait_for "[ \"\$(paused_age)\" = 1 ]" 2
+	tap_check "older: an earlier frame than the newest (PAUSED -N)" wait_for behind 8
 }
 t_newer() {
-	local before
-	frames_kept 3; press older; press older; press older; sleep 0.2
-	before=$(paused_age); press newer
-	tap_check "newer: one frame forward (from -$before)" wait_for "[ \"\$(paused_age)\" = $((before - 1)) ]" 2
+	local c2
+	frames_kept 4; press older; press older
+	wait_for behind 8
+	c2=$(header_clock)
+	press older
+	wait_for "[ \"\$(header_clock)\" != '$c2' ]" 8
+	press newer
+	tap_check "newer: one frame forward (back to $c2)" wait_for "[ \"\$(header_clock)\" = '$c2' ]" 8
 }
 t_redraw() {
 	press pause; tmux send-keys -t $S -l "$(printf 'garbage')"  # no action: nothing drawn
 	press redraw
-	tap_check "redraw: the whole screen is there" wait_for "screen_has 'System calls \*' && screen_has ' x64 ' && tmux_screen $S | tail -1 | grep -q 'q quit'" 2
+	tap_check "redraw: the whole screen is there" wait_for "screen_has 'System calls \*' && screen_has ' x64 ' && tmux_screen $S | tail -1 | grep -q 'q quit'" 8
 }
-t_help() { press help; tap_check "help: the key list" wait_for "screen_has 'Keys (any key closes this help)'" 2; }
+t_help() { press help; tap_check "help: the key list" wait_for "screen_has 'Keys (any key closes this help)'" 8; }
 t_pane() {
 	press pane 2
-	tap_check "pane: 2 focuses the second pane" wait_for "screen_has ' Processes \*'" 2
+	tap_check "pane: 2 focuses the second pane" wait_for "screen_has ' Processes \*'" 8
 	press pane 2
-	tap_check "pane: 2 again zooms it" wait_for "screen_has ' Processes \*' && ! screen_has 'System calls'" 2
+	tap_check "pane: 2 again zooms it" wait_for "screen_has ' Processes \*' && ! screen_has 'System calls'" 8
 	press back
-	tap_check "back leaves the zoom" wait_for "screen_has 'System calls' && screen_has ' Processes \*'" 2
+	tap_check "back leaves the zoom" wait_for "screen_has 'System calls' && screen_has ' Processes \*'" 8
 }
 t_filter() {
 	press pause; press filter; type_text "read"; tmux send-keys -t $S Enter; sleep 0.2
-	tap_check "filter: the title shows it" wait_for "screen_has 'filter: read'" 2
+	tap_check "filter: the title shows it" wait_for "screen_has 'filter: read'" 8
 	tap_check "filter: only matching rows" bash -c "! tmux capture-pane -p -t $S | grep -qE '^(openat|close|mmap) '"
 	tap_check "filter: matching rows stay" screen_has '^read '
 	press back
-	tap_check "filter: Esc clears it" wait_for "! screen_has 'filter:' && screen_has '^openat '" 2
+	tap_check "filter: Esc clears it" wait_for "! screen_has 'filter:' && screen_has '^openat '" 8
 }
-t_slower() { press slower; tap_check "slower: interval 2s" wait_for "screen_has 'every 2s'" 3; }
-t_faster() { press faster; tap_check "faster: interval 0.5s" wait_for "screen_has 'every 0.5s'" 3; }
-t_theme() { press theme; tap_check "theme: the next theme (light)" wait_for "screen_has 'theme light'" 2; }
+t_slower() { press slower; tap_check "slower: interval 2s" wait_for "screen_has 'every 2s'" 8; }
+t_faster() { press faster; tap_check "faster: interval 0.5s" wait_for "screen_has 'every 0.5s'" 8; }
+t_theme() { press theme; tap_check "theme: the next theme (light)" wait_for "screen_has 'theme light'" 8; }
 # a short recording for the replay speed keys
 start_replay() {
 	[ -s "$tmp/rec.ktop" ] || "$KTOP_BIN" --defaults -w "$tmp/rec.ktop" --record-only -n 8 -d 0.2 >/dev/null 2>&1
@@ -159,19 +179,19 @@ start_replay() {
 }
 t_play_faster() {
 	start_replay; press play_faster
-	tap_check "play_faster: replay twice as fast" wait_for "screen_has 'playback x2'" 2
+	tap_check "play_faster: replay twice as fast" wait_for "screen_has 'playback x2'" 8
 }
 t_play_slower() {
 	start_replay; press play_slower
-	tap_check "play_slower: replay half as fast" wait_for "screen_has 'playback x0.5'" 2
+	tap_check "play_slower: replay half as fast" wait_for "screen_has 'playback x0.5'" 8
 }
 t_containers() {
 	press containers
-	tap_check "containers: the picker" wait_for "screen_has 'Containers: type to search'" 2
+	tap_check "containers: the picker" wait_for "screen_has 'Containers: type to search'" 8
 }
 t_all_containers() {
 	press all_containers
-	tap_check "all_containers: the whole machine" wait_for "screen_has 'all containers'" 2
+	tap_check "all_containers: the whole machine" wait_for "screen_has 'all containers'" 8
 }
 
 for action in $(printf '%s\n' "$bindings" | cut -f1); do
@@ -190,11 +210,11 @@ done
 # --- resize --------------------------------------------------------------------------
 if start --defaults; then
 	tmux resize-window -t $S -x 80 -y 24 2>/dev/null
-	tap_check "resize to 80x24: redrawn at the new size" wait_for "screen_has 'System calls' && [ \$(tmux_screen $S | wc -l) -le 24 ] && tmux_screen $S | tail -1 | grep -q 'q quit'" 3
+	tap_check "resize to 80x24: redrawn at the new size" wait_for "screen_has 'System calls' && [ \$(tmux_screen $S | wc -l) -le 24 ] && tmux_screen $S | tail -1 | grep -q 'q quit'" 8
 	tmux resize-window -t $S -x 30 -y 6 2>/dev/null
-	tap_check "resize to 30x6: says the terminal is too small" wait_for "screen_has 'too small'" 3
+	tap_check "resize to 30x6: says the terminal is too small" wait_for "screen_has 'too small'" 8
 	tmux resize-window -t $S -x 200 -y 60 2>/dev/null
-	tap_check "resize to 200x60: the panes again" wait_for "screen_has 'System calls \*' && [ \$(tmux_screen $S | wc -l) -eq 60 ]" 3
+	tap_check "resize to 200x60: the panes again" wait_for "screen_has 'System calls \*' && [ \$(tmux_screen $S | wc -l) -eq 60 ]" 8
 	tap_check "ktop survives resizing" tmux_alive $S
 fi
 tmux kill-session -t $S 2>/dev/null
@@ -202,17 +222,23 @@ tmux kill-session -t $S 2>/dev/null
 # --- pause and step through history ----------------------------------------------------
 if start --defaults; then
 	frames_kept 4
-	press pause; sleep 0.3
-	c0=$(header_clock); sleep 1.3
+	press pause
+	wait_for "screen_has PAUSED" 5
+	c0=$(header_clock)
+	sleep 1.5 # longer than the interval (1 s): a new frame would have come
 	tap_check "paused: the screen stays on one frame" [ "$(header_clock)" = "$c0" ]
-	press older; press older; sleep 0.3
+	press older
+	wait_for "[ \"\$(header_clock)\" != '$c0' ]" 5
+	c1=$(header_clock)
+	press older
+	wait_for "[ \"\$(header_clock)\" != '$c1' ]" 5
 	c2=$(header_clock)
 	earlier() { [ -n "$c2" ] && [[ "$c2" < "$c0" ]]; }
 	tap_check "two steps back: an earlier frame ($c0 -> $c2)" earlier
-	press newer; press newer; sleep 0.3
-	tap_check "two steps forward: the frame paused on" [ "$(header_clock)" = "$c0" ]
+	press newer; press newer
+	tap_check "two steps forward: the frame paused on" wait_for "[ \"\$(header_clock)\" = '$c0' ]" 5
 	press pause
-	tap_check "unpause: live again" wait_for "! screen_has PAUSED && [ \"\$(header_clock)\" != '$c0' ]" 3
+	tap_check "unpause: live again" wait_for "! screen_has PAUSED && [ \"\$(header_clock)\" != '$c0' ]" 8
 fi
 tmux kill-session -t $S 2>/dev/null
 
@@ -221,7 +247,7 @@ for f in "$ROOT"/themes/*.theme; do
 	name=$(basename "$f" .theme)
 	if start --defaults --theme "$name"; then
 		tmux send-keys -t $S t
-		tap_check "theme $name: loads, draws, cycles" wait_for "screen_has 'theme '" 2
+		tap_check "theme $name: loads, draws, cycles" wait_for "screen_has 'theme '" 8
 	else
 		tap_fail "theme $name: loads, draws, cycles"
 	fi
@@ -257,9 +283,9 @@ if start --config "$tmp/keys.conf"; then
 	tmux send-keys -t $S q; sleep 1
 	tap_check "remapped: q no longer quits" tmux_alive $S
 	tmux send-keys -t $S ' ' b
-	tap_check "remapped: b steps back in history" wait_for "[ \"\$(paused_age)\" = 1 ]" 2
+	tap_check "remapped: b steps back in history" wait_for behind 8
 	tmux send-keys -t $S x
-	tap_check "remapped: x quits" wait_for "! tmux_alive $S" 2
+	tap_check "remapped: x quits" wait_for "! tmux_alive $S" 8
 fi
 tmux kill-session -t $S 2>/dev/null
 
@@ -273,13 +299,13 @@ mkdir -p "$tmp/xdg/ktop" && cp "$tmp/ok.conf" "$tmp/xdg/ktop/ktop.conf"
 tap_check "\$XDG_CONFIG_HOME/ktop/ktop.conf is read" bash -c "XDG_CONFIG_HOME='$tmp/xdg' '$KTOP_BIN' --dump-config | grep -qx 'interval = 2'"
 tap_check "--defaults reads no file" bash -c "XDG_CONFIG_HOME='$tmp/xdg' '$KTOP_BIN' --defaults --dump-config | grep -qx 'interval = 1'"
 if start --config "$tmp/ok.conf"; then
-	tap_check "panes and sort from the file" wait_for "focused_title | grep -q 'Processes \*' && screen_has 'System calls  sort: ERR/s' && screen_has 'every 2s'" 3
+	tap_check "panes and sort from the file" wait_for "focused_title | grep -q 'Processes \*' && screen_has 'System calls  sort: ERR/s' && screen_has 'every 2s'" 8
 fi
 tmux kill-session -t $S 2>/dev/null
 printf '[general]\nintervall = 2\n' >"$tmp/bad.conf"
 tmux_start $S 120 40 bash --norc --noprofile
 tmux send-keys -t $S "clear; $KTOP_BIN --config $tmp/bad.conf; echo KTOP_EXIT=\$?" Enter
-tap_check "bad config: exit 2 before the screen starts" wait_for "screen_has KTOP_EXIT=2" 3
+tap_check "bad config: exit 2 before the screen starts" wait_for "screen_has KTOP_EXIT=2" 8
 tap_check "bad config: FILE:LINE: message on stderr" screen_has "$tmp/bad.conf:2: unknown key 'intervall' in \[general\]; expected one of"
 tap_check "bad config: the screen was not touched" ! screen_has 'System calls'
 tmux kill-session -t $S 2>/dev/null
