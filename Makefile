@@ -23,10 +23,10 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-CORE_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out core/main.c,$(wildcard core/*.c)))
+CORE_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard core/*.c))
 COLL_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard collectors/*.c))
 UI_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
-MAIN_OBJ   := $(BUILD)/core/main.o
+MAIN_OBJ   := $(BUILD)/ktop.o
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 BPF_TESTS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf_*.c))
 WORKLOADS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,\
@@ -106,7 +106,7 @@ $(BUILD)/tools/%: tools/%.c $(CORE_OBJS)
 unit: $(UNIT_TESTS) $(BPF_TESTS) $(WORKLOADS) $(BUILD)/tools/bench_tick
 
 # each fuzz target is built with clang from the sources, with every core and collector file
-$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(filter-out core/main.c,$(wildcard core/*.c)) \
+$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(wildcard core/*.c) \
 		      $(wildcard collectors/*.c) $(SKELS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)

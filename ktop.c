@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/main.c: command line, start-up checks, collectors up, the loop, everything down. */
+/*
+ * ktop.c: the composition root, the one file that wires core/, collectors/ and ui/
+ * together: command line, start-up checks, collectors up, the loop, everything down.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -10,15 +13,15 @@
 #include <unistd.h>
 
 #include "collectors/registry.h"
-#include "containers.h"
-#include "fault.h"
-#include "intern.h"
-#include "ini_file.h"
-#include "ktop.h"
-#include "options.h"
-#include "privilege.h"
-#include "record.h"
-#include "theme.h"
+#include "core/containers.h"
+#include "core/fault.h"
+#include "core/intern.h"
+#include "core/ini_file.h"
+#include "core/ktop.h"
+#include "core/options.h"
+#include "core/privilege.h"
+#include "core/record.h"
+#include "core/theme.h"
 #include "ui/ui.h"
 
 #define EXIT_USAGE 2
