@@ -19,7 +19,9 @@ int collector_fail(struct collector *c, const char *fmt, ...)
 
 const char *collector_state(const struct collector *c, char *buf, unsigned long len)
 {
-	if (c->running && !c->reason[0])
+	if (c->running && c->sample_err < 0)
+		snprintf(buf, len, "sampling failed: %s", strerror(-c->sample_err));
+	else if (c->running && !c->reason[0])
 		snprintf(buf, len, "ok");
 	else if (c->running)
 		snprintf(buf, len, "ok (%s)", c->reason);

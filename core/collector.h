@@ -44,10 +44,12 @@ struct collector {
 	bool running;
 	uint64_t dropped; /* events lost so far (cumulative), set by the collector */
 	char reason[COLLECTOR_REASON_MAX]; /* why it is not running */
+	int sample_err; /* the last sample's negative errno; 0 when it succeeded */
 };
 
-/* "ok", "ok (what it does instead)" for a collector in a fallback mode, "off: why" for
- * one the user switched off, or "unavailable: reason"; into buf, returned */
+/* "ok", "ok (what it does instead)" for a collector in a fallback mode, "sampling failed:
+ * why" while its samples fail, "off: why" for one the user switched off, or
+ * "unavailable: reason"; into buf, returned */
 const char *collector_state(const struct collector *c, char *buf, unsigned long len);
 
 /* Record why c cannot run (printf-style); returns -1 for convenience */

@@ -142,9 +142,13 @@ static void sample_all(struct ktop *k)
 	for (unsigned int i = 0; i < k->ncollectors; i++) {
 		struct collector *c = &k->collectors[i];
 
-		if (c->running && c->ops->sample(c, f) < 0)
-			snprintf(c->reason, sizeof(c->reason), "sampling failed: %s",
-				 strerror(errno));
+		/* the state says so while samples fail, and is "ok" again once one succeeds */
+		if (c->running) {
+			int err = c->ops->sample(c, f);
+
+			/* a bare -1 says no more than "failed" */
+			c->sample_err = err < 0 ? (err == -1 ? -EIO : err) : 0;
+		}
 	}
 	for (unsigned int i = 0; i < f->ntables; i++)
 		table_sort(&f->tables[i], f->tables[i].schema->sort_column, false, f->interval_s);

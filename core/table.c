@@ -146,50 +146,57 @@ double table_column_value(const struct table *t, const struct table_row *r, unsi
 	return v;
 }
 
-struct sort_context {
-	const struct table *table;
-	unsigned int col;
-	bool ascending, by_name;
-	double interval_s;
+/* A row with its sort value computed once: comparisons need no context and no sums */
+struct sort_item {
+	double value;
+	const char *name; /* when sorting by name */
+	int name_order;	  /* 1 ascending, -1 descending */
+	struct table_row row;
 };
 
-/* qsort has no context argument; ktop is single-threaded */
-static struct sort_context sort_ctx;
-
-static int row_compare(const void *a, const void *b)
+static int sort_item_compare(const void *a, const void *b)
 {
-	const struct table_row *x = a, *y = b;
-	int order = 0;
+	const struct sort_item *x = a, *y = b;
 
-	if (sort_ctx.by_name) {
-		const char *nx = x->name ? x->name : "", *ny = y->name ? y->name : "";
+	if (x->name || y->name) {
+		int order = x->name_order * strcmp(x->name ? x->name : "", y->name ? y->name : "");
 
-		order = strcmp(nx, ny);
-		if (!sort_ctx.ascending)
-			order = -order;
-	} else {
-		double vx = table_column_value(sort_ctx.table, x, sort_ctx.col, sort_ctx.interval_s);
-		double vy = table_column_value(sort_ctx.table, y, sort_ctx.col, sort_ctx.interval_s);
-
-		if (vx != vy)
-			order = (vx < vy) == sort_ctx.ascending ? -1 : 1;
+		if (order)
+			return order;
+	} else if (x->value != y->value) {
+		return x->value < y->value ? -1 : 1;
 	}
-	if (order == 0)
-		order = x->key < y->key ? -1 : x->key > y->key;
-	return order;
+	return x->row.key < y->row.key ? -1 : x->row.key > y->row.key;
 }
 
 void table_sort(struct table *t, unsigned int col, bool ascending, double interval_s)
 {
 	const struct table_column *c;
+	struct sort_item *items;
+	bool by_name;
 
 	if (col >= t->schema->ncolumns || t->nrows < 2)
 		return;
 	c = &t->schema->columns[col];
-	sort_ctx = (struct sort_context){ t, col, ascending, c->kind == COL_NAME, interval_s };
-	if (c->kind == COL_SHARE) /* same order as its source, cheaper to compute */
-		sort_ctx.col = col, sort_ctx.by_name = false;
-	qsort(t->rows, t->nrows, sizeof(*t->rows), row_compare);
+	by_name = c->kind == COL_NAME;
+	items = malloc(t->nrows * sizeof(*items));
+	if (!items)
+		return; /* unsorted is still every row */
+	for (unsigned int i = 0; i < t->nrows; i++) {
+		items[i].row = t->rows[i];
+		items[i].name = by_name ? (t->rows[i].name ? t->rows[i].name : "") : NULL;
+		items[i].name_order = ascending ? 1 : -1;
+		/* a share orders its rows as its source column does: no column sum needed */
+		items[i].value = by_name ? 0 :
+				 c->kind == COL_SHARE ? (double)t->rows[i].v[c->src] :
+				 table_column_value(t, &t->rows[i], col, interval_s);
+		if (!ascending)
+			items[i].value = -items[i].value;
+	}
+	qsort(items, t->nrows, sizeof(*items), sort_item_compare);
+	for (unsigned int i = 0; i < t->nrows; i++)
+		t->rows[i] = items[i].row;
+	free(items);
 }
 
 struct steady_row {

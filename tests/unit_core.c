@@ -87,6 +87,20 @@ static void test_table_rows_and_values(void **state)
 	assert_int_equal(t.rows[0].key, 5);
 	table_sort(&t, 1, true, 1.0);
 	assert_int_equal(t.rows[0].key, 1);
+	/* the share column (4) orders rows as its source does, both ways */
+	table_sort(&t, 4, false, 1.0);
+	for (unsigned int i = 0; i < 5; i++)
+		assert_int_equal(t.rows[i].key, 5 - i);
+	table_sort(&t, 4, true, 1.0);
+	for (unsigned int i = 0; i < 5; i++)
+		assert_int_equal(t.rows[i].key, i + 1);
+	/* by name, descending: "odd" rows first, ties by key */
+	table_sort(&t, 0, false, 1.0);
+	assert_string_equal(t.rows[0].name, "odd");
+	assert_int_equal(t.rows[0].key, 1);
+	assert_string_equal(t.rows[4].name, "even");
+	assert_int_equal(t.rows[4].key, 4);
+	table_sort(&t, 1, false, 1.0);
 	table_trim(&t); /* keeps the 3 largest by the default sort */
 	assert_int_equal(t.nrows, 3);
 	assert_int_equal(t.dropped_rows, 2);
