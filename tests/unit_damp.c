@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/unit_damp.c: the damping of numbers on screen (ui/damp.c): a small wobble keeps
- * what is shown, a real change or an old text is drawn, exact cells always are, the
- * memory of rows follows row keys, rows pass each other only for a clear difference, rows
- * that had nothing to count keep their lines a while, and rows pushed along keep their texts.
+ * tests/unit_damp.c: the damping of rows on screen (ui/damp.c): a small wobble keeps what
+ * is shown, a real change or an old text is drawn, exact rows always are, and a row is
+ * always one frame's: kept whole or drawn whole, never some cells of each. The memory of
+ * rows follows row keys, rows pass each other only for a clear difference, rows that had
+ * nothing to count keep their lines a while, and rows pushed along keep their own texts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -42,34 +44,201 @@ static void test_keep_rule(void **state)
 	assert_false(damp_keep(5, 0, 10, 1, 2));
 }
 
-static void test_text(void **state)
+static void test_cell(void **state)
+{
+	struct damp_cell c = { 0 };
+
+	(void)state;
+	assert_string_equal(damp_cell_text(&c, 100, 0, "100", 1, false), "100");
+	/* a wobble: the old text stays for DAMP_MAX_FRAMES frames */
+	for (uint64_t f = 2; f < 1 + DAMP_MAX_FRAMES; f++)
+		assert_string_equal(damp_cell_text(&c, 105, 0, "105", f, false), "100");
+	assert_string_equal(damp_cell_text(&c, 105, 0, "105", 1 + DAMP_MAX_FRAMES, false),
+			    "105");
+	/* a jump is drawn at once; an exact cell is always drawn */
+	assert_string_equal(damp_cell_text(&c, 300, 0, "300", 12, false), "300");
+	assert_string_equal(damp_cell_text(&c, 301, 0, "301", 13, true), "301");
+	assert_string_equal(damp_cell_text(&c, 302, 0, "302", 14, false), "301");
+	/* text too long to remember: drawn as it is */
+	assert_string_equal(damp_cell_text(&c, 1, 0, "0123456789abcdefghij", 15, false),
+			    "0123456789abcdefghij");
+	assert_string_equal(damp_cell_text(&c, 1, 0, "0123456789abcdefghiJ", 16, false),
+			    "0123456789abcdefghiJ");
+}
+
+/* A row of a syscalls pane: its name, calls, average, longest */
+enum { CELL_NAME, CELL_CALLS, CELL_AVG, CELL_MAX, CELLS };
+
+struct test_row {
+	char text[CELLS][32];
+	struct damp_draft cell[CELLS];
+};
+
+static const struct damp_draft *row_of(struct test_row *r, const char *name, double calls,
+				       double avg, double max)
+{
+	const double value[CELLS] = { 0, calls, avg, max };
+
+	snprintf(r->text[CELL_NAME], sizeof(r->text[0]), "%s", name);
+	for (unsigned int c = CELL_CALLS; c < CELLS; c++)
+		snprintf(r->text[c], sizeof(r->text[0]), "%g", value[c]);
+	for (unsigned int c = 0; c < CELLS; c++)
+		r->cell[c] = (struct damp_draft){ .text = r->text[c], .value = value[c],
+						  .number = c != CELL_NAME };
+	return r->cell;
+}
+
+/* What the row shows: its cells, as drawn, joined by spaces */
+static const char *shown(const struct damp_row *dr, const struct test_row *r)
+{
+	static char line[128];
+	size_t used = 0;
+
+	for (unsigned int c = 0; c < CELLS; c++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used, c ? " %s" : "%s",
+					 damp_row_text(dr, c, r->text[c]));
+	return line;
+}
+
+static void test_row_whole(void **state)
 {
 	static struct damp_table d;
-	struct damp_row *r;
+	const double no_floor[CELLS] = { 0 };
+	struct damp_row *dr;
+	struct test_row r;
 
 	(void)state;
 	damp_reset(&d);
-	r = damp_row(&d, 42, 1);
-	assert_string_equal(damp_text(r, 3, 100, 0, "100", 1, false), "100");
-	/* a wobble: the old text stays for DAMP_MAX_FRAMES frames */
-	for (uint64_t f = 2; f < 1 + DAMP_MAX_FRAMES; f++)
-		assert_string_equal(damp_text(r, 3, 105, 0, "105", f, false), "100");
-	assert_string_equal(damp_text(r, 3, 105, 0, "105", 1 + DAMP_MAX_FRAMES, false), "105");
-	/* a jump is drawn at once; an exact cell is always drawn */
-	assert_string_equal(damp_text(r, 3, 300, 0, "300", 7, false), "300");
-	assert_string_equal(damp_text(r, 3, 301, 0, "301", 8, true), "301");
-	assert_string_equal(damp_text(r, 3, 302, 0, "302", 9, false), "301");
-	/* text too long to remember: drawn as it is */
-	assert_string_equal(damp_text(r, 4, 1, 0, "0123456789abcdefghij", 9, false),
-			    "0123456789abcdefghij");
-	assert_string_equal(damp_text(r, 4, 1, 0, "0123456789abcdefghiJ", 10, false),
-			    "0123456789abcdefghiJ");
-	/* columns past the memory: drawn as they are */
-	assert_string_equal(damp_text(r, DAMP_COLUMNS, 1, 0, "1", 10, false), "1");
-	/* a reset forgets */
+	dr = damp_row(&d, 42, 1);
+	assert_false(damp_row_decide(dr, row_of(&r, "read", 100, 10, 20), CELLS, no_floor, NULL,
+				     1, false));
+	assert_string_equal(shown(dr, &r), "read 100 10 20");
+	/* every number wobbles a little: the whole row keeps frame 1 */
+	assert_true(damp_row_decide(dr, row_of(&r, "read", 110, 11, 22), CELLS, no_floor, NULL,
+				    2, false));
+	assert_string_equal(shown(dr, &r), "read 100 10 20");
+	/* the longest call fell a lot, the rest wobbled: the whole row is frame 3's, never a
+	 * mix where the average (kept at 10) passes the new longest (8) */
+	assert_false(damp_row_decide(dr, row_of(&r, "read", 105, 7, 8), CELLS, no_floor, NULL,
+				     3, false));
+	assert_string_equal(shown(dr, &r), "read 105 7 8");
+	assert_true(damp_row_decide(dr, row_of(&r, "read", 110, 7.5, 9), CELLS, no_floor, NULL,
+				    4, false));
+	assert_string_equal(shown(dr, &r), "read 105 7 8");
+	/* a number that turns zero is news */
+	assert_false(damp_row_decide(dr, row_of(&r, "read", 0, 0, 0), CELLS, no_floor, NULL, 5,
+				     false));
+	assert_string_equal(shown(dr, &r), "read 0 0 0");
+	/* a name that reads differently (a pid used again): drawn */
+	row_of(&r, "read", 100, 10, 20);
+	damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 6, false);
+	assert_false(damp_row_decide(dr, row_of(&r, "write", 100, 10, 20), CELLS, no_floor, NULL,
+				     7, false));
+	assert_string_equal(shown(dr, &r), "write 100 10 20");
+	/* the same frame drawn again (a key was pressed): kept */
+	assert_true(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 7, false));
+	/* what is on screen gets old: drawn again after DAMP_MAX_FRAMES frames */
+	for (uint64_t f = 8; f < 7 + DAMP_MAX_FRAMES; f++)
+		assert_true(damp_row_decide(dr, row_of(&r, "write", 101, 10, 20), CELLS, no_floor,
+					    NULL, f, false));
+	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 7 + DAMP_MAX_FRAMES,
+				     false));
+	assert_string_equal(shown(dr, &r), "write 101 10 20");
+	/* exact (the selected row, a paused screen): drawn, and remembered */
+	assert_false(damp_row_decide(dr, row_of(&r, "write", 102, 10, 20), CELLS, no_floor, NULL,
+				     20, true));
+	assert_string_equal(shown(dr, &r), "write 102 10 20");
+	assert_true(damp_row_decide(dr, row_of(&r, "write", 103, 10, 20), CELLS, no_floor, NULL,
+				    21, false));
+	assert_string_equal(shown(dr, &r), "write 102 10 20");
+	/* time going backwards (a replay seek): drawn */
+	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 19, false));
+}
+
+static void test_row_floor(void **state)
+{
+	static struct damp_table d;
+	/* the largest number of the calls column on screen is 10000: 2% of it is 200 */
+	const double floor[CELLS] = { 0, 200, 0, 0 };
+	struct damp_row *dr;
+	struct test_row r;
+
+	(void)state;
 	damp_reset(&d);
-	r = damp_row(&d, 42, 11);
-	assert_string_equal(damp_text(r, 3, 302, 0, "302", 11, false), "302");
+	dr = damp_row(&d, 1, 1);
+	damp_row_decide(dr, row_of(&r, "x", 10, 5, 6), CELLS, floor, NULL, 1, false);
+	/* 10 -> 19 calls hides under the floor; the row keeps frame 1, all of it */
+	assert_true(damp_row_decide(dr, row_of(&r, "x", 19, 5, 6), CELLS, floor, NULL, 2, false));
+	assert_string_equal(shown(dr, &r), "x 10 5 6");
+	/* ... but a cell without a floor does not: its jump redraws the row */
+	assert_false(damp_row_decide(dr, row_of(&r, "x", 19, 50, 60), CELLS, floor, NULL, 3,
+				     false));
+	assert_string_equal(shown(dr, &r), "x 19 50 60");
+}
+
+static void test_row_spark(void **state)
+{
+	static struct damp_table d;
+	const double no_floor[CELLS] = { 0 };
+	struct damp_row *dr;
+	struct test_row r;
+
+	(void)state;
+	damp_reset(&d);
+	dr = damp_row(&d, 1, 1);
+	damp_row_decide(dr, row_of(&r, "x", 10, 5, 6), CELLS, no_floor, "abc", 1, false);
+	assert_string_equal(damp_row_spark(dr, "abc"), "abc");
+	/* the sparkline belongs to the row's frame: kept with it, drawn with it */
+	assert_true(damp_row_decide(dr, r.cell, CELLS, no_floor, "bcd", 2, false));
+	assert_string_equal(damp_row_spark(dr, "bcd"), "abc");
+	assert_false(damp_row_decide(dr, row_of(&r, "x", 100, 5, 6), CELLS, no_floor, "cde", 3,
+				     false));
+	assert_string_equal(damp_row_spark(dr, "cde"), "cde");
+	/* a row that gains a sparkline (its pane got the focus) or loses it: drawn */
+	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 4, false));
+	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, "def", 5, false));
+	assert_string_equal(damp_row_spark(dr, "def"), "def");
+	/* a sparkline too long to remember: the row is drawn every frame */
+	{
+		char long_spark[DAMP_SPARK + 1];
+
+		memset(long_spark, '#', DAMP_SPARK);
+		long_spark[DAMP_SPARK] = '\0';
+		assert_false(damp_row_decide(dr, row_of(&r, "x", 1000, 5, 6), CELLS, no_floor,
+					     long_spark, 6, false));
+		assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, long_spark, 7, false));
+		assert_string_equal(damp_row_spark(dr, long_spark), long_spark);
+	}
+}
+
+static void test_row_unremembered(void **state)
+{
+	static struct damp_table d;
+	const double floor[DAMP_COLUMNS + 1] = { 0 };
+	struct damp_draft wide[DAMP_COLUMNS + 1];
+	struct damp_row *dr;
+	struct test_row r;
+
+	(void)state;
+	damp_reset(&d);
+	dr = damp_row(&d, 1, 1);
+	/* a number whose text is too long to remember: the row is drawn every frame */
+	row_of(&r, "x", 10, 5, 6);
+	snprintf(r.text[CELL_MAX], sizeof(r.text[0]), "0123456789abcdefghij");
+	assert_false(damp_row_decide(dr, r.cell, CELLS, floor, NULL, 1, false));
+	assert_false(damp_row_decide(dr, r.cell, CELLS, floor, NULL, 2, false));
+	assert_string_equal(shown(dr, &r), "x 10 5 0123456789abcdefghij");
+	/* more cells than remembered: the same */
+	for (unsigned int c = 0; c < DAMP_COLUMNS + 1; c++)
+		wide[c] = (struct damp_draft){ .text = "1", .value = 1, .number = true };
+	assert_false(damp_row_decide(dr, wide, DAMP_COLUMNS + 1, floor, NULL, 3, false));
+	assert_false(damp_row_decide(dr, wide, DAMP_COLUMNS + 1, floor, NULL, 4, false));
+	assert_string_equal(damp_row_text(dr, DAMP_COLUMNS, "1"), "1");
+	/* a reset forgets */
+	damp_row_decide(dr, row_of(&r, "x", 10, 5, 6), CELLS, floor, NULL, 5, false);
+	damp_reset(&d);
+	dr = damp_row(&d, 1, 6);
+	assert_false(damp_row_decide(dr, r.cell, CELLS, floor, NULL, 6, false));
 	/* the row count of a title: a cell of its own, forgotten by a reset too */
 	damp_cell_text(&d.count, 10, 0, "10", 11, false);
 	assert_string_equal(damp_cell_text(&d.count, 11, 0, "11", 12, false), "10");
@@ -77,43 +246,29 @@ static void test_text(void **state)
 	assert_string_equal(damp_cell_text(&d.count, 11, 0, "11", 12, false), "11");
 }
 
-static void test_spark(void **state)
-{
-	static struct damp_table d;
-	struct damp_row *r;
-
-	(void)state;
-	damp_reset(&d);
-	r = damp_row(&d, 1, 1);
-	assert_string_equal(damp_spark(r, "abc", 1, false), "abc");
-	for (uint64_t f = 2; f < 1 + DAMP_MAX_FRAMES; f++)
-		assert_string_equal(damp_spark(r, "bcd", f, false), "abc");
-	assert_string_equal(damp_spark(r, "cde", 1 + DAMP_MAX_FRAMES, false), "cde");
-	/* the selected row: current every frame */
-	assert_string_equal(damp_spark(r, "def", 2 + DAMP_MAX_FRAMES, true), "def");
-}
-
 static void test_rows(void **state)
 {
 	static struct damp_table d;
+	const double no_floor[CELLS] = { 0 };
 	struct damp_row *first;
+	struct test_row r;
 
 	(void)state;
 	damp_reset(&d);
 	first = damp_row(&d, 7, 1);
-	damp_text(first, 1, 10, 0, "10", 1, false);
+	damp_row_decide(first, row_of(&r, "x", 10, 5, 6), CELLS, no_floor, NULL, 1, false);
 	/* the same key finds the same memory */
 	assert_ptr_equal(damp_row(&d, 7, 2), first);
 	/* more keys than room: the least recently seen is reused, the others stay */
 	for (uint64_t k = 100; k < 100 + DAMP_ROWS - 1; k++)
 		damp_row(&d, k, 3);
 	assert_ptr_equal(damp_row(&d, 7, 4), first);
-	assert_string_equal(first->cells[1].text, "10");
+	assert_string_equal(first->cells[CELL_CALLS].text, "10");
 	assert_ptr_not_equal(damp_row(&d, 1000, 5), first); /* key 100 made room */
 	assert_ptr_equal(damp_row(&d, 7, 5), first);
 	damp_row(&d, 2000, 6); /* makes room with some key seen in frame 3, not 7 */
 	assert_ptr_equal(damp_row(&d, 7, 6), first);
-	assert_string_equal(first->cells[1].text, "10");
+	assert_string_equal(first->cells[CELL_CALLS].text, "10");
 }
 
 static void test_order(void **state)
@@ -183,8 +338,10 @@ static void test_moves_along(void **state)
 	const uint64_t before[] = { 1, 2, 3, 4, 5 }, now[] = { 9, 1, 2, 3, 5 };
 	/* 1 and 2 swap places: each moves, neither with a neighbour */
 	const uint64_t swapped[] = { 2, 1, 3, 4, 5 };
+	const double no_floor[CELLS] = { 0 };
 	static struct damp_table d;
 	struct damp_row *r;
+	struct test_row tr;
 
 	(void)state;
 	assert_false(damp_moves_along(before, 5, now, 5, 0)); /* new */
@@ -196,27 +353,41 @@ static void test_moves_along(void **state)
 	assert_false(damp_moves_along(before, 5, swapped, 5, 1));
 	assert_false(damp_moves_along(before, 5, swapped, 5, 2)); /* did not move */
 	assert_false(damp_moves_along(before, 5, now, 5, 5));     /* past the end */
-	/* a moving row keeps its texts, whatever the change; an exact one does not */
+	/* a moving row keeps all it shows, whatever its numbers did; an exact one does not */
 	damp_reset(&d);
 	r = damp_row(&d, 1, 1);
-	damp_text(r, 2, 100, 0, "100", 1, false);
-	damp_spark(r, "abc", 1, false);
+	damp_row_decide(r, row_of(&tr, "x", 100, 5, 6), CELLS, no_floor, "abc", 1, false);
 	r->moving = true;
-	assert_string_equal(damp_text(r, 2, 1000, 0, "1000", 2, false), "100");
-	assert_string_equal(damp_spark(r, "bcd", 2, false), "abc");
-	assert_string_equal(damp_text(r, 2, 1000, 0, "1000", 2, true), "1000");
+	assert_true(damp_row_decide(r, row_of(&tr, "x", 1000, 50, 60), CELLS, no_floor, "bcd", 2,
+				    false));
+	assert_string_equal(shown(r, &tr), "x 100 5 6");
+	assert_string_equal(damp_row_spark(r, "bcd"), "abc");
+	assert_false(damp_row_decide(r, tr.cell, CELLS, no_floor, "bcd", 2, true));
+	assert_string_equal(shown(r, &tr), "x 1000 50 60");
+	/* its own texts only: a row whose name reads differently is drawn, moving or not */
+	assert_false(damp_row_decide(r, row_of(&tr, "y", 1000, 50, 60), CELLS, no_floor, "bcd",
+				     3, false));
+	assert_string_equal(shown(r, &tr), "y 1000 50 60");
+	/* and not for ever: DAMP_MAX_FRAMES frames at most */
+	assert_false(damp_row_decide(r, row_of(&tr, "y", 1, 1, 1), CELLS, no_floor, "bcd",
+				     3 + DAMP_MAX_FRAMES, false));
 	/* the next frame it is drawn by the usual rule */
 	r->moving = false;
-	assert_string_equal(damp_text(r, 2, 2000, 0, "2000", 3, false), "2000");
+	assert_false(damp_row_decide(r, row_of(&tr, "y", 2000, 1, 1), CELLS, no_floor, "bcd",
+				     4 + DAMP_MAX_FRAMES, false));
+	assert_string_equal(shown(r, &tr), "y 2000 1 1");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keep_rule),
-		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_cell),
+		cmocka_unit_test(test_row_whole),
+		cmocka_unit_test(test_row_floor),
+		cmocka_unit_test(test_row_spark),
+		cmocka_unit_test(test_row_unremembered),
 		cmocka_unit_test(test_rows),
-		cmocka_unit_test(test_spark),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_moves_along),

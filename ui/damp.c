@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ui/damp.c: damping of the numbers on screen (see damp.h): the rule and the memory of
- * what each pane shows. */
+/* ui/damp.c: damping of the rows on screen (see damp.h): the rule and the memory of what
+ * each pane shows, row by row. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "damp.h"
@@ -49,14 +50,81 @@ struct damp_row *damp_row(struct damp_table *d, uint64_t key, uint64_t frame)
 	return oldest;
 }
 
-const char *damp_text(struct damp_row *row, unsigned int col, double now, double floor,
-		      const char *text, uint64_t frame, bool exact)
+/* FNV-1a: cells that are not numbers are compared, not remembered */
+static uint64_t text_hash(const char *s)
 {
-	if (col >= DAMP_COLUMNS)
-		return text;
-	if (row->moving && !exact && row->cells[col].frame)
-		return row->cells[col].text;
-	return damp_cell_text(&row->cells[col], now, floor, text, frame, exact);
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The rule at the top of damp.h, for the whole row: every cell must allow it */
+static bool row_may_keep(const struct damp_row *row, const struct damp_draft *now,
+			 unsigned int n, const double *floor, bool has_spark, uint64_t frame)
+{
+	if (!row->frame || frame < row->frame || frame - row->frame >= DAMP_MAX_FRAMES)
+		return false;
+	if (row->ncells != n || row->has_spark != has_spark)
+		return false;
+	for (unsigned int c = 0; c < n; c++) {
+		if (row->cells[c].number != now[c].number)
+			return false;
+		if (!now[c].number) {
+			if (row->cells[c].hash != text_hash(now[c].text))
+				return false;
+		} else if (!row->moving && !damp_keep(row->cells[c].value, now[c].value,
+						       floor ? floor[c] : 0, row->frame, frame)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The whole row as the newest frame draws it; when some part cannot be remembered, the
+ * row remembers nothing and is drawn anew every frame */
+static void row_remember(struct damp_row *row, const struct damp_draft *now, unsigned int n,
+			 const char *spark, uint64_t frame)
+{
+	row->frame = 0;
+	if (n > DAMP_COLUMNS || (spark && strlen(spark) >= sizeof(row->spark)))
+		return;
+	for (unsigned int c = 0; c < n; c++) {
+		row->cells[c].number = now[c].number;
+		row->cells[c].hash = text_hash(now[c].text);
+		if (!now[c].number)
+			continue;
+		if (strlen(now[c].text) >= sizeof(row->cells[c].text))
+			return;
+		strcpy(row->cells[c].text, now[c].text);
+		row->cells[c].value = now[c].value;
+	}
+	row->ncells = n;
+	row->has_spark = spark != NULL;
+	snprintf(row->spark, sizeof(row->spark), "%s", spark ? spark : "");
+	row->frame = frame;
+}
+
+bool damp_row_decide(struct damp_row *row, const struct damp_draft *now, unsigned int n,
+		     const double *floor, const char *spark, uint64_t frame, bool exact)
+{
+	row->kept = !exact && row_may_keep(row, now, n, floor, spark != NULL, frame);
+	if (!row->kept)
+		row_remember(row, now, n, spark, frame);
+	return row->kept;
+}
+
+const char *damp_row_text(const struct damp_row *row, unsigned int col, const char *now)
+{
+	if (!row->kept || col >= row->ncells || !row->cells[col].number)
+		return now;
+	return row->cells[col].text;
+}
+
+const char *damp_row_spark(const struct damp_row *row, const char *now)
+{
+	return row->kept && row->has_spark ? row->spark : now;
 }
 
 const char *damp_cell_text(struct damp_cell *c, double now, double floor, const char *text,
@@ -72,21 +140,6 @@ const char *damp_cell_text(struct damp_cell *c, double now, double floor, const 
 	c->value = now;
 	c->frame = frame;
 	return text;
-}
-
-const char *damp_spark(struct damp_row *row, const char *line, uint64_t frame, bool exact)
-{
-	if (!exact && row->moving && row->spark_frame)
-		return row->spark;
-	if (!exact && damp_keep(0, 0, 0, row->spark_frame, frame))
-		return row->spark;
-	if (strlen(line) >= sizeof(row->spark)) {
-		row->spark_frame = 0;
-		return line;
-	}
-	strcpy(row->spark, line);
-	row->spark_frame = frame;
-	return line;
 }
 
 static bool passes(double x, double above, bool ascending)

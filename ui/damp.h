@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ui/damp.h: damping of the numbers on screen. A number a pane shows is sent to the
- * terminal again only when it moved by more than DAMP_TOLERANCE from what is on screen (or
- * by more than DAMP_FLOOR of the largest number of its column on screen, whichever is
- * more), when it turned zero or non-zero, or when what is on screen is DAMP_MAX_FRAMES
- * frames old: a low rate that wobbles every second costs no bytes until it means
- * something, and the numbers that rank high stay within DAMP_TOLERANCE. Curses-free, so
- * the rule is unit-tested.
+ * ui/damp.h: damping of the rows on screen. A row of a pane shows one frame's values, all
+ * of them: the frame it was last drawn in. It is drawn again, whole, with the newest
+ * frame's values, when one of its numbers moved by more than DAMP_TOLERANCE from what is on
+ * screen (or by more than DAMP_FLOOR of the largest number of its column on screen,
+ * whichever is more), when a number turned zero or non-zero, when one of its other cells
+ * (a name, a CPU list) reads differently, or when what is on screen is DAMP_MAX_FRAMES
+ * frames old. Otherwise it keeps every cell and its sparkline as they are: a low rate that
+ * wobbles every second costs no bytes until it means something, and AVG <= MAX, ERR <=
+ * CALLS and TIME / CALLS = AVG hold on every line, because no line mixes two frames.
+ * Curses-free, so the rule is unit-tested.
  */
 #ifndef KTOP_UI_DAMP_H
 #define KTOP_UI_DAMP_H
@@ -17,30 +20,47 @@
 
 #define DAMP_TOLERANCE 0.25 /* relative change that is drawn at once */
 #define DAMP_FLOOR 0.02     /* ... or change relative to the largest of the column */
-#define DAMP_MAX_FRAMES 10  /* frames a damped number may stay on screen */
+#define DAMP_MAX_FRAMES 10  /* frames a damped row may stay on screen */
 #define DAMP_ROWS 64        /* rows remembered per pane */
-#define DAMP_COLUMNS 16     /* columns remembered per row */
-#define DAMP_TEXT 16        /* longest text remembered; longer is always drawn */
+#define DAMP_COLUMNS 16     /* cells remembered per row; a wider row is always drawn */
+#define DAMP_TEXT 16        /* longest number text remembered; longer: the row is drawn */
 #define DAMP_SPARK 40       /* longest sparkline remembered */
 #define DAMP_ORDER_FACTOR 2.0 /* how much more a row must have to pass the row above it */
 #define DAMP_LINGER_FRAMES 3 /* frames a row that had nothing to count keeps its line */
 
-/* True when a cell showing shown since frame shown_frame may keep it in frame frame,
- * the value now being now; floor: a change this small is kept whatever its ratio */
+/* True when a number shown since frame shown_frame may stay in frame frame, the value now
+ * being now; floor: a change this small is kept whatever its ratio */
 bool damp_keep(double shown, double now, double floor, uint64_t shown_frame, uint64_t frame);
 
+/* A single number on its own (a header figure, a row count): damped by damp_keep */
 struct damp_cell {
 	uint64_t frame; /* when text was drawn; 0 = nothing remembered */
 	double value;
 	char text[DAMP_TEXT];
 };
 
+/* One cell of a row as the newest frame would draw it */
+struct damp_draft {
+	const char *text;
+	double value; /* number cells */
+	bool number;  /* damped by damp_keep; other cells must read the same to be kept */
+};
+
+/* What one row of a pane shows, every cell from the one frame it was drawn in */
 struct damp_row {
 	uint64_t key;
-	uint64_t seen; /* last frame the row was looked up in */
-	struct damp_cell cells[DAMP_COLUMNS];
-	uint64_t spark_frame; /* when spark was drawn */
-	bool moving; /* moves along with a neighbour this frame: keeps what it shows */
+	uint64_t seen;  /* last frame the row was looked up in */
+	uint64_t frame; /* the frame the row shows; 0 = nothing remembered */
+	bool kept;      /* this time it keeps what it shows (see damp_row_decide) */
+	bool moving;    /* moves along with a neighbour this frame: keeps what it shows */
+	bool has_spark;
+	unsigned int ncells;
+	struct {
+		bool number;
+		double value;
+		uint64_t hash; /* of the text: other cells are compared, not remembered */
+		char text[DAMP_TEXT]; /* number cells */
+	} cells[DAMP_COLUMNS];
 	char spark[DAMP_SPARK];
 };
 
@@ -59,17 +79,24 @@ void damp_reset(struct damp_table *d);
 /* The remembered row of key, taking the least recently seen one when key is new */
 struct damp_row *damp_row(struct damp_table *d, uint64_t key, uint64_t frame);
 /*
- * The text to draw for a cell of value now whose exact text is text: text itself (and
- * remembered) unless the rule lets the cell keep what it shows. exact: always text.
- * floor: DAMP_FLOOR times the largest value of the column on screen (0: none)
+ * Whether row keeps what it shows in frame frame, or is drawn whole from now[] (n cells)
+ * and spark (NULL: none), which it then remembers (see the top of this file). floor[c]:
+ * DAMP_FLOOR times the largest number of column c on screen (0: none). A moving row keeps
+ * what it shows whatever its numbers did, if its other cells read the same and it is young
+ * enough. exact: drawn anew. Sets row->kept and returns it.
  */
-const char *damp_text(struct damp_row *row, unsigned int col, double now, double floor,
-		      const char *text, uint64_t frame, bool exact);
-/* The same for one cell */
+bool damp_row_decide(struct damp_row *row, const struct damp_draft *now, unsigned int n,
+		     const double *floor, const char *spark, uint64_t frame, bool exact);
+/* The text of cell col of a row damp_row_decide decided for; now: the newest frame's */
+const char *damp_row_text(const struct damp_row *row, unsigned int col, const char *now);
+/* The same for its sparkline */
+const char *damp_row_spark(const struct damp_row *row, const char *now);
+/*
+ * The text to draw for a single cell of value now whose exact text is text: text itself
+ * (and remembered) unless damp_keep lets the cell keep what it shows. exact: always text.
+ */
 const char *damp_cell_text(struct damp_cell *c, double now, double floor, const char *text,
 			   uint64_t frame, bool exact);
-/* A row's sparkline: it moves every frame, so it is drawn anew every DAMP_MAX_FRAMES */
-const char *damp_spark(struct damp_row *row, const char *line, uint64_t frame, bool exact);
 /*
  * Row order with hysteresis: order[] holds n indexes into value[], the order last shown
  * first; a row moves above its upper neighbour only when its value is more than
@@ -80,9 +107,9 @@ void damp_order(const double *value, unsigned int *order, unsigned int n, bool a
 /*
  * True when row i of now[] (n row keys in the order drawn now) moves to another line along
  * with the row above or below it (before[]: the keys in the order drawn last time): a
- * block of rows pushed by a row that came, went or passed them. Such rows keep their texts
- * for the frame, so their lines are the same as before, one line off, and curses scrolls
- * them instead of drawing them again.
+ * block of rows pushed by a row that came, went or passed them. Such rows keep what they
+ * show for the frame, so their lines are the same as before, one line off, and curses
+ * scrolls them instead of drawing them again.
  */
 bool damp_moves_along(const uint64_t *before, unsigned int nbefore, const uint64_t *now,
 		      unsigned int n, unsigned int i);

@@ -171,7 +171,7 @@ static unsigned int columns_that_fit(const struct table_schema *s, int width)
 	int used = 0;
 	unsigned int n = 0;
 
-	for (; n < s->ncolumns; n++) {
+	for (; n < s->ncolumns && n < TABLE_MAX_COLUMNS; n++) {
 		int w = s->columns[n].width + 1;
 
 		if (used + w > width && n > 0)
@@ -281,37 +281,52 @@ out:
 	return m;
 }
 
-/*
- * Draws the cells of r (or the column titles); returns the first free column. With dr, the
- * numbers go through damping (exact: drawn as they are, and remembered; floor[]: the
- * change each column may hide, see damp_text).
- */
-static int draw_row_cells(const struct table *t, const struct table_row *r, unsigned int ncols,
-			  const struct frame *f, int y, int width, int spark_w,
-			  struct damp_row *dr, const double *floor, bool exact)
-{
-	double interval_s = f ? f->interval_s : 0;
+/* The cells of one row as the frame on screen has them, before damping */
+struct row_draft {
+	char text[TABLE_MAX_COLUMNS][128];
+	struct damp_draft cell[TABLE_MAX_COLUMNS];
+};
 
+/* The texts and values of r's first ncols cells (without r: the column titles); ncols is
+ * at most TABLE_MAX_COLUMNS (see columns_that_fit) */
+static void row_draft_fill(const struct table *t, const struct table_row *r, unsigned int ncols,
+			   double interval_s, struct row_draft *d)
+{
 	const struct table_schema *s = t->schema;
-	char cell[128];
+
+	for (unsigned int c = 0; c < ncols; c++) {
+		const struct table_column *col = &s->columns[c];
+
+		if (r)
+			format_cell(t, r, c, interval_s, d->text[c], sizeof(d->text[c]));
+		else
+			snprintf(d->text[c], sizeof(d->text[c]), "%s", col->title);
+		d->cell[c] = (struct damp_draft){
+			.text = d->text[c],
+			.number = r && column_is_number(col),
+			.value = r ? table_column_value(t, r, c, interval_s) : 0,
+		};
+	}
+}
+
+/*
+ * Draws the cells of a row; returns the first free column. With dr, the texts are those
+ * damp_row_decide chose for the row: all of this frame, or all of the frame it shows.
+ */
+static int draw_row_cells(const struct table_schema *s, const struct row_draft *d,
+			  unsigned int ncols, int y, int width, int spark_w,
+			  const struct damp_row *dr)
+{
 	int x = 0;
 
 	for (unsigned int c = 0; c < ncols && x < width; c++) {
 		const struct table_column *col = &s->columns[c];
+		const char *text = dr ? damp_row_text(dr, c, d->text[c]) : d->text[c];
 		int w = col->width;
 
 		/* the name column takes what is left over */
 		if (col->kind == COL_NAME && c + 1 == ncols)
 			w = width - x - 1 - spark_w;
-		const char *text = cell;
-
-		if (r)
-			format_cell(t, r, c, interval_s, cell, sizeof(cell));
-		else
-			snprintf(cell, sizeof(cell), "%s", col->title);
-		if (r && dr && column_is_number(col))
-			text = damp_text(dr, c, table_column_value(t, r, c, interval_s),
-					 c < DAMP_COLUMNS ? floor[c] : 0, cell, f->seq, exact);
 		if (col->kind == COL_NAME)
 			mvprintw(y, x, "%-*.*s", w, w, text);
 		else
@@ -328,15 +343,14 @@ static int draw_row_cells(const struct table *t, const struct table_row *r, unsi
  * glyphs frame after frame and curses has nothing to send: it costs bytes only when the
  * rate moves by a factor of two, which is when it is worth a look.
  */
-static void draw_sparkline(struct ui *ui, const struct table_schema *s, uint64_t key, int y,
-			   int x, int w, struct damp_row *dr, uint64_t seq, bool exact)
+static const char *sparkline(struct ui *ui, const struct table_schema *s, uint64_t key, int w,
+			     char *line, size_t len)
 {
 	static const char *const blocks[] = { " ", "\u2581", "\u2582", "\u2583", "\u2584",
 					       "\u2585", "\u2586", "\u2587", "\u2588" };
 	static const char ascii[] = " .:-=+*#@";
 	double v[UI_SPARK_FRAMES], peak = 0;
 	int n = w < UI_SPARK_FRAMES ? w : UI_SPARK_FRAMES;
-	char line[UI_SPARK_FRAMES * 3 + 1];
 	size_t used = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -349,21 +363,20 @@ static void draw_sparkline(struct ui *ui, const struct table_schema *s, uint64_t
 		if (v[n - 1 - i] > peak)
 			peak = v[n - 1 - i];
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && used + 3 < len; i++) {
 		int level = 0;
 
 		if (peak > 0 && v[i] > 0) {
 			level = 8 + (int)floor(log2(v[i] / peak));
 			level = level < 1 ? 1 : level > 8 ? 8 : level;
 		}
-
 		if (ui->utf8)
-			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s", blocks[level]);
+			used += (size_t)snprintf(line + used, len - used, "%s", blocks[level]);
 		else
 			line[used++] = ascii[level];
 	}
 	line[used] = '\0';
-	mvaddstr(y, x, dr ? damp_spark(dr, line, seq, exact) : line);
+	return line;
 }
 
 /* With a container selected, panes of interrupt work say whose interrupted tasks they
@@ -415,8 +428,10 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	attrset(ui->attr[ROLE_COLUMNS] | A_BOLD);
 	mvhline(top + 1, 0, ' ', width);
 	if (t) {
-		spark_x = draw_row_cells(t, NULL, ncols, NULL, top + 1, width, spark_w, NULL, NULL,
-					 true);
+		struct row_draft titles;
+
+		row_draft_fill(t, NULL, ncols, 0, &titles);
+		spark_x = draw_row_cells(s, &titles, ncols, top + 1, width, spark_w, NULL);
 		if (spark_w)
 			mvaddstr(top + 1, spark_x, "RECENT");
 	}
@@ -495,20 +510,28 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 		const struct table_row *r = &t->rows[idx[v->scroll + i]];
 		bool is_sel = v->scroll + i == sel && focused;
 		struct damp_row *dr = damp ? damp_row(damp, r->key, f->seq) : NULL;
+		char spark[UI_SPARK_FRAMES * 3 + 1];
+		struct row_draft d;
 		int x;
 
-		if (dr) /* before: the keys drawn last time */
+		row_draft_fill(t, r, ncols, f->interval_s, &d);
+		if (spark_w)
+			sparkline(ui, s, r->key, spark_w, spark, sizeof(spark));
+		/* the row is drawn whole from one frame: the selected row, and a paused
+		 * screen, are looked at closely, so that frame is the newest */
+		if (dr) {
+			/* before: the keys drawn last time */
 			dr->moving = damp_moves_along(before, nbefore, v->shown, v->nshown,
 						      idx[v->scroll + i]);
+			damp_row_decide(dr, d.cell, ncols, floor, spark_w ? spark : NULL, f->seq,
+					is_sel || ui->paused);
+		}
 		attrset(ui->attr[is_sel ? ROLE_SELECTED : ROLE_DEFAULT]);
 		if (is_sel)
 			mvhline(top + 2 + i, 0, ' ', width);
-		/* the selected row, and a paused screen, are looked at closely: exact */
-		x = draw_row_cells(t, r, ncols, f, top + 2 + i, width, spark_w, dr, floor,
-				   is_sel || ui->paused);
+		x = draw_row_cells(s, &d, ncols, top + 2 + i, width, spark_w, dr);
 		if (spark_w) /* in the row's own colours: no attribute changes to send */
-			draw_sparkline(ui, s, r->key, top + 2 + i, x, spark_w, dr, f->seq,
-				       is_sel || ui->paused);
+			mvaddstr(top + 2 + i, x, dr ? damp_row_spark(dr, spark) : spark);
 	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	if (rows > 0) {
