@@ -36,12 +36,14 @@ import json, sys
 rows = [r for line in open(sys.argv[1]) for r in json.loads(line).get("critical", [])]
 hits = [r for r in rows if r["kind"] == "irqs_off" and 1 in r["cpus"]
         and any("flush_smp_call_function_queue" in f for f in r["stack"])]
-n = sum(r["count"] for r in hits)
-ok = n >= 8 * 9 // 10 and all(3750000 <= r["max_ns"] <= 6250000 for r in hits) \
+# the injected 5 ms sections fall in the log2 slot 4.2-8.4 ms; a busy machine may add
+# other IPI sections on CPU 1 (of other lengths), not fewer of these
+n = sum(r["duration_hist"][22] for r in hits)
+ok = n >= 8 * 9 // 10 \
      and all(r["method"] in ("ipi_call", "timer_lateness") and "+0x" in r["stack"][0]
              and set(r) >= {"name", "kind", "count", "max_ns", "total_ns", "cpus",
                             "last_seen", "stack", "method"} for r in hits)
-print("sections seen", n, "rows", len(hits))
+print("sections of 4.2-8.4 ms seen", n, "rows", len(hits), "max", [r["max_ns"] for r in hits])
 sys.exit(0 if ok else 1)
 PY
 rc=$?
