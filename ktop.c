@@ -20,6 +20,7 @@
 #include "core/ktop.h"
 #include "core/options.h"
 #include "core/privilege.h"
+#include "core/privsep.h"
 #include "core/record.h"
 #include "core/theme.h"
 #include "ui/ui.h"
@@ -437,11 +438,24 @@ static int replay_main(struct ktop *k)
 
 /* Every collector is attached: keep only the capabilities still used (docs/SECURITY.md).
  * Not being able to drop them is said, not fatal: ktop runs as it was started. */
+/* The capabilities still used go to the privileged helper; this process keeps none */
 static void drop_privileges(struct ktop *k)
 {
-	char why[160];
+	struct privsep_config helper = {
+		.record_path = k->cfg.record_file,
+		.record_keep = k->cfg.record_keep ? k->cfg.record_keep : RECORD_KEEP_DEFAULT,
+		.keep_caps = privilege_runtime_needs(&k->cfg),
+	};
+	char why[160], caps[160];
+	uint64_t keep = 0;
+	int err = privsep_start(&helper);
 
-	if (privilege_drop(privilege_runtime_needs(&k->cfg), why, sizeof(why)) < 0)
+	if (err < 0) {
+		keep = helper.keep_caps;
+		fprintf(stderr, "ktop: cannot start the privileged helper (%s): keeping %s\n",
+			strerror(-err), privilege_format(keep, caps, sizeof(caps)));
+	}
+	if (privilege_drop(keep, why, sizeof(why)) < 0)
 		fprintf(stderr, "ktop: %s\n", why);
 }
 
@@ -558,6 +572,7 @@ int main(int argc, char **argv)
 	collectors_close_all(&k);
 	collectors_exit();
 	containers_exit();
+	privsep_stop();
 	history_free(&k.history);
 	intern_free_all();
 	return status;

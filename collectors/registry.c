@@ -12,6 +12,7 @@
 
 #include "core/fault.h"
 #include "core/frame.h"
+#include "core/privsep.h"
 #include "core/proc.h"
 
 #include "bpf_util.h"
@@ -43,9 +44,10 @@ static int nprog_fds = -1; /* -1: not scanned yet */
 int collectors_stats_enable(bool on)
 {
 	if (on && stats_fd < 0) {
-		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		/* bpf(BPF_ENABLE_STATS) takes CAP_SYS_ADMIN: the privileged helper's */
+		stats_fd = privsep_bpf_stats_fd();
 		if (stats_fd < 0)
-			return -errno;
+			return stats_fd;
 	} else if (!on && stats_fd >= 0) {
 		close(stats_fd);
 		stats_fd = -1;

@@ -13,19 +13,17 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "containers.h"
 #include "intern.h"
+#include "privsep.h"
 #include "proc.h"
 
 #define WALK_MAX_DEPTH 16
@@ -343,61 +341,28 @@ void containers_exit(void)
 
 /* ---- namespaces and names ---- */
 
-static uint64_t ns_inode(uint32_t pid, const char *ns)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%u/ns/%s", pid, ns);
-	return stat(path, &st) == 0 ? st.st_ino : 0;
-}
-
 static bool in_own_namespaces(uint32_t pid)
 {
-	uint64_t uts = ns_inode(pid, "uts"), pidns = ns_inode(pid, "pid");
+	uint64_t uts = privsep_ns_inode(pid, PRIVSEP_NS_UTS);
+	uint64_t pidns = privsep_ns_inode(pid, PRIVSEP_NS_PID);
 
 	return (uts && uts != host_uts_ino) || (pidns && host_pid_ino && pidns != host_pid_ino);
 }
 
-/* The hostname of pid's UTS namespace: read by a child that joins it */
+/* The hostname of pid's UTS namespace (joining it takes CAP_SYS_ADMIN: the helper's) */
 static const char *uts_hostname(uint32_t pid)
 {
-	uint64_t ino = ns_inode(pid, "uts");
+	uint64_t ino = privsep_ns_inode(pid, PRIVSEP_NS_UTS);
 	struct uts_entry *e = &uts_cache[ino % UTS_CACHE_SLOTS];
 	time_t now = time(NULL);
-	char buf[128] = "";
-	int fds[2], status;
-	ssize_t n = 0;
-	pid_t child;
+	char buf[PRIVSEP_TEXT_MAX];
 
 	if (!ino || ino == host_uts_ino)
 		return NULL;
 	if (e->ino == ino && e->hostname && now - e->read_at < NAME_REFRESH_S)
 		return e->hostname;
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	if (privsep_uts_hostname(pid, buf, sizeof(buf)) < 0)
 		return NULL;
-	child = fork();
-	if (child == 0) {
-		char path[64];
-		struct utsname u;
-		int fd;
-
-		snprintf(path, sizeof(path), "/proc/%u/ns/uts", pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && setns(fd, CLONE_NEWUTS) == 0 && uname(&u) == 0 &&
-		    write(fds[1], u.nodename, strlen(u.nodename)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(fds[1]);
-	if (child > 0) {
-		n = read(fds[0], buf, sizeof(buf) - 1);
-		waitpid(child, &status, 0);
-	}
-	close(fds[0]);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
 	e->ino = ino;
 	e->read_at = now;
 	e->hostname = intern(buf);

@@ -145,11 +145,12 @@ void privilege_report(FILE *out, const struct ktop_config *cfg)
 		if (!kept && !u->start[0])
 			continue; /* only used with settings not in effect */
 		fprintf(out, "  %-16s %-3s %-7s %s\n", u->name,
-			privilege_has(have, u->cap) ? "yes" : "no", kept ? "kept" : "dropped",
+			privilege_has(have, u->cap) ? "yes" : "no", kept ? "helper" : "dropped",
 			kept ? u->after : u->start);
 	}
-	fprintf(out, "  (every other capability is dropped once the collectors run; "
-		     "no-new-privs is set)\n");
+	fprintf(out, "  (once the collectors run, ktop holds no capability and sets no-new-privs;\n"
+		     "   those marked helper stay only with ktop-privsep, a helper process that\n"
+		     "   answers a fixed set of requests)\n");
 }
 
 static int last_cap(void)

@@ -30,7 +30,8 @@ const char *privilege_missing(void);
 /* "CAP_BPF"; "cap_NN" for one this table does not know */
 const char *privilege_cap_name(int cap);
 
-/* The capabilities ktop still uses after start-up with this configuration */
+/* The capabilities still used after start-up with this configuration: the privileged
+ * helper keeps them (core/privsep.h), the main process none */
 uint64_t privilege_runtime_needs(const struct ktop_config *cfg);
 
 /* --check: each capability ktop uses, whether it is held, and what for */

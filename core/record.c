@@ -31,12 +31,12 @@
 #include <zlib.h>
 
 #include "intern.h"
+#include "privsep.h"
 #include "record.h"
 
 #define RECORD_HEADER_MAX (1u << 20)
 #define RECORD_BODY_MAX (64u << 20)
 #define RECORD_STRING_MAX 4096
-#define RECORD_KEEP_DEFAULT 10
 
 enum { REC_STRINGS = 'S', REC_LISTS = 'L', REC_COLLECTORS = 'C', REC_FRAME = 'F' };
 
@@ -459,15 +459,19 @@ static void header_encode(struct buf *b, const struct ktop *k)
 	}
 }
 
-static int file_start(struct recorder *w, const struct ktop *k)
+/* The file opened afresh (rotate: FILE -> FILE.1 ... first), its header written. Opening
+ * goes through the privileged helper: the directory may be one only root's
+ * CAP_DAC_OVERRIDE can write, and this process holds no capability once it runs. */
+static int file_start(struct recorder *w, const struct ktop *k, bool rotate)
 {
+	unsigned int keep = w->opt.keep ? w->opt.keep : RECORD_KEEP_DEFAULT;
 	struct buf header = { 0 }, out = { 0 };
 	uint8_t version[4] = { RECORD_VERSION & 0xff, RECORD_VERSION >> 8, 0, 0 };
 	int err;
 
-	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w->fd = privsep_record_file(w->path, keep, rotate);
 	if (w->fd < 0)
-		return -errno;
+		return w->fd;
 	w->file_bytes = 0;
 	w->file_start_s = ktop_monotonic_s();
 	dictionaries_reset(w);
@@ -483,36 +487,11 @@ static int file_start(struct recorder *w, const struct ktop *k)
 	return err;
 }
 
-/* FILE -> FILE.1 -> FILE.2 ... FILE.keep is dropped */
 static int rotate(struct recorder *w, const struct ktop *k)
 {
-	unsigned int keep = w->opt.keep ? w->opt.keep : RECORD_KEEP_DEFAULT;
-	size_t len = strlen(w->path) + 16;
-	char *from = malloc(len), *to = malloc(len);
-	int err = 0;
-
-	if (!from || !to) {
-		err = -ENOMEM;
-		goto out;
-	}
 	close(w->fd);
 	w->fd = -1;
-	snprintf(to, len, "%s.%u", w->path, keep);
-	unlink(to);
-	for (unsigned int i = keep; i > 1; i--) {
-		snprintf(from, len, "%s.%u", w->path, i - 1);
-		snprintf(to, len, "%s.%u", w->path, i);
-		rename(from, to);
-	}
-	snprintf(to, len, "%s.1", w->path);
-	if (rename(w->path, to) < 0)
-		err = -errno;
-	else
-		err = file_start(w, k);
-out:
-	free(from);
-	free(to);
-	return err;
+	return file_start(w, k, true);
 }
 
 struct recorder *recorder_open(const struct ktop *k, const char *path,
@@ -528,7 +507,7 @@ struct recorder *recorder_open(const struct ktop *k, const char *path,
 	}
 	if (opt)
 		w->opt = *opt;
-	err = file_start(w, k);
+	err = file_start(w, k, false);
 	if (err < 0) {
 		recorder_close(w);
 		errno = -err;

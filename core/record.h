@@ -22,10 +22,12 @@
 
 struct recorder;
 
+#define RECORD_KEEP_DEFAULT 10
+
 struct recorder_options {
 	uint64_t max_size;  /* rotate when the file reaches this many bytes, 0 = never */
 	double max_age_s;   /* rotate when the file is this old, 0 = never */
-	unsigned int keep;  /* rotated files kept (FILE.1 .. FILE.keep), 0 = default (10) */
+	unsigned int keep;  /* rotated files kept (FILE.1 .. FILE.keep), 0 = RECORD_KEEP_DEFAULT */
 };
 
 /* Start recording to path (truncated). NULL with errno set on failure */
