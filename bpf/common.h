@@ -5,4 +5,14 @@
 
 #define KTOP_HIST_SLOTS 32 /* log2 of ns: slot i holds [2^i, 2^(i+1)) */
 
+/*
+ * The longest event of one epoch, on one CPU. Every other statistic is a cumulative
+ * counter that user space turns into deltas; a maximum cannot be, so it is kept per epoch
+ * (bpf/ktop.bpf.h, collectors/counters.c).
+ */
+struct ktop_max {
+	__u64 ns;
+	__u64 epoch;
+};
+
 #endif

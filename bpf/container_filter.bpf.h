@@ -20,6 +20,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "container_filter.h"
+#include "ktop.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -115,17 +116,15 @@ static __always_inline bool container_allowed_cached(struct container_filter_cac
 static __always_inline void container_charge(__u64 ns)
 {
 	struct container_filter_config *cfg = container_filter_get();
+	static const __u64 zero;
 	__u64 id, *sum;
 
 	if (!cfg || cfg->identity == CONTAINER_ID_NONE || !ns)
 		return;
 	id = container_cgroup_id(cfg->identity);
-	sum = bpf_map_lookup_elem(&container_charged_ns, &id);
-	if (sum) {
+	sum = ktop_map_lookup_or_init(&container_charged_ns, &id, &zero);
+	if (sum)
 		*sum += ns;
-		return;
-	}
-	bpf_map_update_elem(&container_charged_ns, &id, &ns, BPF_NOEXIST);
 }
 
 #endif

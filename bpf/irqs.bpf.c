@@ -4,10 +4,9 @@
  *
  * One object for both because a softirq's net time needs the hard-IRQ handler time that
  * interrupted it on the same CPU. Per-CPU state (what runs now, first raise time of each
- * vector) lives in a one-slot per-CPU array. Stats go to per-CPU slots chosen by
- * `generation`, which user space flips each tick before draining the other half, as the
- * syscalls program does. An exit without a matching entry (we attached mid-handler, or a
- * test crafted it) is ignored.
+ * vector) lives in a one-slot per-CPU array. Stats are cumulative per-CPU counters that
+ * user space reads at any time (ktop.bpf.h). An exit without a matching entry (we
+ * attached mid-handler, or a test crafted it) is ignored.
  *
  * Interrupt work is charged to the task it interrupted (current): every handler and
  * softirq run adds its time to that task's cgroup in container_charged_ns, and with a
@@ -25,7 +24,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-__u32 generation; /* written by user space each tick */
 __u64 lost;	  /* interrupts not counted: the stats hash was full (shown, never silent) */
 
 struct irq_cpu_state {
@@ -51,7 +49,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, HARDIRQ_ENTRIES);
-	__type(key, struct hardirq_key);
+	__type(key, __u32);
 	__type(value, struct hardirq_stat);
 } hardirq_stats SEC(".maps");
 
@@ -65,7 +63,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2 * SOFTIRQ_VECS);
+	__uint(max_entries, SOFTIRQ_VECS);
 	__type(key, __u32);
 	__type(value, struct softirq_stat);
 } softirq_stats SEC(".maps");
@@ -93,21 +91,19 @@ static __always_inline bool in_ksoftirqd(void)
 	return pid && *pid && *pid == (__u32)bpf_get_current_pid_tgid();
 }
 
-/* This CPU's stats of irq in the current generation, created (and named) on first use */
+/* This CPU's stats of irq, created (and named) on first use */
 static __always_inline struct hardirq_stat *hardirq_stat_of(__u32 irq, struct irqaction *action)
 {
-	struct hardirq_key key = { .generation = generation & 1, .irq = irq };
-	struct hardirq_stat *s = bpf_map_lookup_elem(&hardirq_stats, &key);
+	struct hardirq_stat *s = bpf_map_lookup_elem(&hardirq_stats, &irq);
 	static const struct hardirq_stat zero;
 	struct hardirq_name name = {};
 
 	if (s)
 		return s;
-	bpf_map_update_elem(&hardirq_stats, &key, &zero, BPF_NOEXIST);
 	/* a bad action pointer (a test run) leaves the name empty: user space falls back */
 	if (bpf_probe_read_kernel_str(name.name, sizeof(name.name), BPF_CORE_READ(action, name)) > 1)
 		bpf_map_update_elem(&hardirq_names, &irq, &name, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&hardirq_stats, &key);
+	return ktop_map_lookup_or_init(&hardirq_stats, &irq, &zero);
 }
 
 static __always_inline int on_irq_entry(int irq)
@@ -153,22 +149,19 @@ static __always_inline int on_irq_exit(int irq, struct irqaction *action)
 		__sync_fetch_and_add(&lost, 1);
 		return 0;
 	}
+	if (last) {
+		ktop_max_add(&s->max, interrupt_ns);
+		ktop_hist_add(s->hist, interrupt_ns);
+		s->count++;
+	}
 	s->calls++;
 	s->total_ns += ns;
-	if (!last)
-		return 0;
-	s->count++;
-	if (interrupt_ns > s->max_ns)
-		s->max_ns = interrupt_ns;
-	s->hist[ktop_log2_slot(interrupt_ns) & (KTOP_HIST_SLOTS - 1)]++;
 	return 0;
 }
 
 static __always_inline struct softirq_stat *softirq_stat_of(__u32 vec)
 {
-	__u32 key = (generation & 1) * SOFTIRQ_VECS + vec;
-
-	return bpf_map_lookup_elem(&softirq_stats, &key);
+	return bpf_map_lookup_elem(&softirq_stats, &vec);
 }
 
 static __always_inline int on_softirq_raise(unsigned int vec)
@@ -204,11 +197,7 @@ static __always_inline int on_softirq_entry(unsigned int vec)
 	s = softirq_stat_of(vec);
 	if (!s)
 		return 0;
-	s->delays++;
-	s->delay_total_ns += delay;
-	if (delay > s->delay_max_ns)
-		s->delay_max_ns = delay;
-	s->delay_hist[ktop_log2_slot(delay) & (KTOP_HIST_SLOTS - 1)]++;
+	ktop_stat_add(&s->delays, &s->delay_total_ns, &s->delay_max, s->delay_hist, delay);
 	return 0;
 }
 
@@ -230,12 +219,8 @@ static __always_inline int on_softirq_exit(unsigned int vec)
 	s = softirq_stat_of(vec);
 	if (!s)
 		return 0;
-	s->count++;
-	s->total_ns += ns;
+	ktop_stat_add(&s->count, &s->total_ns, &s->max, s->hist, ns);
 	s->irq_ns += irq_ns;
-	if (ns > s->max_ns)
-		s->max_ns = ns;
-	s->hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)]++;
 	if (in_ksoftirqd())
 		s->ksoftirqd++;
 	return 0;

@@ -5,6 +5,12 @@
  * Each handler body is written once and wrapped twice: as tp_btf (preferred: typed
  * arguments, cheapest) and as raw_tp (the fallback, and the one BPF_PROG_TEST_RUN can
  * run). User space enables one of the pair with bpf_program__set_autoload().
+ *
+ * Statistics are counters user space can read at any time: programs only ever add to
+ * them, nothing is zeroed or switched, so a read that races a program sees its update in
+ * this interval or the next, never twice and never lost (collectors/counters.c). The
+ * longest time of an interval cannot be cumulative: it is kept per counter_epoch, which
+ * user space advances right after each read.
  */
 #ifndef KTOP_BPF_KTOP_BPF_H
 #define KTOP_BPF_KTOP_BPF_H
@@ -40,6 +46,50 @@ static __always_inline __u32 ktop_log2_slot(__u64 v)
 	if (v >> 1)
 		r += 1;
 	return r < KTOP_HIST_SLOTS ? r : KTOP_HIST_SLOTS - 1;
+}
+
+/* The value of key in a hash map, created from init when there is none */
+static __always_inline void *ktop_map_lookup_or_init(void *map, const void *key, const void *init)
+{
+	void *value = bpf_map_lookup_elem(map, key);
+
+	if (value)
+		return value;
+	/* another CPU may create it first: then its entry is the one */
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+/* Advanced by user space after it has read the object's counters */
+__u64 counter_epoch;
+
+static __always_inline void ktop_max_add(struct ktop_max *max, __u64 ns)
+{
+	__u64 epoch = counter_epoch;
+
+	if (max->epoch != epoch) {
+		max->epoch = epoch;
+		max->ns = ns;
+	} else if (ns > max->ns) {
+		max->ns = ns;
+	}
+	/* the maximum before the counters: a read that sees the count sees its time too */
+	asm volatile("" ::: "memory");
+}
+
+static __always_inline void ktop_hist_add(__u32 *hist, __u64 ns)
+{
+	hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)]++;
+}
+
+/* One timed event into a statistic's count, total, maximum and histogram */
+static __always_inline void ktop_stat_add(__u64 *count, __u64 *total_ns, struct ktop_max *max,
+					  __u32 *hist, __u64 ns)
+{
+	ktop_max_add(max, ns);
+	*count += 1;
+	*total_ns += ns;
+	ktop_hist_add(hist, ns);
 }
 
 #endif

@@ -3,14 +3,20 @@
  * bpf/syscalls.bpf.c: count and time every system call.
  *
  * sys_enter keeps (start time, stats slot) in task-local storage; sys_exit adds the call
- * to a per-CPU array slot [generation][abi][nr]. User space flips `generation` each tick
- * and drains the other half, so every interval gets exact counts and its own maximum
- * without atomics or shared cache lines.
+ * to this CPU's cumulative counters of its slot [abi][nr] (per-CPU array: no atomics, no
+ * shared cache lines). User space reads them whenever it likes and takes deltas.
+ *
+ * Which calls count, the same in both modes (timed, and count-only with sys_exit alone):
+ * every call that returns to its caller, including those seccomp answered without running
+ * them (they have no sys_enter), never the child's return from fork/clone (the parent's
+ * call already counted) nor a skipped call (number -1); exit and exit_group, which never
+ * return, are counted when the thread ends. Restarts (-512..-516) are counted apart from
+ * errors: the caller never sees them.
  *
  * Per-process figures cost a hash lookup, too much for every call: each thread adds its
  * calls to counters in its own task storage (already at hand) and moves them into the
- * per-process LRU map at most every flush_ns, and when it exits. So process rows lag by
- * up to flush_ns; the per-syscall rows are exact.
+ * per-process LRU map at most every flush_ns, when it blocks, and when it exits. So
+ * process rows lag by up to flush_ns while the thread runs, and not at all once it sleeps.
  *
  * With a container selected, calls of other tasks are dropped at sys_enter (or at
  * sys_exit in count-only mode): container_filter.bpf.h.
@@ -26,10 +32,12 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define PF_KTHREAD 0x00200000
+#define PF_IO_WORKER 0x00000010
+
 const volatile __u64 flush_ns = 100000000; /* per-thread counters to the process map */
 const volatile bool track_processes = true;
 
-__u32 generation;	    /* written by user space each tick */
 __s32 focus_slot = -1;	    /* stats slot whose callers are broken down per process */
 __u32 focus_tgid;	    /* process whose calls are broken down per syscall (0: none) */
 
@@ -41,6 +49,8 @@ struct syscall_thread {
 	__u64 flushed_ns;
 	struct process_stat pending;
 	struct container_filter_cache filter;
+	__u64 tag_cset; /* the css_set the tag was found for: found again only when it changes */
+	__u64 tag;	/* cgroup id in the container identity hierarchy */
 };
 
 struct {
@@ -52,7 +62,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2 * SYSCALL_KEYS);
+	__uint(max_entries, SYSCALL_KEYS);
 	__type(key, __u32);
 	__type(value, struct syscall_stat);
 } syscall_stats SEC(".maps");
@@ -98,24 +108,44 @@ static __always_inline __u32 syscall_slot(long id)
 	return abi * SYSCALL_SLOTS + (__u32)id;
 }
 
+/* The number of a slot in its ABI: x64 and x32 share the numbers the checks below need */
+static __always_inline bool slot_is(__u32 slot, __u32 nr64, __u32 nr32)
+{
+	__u32 nr = slot % SYSCALL_SLOTS;
+
+	return slot / SYSCALL_SLOTS == 1 ? nr == nr32 : nr == nr64;
+}
+
+/* The new task's return from fork, vfork, clone or clone3: its parent's call is the one */
+static __always_inline bool fork_child_return(__u32 slot, long ret)
+{
+	return ret == 0 && (slot_is(slot, 56, 120) || slot_is(slot, 57, 2) ||
+			    slot_is(slot, 58, 190) || slot_is(slot, 435, 435));
+}
+
+static __always_inline bool call_failed(long ret)
+{
+	return ret < 0 && ret >= -4095 &&
+	       (ret < -SYSCALL_RESTART_LAST || ret > -SYSCALL_RESTART_FIRST);
+}
+
+static __always_inline bool call_restarted(long ret)
+{
+	return ret >= -SYSCALL_RESTART_LAST && ret <= -SYSCALL_RESTART_FIRST;
+}
+
 static __always_inline struct process_stat *process_entry(void *map, __u32 tgid)
 {
-	struct process_stat *p = bpf_map_lookup_elem(map, &tgid);
+	static const struct process_stat zero;
 
-	if (!p) {
-		struct process_stat zero = {};
-
-		bpf_map_update_elem(map, &tgid, &zero, BPF_NOEXIST);
-		p = bpf_map_lookup_elem(map, &tgid);
-	}
-	return p;
+	return ktop_map_lookup_or_init(map, &tgid, &zero);
 }
 
 /* One call, its return value and its time, into p */
-static __always_inline void stat_add(struct process_stat *p, long ret, __u64 ns)
+static __always_inline void process_stat_add(struct process_stat *p, long ret, __u64 ns)
 {
 	p->count++;
-	if (ret < 0 && ret >= -4095)
+	if (call_failed(ret))
 		p->errors++;
 	p->total_ns += ns;
 }
@@ -125,13 +155,15 @@ static __always_inline void process_add(void *map, __u32 tgid, long ret, __u64 n
 	struct process_stat *p = process_entry(map, tgid);
 
 	if (p)
-		stat_add(p, ret, ns);
+		process_stat_add(p, ret, ns);
 }
 
 static __always_inline void thread_flush(struct syscall_thread *t, __u32 tgid, __u64 now)
 {
 	struct container_filter_config *cfg;
+	struct task_struct *task;
 	struct process_stat *p;
+	__u64 cset;
 
 	t->flushed_ns = now;
 	if (!t->pending.count)
@@ -143,8 +175,15 @@ static __always_inline void thread_flush(struct syscall_thread *t, __u32 tgid, _
 	p->errors += t->pending.errors;
 	p->total_ns += t->pending.total_ns;
 	cfg = container_filter_get();
-	if (cfg && cfg->identity != CONTAINER_ID_NONE)
-		p->cgroup = container_cgroup_id(cfg->identity);
+	if (cfg && cfg->identity != CONTAINER_ID_NONE) {
+		task = bpf_get_current_task_btf();
+		cset = (__u64)BPF_CORE_READ(task, cgroups);
+		if (cset != t->tag_cset || !t->tag) {
+			t->tag = container_cgroup_id(cfg->identity);
+			t->tag_cset = cset;
+		}
+		p->cgroup = t->tag;
+	}
 	t->pending.count = 0;
 	t->pending.errors = 0;
 	t->pending.total_ns = 0;
@@ -155,7 +194,7 @@ static __always_inline void thread_add(struct syscall_thread *t, long ret, __u64
 {
 	if (!track_processes)
 		return;
-	stat_add(&t->pending, ret, ns);
+	process_stat_add(&t->pending, ret, ns);
 	if (now - t->flushed_ns >= flush_ns)
 		thread_flush(t, bpf_get_current_pid_tgid() >> 32, now);
 }
@@ -176,14 +215,37 @@ static __always_inline void focus_add(__u32 slot, long ret, __u64 ns)
 		return;
 	p = bpf_map_lookup_elem(&focus_syscall_stats, &slot);
 	if (p)
-		stat_add(p, ret, ns);
+		process_stat_add(p, ret, ns);
 }
 
-static __always_inline struct syscall_stat *stat_slot(__u32 slot)
+/* One call into its slot's counters; timed says whether ns is known */
+static __always_inline void syscall_stat_add(__u32 slot, long ret, __u64 ns, bool timed)
 {
-	__u32 key = (generation & 1) * SYSCALL_KEYS + slot;
+	struct syscall_stat *st = bpf_map_lookup_elem(&syscall_stats, &slot);
 
-	return bpf_map_lookup_elem(&syscall_stats, &key);
+	if (!st)
+		return;
+	if (timed) {
+		ktop_stat_add(&st->count, &st->total_ns, &st->max, st->hist, ns);
+	} else {
+		st->count++;
+	}
+	if (call_failed(ret))
+		st->errors++;
+	else if (call_restarted(ret))
+		st->restarts++;
+}
+
+/* A call whose sys_enter we did not see, in a task under seccomp: seccomp answered it
+ * (errno, trap, a user-space supervisor) without running it. Elsewhere such an exit is
+ * a call already running when we attached. */
+static __always_inline bool answered_by_seccomp(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!bpf_core_field_exists(task->seccomp))
+		return false;
+	return BPF_CORE_READ(task, seccomp.mode) != 0;
 }
 
 static __always_inline int on_sys_enter(long id)
@@ -201,69 +263,97 @@ static __always_inline int on_sys_enter(long id)
 	return 0;
 }
 
-static __always_inline int on_sys_exit(long ret)
+/* Count-only mode, and timed mode's exits without an entry: no time, the number from the
+ * registers */
+static __always_inline int count_untimed(long id, long ret)
 {
 	struct syscall_thread *s;
-	struct syscall_stat *st;
-	__u64 ns, now;
 	__u32 slot;
 
-	s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0, 0);
-	if (!s || !s->start_ns)
-		return 0; /* the call began before we attached */
-	now = bpf_ktime_get_ns();
-	ns = now - s->start_ns;
-	slot = s->slot;
-	s->start_ns = 0;
-	st = stat_slot(slot);
-	if (!st)
+	if (id < 0)
 		return 0;
-	st->count++;
-	if (ret < 0 && ret >= -4095)
-		st->errors++;
-	st->total_ns += ns;
-	if (ns > st->max_ns)
-		st->max_ns = ns;
-	st->hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)]++;
-
-	thread_add(s, ret, ns, now);
-	focus_add(slot, ret, ns);
-	return 0;
-}
-
-/* Count-only mode: no start time, no latency; the number comes from the registers */
-static __always_inline int on_sys_exit_count(long id, long ret)
-{
-	struct syscall_thread *s;
-	struct syscall_stat *st;
-	__u32 slot;
-
+	slot = syscall_slot(id);
+	if (fork_child_return(slot, ret))
+		return 0;
 	s = track_processes ? bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(),
 						   0, BPF_LOCAL_STORAGE_GET_F_CREATE)
 			    : NULL;
 	if (s ? !container_allowed_cached(&s->filter) : !container_allowed())
 		return 0;
-	slot = syscall_slot(id);
-	st = stat_slot(slot);
-	if (!st)
-		return 0;
-	st->count++;
-	if (ret < 0 && ret >= -4095)
-		st->errors++;
+	syscall_stat_add(slot, ret, 0, false);
 	if (s)
 		thread_add(s, ret, 0, bpf_ktime_get_ns());
 	focus_add(slot, ret, 0);
 	return 0;
 }
 
-/* A thread ends: what it has not yet added to its process goes now */
-static __always_inline int on_thread_exit(void)
+/* regs is read only for an exit without an entry; btf says it is a typed pointer */
+static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, bool btf)
 {
 	struct syscall_thread *s;
+	__u64 ns, now;
+	__u32 slot;
 
 	s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0, 0);
+	if (!s || !s->start_ns) {
+		if (!answered_by_seccomp())
+			return 0; /* the call began before we attached, or a fork child's return */
+		return count_untimed(btf ? regs->orig_ax : BPF_CORE_READ(regs, orig_ax), ret);
+	}
+	now = bpf_ktime_get_ns();
+	ns = now - s->start_ns;
+	slot = s->slot;
+	s->start_ns = 0;
+	if (fork_child_return(slot, ret))
+		return 0;
+	syscall_stat_add(slot, ret, ns, true);
+	thread_add(s, ret, ns, now);
+	focus_add(slot, ret, ns);
+	return 0;
+}
+
+/* A thread ends: exit or exit_group is counted if that is how (they never reach
+ * sys_exit), and what it has not yet added to its process goes now */
+static __always_inline int on_thread_exit(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct syscall_thread *s;
+	struct pt_regs *regs;
+	__u32 slot;
+	long id;
+
+	s = bpf_task_storage_get(&syscall_starts, task, 0, 0);
+	if (!(task->flags & (PF_KTHREAD | PF_IO_WORKER))) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		id = regs ? (long)BPF_CORE_READ(regs, orig_ax) : -1;
+		slot = id >= 0 ? syscall_slot(id) : 0;
+		if (id >= 0 && (slot_is(slot, 60, 1) || slot_is(slot, 231, 252)) &&
+		    (s ? container_allowed_cached(&s->filter) : container_allowed())) {
+			syscall_stat_add(slot, 0, 0, false);
+			if (s && track_processes)
+				process_stat_add(&s->pending, 0, 0);
+			focus_add(slot, 0, 0);
+		}
+	}
 	if (s)
 		thread_flush(s, bpf_get_current_pid_tgid() >> 32, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* A thread leaves the CPU: if it goes to sleep, its pending calls go to its process now
+ * (it may sleep for minutes); if it was preempted, only when they are due anyway */
+static __always_inline int on_switch_out(bool preempt)
+{
+	struct syscall_thread *s;
+	__u64 now;
+
+	s = bpf_task_storage_get(&syscall_starts, bpf_get_current_task_btf(), 0, 0);
+	if (!s || !s->pending.count)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (preempt && now - s->flushed_ns < flush_ns)
+		return 0;
+	thread_flush(s, bpf_get_current_pid_tgid() >> 32, now);
 	return 0;
 }
 
@@ -282,25 +372,25 @@ int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(ret);
+	return on_sys_exit(regs, ret, true);
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(ret);
+	return on_sys_exit(regs, ret, false);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_count_btf, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit_count(regs->orig_ax, ret); /* typed pointer: a plain load */
+	return count_untimed(regs->orig_ax, ret); /* typed pointer: a plain load */
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_count_raw, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit_count(BPF_CORE_READ(regs, orig_ax), ret);
+	return count_untimed(BPF_CORE_READ(regs, orig_ax), ret);
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -313,4 +403,17 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(thread_exit_raw, struct task_struct *task)
 {
 	return on_thread_exit();
+}
+
+/* the current task is still the one switched out (prev) */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_out_btf, bool preempt)
+{
+	return on_switch_out(preempt);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(switch_out_raw, bool preempt)
+{
+	return on_switch_out(preempt);
 }

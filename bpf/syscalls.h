@@ -5,7 +5,7 @@
 
 #include "common.h"
 
-/* Stats slots: [generation][abi][nr]; numbers >= SYSCALL_SLOTS - 1 share the last slot */
+/* Stats slots: [abi][nr]; numbers >= SYSCALL_SLOTS - 1 share the last slot */
 #define SYSCALL_SLOTS 576 /* x32-only calls go up to 547 */
 #define SYSCALL_ABIS 3 /* x64, ia32, x32: the order of enum syscall_abi */
 #define SYSCALL_KEYS (SYSCALL_SLOTS * SYSCALL_ABIS)
@@ -14,11 +14,19 @@
 #define SYSCALL_PROCESS_ENTRIES 10240
 #define SYSCALL_FOCUS_ENTRIES 4096
 
+/* -ERESTARTSYS (512) .. -ERESTART_RESTARTBLOCK (516): the call is restarted (or turned
+ * into -EINTR) on the way out; the caller never sees these values */
+#define SYSCALL_RESTART_FIRST 512
+#define SYSCALL_RESTART_LAST 516
+
+/* Cumulative per CPU since load (collectors/counters.c): u64 counters, the maximum,
+ * then the histogram, in this order */
 struct syscall_stat {
-	__u64 count;
-	__u64 errors;
+	__u64 count;	/* calls completed, restarts included */
+	__u64 errors;	/* returned -1..-4095 to the caller */
+	__u64 restarts; /* ended to be restarted (-512..-516): neither errors nor successes */
 	__u64 total_ns;
-	__u64 max_ns;
+	struct ktop_max max;
 	__u32 hist[KTOP_HIST_SLOTS];
 };
 

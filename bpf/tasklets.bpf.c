@@ -16,10 +16,10 @@
  * Without the tasklet tracepoints, the fallback programs time the TASKLET and HI vectors.
  *
  * Each function gets a stats slot the first time it runs (func_slots, never deleted); the
- * stats are a per-CPU array [generation][slot], the last slot remembered per CPU so a
- * tasklet that runs again costs no hash lookup. User space flips the generation each tick
- * and drains the other half. Tasklets run on the CPU that queued them, so their queue
- * records live in a small per-CPU table, direct-mapped by address.
+ * stats are cumulative counters in a per-CPU array [slot] that user space reads at any
+ * time (ktop.bpf.h), the last slot remembered per CPU so a tasklet that runs again costs
+ * no hash lookup. Tasklets run on the CPU that queued them, so their queue records live
+ * in a small per-CPU table, direct-mapped by address.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -38,7 +38,6 @@ const volatile __u64 off_tasklet_vec;
 const volatile __u64 off_tasklet_hi_vec;
 const volatile __u32 percpu_ok;
 
-__u32 generation; /* written by user space each tick */
 __u64 lost_delays; /* queue records overwritten before their tasklet ran: counted, shown */
 __u32 nslots;	  /* stats slots handed out (may lag behind slot_funcs briefly) */
 
@@ -86,7 +85,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2 * TASKLET_SLOTS);
+	__uint(max_entries, TASKLET_SLOTS);
 	__type(key, __u32);
 	__type(value, struct tasklet_stat);
 } tasklet_stats SEC(".maps");
@@ -228,7 +227,7 @@ static __always_inline __u32 new_slot(__u64 func)
 	return slot;
 }
 
-/* The stats slot of func in this generation: the CPU's last one, or from func_slots */
+/* The stats slot of func: the CPU's last one, or from func_slots */
 static __always_inline struct tasklet_stat *stat_of(struct running *run, __u64 func)
 {
 	__u32 slot, *found, key;
@@ -243,7 +242,7 @@ static __always_inline struct tasklet_stat *stat_of(struct running *run, __u64 f
 			run->last_slot = slot + 1;
 		}
 	}
-	key = (generation & 1) * TASKLET_SLOTS + (slot & (TASKLET_SLOTS - 1));
+	key = slot & (TASKLET_SLOTS - 1);
 	return bpf_map_lookup_elem(&tasklet_stats, &key);
 }
 
@@ -257,20 +256,12 @@ static __always_inline void account(__u64 func, struct running *run, __u64 ns)
 	st = stat_of(run, func);
 	if (!st)
 		return;
-	st->count++;
-	st->total_ns += ns;
-	if (ns > st->max_ns)
-		st->max_ns = ns;
-	st->exec_hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)]++;
 	if (run->kind < TASKLET_KINDS)
 		st->kinds |= 1ull << run->kind;
-	if (run->has_delay) {
-		st->queue_count++;
-		st->queue_total_ns += run->delay_ns;
-		if (run->delay_ns > st->queue_max_ns)
-			st->queue_max_ns = run->delay_ns;
-		st->queue_hist[ktop_log2_slot(run->delay_ns) & (KTOP_HIST_SLOTS - 1)]++;
-	}
+	if (run->has_delay)
+		ktop_stat_add(&st->queue_count, &st->queue_total_ns, &st->queue_max, st->queue_hist,
+			      run->delay_ns);
+	ktop_stat_add(&st->count, &st->total_ns, &st->max, st->exec_hist, ns);
 }
 
 static __always_inline int on_tasklet_entry(__u64 t)

@@ -18,8 +18,8 @@ enum tasklet_kind {
 	TASKLET_KINDS,
 };
 
-/* Stats slots [generation][slot]; a function gets a slot the first time it runs. The last
- * slot collects every function beyond the others. */
+/* Stats slots; a function gets a slot the first time it runs. The last slot collects every
+ * function beyond the others. */
 #define TASKLET_SLOTS 256
 #define TASKLET_OTHER_SLOT (TASKLET_SLOTS - 1)
 #define TASKLET_PENDING_SLOTS 64    /* per CPU: tasklets queued, direct-mapped by address */
@@ -33,17 +33,20 @@ enum tasklet_kind {
  */
 #define TASKLET_TAIL_EMPTY 1
 
-/* Per CPU, for one function in one interval */
+/*
+ * Per CPU, for one function, cumulative since load (collectors/counters.c): u64 counters,
+ * the maxima, the histograms, then what is not a counter, in this order
+ */
 struct tasklet_stat {
 	__u64 count;	      /* runs that ended */
 	__u64 total_ns;	      /* execution time */
-	__u64 max_ns;
 	__u64 queue_count;    /* runs whose queueing we saw */
 	__u64 queue_total_ns; /* queue delay: schedule -> start of the run */
-	__u64 queue_max_ns;
-	__u64 kinds;	      /* bit per enum tasklet_kind seen */
+	struct ktop_max max;
+	struct ktop_max queue_max;
 	__u32 exec_hist[KTOP_HIST_SLOTS];
 	__u32 queue_hist[KTOP_HIST_SLOTS];
+	__u64 kinds;	      /* bit per enum tasklet_kind ever seen */
 };
 
 #endif

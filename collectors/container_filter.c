@@ -38,6 +38,11 @@ static int filter_maps_create(void)
 		container_filter_release();
 		return err;
 	}
+	/* the hierarchy that identifies containers, before the first program loads: counts
+	 * are tagged with their cgroup from the first one, so those of a process that exits
+	 * before the first tick still find its container */
+	if (containers_init() == 0)
+		current.identity = containers_identity();
 	if (bpf_map_update_elem(config_fd, &zero, &current, BPF_ANY))
 		return -errno;
 	/* a container chosen with -c is in the maps before the first program loads */

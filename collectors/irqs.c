@@ -3,13 +3,14 @@
  * collectors/irqs.c: where interrupt time goes: hard-IRQ handlers and softirq vectors.
  *
  * One collector ("interrupts") owns both panes because softirq net time needs the hard-IRQ
- * time nested inside it, so both live in one BPF object. Each tick we flip the generation,
- * read the half the kernel stopped writing, and zero what we read. The per-CPU values the
- * maps hold already give the per-CPU split, so the drill tables and the per-CPU views cost
- * nothing in the kernel.
+ * time nested inside it, so both live in one BPF object. Each tick we read the growth of
+ * the kernel's cumulative per-CPU counters (counters.h). The per-CPU values the maps hold
+ * already give the per-CPU split, so the drill tables and the per-CPU views cost nothing
+ * in the kernel.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "bpf/irqs.h"
 #include "bpf_util.h"
 #include "container_filter.h"
+#include "counters.h"
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/proc.h"
@@ -179,16 +181,28 @@ struct irq_name {
 	const char *name; /* interned "<irq> <actions>" */
 };
 
+static const struct counter_layout hardirq_stat_layout = {
+	.size = sizeof(struct hardirq_stat),
+	.u64s = offsetof(struct hardirq_stat, max) / sizeof(__u64),
+	.maxes = 1,
+	.u32s = KTOP_HIST_SLOTS,
+};
+
+static const struct counter_layout softirq_stat_layout = {
+	.size = sizeof(struct softirq_stat),
+	.u64s = offsetof(struct softirq_stat, max) / sizeof(__u64),
+	.maxes = 2,
+	.u32s = 2 * KTOP_HIST_SLOTS,
+};
+
 struct irqs_state {
 	struct irqs_bpf *skel;
 	int ncpus;
 	size_t hard_size, soft_size; /* one CPU's value, 8-byte aligned as the kernel lays out */
-	void *values;		     /* one key's per-CPU values (the larger of the two) */
-	void *zero;
+	struct counter_map hard, soft;
 	struct hardirq_stat *hard_cpu; /* per CPU, summed over irqs: the per-CPU view */
 	struct softirq_stat *soft_cpu;
-	struct hardirq_key *keys; /* keys of the generation being drained */
-	unsigned int nkeys, keys_capacity;
+	struct frame *frame;	       /* the frame being filled */
 	struct irq_name *names;
 	unsigned int nnames, names_capacity;
 	struct focus focus;
@@ -201,11 +215,10 @@ static void irqs_close(struct collector *c)
 	if (!s)
 		return;
 	irqs_bpf__destroy(s->skel);
-	free(s->values);
-	free(s->zero);
+	counter_map_free(&s->hard);
+	counter_map_free(&s->soft);
 	free(s->hard_cpu);
 	free(s->soft_cpu);
-	free(s->keys);
 	free(s->names);
 	free(s);
 	c->priv = NULL;
@@ -258,13 +271,11 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 		irqs_close(c);
 		return collector_fail(c, "cannot count the possible CPUs");
 	}
-	s->hard_size = (sizeof(struct hardirq_stat) + 7) & ~7ul;
-	s->soft_size = (sizeof(struct softirq_stat) + 7) & ~7ul;
-	s->values = calloc(s->ncpus, s->soft_size > s->hard_size ? s->soft_size : s->hard_size);
-	s->zero = calloc(s->ncpus, s->soft_size > s->hard_size ? s->soft_size : s->hard_size);
+	s->hard_size = counter_stride(&hardirq_stat_layout);
+	s->soft_size = counter_stride(&softirq_stat_layout);
 	s->hard_cpu = calloc(s->ncpus, sizeof(*s->hard_cpu));
 	s->soft_cpu = calloc(s->ncpus, sizeof(*s->soft_cpu));
-	if (!s->values || !s->zero || !s->hard_cpu || !s->soft_cpu) {
+	if (!s->hard_cpu || !s->soft_cpu) {
 		irqs_close(c);
 		return collector_fail(c, "out of memory");
 	}
@@ -296,6 +307,15 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 	if (err) {
 		irqs_close(c);
 		return collector_fail(c, "cannot load: %s", bpf_error_reason(err));
+	}
+	err = counter_map_init(&s->hard, bpf_map__fd(skel->maps.hardirq_stats),
+			       &hardirq_stat_layout, s->ncpus, true);
+	if (!err)
+		err = counter_map_init(&s->soft, bpf_map__fd(skel->maps.softirq_stats),
+				       &softirq_stat_layout, s->ncpus, true);
+	if (err) {
+		irqs_close(c);
+		return collector_fail(c, "out of memory");
 	}
 	find_ksoftirqd(s);
 	err = irqs_bpf__attach(skel);
@@ -348,44 +368,17 @@ static const char *irq_name(struct irqs_state *s, __u32 irq)
 	return s->names[s->nnames - 1].name;
 }
 
-static void *cpu_value(const struct irqs_state *s, size_t size, int cpu)
+static const void *cpu_value(const void *values, size_t size, int cpu)
 {
-	return (char *)s->values + (size_t)cpu * size;
-}
-
-/* The keys of generation gen in the hard-IRQ map */
-static int collect_hardirq_keys(struct irqs_state *s, __u32 gen)
-{
-	int fd = bpf_map__fd(s->skel->maps.hardirq_stats);
-	struct hardirq_key key, next;
-	void *prev = NULL;
-
-	s->nkeys = 0;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (key.generation != gen)
-			continue;
-		if (s->nkeys == s->keys_capacity) {
-			unsigned int cap = s->keys_capacity ? s->keys_capacity * 2 : 64;
-			struct hardirq_key *k = realloc(s->keys, cap * sizeof(*k));
-
-			if (!k)
-				return -ENOMEM;
-			s->keys = k;
-			s->keys_capacity = cap;
-		}
-		s->keys[s->nkeys++] = key;
-	}
-	return 0;
+	return (const char *)values + (size_t)cpu * size;
 }
 
 static void hardirq_values(struct table_row *r, const struct hardirq_stat *st)
 {
 	r->v[1] += st->count;
 	r->v[2] += st->total_ns;
-	if (st->max_ns > r->v[3])
-		r->v[3] = st->max_ns;
+	if (st->max.ns > r->v[3])
+		r->v[3] = st->max.ns;
 	r->v[4] += st->calls;
 }
 
@@ -396,14 +389,14 @@ static void hist_sum(struct hist *h, const __u32 *slots)
 			h->slot[i] += slots[i];
 }
 
-static void fill_hardirq_cpus(struct irqs_state *s, struct frame *f, __u32 irq)
+static void fill_hardirq_cpus(struct irqs_state *s, const void *values, __u32 irq)
 {
-	struct table *t = frame_table(f, &hardirq_cpus_table);
+	struct table *t = frame_table(s->frame, &hardirq_cpus_table);
 
 	if (!t || s->focus.table != &hardirqs_table || s->focus.key != irq)
 		return;
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
-		const struct hardirq_stat *st = cpu_value(s, s->hard_size, cpu);
+		const struct hardirq_stat *st = cpu_value(values, s->hard_size, cpu);
 		struct table_row *r;
 		char name[32];
 
@@ -419,55 +412,52 @@ static void fill_hardirq_cpus(struct irqs_state *s, struct frame *f, __u32 irq)
 	}
 }
 
-static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u32 old)
+/* One irq's interval, per CPU: its row, its CPUs in the per-CPU view, its drill-down */
+static int add_hardirq(void *arg, __u32 irq, const void *values)
+{
+	struct irqs_state *s = arg;
+	struct table *t = frame_table(s->frame, &hardirqs_table);
+	struct table_row *r = NULL;
+	struct hist *h = NULL;
+
+	if (t && (r = table_add_row(t, irq))) {
+		r->name = irq_name(s, irq);
+		r->v[0] = irq;
+		h = frame_row_hist(s->frame, r, 0);
+	}
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const struct hardirq_stat *st = cpu_value(values, s->hard_size, cpu);
+		struct hardirq_stat *sum = &s->hard_cpu[cpu];
+
+		if (!st->calls)
+			continue;
+		if (r) {
+			hardirq_values(r, st);
+			if (cpu < 64)
+				r->v[5] |= 1ull << cpu;
+			hist_sum(h, st->hist);
+		}
+		sum->count += st->count;
+		sum->calls += st->calls;
+		sum->total_ns += st->total_ns;
+		if (st->max.ns > sum->max.ns)
+			sum->max.ns = st->max.ns;
+		for (int k = 0; k < KTOP_HIST_SLOTS; k++)
+			sum->hist[k] += st->hist[k];
+	}
+	fill_hardirq_cpus(s, values, irq);
+	return 0;
+}
+
+static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 {
 	struct table *t = frame_table(f, &hardirqs_table), *by_cpu;
-	int fd = bpf_map__fd(s->skel->maps.hardirq_stats);
-	int err = collect_hardirq_keys(s, old);
+	int err;
 
+	memset(s->hard_cpu, 0, (size_t)s->ncpus * sizeof(*s->hard_cpu));
+	err = counter_map_read(&s->hard, epoch, add_hardirq, s);
 	if (err)
 		return err;
-	memset(s->hard_cpu, 0, (size_t)s->ncpus * sizeof(*s->hard_cpu));
-	for (unsigned int i = 0; i < s->nkeys; i++) {
-		struct table_row *r = NULL;
-		struct hist *h = NULL;
-		bool used = false;
-
-		if (bpf_map_lookup_elem(fd, &s->keys[i], s->values))
-			continue;
-		for (int cpu = 0; cpu < s->ncpus && !used; cpu++)
-			used = ((struct hardirq_stat *)cpu_value(s, s->hard_size, cpu))->calls != 0;
-		if (!used)
-			continue;
-		/* the half we read gets written again after the next flip: empty it */
-		bpf_map_update_elem(fd, &s->keys[i], s->zero, BPF_EXIST);
-		if (t && (r = table_add_row(t, s->keys[i].irq))) {
-			r->name = irq_name(s, s->keys[i].irq);
-			r->v[0] = s->keys[i].irq;
-			h = frame_row_hist(f, r, 0);
-		}
-		for (int cpu = 0; cpu < s->ncpus; cpu++) {
-			const struct hardirq_stat *st = cpu_value(s, s->hard_size, cpu);
-			struct hardirq_stat *sum = &s->hard_cpu[cpu];
-
-			if (!st->calls)
-				continue;
-			if (r) {
-				hardirq_values(r, st);
-				if (cpu < 64)
-					r->v[5] |= 1ull << cpu;
-				hist_sum(h, st->hist);
-			}
-			sum->count += st->count;
-			sum->calls += st->calls;
-			sum->total_ns += st->total_ns;
-			if (st->max_ns > sum->max_ns)
-				sum->max_ns = st->max_ns;
-			for (int k = 0; k < KTOP_HIST_SLOTS; k++)
-				sum->hist[k] += st->hist[k];
-		}
-		fill_hardirq_cpus(s, f, s->keys[i].irq);
-	}
 	if (t)
 		table_trim(t);
 	by_cpu = frame_table(f, &hardirqs_by_cpu_table);
@@ -493,12 +483,12 @@ static void softirq_values(struct table_row *r, const struct softirq_stat *st)
 {
 	r->v[1] += st->count;
 	r->v[2] += st->total_ns;
-	if (st->max_ns > r->v[3])
-		r->v[3] = st->max_ns;
+	if (st->max.ns > r->v[3])
+		r->v[3] = st->max.ns;
 	r->v[4] += st->delays;
 	r->v[5] += st->delay_total_ns;
-	if (st->delay_max_ns > r->v[6])
-		r->v[6] = st->delay_max_ns;
+	if (st->delay_max.ns > r->v[6])
+		r->v[6] = st->delay_max.ns;
 	r->v[7] += st->ksoftirqd;
 	r->v[8] += st->irq_ns;
 }
@@ -507,13 +497,13 @@ static void softirq_add(struct softirq_stat *sum, const struct softirq_stat *st)
 {
 	sum->count += st->count;
 	sum->total_ns += st->total_ns;
-	if (st->max_ns > sum->max_ns)
-		sum->max_ns = st->max_ns;
+	if (st->max.ns > sum->max.ns)
+		sum->max.ns = st->max.ns;
 	sum->irq_ns += st->irq_ns;
 	sum->delays += st->delays;
 	sum->delay_total_ns += st->delay_total_ns;
-	if (st->delay_max_ns > sum->delay_max_ns)
-		sum->delay_max_ns = st->delay_max_ns;
+	if (st->delay_max.ns > sum->delay_max.ns)
+		sum->delay_max.ns = st->delay_max.ns;
 	sum->ksoftirqd += st->ksoftirqd;
 	for (int k = 0; k < KTOP_HIST_SLOTS; k++) {
 		sum->hist[k] += st->hist[k];
@@ -539,52 +529,58 @@ static struct table_row *add_softirq_row(struct frame *f, struct table *t, uint6
 	return r;
 }
 
-static int sample_softirqs(struct irqs_state *s, struct frame *f, __u32 old)
+/* One vector's interval, per CPU: its row, the per-CPU view, its drill-down */
+static int add_softirq(void *arg, __u32 vec, const void *values)
 {
+	struct irqs_state *s = arg;
+	struct frame *f = s->frame;
 	struct table *t = frame_table(f, &softirqs_table);
-	struct table *by_cpu = frame_table(f, &softirqs_by_cpu_table);
 	struct table *cpus = frame_table(f, &softirq_cpus_table);
-	int fd = bpf_map__fd(s->skel->maps.softirq_stats);
+	bool focused = s->focus.table == &softirqs_table && s->focus.key == vec;
+	struct softirq_stat sum = { 0 };
+	struct table_row *r;
+	bool used = false;
 	char name[32];
 
-	memset(s->soft_cpu, 0, (size_t)s->ncpus * sizeof(*s->soft_cpu));
-	for (__u32 vec = 0; vec < SOFTIRQ_VECS; vec++) {
-		__u32 key = old * SOFTIRQ_VECS + vec;
-		bool focused = s->focus.table == &softirqs_table && s->focus.key == vec;
-		struct softirq_stat sum = { 0 };
-		struct table_row *r;
-		bool used = false;
+	if (vec >= SOFTIRQ_VECS)
+		return 0;
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const struct softirq_stat *st = cpu_value(values, s->soft_size, cpu);
 
-		if (bpf_map_lookup_elem(fd, &key, s->values))
-			return -errno;
-		for (int cpu = 0; cpu < s->ncpus; cpu++) {
-			const struct softirq_stat *st = cpu_value(s, s->soft_size, cpu);
-
-			if (!st->count && !st->delays)
-				continue;
-			used = true;
-			softirq_add(&sum, st);
-			softirq_add(&s->soft_cpu[cpu], st);
-			if (focused && cpus) {
-				snprintf(name, sizeof(name), "cpu%d", cpu);
-				add_softirq_row(f, cpus, (uint64_t)cpu, intern(name), st);
-			}
-		}
-		if (!used)
+		if (!st->count && !st->delays)
 			continue;
-		bpf_map_update_elem(fd, &key, s->zero, BPF_ANY);
-		if (!t)
-			continue;
-		r = add_softirq_row(f, t, vec, softirq_names[vec], &sum);
-		if (!r)
-			return -ENOMEM;
-		for (int cpu = 0; cpu < s->ncpus && cpu < 64; cpu++) {
-			const struct softirq_stat *st = cpu_value(s, s->soft_size, cpu);
-
-			if (st->count)
-				r->v[9] |= 1ull << cpu;
+		used = true;
+		softirq_add(&sum, st);
+		softirq_add(&s->soft_cpu[cpu], st);
+		if (focused && cpus) {
+			snprintf(name, sizeof(name), "cpu%d", cpu);
+			add_softirq_row(f, cpus, (uint64_t)cpu, intern(name), st);
 		}
 	}
+	if (!used || !t)
+		return 0;
+	r = add_softirq_row(f, t, vec, softirq_names[vec], &sum);
+	if (!r)
+		return -ENOMEM;
+	for (int cpu = 0; cpu < s->ncpus && cpu < 64; cpu++) {
+		const struct softirq_stat *st = cpu_value(values, s->soft_size, cpu);
+
+		if (st->count)
+			r->v[9] |= 1ull << cpu;
+	}
+	return 0;
+}
+
+static int sample_softirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
+{
+	struct table *by_cpu = frame_table(f, &softirqs_by_cpu_table);
+	char name[32];
+	int err;
+
+	memset(s->soft_cpu, 0, (size_t)s->ncpus * sizeof(*s->soft_cpu));
+	err = counter_map_read(&s->soft, epoch, add_softirq, s);
+	if (err)
+		return err;
 	for (int cpu = 0; by_cpu && cpu < s->ncpus; cpu++) {
 		if (!s->soft_cpu[cpu].count && !s->soft_cpu[cpu].delays)
 			continue;
@@ -598,16 +594,17 @@ static int sample_softirqs(struct irqs_state *s, struct frame *f, __u32 old)
 static int irqs_sample(struct collector *c, struct frame *f)
 {
 	struct irqs_state *s = c->priv;
-	__u32 old = s->skel->bss->generation & 1;
+	__u64 epoch = s->skel->bss->counter_epoch;
 	int err;
 
 	c->dropped = s->skel->bss->lost; /* summed into the header's DROPPED count */
-	s->skel->bss->generation = old ^ 1;
-	__sync_synchronize();
-	err = sample_hardirqs(s, f, old);
-	if (err)
-		return err;
-	return sample_softirqs(s, f, old);
+	s->frame = f;
+	err = sample_hardirqs(s, f, epoch);
+	if (!err)
+		err = sample_softirqs(s, f, epoch);
+	counter_epoch_advance(&s->skel->bss->counter_epoch);
+	s->frame = NULL;
+	return err;
 }
 
 static void irqs_focus(struct collector *c, const struct focus *focus)

@@ -2,11 +2,12 @@
 /*
  * collectors/syscalls.c: system calls per syscall and per process.
  *
- * The kernel side keeps per-CPU slots [generation][abi][nr]; each tick we flip the
- * generation, read the half nobody writes any more, and zero what we read. Processes
- * are cumulative per-CPU LRU entries turned into deltas here.
+ * The kernel side keeps cumulative per-CPU counters per slot [abi][nr], read each tick as
+ * deltas (counters.h). Processes are cumulative per-CPU LRU entries turned into deltas
+ * here.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "bpf/syscalls.h"
 #include "bpf_util.h"
 #include "container_filter.h"
+#include "counters.h"
 #include "core/collector.h"
 #include "core/containers.h"
 #include "core/delta.h"
@@ -30,16 +32,33 @@ static const char *const abi_names[] = { "x64", "ia32", "x32", NULL };
 
 extern const struct table_schema syscall_callers_table, process_syscalls_table;
 
+/* Values of a syscalls row */
+enum {
+	V_NR,
+	V_COUNT,
+	V_ERRORS,
+	V_TOTAL,
+	V_MAX,
+	V_ABI,
+	V_RESTARTS,
+};
+
 static const struct table_column syscall_columns[] = {
 	{ "name", "SYSCALL", COL_NAME, 0, 0, 20, false, "system call name" },
-	{ "nr", "NR", COL_ID, 0, 0, 4, false, "number in its ABI" },
-	{ "abi", "ABI", COL_TEXT_VALUE, 5, 0, 4, false, "x64, ia32 or x32" },
-	{ "count", "CALLS/s", COL_COUNT, 1, 0, 9, false, "calls completed per second" },
-	{ "errors", "ERR/s", COL_COUNT, 2, 0, 8, false, "calls returning an error, per second" },
-	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "time spent in the call, per second" },
-	{ "avg_ns", "AVG", COL_AVERAGE, 3, 1, 8, true, "average latency" },
-	{ "max_ns", "MAX", COL_DURATION, 4, 0, 8, false, "longest call in the interval" },
-	{ "share", "%TIME", COL_SHARE, 3, 0, 6, true, "share of all syscall time" },
+	{ "nr", "NR", COL_ID, V_NR, 0, 4, false, "number in its ABI" },
+	{ "abi", "ABI", COL_TEXT_VALUE, V_ABI, 0, 4, false, "x64, ia32 or x32" },
+	{ "count", "CALLS/s", COL_COUNT, V_COUNT, 0, 9, false,
+	  "calls completed per second (exit and exit_group when the thread ends)" },
+	{ "errors", "ERR/s", COL_COUNT, V_ERRORS, 0, 8, false,
+	  "calls returning an error to the caller, per second" },
+	{ "total_ns", "TIME/s", COL_TIME, V_TOTAL, 0, 8, false,
+	  "time spent in the call, per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, V_TOTAL, V_COUNT, 8, true, "average latency" },
+	{ "max_ns", "MAX", COL_DURATION, V_MAX, 0, 8, false, "longest call in the interval" },
+	{ "share", "%TIME", COL_SHARE, V_TOTAL, 0, 6, true, "share of all syscall time" },
+	{ "restarts", "RESTART/s", COL_COUNT, V_RESTARTS, 0, 9, false,
+	  "calls ended to be restarted (-ERESTARTSYS and kin, which the caller never sees), "
+	  "per second: counted in CALLS/s, not in ERR/s" },
 };
 
 const struct table_schema syscalls_table = {
@@ -127,20 +146,23 @@ const struct table_schema container_syscalls_table = {
 	.internal = true,
 };
 
+static const struct counter_layout syscall_stat_layout = {
+	.size = sizeof(struct syscall_stat),
+	.u64s = offsetof(struct syscall_stat, max) / sizeof(__u64),
+	.maxes = 1,
+	.u32s = KTOP_HIST_SLOTS,
+};
+
 static const struct table_schema *const syscall_tables[] = {
 	&syscalls_table, &processes_table, &syscall_callers_table, &process_syscalls_table,
 	&container_syscalls_table, NULL
 };
 
 struct syscalls_state {
-	struct syscalls_bpf *skel;
+	struct syscalls_bpf *skel; /* first: tests/bpf_syscalls.c reaches it through priv */
 	int ncpus;
-	size_t stat_size; /* one CPU's value, as the kernel lays out per-CPU values */
-	__u32 *keys;
-	struct syscall_stat *stats; /* SYSCALL_KEYS x ncpus */
-	__u32 *touched;
-	unsigned int ntouched;
-	void *zero;
+	struct counter_map stats; /* syscall_stats */
+	void *zero;		  /* one focus_syscall_stats value per CPU */
 	__u32 *pid_keys;
 	struct process_stat *pid_values;
 	struct delta_set processes, callers;
@@ -159,9 +181,7 @@ static void syscalls_close(struct collector *c)
 	if (!s)
 		return;
 	syscalls_bpf__destroy(s->skel);
-	free(s->keys);
-	free(s->stats);
-	free(s->touched);
+	counter_map_free(&s->stats);
 	free(s->zero);
 	free(s->pid_keys);
 	free(s->pid_values);
@@ -186,19 +206,15 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 		return collector_fail(c, "out of memory");
 	c->priv = s;
 	s->ncpus = bpf_possible_cpus();
-	s->stat_size = (sizeof(struct syscall_stat) + 7) & ~7ul;
+	s->stats.fd = -1;
 	s->focus_slot = -1;
 	s->process_entries = cfg->syscall_process_entries;
-	s->keys = calloc(SYSCALL_KEYS, sizeof(*s->keys));
-	s->stats = calloc((size_t)SYSCALL_KEYS * s->ncpus, s->stat_size);
-	s->touched = calloc(SYSCALL_KEYS, sizeof(*s->touched));
-	s->zero = calloc(s->ncpus, s->stat_size);
+	s->zero = calloc(s->ncpus, sizeof(struct process_stat));
 	s->pid_keys = calloc(s->process_entries, sizeof(*s->pid_keys));
 	s->pid_values = calloc((size_t)s->process_entries * s->ncpus, sizeof(struct process_stat));
 	s->slot_values = calloc((size_t)SYSCALL_KEYS * s->ncpus, sizeof(struct process_stat));
 	s->slot_keys = calloc(SYSCALL_KEYS, sizeof(*s->slot_keys));
-	if (!s->keys || !s->stats || !s->touched || !s->zero || !s->pid_keys || !s->pid_values ||
-	    !s->slot_values || !s->slot_keys) {
+	if (!s->zero || !s->pid_keys || !s->pid_values || !s->slot_values || !s->slot_keys) {
 		syscalls_close(c);
 		return collector_fail(c, "out of memory");
 	}
@@ -231,6 +247,13 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 	/* per-process counts feed the processes and containers panes: none shown, none kept */
 	skel->rodata->track_processes = config_pane_listed(cfg, "processes") ||
 					config_pane_listed(cfg, "containers");
+	/* a thread going to sleep hands its pending calls to its process */
+	bpf_choose_variant(skel->progs.switch_out_btf, skel->progs.switch_out_raw,
+			   probe_btf_tracepoint("sched_switch"));
+	if (!skel->rodata->track_processes) {
+		bpf_program__set_autoload(skel->progs.switch_out_btf, false);
+		bpf_program__set_autoload(skel->progs.switch_out_raw, false);
+	}
 	/* process rows may lag by this much: well inside one interval */
 	skel->rodata->flush_ns = (__u64)(cfg->interval_s * 1e9 / 10);
 	if (skel->rodata->flush_ns > 100000000)
@@ -248,6 +271,12 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 		syscalls_close(c);
 		return collector_fail(c, "cannot load: %s", bpf_error_reason(err));
 	}
+	err = counter_map_init(&s->stats, bpf_map__fd(skel->maps.syscall_stats),
+			       &syscall_stat_layout, s->ncpus, false);
+	if (err) {
+		syscalls_close(c);
+		return collector_fail(c, "out of memory");
+	}
 	err = syscalls_bpf__attach(skel);
 	if (err) {
 		syscalls_close(c);
@@ -257,84 +286,50 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 }
 
-/* Flip the generation and read the half the kernel has stopped writing */
-static int read_generation(struct syscalls_state *s)
-{
-	int fd = bpf_map__fd(s->skel->maps.syscall_stats);
-	__u32 old = s->skel->bss->generation & 1;
-	__u32 in = old * SYSCALL_KEYS - 1, out, count = SYSCALL_KEYS;
-	int err;
+struct syscall_rows {
+	struct frame *frame;
+	struct table *table;
+};
 
-	s->skel->bss->generation = old ^ 1;
-	__sync_synchronize();
-	err = bpf_map_lookup_batch(fd, old ? &in : NULL, &out, s->keys, s->stats, &count, NULL);
-	if (err && errno != ENOENT)
-		return -errno;
-	if (count != SYSCALL_KEYS || s->keys[0] != old * SYSCALL_KEYS)
-		return -EIO;
-	return 0;
-}
-
-static const struct syscall_stat *stat_of(struct syscalls_state *s, unsigned int slot, int cpu)
+/* One slot's calls this interval (summed over CPUs) into its row */
+static int fill_syscall_row(void *arg, __u32 slot, const void *value)
 {
-	return (const struct syscall_stat *)((char *)s->stats +
-					     ((size_t)slot * s->ncpus + cpu) * s->stat_size);
-}
-
-static void fill_syscall_row(struct frame *f, struct table *t, struct syscalls_state *s,
-			     unsigned int slot)
-{
+	const struct syscall_stat *st = value;
+	struct syscall_rows *rows = arg;
 	unsigned int abi = slot / SYSCALL_SLOTS, nr = slot % SYSCALL_SLOTS;
 	struct table_row *r;
 	struct hist *h;
 	char name[64];
 
-	r = table_add_row(t, slot);
+	if (!rows->table || !st->count || slot >= SYSCALL_KEYS)
+		return 0;
+	r = table_add_row(rows->table, slot);
 	if (!r)
-		return;
+		return -ENOMEM;
 	syscall_name_format((enum syscall_abi)abi, nr, name, sizeof(name));
 	r->name = intern(name);
-	r->v[0] = nr;
-	r->v[5] = abi;
-	h = frame_row_hist(f, r, 0);
-	for (int cpu = 0; cpu < s->ncpus; cpu++) {
-		const struct syscall_stat *st = stat_of(s, slot, cpu);
-
-		r->v[1] += st->count;
-		r->v[2] += st->errors;
-		r->v[3] += st->total_ns;
-		if (st->max_ns > r->v[4])
-			r->v[4] = st->max_ns;
-		if (h)
-			for (int i = 0; i < HIST_SLOTS; i++)
-				h->slot[i] += st->hist[i];
-	}
+	r->v[V_NR] = nr;
+	r->v[V_ABI] = abi;
+	r->v[V_COUNT] = st->count;
+	r->v[V_ERRORS] = st->errors;
+	r->v[V_RESTARTS] = st->restarts;
+	r->v[V_TOTAL] = st->total_ns;
+	r->v[V_MAX] = st->max.ns;
+	h = frame_row_hist(rows->frame, r, 0);
+	if (h)
+		for (int i = 0; i < HIST_SLOTS; i++)
+			h->slot[i] = st->hist[i];
+	return 0;
 }
 
 static int sample_syscalls(struct syscalls_state *s, struct frame *f)
 {
-	struct table *t = frame_table(f, &syscalls_table);
-	int fd = bpf_map__fd(s->skel->maps.syscall_stats);
-	int err = read_generation(s);
+	struct syscall_rows rows = { f, frame_table(f, &syscalls_table) };
+	int err;
 
-	if (err)
-		return err;
-	s->ntouched = 0;
-	for (unsigned int slot = 0; slot < SYSCALL_KEYS; slot++) {
-		bool used = false;
-
-		for (int cpu = 0; cpu < s->ncpus && !used; cpu++)
-			used = stat_of(s, slot, cpu)->count != 0;
-		if (!used)
-			continue;
-		s->touched[s->ntouched++] = s->keys[slot];
-		if (t)
-			fill_syscall_row(f, t, s, slot);
-	}
-	/* the half we read gets written again after the next flip: empty it */
-	for (unsigned int i = 0; i < s->ntouched; i++)
-		bpf_map_update_elem(fd, &s->touched[i], s->zero, BPF_ANY);
-	return 0;
+	err = counter_map_read(&s->stats, s->skel->bss->counter_epoch, fill_syscall_row, &rows);
+	counter_epoch_advance(&s->skel->bss->counter_epoch);
+	return err;
 }
 
 /* Read a per-process map into d; returns the number of entries or -errno */

@@ -3,15 +3,16 @@
  * collectors/tasklets.c: one row per tasklet function (and BH work function): runs,
  * execution time, queue delay, priority, CPUs; drill-down is the per-CPU split.
  *
- * The kernel side gives each function a stats slot and keeps per-CPU stats
- * [generation][slot]; each tick we flip the generation, read the used slots of the old
- * half and zero them. Function addresses are named from /proc/kallsyms, loaded once at
- * open. Kernels without the tasklet
- * tracepoints get the TASKLET and HI softirq vectors as a whole, and a row that says so.
+ * The kernel side gives each function a stats slot and keeps cumulative per-CPU stats per
+ * slot; each tick we read their growth (counters.h), the slot of functions beyond the
+ * others included. Function addresses are named from /proc/kallsyms, loaded once at open.
+ * Kernels without the tasklet tracepoints get the TASKLET and HI softirq vectors as a
+ * whole, and a row that says so.
  *
  * Test hook: KTOP_TASKLETS_FALLBACK=1 in the environment forces that fallback.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "bpf/tasklets.h"
 #include "bpf_util.h"
 #include "container_filter.h"
+#include "counters.h"
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
@@ -119,13 +121,20 @@ struct func_kind {
 	__u32 kind;
 };
 
+static const struct counter_layout tasklet_stat_layout = {
+	.size = sizeof(struct tasklet_stat),
+	.u64s = offsetof(struct tasklet_stat, max) / sizeof(__u64),
+	.maxes = 2,
+	.u32s = 2 * KTOP_HIST_SLOTS,
+};
+
 struct tasklets_state {
-	struct tasklets_bpf *skel;
+	struct tasklets_bpf *skel; /* first: tests/bpf_tasklets.c reaches it through priv */
 	bool fallback;
 	int ncpus;
 	size_t stat_size;
-	struct tasklet_stat *values; /* one slot, ncpus wide */
-	void *zero;
+	struct counter_map stats;
+	struct frame *frame; /* the frame being filled */
 	__u64 slot_func[TASKLET_SLOTS]; /* 0 until learnt from slot_funcs */
 	const struct ksyms *ksyms; /* shared; NULL when /proc/kallsyms cannot be read */
 	struct func_kind kinds[MAX_FUNCS];
@@ -141,8 +150,7 @@ static void tasklets_close(struct collector *c)
 	if (!s)
 		return;
 	tasklets_bpf__destroy(s->skel);
-	free(s->values);
-	free(s->zero);
+	counter_map_free(&s->stats);
 	if (s->ksyms)
 		ksyms_kernel_put();
 	free(s);
@@ -233,13 +241,7 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 				      "irq:softirq_entry/exit tracepoints");
 	}
 	s->ncpus = bpf_possible_cpus();
-	s->stat_size = (sizeof(struct tasklet_stat) + 7) & ~7ul;
-	s->values = calloc(s->ncpus, s->stat_size);
-	s->zero = calloc(s->ncpus, s->stat_size);
-	if (!s->values || !s->zero) {
-		tasklets_close(c);
-		return collector_fail(c, "out of memory");
-	}
+	s->stat_size = counter_stride(&tasklet_stat_layout);
 	s->ksyms = ksyms_kernel_get(&err); /* without them, functions show as addresses */
 
 	skel = tasklets_bpf__open();
@@ -267,6 +269,12 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 	if (err) {
 		tasklets_close(c);
 		return collector_fail(c, "cannot load: %s", bpf_error_reason(err));
+	}
+	err = counter_map_init(&s->stats, bpf_map__fd(skel->maps.tasklet_stats),
+			       &tasklet_stat_layout, s->ncpus, true);
+	if (err) {
+		tasklets_close(c);
+		return collector_fail(c, "out of memory");
 	}
 	err = tasklets_bpf__attach(skel);
 	if (err) {
@@ -329,26 +337,27 @@ static const char *func_name(struct tasklets_state *s, __u64 func)
 	return intern(buf);
 }
 
-static const struct tasklet_stat *stat_of(struct tasklets_state *s, int cpu)
+static const struct tasklet_stat *stat_of(struct tasklets_state *s, const void *values, int cpu)
 {
-	return (const struct tasklet_stat *)((char *)s->values + (size_t)cpu * s->stat_size);
+	return (const struct tasklet_stat *)((const char *)values + (size_t)cpu * s->stat_size);
 }
 
 static void add_stat(struct table_row *r, const struct tasklet_stat *st)
 {
 	r->v[V_COUNT] += st->count;
 	r->v[V_TOTAL] += st->total_ns;
-	if (st->max_ns > r->v[V_MAX])
-		r->v[V_MAX] = st->max_ns;
+	if (st->max.ns > r->v[V_MAX])
+		r->v[V_MAX] = st->max.ns;
 	r->v[V_QUEUE_COUNT] += st->queue_count;
 	r->v[V_QUEUE_TOTAL] += st->queue_total_ns;
-	if (st->queue_max_ns > r->v[V_QUEUE_MAX])
-		r->v[V_QUEUE_MAX] = st->queue_max_ns;
+	if (st->queue_max.ns > r->v[V_QUEUE_MAX])
+		r->v[V_QUEUE_MAX] = st->queue_max.ns;
 }
 
-/* One function's per-CPU values (in s->values) into its row, and the CPU split if focused */
-static int fill_row(struct tasklets_state *s, struct frame *f, __u64 func)
+/* One function's per-CPU values into its row, and the CPU split if focused */
+static int fill_row(struct tasklets_state *s, const void *values, __u64 func)
 {
+	struct frame *f = s->frame;
 	struct table *t = frame_table(f, &tasklets_table);
 	struct table *cpus = NULL;
 	struct hist *exec, *queue;
@@ -368,7 +377,7 @@ static int fill_row(struct tasklets_state *s, struct frame *f, __u64 func)
 	exec = frame_row_hist(f, r, 0);
 	queue = frame_row_hist(f, r, 1);
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
-		const struct tasklet_stat *st = stat_of(s, cpu);
+		const struct tasklet_stat *st = stat_of(s, values, cpu);
 		struct table_row *cr;
 
 		if (!st->count)
@@ -410,43 +419,29 @@ static __u64 slot_function(struct tasklets_state *s, __u32 slot)
 	return s->slot_func[slot];
 }
 
-static bool slot_used(struct tasklets_state *s)
+/* One slot's interval, per CPU, into its function's row */
+static int add_slot(void *arg, __u32 slot, const void *values)
 {
-	for (int cpu = 0; cpu < s->ncpus; cpu++)
-		if (stat_of(s, cpu)->count)
-			return true;
-	return false;
+	struct tasklets_state *s = arg;
+	__u64 func;
+
+	if (slot >= TASKLET_SLOTS)
+		return 0;
+	func = slot_function(s, slot);
+	return func ? fill_row(s, values, func) : 0;
 }
 
 static int tasklets_sample(struct collector *c, struct frame *f)
 {
 	struct tasklets_state *s = c->priv;
-	int fd = bpf_map__fd(s->skel->maps.tasklet_stats);
-	__u32 old = s->skel->bss->generation & 1, used = s->skel->bss->nslots;
 	struct table *t;
-	int err = 0;
+	int err;
 
 	c->dropped = s->skel->bss->lost_delays; /* summed into the header's DROPPED count */
-	s->skel->bss->generation = old ^ 1;
-	__sync_synchronize();
-	if (used > TASKLET_OTHER_SLOT)
-		used = TASKLET_OTHER_SLOT;
-	for (__u32 slot = 0; slot < TASKLET_SLOTS; slot++) {
-		__u32 key = old * TASKLET_SLOTS + slot;
-		__u64 func;
-
-		if (slot == used)
-			slot = TASKLET_OTHER_SLOT;
-		if (bpf_map_lookup_elem(fd, &key, s->values) < 0)
-			return -errno;
-		if (!slot_used(s))
-			continue;
-		/* the half we read gets written again after the next flip: empty it */
-		bpf_map_update_elem(fd, &key, s->zero, BPF_ANY);
-		func = slot_function(s, slot);
-		if (func && !err)
-			err = fill_row(s, f, func);
-	}
+	s->frame = f;
+	err = counter_map_read(&s->stats, s->skel->bss->counter_epoch, add_slot, s);
+	counter_epoch_advance(&s->skel->bss->counter_epoch);
+	s->frame = NULL;
 	t = frame_table(f, &tasklets_table);
 	if (s->fallback && t) {
 		struct table_row *r = table_add_row(t, STATUS_ROW_KEY);
