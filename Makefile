@@ -105,11 +105,18 @@ $(BUILD)/tools/%: tools/%.c $(CORE_OBJS)
 
 unit: $(UNIT_TESTS) $(BPF_TESTS) $(WORKLOADS) $(BUILD)/tools/bench_tick
 
-# each fuzz target is built with clang from the sources, with every core and collector file
-$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(wildcard core/*.c) \
-		      $(wildcard collectors/*.c) $(SKELS)
+# each fuzz target links every core and collector file, compiled once for all of them with
+# the sanitizers and libFuzzer's coverage (the targets differ only in their own file)
+comma := ,
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(wildcard core/*.c) $(wildcard collectors/*.c) \
+	     $(wildcard export/*.c))
+$(BUILD)/fuzz/obj/%.o: %.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+	$(CLANG) $(subst -fsanitize=fuzzer$(comma),-fsanitize=fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -MMD -MP \
+		-c $< -o $@
+$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
