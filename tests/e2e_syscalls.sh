@@ -56,8 +56,9 @@ secs='.time | capture("T(?<h>..):(?<m>..):(?<s>[0-9.]+)") | (.h | tonumber) * 36
 tap_check "timed: interval_s is the time since the previous frame (within 20 ms)" \
 	jqt -s "[.[] | {i: .interval_s, t: ($secs)}] as \$f |
 		all(range(1; \$f | length); (\$f[.].i - (\$f[.].t - \$f[. - 1].t)) | fabs < 0.02)" "$tmp/out.json"
-tap_check "timed: interval_s is 0.5 on average after the first frame" \
-	jqt -s '[.[1:-1][].interval_s] | add / length | . > 0.45 and . < 0.55' "$tmp/out.json"
+# (a tick that came too late for its turn is one frame of two periods: the median holds)
+tap_check "timed: interval_s is 0.5 after the first frame (the median)" \
+	jqt -s '[.[1:-1][].interval_s] | sort | .[length / 2 | floor] | . > 0.45 and . < 0.55' "$tmp/out.json"
 tap_check "timed: nothing on stderr" [ ! -s "$tmp/err" ]
 
 run_counts --count-only
