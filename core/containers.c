@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "containers.h"
+#include "frame.h"
 #include "intern.h"
 #include "privsep.h"
 #include "proc.h"
@@ -852,4 +853,13 @@ const char *containers_selection_text(char *buf, size_t len)
 		snprintf(buf, len, "container %s: %s", selected_name ? selected_name : selected_query,
 			 selected_ever_ran ? "stopped" : "not found");
 	return buf;
+}
+
+void containers_stamp_frame(struct frame *f)
+{
+	char text[256];
+
+	f->container = selected_query ? intern(containers_selected_name()) : NULL;
+	f->container_state = intern(containers_selection_state());
+	f->container_text = intern(containers_selection_text(text, sizeof(text)));
 }

@@ -99,6 +99,11 @@ const struct container *containers_selected(void);
 const char *containers_selected_name(void);
 /* "all", "running", "stopped" (it ran, then went away) or "not found" (never seen) */
 const char *containers_selection_state(void);
+/* Stamp frame f with the selection it is made with (name, state and header text, interned):
+ * every sink shows the selection from the frame, so a replay shows what live showed */
+struct frame;
+void containers_stamp_frame(struct frame *f);
+
 /* One line for headers: "all containers", "container web (docker 1a2b3c4d5e6f)",
  * "container web: stopped", "container x: not found" */
 const char *containers_selection_text(char *buf, size_t len);

@@ -36,6 +36,9 @@ struct frame {
 	struct hist *hists;     /* pool the rows' hist indexes point into */
 	unsigned int nhists, hist_capacity;
 	bool compacted;         /* cut down as an old frame (history_compact) */
+	/* the container selection the frame was made with (interned; replay shows it too):
+	 * the name asked for or NULL, "all"/"running"/"stopped"/"not found", the header text */
+	const char *container, *container_state, *container_text;
 };
 
 #define HISTORY_EXACT_FRAMES 60

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "containers.h"
 #include "fault.h"
 #include "ktop.h"
 #include "proc.h"
@@ -153,6 +154,7 @@ static void sample_all(struct ktop *k)
 	for (unsigned int i = 0; i < f->ntables; i++)
 		table_sort(&f->tables[i], f->tables[i].schema->sort_column, false, f->interval_s);
 	sample_self(k, f);
+	containers_stamp_frame(f);
 }
 
 /* One tick: a frame from the collectors or the frame source, recorded, then shown */

@@ -152,14 +152,15 @@ void output_frame_json(const struct ktop *k, const struct frame *f, FILE *out)
 	fprintf(out, "{\"time\":\"%s\",\"timestamp\":%ld.%03ld,\"seq\":%llu,\"interval_s\":%.6f",
 		when, (long)f->wall.tv_sec, f->wall.tv_nsec / 1000000,
 		(unsigned long long)f->seq, f->interval_s);
-	/* the selected container's name (what was asked for while it is not running) */
+	/* the selected container's name (what was asked for while it is not running), as
+	 * the frame was made: a replay says what the live run said */
 	fputs(",\"container\":", out);
-	if (containers_selected_query())
-		output_json_string(out, containers_selected_name());
+	if (f->container)
+		output_json_string(out, f->container);
 	else
 		fputs("null", out);
 	fputs(",\"container_state\":", out);
-	output_json_string(out, containers_selection_state());
+	output_json_string(out, f->container_state ? f->container_state : "all");
 	fputs(",\"collectors\":{", out);
 	for (unsigned int i = 0; i < k->ncollectors; i++) {
 		const struct collector *c = &k->collectors[i];
@@ -209,12 +210,12 @@ static void text_table(FILE *out, const struct frame *f, const struct table *t)
 
 void output_frame_text(const struct ktop *k, const struct frame *f, FILE *out)
 {
-	char when[64], selection[256];
+	char when[64];
 
 	format_time_iso(&f->wall, when, sizeof(when));
 	fprintf(out, "ktop %s  host %s  kernel %s  cpus %d  interval %.3fs  %s\n",
 		when, k->hostname, k->kernel, k->ncpus, f->interval_s,
-		containers_selection_text(selection, sizeof(selection)));
+		f->container_text ? f->container_text : "all containers");
 	for (unsigned int i = 0; i < k->ncollectors; i++)
 		if (!k->collectors[i].running)
 			fprintf(out, "%s: unavailable: %s\n", k->collectors[i].ops->name,

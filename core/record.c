@@ -12,6 +12,8 @@
  *     'S' new strings: varint n, n str (numbered on from 1 over the file; 0 is "none")
  *     'L' new string lists: varint n, per list varint count, count string numbers
  *     'C' collectors: varint n, per collector str name, u8 running, str reason
+ *     'X' the container selection of the frames that follow: u8 selected, str name (what
+ *         was asked for), str state, str header text (files without one: the header's)
  *     'F' a frame: varint seq, s, ns, f64 interval, f64 self cpu %, varint rss KB, u8 BPF
  *         stats, f64 BPF ns per s, varint dropped; varint tables, per table varint table
  *         index (header order), varint dropped rows, varint rows, per row varint key, name,
@@ -38,7 +40,13 @@
 #define RECORD_BODY_MAX (64u << 20)
 #define RECORD_STRING_MAX 4096
 
-enum { REC_STRINGS = 'S', REC_LISTS = 'L', REC_COLLECTORS = 'C', REC_FRAME = 'F' };
+enum {
+	REC_STRINGS = 'S',
+	REC_LISTS = 'L',
+	REC_COLLECTORS = 'C',
+	REC_SELECTION = 'X',
+	REC_FRAME = 'F',
+};
 
 /* ---- bytes in memory ---------------------------------------------------------------- */
 
@@ -265,6 +273,9 @@ struct recorder {
 	uint32_t nlists, lists_cap, lists_written;
 	struct dict list_dict;
 	struct buf collectors_last, payload, chunk;
+	/* the container selection last written to this file (interned, as in frames) */
+	const char *selection[3];
+	bool selection_written;
 	char error[256];
 };
 
@@ -475,6 +486,7 @@ static int file_start(struct recorder *w, const struct ktop *k, bool rotate)
 	w->file_bytes = 0;
 	w->file_start_s = ktop_monotonic_s();
 	dictionaries_reset(w);
+	w->selection_written = false; /* each file says it again before its first frame */
 	header_encode(&header, k);
 	buf_put(&out, RECORD_MAGIC, 8);
 	buf_put(&out, version, 4);
@@ -593,6 +605,7 @@ static void frame_encode(struct recorder *w, struct buf *b, const struct frame *
 int recorder_write(struct recorder *w, const struct ktop *k, const struct frame *f)
 {
 	struct buf collectors = { 0 }, dict = { 0 };
+	bool selection_oom = false;
 	int err;
 
 	if (w->fd < 0)
@@ -626,8 +639,25 @@ int recorder_write(struct recorder *w, const struct ktop *k, const struct frame 
 		w->collectors_last.len = 0;
 		buf_put(&w->collectors_last, collectors.p, collectors.len);
 	}
+	if (!w->selection_written || w->selection[0] != f->container ||
+	    w->selection[1] != f->container_state || w->selection[2] != f->container_text) {
+		struct buf sel = { 0 };
+
+		buf_u8(&sel, f->container != NULL);
+		buf_str(&sel, f->container);
+		buf_str(&sel, f->container_state ? f->container_state : "all");
+		buf_str(&sel, f->container_text ? f->container_text : "all containers");
+		buf_record(&w->chunk, REC_SELECTION, &sel);
+		selection_oom = sel.oom;
+		free(sel.p);
+		w->selection[0] = f->container;
+		w->selection[1] = f->container_state;
+		w->selection[2] = f->container_text;
+		w->selection_written = true;
+	}
 	buf_record(&w->chunk, REC_FRAME, &w->payload);
-	err = dict.oom || collectors.oom || w->collectors_last.oom || w->payload.oom || w->chunk.oom
+	err = dict.oom || collectors.oom || w->collectors_last.oom || w->payload.oom ||
+			      w->chunk.oom || selection_oom
 		      ? -ENOMEM
 		      : 0;
 	free(dict.p);
@@ -702,6 +732,12 @@ struct frame_index {
 	size_t offset, len;   /* the frame's payload in the data */
 	struct timespec wall;
 	unsigned int collectors; /* the collector set in force, + 1 (0 = none) */
+	unsigned int selection;  /* the container selection in force, + 1 (0 = the header's) */
+};
+
+struct selection {
+	bool selected;
+	char name[256], state[16], text[256];
 };
 
 struct replay {
@@ -726,6 +762,8 @@ struct replay {
 	uint32_t nlists, lists_cap;
 	struct collector_set *sets;
 	unsigned int nsets, sets_cap;
+	struct selection *selections;
+	uint32_t nselections, selections_cap;
 	/* frames */
 	struct frame_index *frames;
 	unsigned int nframes, frames_cap;
@@ -896,6 +934,46 @@ static int collectors_decode(struct replay *r, struct cursor *c)
 	return 0;
 }
 
+static int selection_decode(struct replay *r, struct cursor *c)
+{
+	struct selection *s;
+
+	if (r->nselections == r->selections_cap &&
+	    grow_array(&r->selections, &r->selections_cap, sizeof(*r->selections)) < 0) {
+		cur_fail(c, "out of memory");
+		return -1;
+	}
+	s = &r->selections[r->nselections];
+	s->selected = cur_u8(c) != 0;
+	cur_str_copy(c, s->name, sizeof(s->name));
+	cur_str_copy(c, s->state, sizeof(s->state));
+	cur_str_copy(c, s->text, sizeof(s->text));
+	if (c->bad)
+		return -1;
+	r->nselections++;
+	return 0;
+}
+
+/* The selection frame i was made with; recordings from before 'X' records have only the
+ * header's -c, and no state */
+static void selection_apply(const struct replay *r, unsigned int i, struct frame *f)
+{
+	char text[300];
+
+	if (r->frames[i].selection) {
+		const struct selection *s = &r->selections[r->frames[i].selection - 1];
+
+		f->container = s->selected ? intern(s->name) : NULL;
+		f->container_state = intern(s->state);
+		f->container_text = intern(s->text);
+		return;
+	}
+	f->container = r->has_container ? intern(r->container) : NULL;
+	f->container_state = intern(r->has_container ? "unknown" : "all");
+	snprintf(text, sizeof(text), "container %s", r->container);
+	f->container_text = intern(r->has_container ? text : "all containers");
+}
+
 static const char *string_at(struct cursor *c, const struct replay *r)
 {
 	uint64_t s = cur_varint(c);
@@ -1020,6 +1098,7 @@ static int index_frame(struct replay *r, size_t offset, size_t len, const struct
 	fi->len = len;
 	fi->wall = *wall;
 	fi->collectors = r->nsets;
+	fi->selection = r->nselections;
 	return 0;
 }
 
@@ -1069,6 +1148,9 @@ static void records_scan(struct replay *r, size_t offset)
 			break;
 		case REC_COLLECTORS:
 			err = collectors_decode(r, &c);
+			break;
+		case REC_SELECTION:
+			err = selection_decode(r, &c);
 			break;
 		case REC_FRAME: {
 			const uint8_t *payload = c.p;
@@ -1195,6 +1277,7 @@ void replay_close(struct replay *r)
 	free(r->list_len);
 	free(r->strings);
 	free(r->sets);
+	free(r->selections);
 	free(r->frames);
 	free(r->tables);
 	free(r->owned);
@@ -1240,7 +1323,10 @@ int replay_read(struct replay *r, unsigned int i, struct ktop *k, struct frame *
 			     r->data + r->frames[i].offset + r->frames[i].len, NULL };
 	if (k)
 		collectors_apply(r, k, r->frames[i].collectors);
-	return frame_decode(r, &c, f, NULL) < 0 ? -EINVAL : 0;
+	if (frame_decode(r, &c, f, NULL) < 0)
+		return -EINVAL;
+	selection_apply(r, i, f);
+	return 0;
 }
 
 void replay_identity(const struct replay *r, struct ktop *k)

@@ -209,7 +209,7 @@ if ! command -v tmux >/dev/null; then
 	tap_skip "picker in tmux" "tmux is not installed"
 	exit 0
 fi
-tmux_start "$session" 200 60 env TERM=xterm-256color "$KTOP_BIN" -d 0.5
+tmux_start "$session" 200 60 env TERM=xterm-256color "$KTOP_BIN" -d 0.5 -w "$tmp/picked.ktop"
 wait_for "tmux_screen $session | grep -q 'all containers'" 15
 tap_check "screen: the header says all containers" sh -c "tmux capture-pane -p -t $session | head -1 | grep -q 'all containers'"
 tap_check "screen: A's processes are listed before any selection" \
@@ -232,3 +232,19 @@ tap_check "screen: C returns to all containers" \
 	wait_for "tmux_screen $session | head -1 | grep -q 'all containers'" 5
 tmux send-keys -t "$session" q
 tap_check "screen: q still quits" wait_for "! tmux_alive $session" 5
+
+# The selection is part of each frame: a replay shows what the live run showed
+"$KTOP_BIN" -r "$tmp/picked.ktop" -J >"$tmp/picked.json" 2>"$tmp/picked.err"
+tap_diag "replay of the picker session: $(jq -c '[.container, .container_state]' "$tmp/picked.json" | uniq -c | tr -s ' \n' ' ')"
+tap_check "replay of a session where A was picked: the first frames are all containers" \
+	jqt -s '.[0].container == null and .[0].container_state == "all"' "$tmp/picked.json"
+tap_check "replay of a session where A was picked: then frames of A, running" \
+	jqt -s --arg a "$A" 'any(.[]; .container == $a and .container_state == "running")' "$tmp/picked.json"
+tap_check "replay of a session where A was picked: all containers again at the end" \
+	jqt -s '.[-1].container == null' "$tmp/picked.json"
+"$KTOP_BIN" -J -d 0.3 -n 3 -c "$A" -w "$tmp/a.ktop" >/dev/null 2>&1
+tap_check "replay of a -c A recording: every frame names A, running" \
+	jqt -s --arg a "$A" 'length == 3 and all(.[]; .container == $a and .container_state == "running")' \
+	<("$KTOP_BIN" -r "$tmp/a.ktop" -J 2>/dev/null)
+tap_check "replay of a -c A recording, as text: the header names A" \
+	grep -q "container $A (cgroup" <("$KTOP_BIN" -r "$tmp/a.ktop" -b 2>/dev/null | head -1)

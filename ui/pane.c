@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/containers.h"
 #include "core/format.h"
 #include "damp.h"
 #include "ui_internal.h"
@@ -381,9 +380,9 @@ static const char *sparkline(struct ui *ui, const struct table_schema *s, uint64
 
 /* With a container selected, panes of interrupt work say whose interrupted tasks they
  * count: the container did not cause that work. NULL when there is nothing to say. */
-static const char *charged_note(const struct table_schema *s)
+static const char *charged_note(const struct table_schema *s, const struct frame *f)
 {
-	return s->charged ? containers_selected_name() : NULL;
+	return s->charged && f ? f->container : NULL;
 }
 
 void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int top, int height,
@@ -418,8 +417,8 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	mvhline(top, 0, ' ', width);
 	used = (size_t)snprintf(title, sizeof(title), " %s%s%s%s  sort: %s%s ", s->title,
-				charged_note(s) ? "  charged to the interrupted tasks of " : "",
-				charged_note(s) ? charged_note(s) : "", focused ? " *" : "",
+				charged_note(s, f) ? "  charged to the interrupted tasks of " : "",
+				charged_note(s, f) ? charged_note(s, f) : "", focused ? " *" : "",
 				s->columns[v->sort_column].title, v->ascending ? " (asc)" : "");
 	if (v->filter[0] || (focused && ui->filter_editing))
 		snprintf(title + used, sizeof(title) - used, " filter: %s%s ", v->filter,

@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/containers.h"
 #include "core/format.h"
 #include "ui.h"
 #include "ui_internal.h"
@@ -75,7 +74,7 @@ static size_t draw_self_cost(struct ui *ui, const struct frame *f, char *line, s
 static void draw_header(struct ui *ui, const struct frame *f)
 {
 	struct ktop *k = ui->k;
-	char line[512], when[16] = "--:--:--", selection[256], state[COLLECTOR_REASON_MAX + 32];
+	char line[512], when[16] = "--:--:--", state[COLLECTOR_REASON_MAX + 32];
 	size_t used;
 
 	if (f) {
@@ -87,7 +86,7 @@ static void draw_header(struct ui *ui, const struct frame *f)
 	attrset(ui->attr[ROLE_HEADER]);
 	snprintf(line, sizeof(line), "ktop %s  %s  %s  %d CPUs  %s  every %.2gs  %s",
 		 KTOP_VERSION, k->hostname, k->kernel, k->ncpus, when, k->cfg.interval_s,
-		 containers_selection_text(selection, sizeof(selection)));
+		 f && f->container_text ? f->container_text : "all containers");
 	mvaddnstr(0, 0, line, COLS);
 	if (ui->paused) {
 		attrset(ui->attr[ROLE_WARNING]);
