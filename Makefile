@@ -38,7 +38,8 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 		-std=gnu11 -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"' \
 		-DKTOP_DATADIR='"$(PREFIX)/share/ktop"' -I$(BUILD) -I.
 
-.PHONY: all clean deps run test unit install uninstall help bench vmlinux fuzz test-asan soak
+.PHONY: all clean deps run test unit install uninstall help bench vmlinux fuzz test-asan soak \
+	test-kernels
 .DELETE_ON_ERROR:
 
 all: ktop
@@ -51,6 +52,8 @@ help:
 	@echo "make fuzz       run every tests/fuzz_*.c for FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "make test-asan  the whole suite with an ASan+UBSan build (in build-asan/)"
 	@echo "make soak       ktop under process and container churn for SOAK_SECONDS=$(SOAK_SECONDS)"
+	@echo "make test-kernels  the suite on Debian's 6.1, 6.1-rt, 6.12, 6.12-rt kernels in qemu"
+	@echo "                KERNELS=6.1,6.12 KERNEL_SMP=2,maxcpus=128 KERNEL_TESTS='bpf_ e2e_irqs'"
 	@echo "make install    install to PREFIX=$(PREFIX), config to /etc/ktop"
 	@echo "make clean      remove $(BUILD)/ and ./ktop"
 
@@ -140,6 +143,17 @@ test-asan:
 
 $(BUILD)/ktop: $(MAIN_OBJ) $(UI_OBJS) $(COLL_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the suite in qemu guests booting Debian's own kernels (tools/test-kernels.sh; downloads
+# and results in build-kernels/); without /dev/kvm they are emulated, and slow
+KERNELS      ?= 6.1,6.1-rt,6.12,6.12-rt
+KERNEL_SMP   ?= 2
+KERNEL_TESTS ?=
+# not about the kernel, and hours under emulation: benchmarks, fuzzing, valgrind
+KERNEL_SKIP  ?= bench,fuzz,valgrind
+test-kernels: all unit
+	BUILD=$(BUILD) KTOP_BIN=$(CURDIR)/ktop tools/test-kernels.sh -k $(KERNELS) \
+		-s $(KERNEL_SMP) -x '$(KERNEL_SKIP)' $(KERNEL_TESTS)
 
 # long endurance run (tests/e2e_soak.sh is the short one in the suite)
 SOAK_SECONDS ?= 3600

@@ -13,6 +13,12 @@
  * on C wakes every 250 us; each section must come back as a preempt_off wait within 25% of
  * D on C, blamed on the bpf() system call that held the CPU, and no IRQs-off section may
  * also be counted as a preemption wait.
+ *
+ * Where a check cannot hold, it says why and SKIPs: on kernels without the csd_function
+ * tracepoints (before 6.3) a section inside an IPI handler is seen only as a late timer in
+ * the code the IPI interrupted; under emulation (KTOP_EMULATED=1, set by
+ * tools/test-kernels.sh for a TCG guest) durations measure the emulator and the host's
+ * scheduling, so only the functional checks (how sections are attributed, never twice) run.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -36,7 +42,8 @@
 #include "core/config.h"
 #include "core/frame.h"
 
-static int ncpus;
+static int ncpus, last_online_cpu;
+static bool ipi_calls;
 static struct history history;
 static struct collector collector;
 static const struct table_schema *critical_schema, *events_schema;
@@ -45,6 +52,35 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	(void)level, (void)fmt, (void)ap;
 	return 0;
+}
+
+static bool emulated(void)
+{
+	const char *e = getenv("KTOP_EMULATED");
+
+	return e && strcmp(e, "1") == 0;
+}
+
+/* The highest CPU in /sys/devices/system/cpu/online ("0-1", "0,2-3"): the possible CPUs
+ * that per-CPU maps are sized by may be many more (qemu -smp 2,maxcpus=128) */
+static int online_cpu_last(void)
+{
+	char buf[256];
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	char *p;
+	int last = 0;
+
+	if (!f)
+		return ncpus - 1;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = buf + strcspn(buf, "\n");
+		*p = '\0';
+		while (p > buf && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		last = atoi(p);
+	}
+	fclose(f);
+	return last;
 }
 
 /* Start tests/workloads/irqoff_inject with args; returns its pid once it has loaded its
@@ -169,9 +205,21 @@ static void check_injection(int cpu, int count, uint64_t spin_ms)
 	}
 	print_message("# K=%d D=%llums CPU %d: %d irqs_off within 25%%, %d similar, %d via IPI\n",
 		      count, (unsigned long long)spin_ms, cpu, matched, similar, through_ipi);
-	assert_true(matched * 10 >= count * 9);
 	assert_true(similar <= count); /* never counted twice as an offender */
+	if (!ipi_calls) {
+		print_message("# reason: no csd_function_entry/exit tracepoints (Linux 6.3+): a "
+			      "section in an IPI handler shows only as a late timer in the code "
+			      "the IPI interrupted (idle, user, external)\n");
+		skip();
+	}
 	assert_true(through_ipi * 10 >= count * 9);
+	if (emulated()) {
+		print_message("# reason: emulated (KTOP_EMULATED=1): section durations are the "
+			      "emulator's, %d of %d within 25%% of %llu ms\n",
+			      matched, count, (unsigned long long)spin_ms);
+		skip();
+	}
+	assert_true(matched * 10 >= count * 9);
 }
 
 static void check_preempt_injection(int cpu, int count, uint64_t spin_ms)
@@ -234,7 +282,7 @@ static void test_inject_2ms_cpu0(void **state)
 static void test_inject_20ms_last_cpu(void **state)
 {
 	(void)state;
-	check_injection(ncpus - 1, 4, 20);
+	check_injection(last_online_cpu, 4, 20);
 }
 
 /* The same time with nothing injected: no kernel offender anywhere near that long */
@@ -258,6 +306,11 @@ static void test_quiet(void **state)
 			offenders++;
 	}
 	print_message("# quiet: %u idle/user/external delays classified apart\n", other);
+	if (offenders && emulated()) {
+		print_message("# reason: emulated (KTOP_EMULATED=1): %u offenders of 1 ms or more "
+			      "in a quiet time: the host's delays look like held-off timers\n", offenders);
+		skip();
+	}
 	assert_int_equal(offenders, 0);
 }
 
@@ -274,6 +327,8 @@ static int setup(void **state)
 	events_schema = frame_schema_find("critical_events");
 	if (!critical_schema || !events_schema || history_init(&history, 4) < 0)
 		return -1;
+	ipi_calls = probe_btf_tracepoint("csd_function_entry") &&
+		    probe_btf_tracepoint("csd_function_exit");
 	if (critical_collector.open(&collector, &cfg) < 0) {
 		print_message("# collector open: %s\n", collector.reason);
 		return -1;
@@ -302,11 +357,12 @@ int main(void)
 
 	libbpf_set_print(quiet);
 	ncpus = libbpf_num_possible_cpus();
+	last_online_cpu = online_cpu_last();
 	if (geteuid() != 0) {
 		printf("1..1\n# reason: needs root to load BPF programs\nok 1 # SKIP bpf_critical\n");
 		return 0;
 	}
-	if (ncpus < 2) {
+	if (last_online_cpu < 1) {
 		printf("1..1\n# reason: the injector needs a second CPU to send the IPI from\n"
 		       "ok 1 # SKIP bpf_critical\n");
 		return 0;

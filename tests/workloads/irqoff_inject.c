@@ -28,13 +28,13 @@
 
 static volatile int stop;
 
-static void pin(int cpu)
+static int pin(int cpu)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* A real-time task on the section's CPU: each wake-up asks that CPU to reschedule */
@@ -74,7 +74,13 @@ int main(int argc, char **argv)
 	}
 	/* IRQs off: send from another CPU, so the section runs in an IPI on the target;
 	 * preemption off: run it here, on the target */
-	pin(preempt ? cpu : (cpu + 1) % ncpus);
+	if (preempt) {
+		pin(cpu);
+	} else {
+		/* the next online CPU: possible CPUs may be many more than online ones */
+		for (int i = 1; i < ncpus && pin((cpu + i) % ncpus) != 0; i++)
+			;
+	}
 
 	skel = critical_bpf__open();
 	if (!skel)
