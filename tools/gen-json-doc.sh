@@ -32,7 +32,7 @@ frames to get totals, divide by `interval_s` to get rates.
 | `seq` | integer | frame number since ktop started, from 1 |
 | `interval_s` | number | measured length of the interval in seconds |
 | `container` | string or null | the container selected with `-c` (its resolved name), null for the whole machine |
-| `container_state` | string | what became of the selection: e.g. `running`, `stopped`, `not found`, or `all` |
+| `container_state` | string | what became of the selection: e.g. `running`, `stopped`, `not found`, or `all` (`unknown`: a replay of a file from before the selection was recorded) |
 | `self` | object | ktop's own cost: `cpu_pct` (% of one CPU over the interval), `rss_kb`, `dropped` (events lost in the interval, all collectors), `bpf_ns_per_s` (run time of ktop's BPF programs per second, measured one interval in ten from the kernel's BPF statistics; absent until measured) |
 | `collectors` | object | each collector's state: `"ok"` or the reason it is not running |
 | one array per table | list of row objects | as below; tables that are only filled while a row is opened on screen are left out when empty |
