@@ -17,7 +17,7 @@ CFLAGS     += -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -MMD -MP 
 	      -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"' \
 	      -DKTOP_DATADIR='"$(PREFIX)/share/ktop"' -I$(BUILD) -I. $(SANITIZE)
 LDFLAGS    += $(SANITIZE)
-LDLIBS     := -lbpf -lelf -lz -linih -lncursesw -ltinfo -lm
+LDLIBS     := -lbpf -lelf -lz -linih -lncursesw -ltinfo -lm -lmicrohttpd -lcrypt -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall \
 	      -Wno-unused-function
 
@@ -26,6 +26,7 @@ SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 CORE_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard core/*.c))
 COLL_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard collectors/*.c))
 UI_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
+EXPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard export/*.c))
 MAIN_OBJ   := $(BUILD)/ktop.o
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit_*.c))
 BPF_TESTS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf_*.c))
@@ -63,7 +64,7 @@ deps:
 run: deps all
 	./ktop
 
-ktop: $(MAIN_OBJ) $(UI_OBJS) $(COLL_OBJS) $(CORE_OBJS)
+ktop: $(MAIN_OBJ) $(UI_OBJS) $(EXPORT_OBJS) $(COLL_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/vmlinux.h:
@@ -141,7 +142,7 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		KTOP_SANITIZED=1 BUILD=build-asan KTOP_BIN=$(CURDIR)/build-asan/ktop tests/run
 
-$(BUILD)/ktop: $(MAIN_OBJ) $(UI_OBJS) $(COLL_OBJS) $(CORE_OBJS)
+$(BUILD)/ktop: $(MAIN_OBJ) $(UI_OBJS) $(EXPORT_OBJS) $(COLL_OBJS) $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # the suite in qemu guests booting Debian's own kernels (tools/test-kernels.sh; downloads

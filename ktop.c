@@ -19,10 +19,12 @@
 #include "core/ini_file.h"
 #include "core/ktop.h"
 #include "core/options.h"
+#include "core/output.h"
 #include "core/privilege.h"
 #include "core/privsep.h"
 #include "core/record.h"
 #include "core/theme.h"
+#include "export/exporter.h"
 #include "ui/ui.h"
 
 #define EXIT_USAGE 2
@@ -37,6 +39,11 @@ static void usage(FILE *out)
 		"  -n, --frames N         stop after N frames\n"
 		"  -b, --batch            print frames as text, no screen\n"
 		"  -J, --json             print one JSON object per frame per line (NDJSON)\n"
+		"      --format FMT       batch output: text (-b), json (-J), prometheus (text\n"
+		"                         0.0.4) or openmetrics (1.0): the metrics of --listen\n"
+		"      --listen ADDR:PORT serve Prometheus/OpenMetrics metrics at /metrics, no\n"
+		"                         screen (docs/EXPORTER.md)\n"
+		"      --web-config FILE  with --listen: TLS and basic auth (exporter-toolkit format)\n"
 		"  -c, --container ID     only this container (ID or name)\n"
 		"      --config FILE      read settings from FILE (see ktop.conf)\n"
 		"      --defaults         read no config file: compiled-in settings\n"
@@ -86,6 +93,21 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 enum { OPT_CHECK = 256, OPT_LOG, OPT_CONFIG, OPT_ASCII, OPT_COUNT_ONLY, OPT_COLUMNS,
        OPT_DEFAULTS, OPT_DUMP_CONFIG, OPT_THEME, OPT_LIST_ACTIONS };
 enum { OPT_RECORD_ONLY = 512, OPT_RECORD_MAX_SIZE, OPT_RECORD_MAX_AGE, OPT_RECORD_KEEP };
+enum { OPT_FORMAT = 768, OPT_LISTEN, OPT_WEB_CONFIG };
+
+/* --format NAME: an output mode, or -1 */
+static int output_format_parse(const char *name)
+{
+	static const char *const names[] = {
+		[OUTPUT_TEXT] = "text", [OUTPUT_JSON] = "json",
+		[OUTPUT_PROMETHEUS] = "prometheus", [OUTPUT_OPENMETRICS] = "openmetrics",
+	};
+
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
 
 static bool list_columns;
 
@@ -113,12 +135,17 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 		{ "record-max-size", required_argument, NULL, OPT_RECORD_MAX_SIZE },
 		{ "record-max-age", required_argument, NULL, OPT_RECORD_MAX_AGE },
 		{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "web-config", required_argument, NULL, OPT_WEB_CONFIG },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	char host[256], port[16], why[400];
+	int opt, format = -1;
+	bool batch = false;
 	double v;
-	int opt;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":d:n:bJc:w:r:Vh", options, NULL)) != -1) {
@@ -137,9 +164,26 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 			break;
 		case 'b':
 			cfg->output = OUTPUT_TEXT;
+			batch = true;
 			break;
 		case 'J':
 			cfg->output = OUTPUT_JSON;
+			batch = true;
+			break;
+		case OPT_FORMAT:
+			format = output_format_parse(optarg);
+			if (format < 0)
+				return usage_error("invalid format '%s' for --format: expected text, "
+						   "json, prometheus or openmetrics", optarg);
+			break;
+		case OPT_LISTEN:
+			if (exporter_parse_listen(optarg, host, sizeof(host), port, sizeof(port),
+						  why, sizeof(why)) < 0)
+				return usage_error("%s", why);
+			cfg->listen = optarg;
+			break;
+		case OPT_WEB_CONFIG:
+			cfg->web_config = optarg;
 			break;
 		case 'c':
 			cfg->container = optarg;
@@ -213,6 +257,15 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (format >= 0)
+		cfg->output = (enum output_mode)format; /* -b or -J with it: --format says which */
+	if (cfg->listen && (batch || format >= 0))
+		return usage_error("%s serves the metrics over HTTP and prints no frames: "
+				   "drop -b, -J and --format", "--listen");
+	if (cfg->web_config && !cfg->listen)
+		return usage_error("%s is for --listen", "--web-config");
+	if (cfg->listen && cfg->replay_file)
+		return usage_error("%s cannot serve a replay (-r)", "--listen");
 	if (cfg->record_only && !cfg->record_file)
 		return usage_error("%s needs -w FILE", "--record-only");
 	if (cfg->replay_file && cfg->record_only)
@@ -416,7 +469,8 @@ static int replay_main(struct ktop *k)
 	}
 	k->sink = k->cfg.output == OUTPUT_JSON ? &json_sink
 		  : k->cfg.output == OUTPUT_TEXT ? &text_sink
-						 : &screen_sink;
+		  : k->cfg.output == OUTPUT_SCREEN ? &screen_sink
+						   : &exposition_sink;
 	status = record_start(k) < 0 ? 1 : k->sink->start(k);
 	if (status == 0) {
 		status = ktop_loop(k);
@@ -474,6 +528,7 @@ int main(int argc, char **argv)
 {
 	static struct ktop k;
 	const char *missing_priv, *missing_kernel;
+	char why[512];
 	sigset_t signals;
 	int status;
 
@@ -533,10 +588,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ktop: out of memory for %u frames of history\n", k.cfg.history);
 		return 1;
 	}
-	k.sink = k.cfg.record_only ? &null_sink
+	k.sink = k.cfg.listen ? &exporter_sink
+		 : k.cfg.record_only ? &null_sink
 		 : k.cfg.output == OUTPUT_JSON ? &json_sink
 		 : k.cfg.output == OUTPUT_TEXT ? &text_sink
-					       : &screen_sink;
+		 : k.cfg.output == OUTPUT_SCREEN ? &screen_sink
+						 : &exposition_sink;
+	/* bound before the privilege drop (a port below 1024), served after it */
+	if (k.cfg.listen && !(k.sink_state = exporter_open(&k.cfg, why, sizeof(why)))) {
+		int err = errno;
+
+		fprintf(stderr, "ktop: %s\n", why);
+		return err == EINVAL ? EXIT_USAGE : 1; /* a bad web config file is a usage error */
+	}
 	if (k.cfg.container && select_start_container(&k) < 0)
 		return 1;
 	collectors_open_all(&k, false);
@@ -567,6 +631,8 @@ int main(int argc, char **argv)
 			k.sink->stop(&k);
 	}
 	status = record_stop(&k, status);
+	if (k.cfg.listen)
+		exporter_close(k.sink_state);
 	if (status && fault_wanted("loop", "tick"))
 		fprintf(stderr, "ktop: internal error (test hook KTOP_FAULT=loop:tick)\n");
 	collectors_close_all(&k);

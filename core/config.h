@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-enum output_mode { OUTPUT_SCREEN, OUTPUT_TEXT, OUTPUT_JSON };
+enum output_mode { OUTPUT_SCREEN, OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_PROMETHEUS, OUTPUT_OPENMETRICS };
 
 #define CONFIG_NAME_MAX 32
 #define CONFIG_LIST_MAX 256
@@ -48,6 +48,14 @@ struct ktop_config {
 	bool no_config_file;     /* --defaults: compiled-in settings only */
 	bool dump_config;        /* --dump-config */
 	bool list_actions;       /* --list-actions */
+	/* the exporter (core/openmetrics.c, export/, docs/EXPORTER.md) */
+	const char *listen;      /* --listen ADDR:PORT: serve /metrics, no screen */
+	const char *web_config;  /* --web-config FILE: TLS and basic auth */
+	unsigned int export_containers; /* [export] containers: with series of their own */
+	unsigned int export_histograms; /* [export] histograms: rows per table with one */
+	unsigned int export_max_series; /* [export] max_series: per exposition */
+	unsigned int export_connections; /* [export] connections: at once */
+	unsigned int export_timeout_s;  /* [export] timeout: idle connections closed */
 };
 
 void config_defaults(struct ktop_config *cfg);

@@ -55,6 +55,20 @@ const struct option_def options_table[] = {
 	{ "critical", "timer_hz", OPTION_UINT, 0, 10000, "1000",
 	  "ktop's own timer per CPU that notices late interrupts; 0 turns it off",
 	  FIELD(critical_timer_hz) },
+	{ "export", "containers", OPTION_UINT, 0, 100000, "50",
+	  "containers with series of their own in the metrics (ktop --listen), the busiest; "
+	  "the others are summed in one container=\"_other\" series",
+	  FIELD(export_containers) },
+	{ "export", "histograms", OPTION_UINT, 0, 10000, "20",
+	  "rows of each table (the busiest) whose histograms are exported",
+	  FIELD(export_histograms) },
+	{ "export", "max_series", OPTION_UINT, 100, 10000000, "20000",
+	  "most series in one exposition, ktop's own metrics aside; those cut are counted "
+	  "(ktop_series_dropped)", FIELD(export_max_series) },
+	{ "export", "connections", OPTION_UINT, 1, 10000, "64",
+	  "HTTP connections served at once; more are refused", FIELD(export_connections) },
+	{ "export", "timeout", OPTION_UINT, 1, 3600, "10",
+	  "seconds an idle or slow HTTP connection is kept", FIELD(export_timeout_s) },
 };
 
 const unsigned int options_count = sizeof(options_table) / sizeof(options_table[0]);
@@ -66,7 +80,7 @@ void options_set_keys_ops(const struct options_keys_ops *ops)
 	keys_ops = ops;
 }
 
-static const char *const sections[] = { "general", "syscalls", "critical", "keys" };
+static const char *const sections[] = { "general", "syscalls", "critical", "export", "keys" };
 
 static bool section_known(const char *name)
 {
@@ -304,7 +318,7 @@ int options_set(struct ktop_config *cfg, const char *section, const char *key, c
 
 	if (!section_known(section)) {
 		snprintf(err, errlen, "unknown section [%s]; expected [general], [syscalls], "
-			 "[critical] or [keys]", section);
+			 "[critical], [export] or [keys]", section);
 		return -1;
 	}
 	if (!key)

@@ -6,9 +6,10 @@
 
 #include "containers.h"
 #include "format.h"
+#include "openmetrics.h"
 #include "output.h"
 
-static unsigned int utf8_sequence_length(const unsigned char *s)
+unsigned int output_utf8_length(const unsigned char *s)
 {
 	unsigned int n;
 
@@ -41,7 +42,7 @@ void output_json_string(FILE *out, const char *s)
 			fputc(*p++, out);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(out, "\\u%04x", *p++);
-		} else if ((n = utf8_sequence_length(p)) == 0) {
+		} else if ((n = output_utf8_length(p)) == 0) {
 			fputs("\\ufffd", out);
 			p++;
 		} else {
@@ -257,4 +258,46 @@ const struct sink_ops json_sink = {
 	.name = "json",
 	.start = batch_start,
 	.frame = json_frame,
+};
+
+/* -b --format prometheus|openmetrics: the exposition after every frame, cumulative since
+ * start (the textfile collector's format); each one printed counts as a scrape */
+static int exposition_start(struct ktop *k)
+{
+	struct openmetrics_limits limits = { k->cfg.export_containers, k->cfg.export_histograms,
+					     k->cfg.export_max_series };
+
+	k->sink_state = openmetrics_new(&limits);
+	if (!k->sink_state) {
+		fprintf(stderr, "ktop: out of memory for the metrics\n");
+		return 1;
+	}
+	return 0;
+}
+
+static void exposition_frame(struct ktop *k)
+{
+	struct openmetrics *om = k->sink_state;
+	bool om_format = k->cfg.output == OUTPUT_OPENMETRICS;
+
+	openmetrics_add_frame(om, k, history_get(&k->history, 0));
+	openmetrics_write(om, k, om_format ? OPENMETRICS_OPENMETRICS : OPENMETRICS_PROMETHEUS,
+			  k->out);
+	if (!om_format)
+		fputc('\n', k->out); /* a blank line between expositions; parsers skip it */
+	fflush(k->out);
+	openmetrics_scraped(om);
+}
+
+static void exposition_stop(struct ktop *k)
+{
+	openmetrics_free(k->sink_state);
+	k->sink_state = NULL;
+}
+
+const struct sink_ops exposition_sink = {
+	.name = "openmetrics",
+	.start = exposition_start,
+	.frame = exposition_frame,
+	.stop = exposition_stop,
 };

@@ -3,6 +3,7 @@
 #   core/        includes nothing from collectors/, ui/ or bpf/, no libbpf, no skeleton, no curses
 #   ui/          includes nothing from collectors/ or bpf/, no libbpf, no skeleton
 #   collectors/  includes nothing from ui/, no curses
+#   export/      includes nothing from collectors/, ui/ or bpf/, no libbpf, no skeleton, no curses
 # Only ktop.c, the composition root, includes them all.
 #   tests/lint_layers.sh [ROOT]   (default: the tree this script is in)
 . "$(dirname "$0")/lib.sh"
@@ -11,11 +12,12 @@ root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # violations ROOT: "file:line: #include ..." for every include a room may not have
 violations() {
 	local r=$1 room pattern f
-	for room in core ui collectors; do
+	for room in core ui collectors export; do
 		case $room in
 		core) pattern='(collectors|ui|bpf)/|skel\.h|curses' ;;
 		ui) pattern='(collectors|bpf)/|skel\.h' ;;
 		collectors) pattern='"(\.\./)?ui/|curses' ;;
+		export) pattern='(collectors|ui|bpf)/|skel\.h|curses' ;;
 		esac
 		for f in "$r/$room"/*.[ch]; do
 			[ -e "$f" ] || continue
@@ -27,7 +29,7 @@ violations() {
 
 found=$(violations "$root")
 if [ -z "$found" ]; then
-	tap_ok "core/, ui/ and collectors/ include only what their layer allows"
+	tap_ok "core/, ui/, collectors/ and export/ include only what their layer allows"
 else
 	tap_fail "an include crosses the layers (DESIGN.md, Rooms)"
 	printf '%s\n' "$found" | sed 's/^/# /'

@@ -59,6 +59,11 @@ At steady state, 120x40, 1 s interval: $(q 'if .terminal == null then "not measu
 
 One tick's user-space work with 10 000 processes and 1 000 containers, synthetic rows in
 the sample buffer (\`build/tools/bench_tick\`): $(q .tick_ms_10k_processes_1k_containers) ms. Goal ≤ 10 ms.
+
+## 7. The exporter
+
+\`ktop --listen\` at a 1 s interval scraped once a second, on the 1 M getppid/s load
+(\`tools/bench-exporter.sh\`): $(q 'if .exporter == null then "not measured" else "ktop \(.exporter.listen_cpu_pct) % of one CPU (ktop -J on the same load: \(.exporter.json_cpu_pct) %), RSS \(.exporter.listen_rss_kb / 1024 * 10 | floor / 10) MiB; \(.exporter.bytes_per_scrape_prometheus) bytes per scrape (Prometheus text), \(.exporter.bytes_per_scrape_openmetrics) (OpenMetrics), \(.exporter.series) series; scrape time median \(.exporter.scrape_ms_median) ms, max \(.exporter.scrape_ms_max) ms (curl on loopback, start-up included)" end').
 EOF2
 cat <<EOF2
 

@@ -147,6 +147,12 @@ fi
 log "6/6 tick cost at scale"
 put tick_ms_10k_processes_1k_containers "$(build/tools/bench_tick 10000 1000 $((QUICK ? 5 : 50)))"
 
+# 7. the exporter: ktop --listen scraped once a second, on the 1 M getppid/s load -------------
+log "7 the exporter (ktop --listen, one scrape a second)"
+tools/bench-exporter.sh --json $((QUICK ? 5 : 20)) >"$tmp/exporter.json" 2>/dev/null
+jq -e . "$tmp/exporter.json" >/dev/null 2>&1 || echo null >"$tmp/exporter.json"
+put exporter "$(cat "$tmp/exporter.json")"
+
 # the report -----------------------------------------------------------------------------------
 put machine "$(jq -n --arg k "$(uname -r)" --arg c "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
 	--argjson n "$(nproc)" --arg m "$(awk '/MemTotal/ {print $2}' /proc/meminfo)" --arg d "$(date -u +%FT%TZ)" \

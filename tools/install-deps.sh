@@ -3,7 +3,7 @@
 set -e
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev libinih-dev
 pkg-config libcmocka-dev tmux iproute2 procps libbpf-tools util-linux jq htop libclang-rt-14-dev
-valgrind"
+valgrind libmicrohttpd-dev prometheus curl"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
