@@ -95,7 +95,8 @@ tap_check "its tasklet programs are gone after it exits" progs_gone $ids
 
 # 2. tmux: with the workload running, the tasklet tops the pane within two seconds;
 # Enter opens it (histograms and the per-CPU table)
-ip netns exec "$NS" "$UDP" -t 60 >/dev/null &
+# traffic until the end of the test (killed there), however slow the machine
+ip netns exec "$NS" "$UDP" -t 3600 >/dev/null &
 tpid=$!
 sleep 0.3
 top_tasklet() {
