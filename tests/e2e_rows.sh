@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/e2e_rows.sh: every row on the main screen is one frame's truth. 60 captures of the
 # screen (tmux, 120x40, -d 0.5) while the load changes: getppid at rates that change, failing
-# close(-1) and openat of missing files, short processes starting and stopping, the focus
-# moving from pane to pane. Every row of every pane is parsed by its column titles and checked
+# close(-1) and openat of missing files, short processes starting and stopping, UDP through
+# an ifb device (tasklet rows), the focus moving from pane to pane. Every row of every pane
+# is parsed by its column titles and checked
 # with the display's rounding (2 significant digits): AVG <= MAX, ERR/s <= CALLS/s,
 # TIME/s / CALLS/s = AVG (IRQ/s, RUNS/s, N/s where those count), %CPU = TIME/s, AVGDLY <=
 # MAXDLY, WAIT/s / RAISED/s = AVGDLY, QAVG <= QMAX. A row that mixes two frames breaks them.
@@ -25,7 +26,19 @@ stop_load() {
 	done
 	load_pids=()
 }
-cleanup() { stop_load; tmux kill-session -t $S 2>/dev/null; rm -rf "$tmp"; }
+# tasklet rows: UDP through an ifb device in a private namespace (when it can be built)
+. "$(dirname "$0")/workloads/tasklet_netns.sh"
+UDP=$TEST_BIN/workloads/tasklet_udp NS=ktop_rows_$$ IFB=ifbrw$$
+tasklets=
+if [ -x "$UDP" ] && command -v tc >/dev/null && tasklet_netns_up "$NS" "$IFB" 2>/dev/null; then
+	tasklets=1
+fi
+cleanup() {
+	stop_load
+	tmux kill-session -t $S 2>/dev/null
+	[ -n "$tasklets" ] && tasklet_netns_down "$NS"
+	rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 # failing openat: a missing file opened n times, in this shell's children (no fork per call)
@@ -34,7 +47,10 @@ open_missing() { (for ((i = 0; i < $1; i++)); do : <"$tmp/missing-$i"; done) 2>/
 load_phase() {
 	case $1 in
 	0) ;; # what the machine does anyway
-	1) "$LOOP" --rate 20000 60 >/dev/null & load_pids+=($!) ;;
+	1) "$LOOP" --rate 20000 60 >/dev/null & load_pids+=($!)
+	   if [ -n "$tasklets" ]; then
+		ip netns exec "$NS" "$UDP" -t 60 >/dev/null 2>&1 & load_pids+=($!)
+	   fi ;;
 	2) "$LOOP" --rate 200000 60 >/dev/null & load_pids+=($!)
 	   (while :; do open_missing 2000; sleep 0.05; done) & load_pids+=($!) ;;
 	3) # short processes, each with failing calls: rows come and go
