@@ -8,6 +8,14 @@
  * timer of each run counts (the others waited for the same thing). Above the threshold, the
  * kernel stack goes to user space through a ring buffer: it unwinds through the interrupt
  * into the code that held interrupts off, which user space symbolizes and classifies.
+ * A timer found late is a detection, and its lateness a lower bound of the section: the
+ * section began before the timer expired.
+ *
+ * Waits that no code held interrupts or BH off for are taken out: a timer armed with its
+ * expiry already past counts from its arming (hrtimer_start); the retry passes of
+ * hrtimer_interrupt waited for the first pass's callbacks (hrtimer_cpu_base.nr_events tells
+ * a retry from a new interrupt); a soft timer's wait loses the time the other softirq
+ * vectors ran after HRTIMER was raised (softirq_raise/entry/exit).
  *
  * Functions called on this CPU by another one (IPIs: csd_function_entry/exit) run with
  * interrupts off and are timed exactly; above the threshold their stack is sent too, and a
@@ -23,6 +31,8 @@
  *
  * crit_test_spin is not attached by ktop: tests run it with BPF_PROG_TEST_RUN on a chosen
  * CPU, where it spins with interrupts off for spin_ns (an IRQs-off section on demand).
+ * crit_test_slow_* (not attached by ktop either) make a timer callback or a softirq vector
+ * slow, for the workloads that would give false positives.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -38,6 +48,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 threshold_ns = 100000;
 /* the interrupt entry code (__irqentry_text_start/end): the frame after it was interrupted */
 const volatile __u64 irqentry_start, irqentry_end;
+/* the scheduler tick's callback: its period says how often a busy CPU is sampled anyway */
+const volatile __u64 tick_fn;
 
 __u64 spin_ns;	     /* crit_test_spin: how long to spin */
 __u64 spin_done_ns;  /* crit_test_spin: how long it spun, measured */
@@ -113,44 +125,225 @@ static __always_inline void send_event(void *ctx, struct critical_counters *cnt,
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* When a timer was armed with its expiry already past: the kernel fires it at once, and
+ * its lateness ran from the arming, not from the expiry (a periodic loop that overran its
+ * deadline, a timerfd set in the past). Only such armings are kept */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);   /* the timer's address */
+	__type(value, __u64); /* bpf_ktime_get_ns() of the arming */
+} crit_armed SEC(".maps");
+
+static __always_inline int on_timer_start(struct hrtimer *timer)
+{
+	__s64 expires = BPF_CORE_READ(timer, node.expires) - BPF_CORE_READ(timer, base, offset);
+	__u64 now = bpf_ktime_get_ns(), key = (__u64)timer;
+
+	/* most timers are armed in the future: nothing to keep */
+	if (expires > (__s64)now)
+		return 0;
+	bpf_map_update_elem(&crit_armed, &key, &now, BPF_ANY);
+	return 0;
+}
+
+/* Of a soft timer's wait since start, the time the HRTIMER softirq spent behind the other
+ * vectors (NET_RX runs before it in the same pass, and in ksoftirqd): no code held BH off */
+static __always_inline __u64 softirq_work_ns(struct critical_counters *cnt)
+{
+	/* a timer that expired after the raise gets all of it subtracted, though part came
+	 * before its expiry: the result stays a lower bound */
+	if (!cnt->run_raise_ns || cnt->softirq_other_ns < cnt->run_raise_other_ns)
+		return 0;
+	return cnt->softirq_other_ns - cnt->run_raise_other_ns;
+}
+
 static __always_inline int on_timer_expire(void *ctx, struct hrtimer *timer, ktime_t *now_ptr)
 {
 	struct critical_counters *cnt;
 	__s64 now = 0, expires, offset, late;
-	__u32 wait = CRITICAL_WAIT_IRQS;
-	__u64 run;
+	__u32 wait = CRITICAL_WAIT_IRQS, w;
+	__u64 run, start, function, key, *armed, work;
 
 	if (bpf_probe_read_kernel(&now, sizeof(now), now_ptr))
 		return 0;
 	expires = BPF_CORE_READ(timer, node.expires);
 	offset = BPF_CORE_READ(timer, base, offset);
+	function = (__u64)BPF_CORE_READ(timer, function);
 	if (bpf_core_field_exists(timer->is_soft) && BPF_CORE_READ(timer, is_soft))
 		wait = CRITICAL_WAIT_BH;
+	w = wait & 1;
 	cnt = counters();
 	if (!cnt)
 		return 0;
+	if (function == tick_fn) {
+		__u64 step = (__u64)(expires - cnt->tick_last_expires);
+
+		cnt->tick_expiries++;
+		if (cnt->tick_last_expires && expires > cnt->tick_last_expires &&
+		    (!cnt->tick_period_ns || step < cnt->tick_period_ns))
+			cnt->tick_period_ns = step;
+		cnt->tick_last_expires = expires;
+	}
 	/* every timer of one run sees the same `now` minus its clock base's offset */
 	run = (__u64)(now - offset);
-	if (cnt->last_run[wait & 1] == run)
+	if (cnt->last_run[w] != run) {
+		cnt->last_run[w] = run;
+		cnt->runs[w]++;
+		cnt->run_done[w] = 0;
+		if (wait == CRITICAL_WAIT_IRQS) {
+			/* hrtimer_interrupt counts its calls; a second run in the same call is a
+			 * retry pass, whose timers expired while the first pass's callbacks ran
+			 * (0 in low-resolution mode, which has no retries) */
+			__u32 events = BPF_CORE_READ(timer, base, cpu_base, nr_events);
+
+			cnt->retry = events && events == cnt->last_events;
+			cnt->last_events = events;
+			if (cnt->retry)
+				cnt->retries++;
+		}
+	}
+	/* the run was reported, or (a retry pass) its waits were callbacks, not held off */
+	if (cnt->run_done[w] || (wait == CRITICAL_WAIT_IRQS && cnt->retry))
 		return 0;
-	cnt->last_run[wait & 1] = run;
-	cnt->runs[wait & 1]++;
+	start = (__u64)(expires - offset);
 	late = now - expires;
 	if (late <= 0 || (__u64)late < threshold_ns)
 		return 0;
-	cnt->late[wait & 1]++;
+	/* late from its expiry: was it armed after that? (rare, so looked up only here) */
+	key = (__u64)timer;
+	armed = bpf_map_lookup_elem(&crit_armed, &key);
+	if (armed && *armed > start) {
+		__u64 from = *armed;
+
+		bpf_map_delete_elem(&crit_armed, &key);
+		if (run <= from || run - from < threshold_ns) {
+			cnt->armed_expired++;
+			return 0;
+		}
+		late = (__s64)(run - from);
+		start = from;
+	}
+	if (wait == CRITICAL_WAIT_BH) {
+		work = softirq_work_ns(cnt);
+		if (work >= (__u64)late || (__u64)late - work < threshold_ns) {
+			cnt->softirq_work++;
+			return 0;
+		}
+		late -= (__s64)work;
+	}
+	cnt->run_done[w] = 1;
+	cnt->late[w]++;
 	/* monotonic times: did a long cross-CPU call (already sent) cover the wait? */
-	if (cnt->long_call_end_ns >= (__u64)(expires - offset) &&
-	    cnt->long_call_start_ns <= run) {
+	if (cnt->long_call_end_ns >= start && cnt->long_call_start_ns <= run) {
 		cnt->explained++;
 		return 0;
 	}
 	if (wait == CRITICAL_WAIT_IRQS) {
-		cnt->late_irqs_start_ns = (__u64)(expires - offset);
+		cnt->late_irqs_start_ns = start;
 		cnt->late_irqs_end_ns = run;
 	}
-	send_event(ctx, cnt, wait, (__u64)late, (__u64)BPF_CORE_READ(timer, function), -1);
+	send_event(ctx, cnt, wait, (__u64)late, function, -1);
 	return 0;
+}
+
+/* Soft interrupt work, per CPU: the time of every vector but HRTIMER, and the HRTIMER raise
+ * that the next HRTIMER softirq serves (with that time as it was then) */
+static __always_inline int on_softirq_raise(unsigned int vec)
+{
+	struct critical_counters *cnt;
+	__u64 now;
+
+	if (vec != CRITICAL_HRTIMER_SOFTIRQ)
+		return 0;
+	cnt = counters();
+	if (!cnt || cnt->raise_ns)
+		return 0;
+	now = bpf_ktime_get_ns();
+	cnt->raise_ns = now;
+	/* raised inside another vector's run: only its time from here on delays HRTIMER, and
+	 * all of it is added at its exit */
+	cnt->raise_other_ns = cnt->softirq_other_ns;
+	if (cnt->softirq_start_ns && cnt->softirq_vec != CRITICAL_HRTIMER_SOFTIRQ)
+		cnt->raise_other_ns += now - cnt->softirq_start_ns;
+	return 0;
+}
+
+static __always_inline int on_softirq_entry(unsigned int vec)
+{
+	struct critical_counters *cnt = counters();
+
+	if (!cnt)
+		return 0;
+	cnt->softirq_start_ns = bpf_ktime_get_ns();
+	cnt->softirq_vec = vec;
+	if (vec == CRITICAL_HRTIMER_SOFTIRQ) {
+		/* this run serves the pending raise; a raise during it starts a new one */
+		cnt->run_raise_ns = cnt->raise_ns;
+		cnt->run_raise_other_ns = cnt->raise_other_ns;
+		cnt->raise_ns = 0;
+	}
+	return 0;
+}
+
+static __always_inline int on_softirq_exit(unsigned int vec)
+{
+	struct critical_counters *cnt = counters();
+
+	if (!cnt || !cnt->softirq_start_ns)
+		return 0;
+	if (vec != CRITICAL_HRTIMER_SOFTIRQ)
+		cnt->softirq_other_ns += bpf_ktime_get_ns() - cnt->softirq_start_ns;
+	cnt->softirq_start_ns = 0;
+	return 0;
+}
+
+SEC("tp_btf/hrtimer_start")
+int BPF_PROG(crit_timer_start_btf, struct hrtimer *timer, enum hrtimer_mode mode)
+{
+	return on_timer_start(timer);
+}
+
+SEC("raw_tp/hrtimer_start")
+int BPF_PROG(crit_timer_start_raw, struct hrtimer *timer, enum hrtimer_mode mode)
+{
+	return on_timer_start(timer);
+}
+
+SEC("tp_btf/softirq_raise")
+int BPF_PROG(crit_softirq_raise_btf, unsigned int vec)
+{
+	return on_softirq_raise(vec);
+}
+
+SEC("raw_tp/softirq_raise")
+int BPF_PROG(crit_softirq_raise_raw, unsigned int vec)
+{
+	return on_softirq_raise(vec);
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(crit_softirq_entry_btf, unsigned int vec)
+{
+	return on_softirq_entry(vec);
+}
+
+SEC("raw_tp/softirq_entry")
+int BPF_PROG(crit_softirq_entry_raw, unsigned int vec)
+{
+	return on_softirq_entry(vec);
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(crit_softirq_exit_btf, unsigned int vec)
+{
+	return on_softirq_exit(vec);
+}
+
+SEC("raw_tp/softirq_exit")
+int BPF_PROG(crit_softirq_exit_raw, unsigned int vec)
+{
+	return on_softirq_exit(vec);
 }
 
 static __always_inline int on_call_entry(void)
@@ -279,6 +472,40 @@ int BPF_PROG(crit_resched_served, bool preempt)
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	send_event(ctx, cnt, CRITICAL_WAIT_RESCHED, now - set, 0,
 		   regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1);
+	return 0;
+}
+
+/* Test workloads (tests/workloads/timer_fp): make one hard timer callback, or one softirq
+ * vector's run, slow on slow_cpu, slow_budget times. Not attached by ktop */
+__u64 slow_ns, slow_budget, slow_timer_fn;
+__u32 slow_cpu, slow_vec;
+
+static long spin_until(__u64 index, void *ctx);
+
+static __always_inline void slow_down(void)
+{
+	__u64 deadline;
+
+	if (!slow_budget || bpf_get_smp_processor_id() != slow_cpu)
+		return;
+	__sync_fetch_and_sub(&slow_budget, 1);
+	deadline = bpf_ktime_get_ns() + slow_ns;
+	bpf_loop(1 << 23, spin_until, &deadline, 0);
+}
+
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(crit_test_slow_timer, struct hrtimer *timer, ktime_t *now)
+{
+	if (slow_timer_fn && (__u64)timer->function == slow_timer_fn)
+		slow_down();
+	return 0;
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(crit_test_slow_softirq, unsigned int vec)
+{
+	if (vec == slow_vec)
+		slow_down();
 	return 0;
 }
 

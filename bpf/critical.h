@@ -45,11 +45,14 @@ struct critical_event {
 	__u64 stack[CRITICAL_STACK_DEPTH]; /* kernel return addresses, innermost first */
 };
 
+/* The soft interrupt vector soft hrtimers run in (stable since 2.6.x; the enum is anonymous) */
+#define CRITICAL_HRTIMER_SOFTIRQ 8
+
 /* Per CPU, cumulative: what the program saw */
 struct critical_counters {
 	__u64 last_run[2]; /* identity of the last timer run (its base-free `now`), per wait */
-	__u64 runs[2];     /* timer runs looked at (first timer of each), per wait */
-	__u64 late[2];     /* of those, above the threshold */
+	__u64 runs[2];     /* timer runs looked at, per wait */
+	__u64 late[2];     /* of those, a timer above the threshold (after the corrections below) */
 	__u64 dropped;     /* late timers lost because the ring buffer was full */
 	__u64 explained;   /* late timers whose wait was a long cross-CPU call already sent */
 	__u64 call_start_ns; /* the cross-CPU function call running now, or 0 */
@@ -59,6 +62,27 @@ struct critical_counters {
 	__u64 resched_runs;  /* rescheduling requests served on this CPU */
 	__u64 resched_late;  /* of those, served later than the threshold */
 	__u64 resched_lazy;  /* lazy requests, not timed */
+	/* false positives taken out (each: a timer that looked late and was not held off) */
+	__u64 armed_expired; /* armed with its expiry already past: late only from the arming */
+	__u64 retries;       /* hard runs that were hrtimer_interrupt's retry passes: the wait was
+			      * the previous pass's callbacks, not the interrupted code */
+	__u64 softirq_work;  /* soft timers that waited for other softirq vectors' work */
+	__u64 tick_expiries; /* expiries of the tick (tick_nohz_handler, before 6.10 tick_sched_timer) */
+	/* the tick's period (the smallest step between two of its expiries: 1/HZ), 0: none
+	 * seen yet, and the expiry of the last tick */
+	__u64 tick_period_ns, tick_last_expires;
+	__u32 run_done[2];   /* the current run was reported: its other timers waited the same */
+	__u32 retry;         /* the current hard run is a retry pass */
+	__u32 last_events;   /* hrtimer_cpu_base.nr_events (interrupts) at the last hard run */
+	/* softirq work, to tell a soft timer's wait for other vectors from BH held off */
+	__u64 softirq_other_ns;  /* cumulative time in vectors other than HRTIMER */
+	__u64 softirq_start_ns;  /* entry of the vector running now, 0: none */
+	__u32 softirq_vec;       /* that vector */
+	__u32 pad;
+	/* the first HRTIMER raise not yet served: when, and softirq_other_ns then */
+	__u64 raise_ns, raise_other_ns;
+	/* the HRTIMER softirq running now: the raise it serves */
+	__u64 run_raise_ns, run_raise_other_ns;
 };
 
 #endif

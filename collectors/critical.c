@@ -12,11 +12,20 @@
  * Preemption held off comes from rescheduling requests that waited longer than the
  * threshold for the CPU to enter the scheduler (kernels with sched_set_need_resched_tp);
  * a wait that ended on the way back from a system call is blamed on that system call.
+ *
+ * What is shown are detections, and durations are lower bounds: a section is seen only if
+ * a timer expired inside it, and only from that expiry on. A busy CPU's own tick is such a
+ * timer (HZ a second); ktop adds its own timer only where the tick does not run while the
+ * CPU is busy (nohz_full CPUs), and for a while on a CPU where a section was just found, to
+ * measure the next ones closer. The title says the rate in use, what it costs and how
+ * likely a section of 1 ms is to be caught at that rate.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +36,7 @@
 #include "bpf/critical.h"
 #include "bpf_util.h"
 #include "container_filter.h"
+#include "critical.h"
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
@@ -38,19 +48,24 @@
 #define CRITICAL_MAX_SIGNATURES 4096
 #define CRITICAL_HASH_SLOTS 8192 /* power of two, twice the signatures */
 #define CRITICAL_MAX_EVENTS 256  /* kept per interval for the events view */
-#define CRITICAL_MAX_CPUS 64
+#define CRITICAL_MASK_CPUS 64    /* the CPUS column is a mask of the first 64 */
+/* a CPU where a section was found gets ktop's own timer for BOOST_NS, then none for
+ * COOL_NS: at most a fifth of the time, so the timer stays within ktop's CPU budget */
+#define CRITICAL_BOOST_NS 5000000000ull
+#define CRITICAL_COOL_NS 20000000000ull
+/* the section length whose chance of being caught the title shows */
+#define CRITICAL_SHOWN_NS 1000000ull
 
 /* kinds (enum stack_kind) first, then methods: one list for both COL_TEXT_VALUE columns */
 enum critical_method {
 	METHOD_TIMER_LATENESS = STACK_KINDS,
 	METHOD_IPI_CALL,
-	METHOD_PREEMPTIRQ,
 	METHOD_RESCHED_LATENCY,
 };
 
 static const char *const critical_value_names[] = {
 	"irqs_off", "bh_off", "preempt_off", "idle", "user", "external",
-	"timer_lateness", "ipi_call", "preemptirq", "resched_latency", NULL,
+	"timer_lateness", "ipi_call", "resched_latency", NULL,
 };
 
 static char critical_title[224] = "Critical sections";
@@ -63,16 +78,21 @@ static const struct table_column critical_columns[] = {
 	  "innermost meaningful frame of the stack (where interrupts came back on, or where the "
 	  "CPU was let go), and its caller" },
 	{ "kind", "KIND", COL_TEXT_VALUE, 1, 0, 11, false, "irqs_off, bh_off, preempt_off, idle, user, external" },
-	{ "count", "N/s", COL_COUNT, 0, 0, 6, false, "sections above the threshold per second" },
-	{ "max_ns", "MAX", COL_DURATION, 2, 0, 8, false, "longest section in the interval" },
-	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "time in such sections per second" },
-	{ "avg_ns", "AVG", COL_AVERAGE, 3, 0, 8, true, "average section" },
+	{ "count", "N/s", COL_COUNT, 0, 0, 6, false,
+	  "detections: sections above the threshold that a timer (or an IPI, or a rescheduling "
+	  "request) fell into; sections nothing fell into go unseen" },
+	{ "max_ns", "MAX", COL_DURATION, 2, 0, 8, false,
+	  "longest detection in the interval, a lower bound: timer_lateness measures from the "
+	  "timer's expiry, the section began earlier" },
+	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false,
+	  "detected time, a lower bound (each detection is)" },
+	{ "avg_ns", "AVG", COL_AVERAGE, 3, 0, 8, true, "average detection, a lower bound" },
 	{ "cpus", "CPUS", COL_CPUS, 4, 0, 6, false, "CPUs where it was seen" },
 	{ "last_seen", "AGO", COL_DURATION, 5, 0, 7, false,
 	  "time from the last one to the end of the interval (ns)" },
 	{ "method", "METHOD", COL_TEXT_VALUE, 6, 0, 14, false,
-	  "timer_lateness (derived), ipi_call (exact), resched_latency (exact wait for the "
-	  "scheduler), preemptirq (exact)" },
+	  "timer_lateness (derived: from a late timer's expiry, a lower bound), ipi_call (exact), "
+	  "resched_latency (exact wait for the scheduler)" },
 };
 
 const struct table_schema critical_table = {
@@ -92,17 +112,21 @@ const struct table_schema critical_table = {
 	.charged = true,
 };
 
-/* values: 0 cpu, 1 duration, 2 kind, 3 pid, 4 age (ns before the end of the interval) */
+/* values: 0 cpu, 1 duration, 2 kind, 3 pid, 4 age (ns before the end of the interval),
+ * 5 method */
 static const struct table_column event_columns[] = {
 	{ "age_ns", "AGO", COL_DURATION, 4, 0, 8, false, "time before the end of the interval" },
 	{ "cpu", "CPU", COL_ID, 0, 0, 3, false, "CPU" },
-	{ "duration_ns", "DURATION", COL_DURATION, 1, 0, 8, false, "how long the section lasted" },
+	{ "duration_ns", "DURATION", COL_DURATION, 1, 0, 8, false,
+	  "how long the section lasted, at least (timer_lateness: from the timer's expiry)" },
 	{ "kind", "KIND", COL_TEXT_VALUE, 2, 0, 11, false,
 	  "irqs_off, bh_off, preempt_off, idle, user, external" },
 	{ "pid", "PID", COL_ID, 3, 0, 7, false,
 	  "the interrupted task, or the one that kept the CPU (0: idle)" },
 	{ "comm", "TASK", COL_NAME, 0, 0, 16, false, "that task's name" },
 	{ "where", "OFFENDER", COL_NAME, 1, 0, 40, false, "innermost frame <- caller" },
+	{ "method", "METHOD", COL_TEXT_VALUE, 5, 0, 14, false,
+	  "timer_lateness (a lower bound), ipi_call or resched_latency (exact)" },
 };
 
 const struct table_schema critical_events_table = {
@@ -154,15 +178,30 @@ struct critical_event_row {
 	uint64_t time_ns, duration_ns;
 	uint32_t cpu, pid;
 	enum stack_kind kind;
+	unsigned int method;
 	const char *comm, *where;
+};
+
+/* ktop's own timer on one CPU: a cpu-clock perf event, created disabled */
+struct own_timer {
+	int fd;          /* -1: none (CPU offline) */
+	bool always;     /* the CPU has no tick while busy (nohz_full) */
+	bool on;
+	uint64_t boost_until, cool_until; /* monotonic ns */
+	bool found;      /* a timer-detected section was found on the CPU this interval */
+	uint64_t enabled_ns, enabled_before; /* time enabled, now and at the last interval */
 };
 
 struct critical_state {
 	struct critical_bpf *skel;
 	struct ring_buffer *ring;
 	const struct ksyms *ksyms; /* shared, see ksyms_kernel_get() */
-	int timer_fds[CRITICAL_MAX_CPUS];
-	unsigned int ntimer_fds;
+	struct own_timer *timers; /* per possible CPU */
+	int ncpus;
+	unsigned int timer_hz, threshold_us;
+	const char *missing; /* the exact methods this kernel cannot give, for the title */
+	struct critical_counters *counters, *previous; /* per CPU, read each interval */
+	uint64_t sampled_ns;
 	struct signature *slots; /* open addressing, CRITICAL_HASH_SLOTS */
 	unsigned int nsignatures;
 	uint64_t *seen_keys; /* signatures seen this interval */
@@ -289,18 +328,22 @@ static void record_event(struct critical_state *s, const struct critical_event *
 		sig->total_ns += e->lateness_ns;
 		if (e->lateness_ns > sig->max_ns)
 			sig->max_ns = e->lateness_ns;
-		if (e->cpu < CRITICAL_MAX_CPUS)
+		if (e->cpu < CRITICAL_MASK_CPUS)
 			sig->cpus |= 1ull << e->cpu;
 		if (e->time_ns > sig->last_ns)
 			sig->last_ns = e->time_ns;
 		sig->hist.slot[hist_slot(e->lateness_ns)]++;
 	}
+	/* a section a timer found: the CPU's own timer measures the next ones closer */
+	if (method == METHOD_TIMER_LATENESS && e->cpu < (unsigned int)s->ncpus && s->timers &&
+	    (split.kind == STACK_IRQS_OFF || split.kind == STACK_BH_OFF))
+		s->timers[e->cpu].found = true;
 	if (s->nevents < CRITICAL_MAX_EVENTS) {
 		struct critical_event_row *row = &s->events[s->nevents++];
 
 		*row = (struct critical_event_row){
 			.time_ns = e->time_ns, .duration_ns = e->lateness_ns, .cpu = e->cpu,
-			.pid = e->pid, .kind = split.kind,
+			.pid = e->pid, .kind = split.kind, .method = method,
 			.comm = intern_n(e->comm, strnlen(e->comm, sizeof(e->comm))),
 			.where = sig ? sig->name : "?",
 		};
@@ -322,8 +365,12 @@ static void critical_close(struct collector *c)
 
 	if (!s)
 		return;
-	for (unsigned int i = 0; i < s->ntimer_fds; i++)
-		close(s->timer_fds[i]);
+	for (int i = 0; s->timers && i < s->ncpus; i++)
+		if (s->timers[i].fd >= 0)
+			close(s->timers[i].fd);
+	free(s->timers);
+	free(s->counters);
+	free(s->previous);
 	ring_buffer__free(s->ring);
 	critical_bpf__destroy(s->skel);
 	if (s->ksyms)
@@ -337,26 +384,176 @@ static void critical_close(struct collector *c)
 	c->priv = NULL;
 }
 
-/* ktop's own hard hrtimer on each CPU: a cpu-clock perf event, no program attached */
+/* CPUs in a list like "2-5,8" (the kernel's cpulist format), as a flag per CPU */
+static void cpulist_parse(const char *path, bool *cpus, int ncpus)
+{
+	char buf[1024], *p = buf, *end;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	while (*p >= '0' && *p <= '9') {
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		for (long c = lo; c <= hi && c < ncpus; c++)
+			cpus[c] = true;
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
+/*
+ * ktop's own hard hrtimer on each CPU: a cpu-clock perf event, no program attached, created
+ * disabled. A busy CPU's tick already samples it HZ times a second, so the timer runs only
+ * where the tick stops while the CPU is busy (nohz_full), and on a CPU where a section was
+ * just found (see timers_adapt)
+ */
 static int start_timers(struct critical_state *s, unsigned int hz)
 {
-	int ncpus = bpf_possible_cpus();
+	bool *nohz_full = calloc((size_t)s->ncpus, sizeof(*nohz_full));
 
-	for (int cpu = 0; cpu < ncpus && cpu < CRITICAL_MAX_CPUS; cpu++) {
+	s->timers = calloc((size_t)s->ncpus, sizeof(*s->timers));
+	if (!s->timers || !nohz_full) {
+		free(nohz_full);
+		return -ENOMEM;
+	}
+	for (int cpu = 0; cpu < s->ncpus; cpu++)
+		s->timers[cpu].fd = -1;
+	cpulist_parse("/sys/devices/system/cpu/nohz_full", nohz_full, s->ncpus);
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
 		struct perf_event_attr attr = {
 			.type = PERF_TYPE_SOFTWARE,
 			.size = sizeof(attr),
 			.config = PERF_COUNT_SW_CPU_CLOCK,
 			.sample_period = 1000000000ull / hz,
+			.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED,
+			.disabled = 1,
 		};
-		int fd = (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		struct own_timer *t = &s->timers[cpu];
 
-		if (fd < 0) {
-			if (errno == ENODEV || errno == EINVAL) /* offline CPU */
+		t->fd = (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (t->fd < 0) {
+			int err = -errno;
+
+			if (err == -ENODEV || err == -EINVAL) /* offline CPU */
 				continue;
-			return -errno;
+			free(nohz_full);
+			return err;
 		}
-		s->timer_fds[s->ntimer_fds++] = fd;
+		t->always = nohz_full[cpu];
+		if (t->always && ioctl(t->fd, PERF_EVENT_IOC_ENABLE, 0) == 0)
+			t->on = true;
+	}
+	free(nohz_full);
+	return 0;
+}
+
+/* Each interval: a CPU where a timer found a section gets the own timer for BOOST_NS
+ * (unless it cools down from the last boost); one whose boost ran out loses it */
+static void timers_adapt(struct critical_state *s, uint64_t now)
+{
+	for (int cpu = 0; s->timers && cpu < s->ncpus; cpu++) {
+		struct own_timer *t = &s->timers[cpu];
+		bool want;
+
+		if (t->fd < 0)
+			continue;
+		if (t->found && !t->always && now >= t->cool_until && now >= t->boost_until) {
+			t->boost_until = now + CRITICAL_BOOST_NS;
+			t->cool_until = t->boost_until + CRITICAL_COOL_NS;
+		}
+		t->found = false;
+		want = t->always || now < t->boost_until;
+		if (want != t->on &&
+		    ioctl(t->fd, want ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE, 0) == 0)
+			t->on = want;
+	}
+}
+
+/* A section of length ns is caught when a timer expires in it at least the threshold before
+ * its end: with a timer every 1/hz s at a random phase, (ns - threshold) * hz of the time */
+static unsigned int catch_percent(uint64_t ns, uint64_t threshold_ns, double hz)
+{
+	double p = ns > threshold_ns ? (double)(ns - threshold_ns) * hz / 1e9 : 0;
+
+	return p >= 1 ? 100 : (unsigned int)(p * 100);
+}
+
+/*
+ * The title says what the numbers are (detections, lower bounds), how each CPU is sampled
+ * (its tick, plus ktop's timer where on), what ktop's timer costs (interrupts a second it
+ * adds) and the chance that a 1 ms section is caught at the tick's rate (with the timer).
+ * Short enough for a 120-column pane; METHOD says more per row.
+ */
+static void critical_title_update(struct critical_state *s, double seconds)
+{
+	uint64_t tick_ns = 0, threshold = (uint64_t)s->threshold_us * 1000;
+	unsigned int on = 0, online = 0;
+	double tick_hz, added = 0;
+	char tick[24] = "tick ?", own[64] = ", own timer off", chance[40];
+
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		uint64_t p = s->counters[cpu].tick_period_ns;
+
+		if (p && (!tick_ns || p < tick_ns))
+			tick_ns = p;
+	}
+	for (int cpu = 0; s->timers && cpu < s->ncpus; cpu++) {
+		struct own_timer *t = &s->timers[cpu];
+
+		if (t->fd < 0)
+			continue;
+		online++;
+		on += t->on;
+		added += (double)(t->enabled_ns - t->enabled_before) * s->timer_hz / 1e9;
+	}
+	tick_hz = tick_ns ? 1e9 / (double)tick_ns : 0;
+	if (tick_ns)
+		snprintf(tick, sizeof(tick), "tick %.0fHz", tick_hz);
+	if (s->timers)
+		snprintf(own, sizeof(own), ", own %uHz %u/%u CPUs +%.0f irq/s", s->timer_hz, on,
+			 online, seconds > 0 ? added / seconds : 0);
+	if (on)
+		snprintf(chance, sizeof(chance), "1ms caught %u%% (own %u%%)",
+			 catch_percent(CRITICAL_SHOWN_NS, threshold, tick_hz),
+			 catch_percent(CRITICAL_SHOWN_NS, threshold, tick_hz + s->timer_hz));
+	else
+		snprintf(chance, sizeof(chance), "1ms caught %u%%",
+			 catch_percent(CRITICAL_SHOWN_NS, threshold, tick_hz));
+	snprintf(critical_title, sizeof(critical_title),
+		 "Critical sections >%uus: detections, lower bounds%s  %s%s  %s", s->threshold_us,
+		 s->missing, tick, own, chance);
+}
+
+/* How long each own timer has been enabled: what it cost is that many expiries */
+static void timers_read(struct critical_state *s)
+{
+	for (int cpu = 0; s->timers && cpu < s->ncpus; cpu++) {
+		struct own_timer *t = &s->timers[cpu];
+		uint64_t v[2]; /* count, PERF_FORMAT_TOTAL_TIME_ENABLED */
+
+		t->enabled_before = t->enabled_ns;
+		if (t->fd >= 0 && read(t->fd, v, sizeof(v)) == (ssize_t)sizeof(v))
+			t->enabled_ns = v[1];
+	}
+}
+
+/* This interval's per-CPU counters into s->counters, the last ones into s->previous */
+static int counters_read(struct critical_state *s)
+{
+	struct critical_counters *t = s->previous;
+	__u32 zero = 0;
+
+	s->previous = s->counters;
+	s->counters = t;
+	if (bpf_map__lookup_elem(s->skel->maps.crit_counters, &zero, sizeof(zero), s->counters,
+				 (size_t)s->ncpus * sizeof(*s->counters), 0)) {
+		memcpy(s->counters, s->previous, (size_t)s->ncpus * sizeof(*s->counters));
+		return -errno;
 	}
 	return 0;
 }
@@ -366,12 +563,12 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 	bool timer_btf = probe_btf_tracepoint("hrtimer_expire_entry");
 	bool calls = probe_btf_tracepoint("csd_function_entry") &&
 		     probe_btf_tracepoint("csd_function_exit");
-	bool exact = probe_btf_tracepoint("irq_disable") && probe_btf_tracepoint("irq_enable");
 	bool resched = probe_btf_tracepoint("sched_set_need_resched_tp") &&
 		       probe_btf_tracepoint("sched_entry_tp");
+	bool softirqs = probe_btf_tracepoint("softirq_raise") &&
+			probe_btf_tracepoint("softirq_entry") && probe_btf_tracepoint("softirq_exit");
 	struct critical_state *s;
 	struct critical_bpf *skel;
-	char rate[32] = "off";
 	int err;
 
 	if (!timer_btf)
@@ -380,9 +577,14 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 	if (!s)
 		return collector_fail(c, "out of memory");
 	c->priv = s;
+	s->ncpus = bpf_possible_cpus();
+	s->timer_hz = cfg->critical_timer_hz;
+	s->threshold_us = cfg->critical_threshold_us;
 	s->slots = calloc(CRITICAL_HASH_SLOTS, sizeof(*s->slots));
 	s->seen_keys = calloc(CRITICAL_MAX_SIGNATURES, sizeof(*s->seen_keys));
-	if (!s->slots || !s->seen_keys) {
+	s->counters = s->ncpus > 0 ? calloc((size_t)s->ncpus, sizeof(*s->counters)) : NULL;
+	s->previous = s->ncpus > 0 ? calloc((size_t)s->ncpus, sizeof(*s->previous)) : NULL;
+	if (!s->slots || !s->seen_keys || !s->counters || !s->previous) {
 		critical_close(c);
 		return collector_fail(c, "out of memory");
 	}
@@ -402,7 +604,19 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 	skel->rodata->threshold_ns = (__u64)cfg->critical_threshold_us * 1000;
 	skel->rodata->irqentry_start = ksyms_address(s->ksyms, "__irqentry_text_start");
 	skel->rodata->irqentry_end = ksyms_address(s->ksyms, "__irqentry_text_end");
+	/* the tick's callback was renamed in 6.10 */
+	skel->rodata->tick_fn = ksyms_address(s->ksyms, "tick_nohz_handler");
+	if (!skel->rodata->tick_fn)
+		skel->rodata->tick_fn = ksyms_address(s->ksyms, "tick_sched_timer");
 	bpf_choose_variant(skel->progs.crit_hrtimer_btf, skel->progs.crit_hrtimer_raw, true);
+	bpf_choose_variant(skel->progs.crit_timer_start_btf, skel->progs.crit_timer_start_raw,
+			   true);
+	bpf_choose_variant(skel->progs.crit_softirq_raise_btf, skel->progs.crit_softirq_raise_raw,
+			   softirqs);
+	bpf_choose_variant(skel->progs.crit_softirq_entry_btf, skel->progs.crit_softirq_entry_raw,
+			   softirqs);
+	bpf_choose_variant(skel->progs.crit_softirq_exit_btf, skel->progs.crit_softirq_exit_raw,
+			   softirqs);
 	bpf_choose_variant(skel->progs.crit_call_entry_btf, skel->progs.crit_call_entry_raw, true);
 	if (!calls) {
 		bpf_program__set_autoload(skel->progs.crit_call_entry_btf, false);
@@ -413,6 +627,8 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		bpf_program__set_autoload(skel->progs.crit_resched_served, false);
 	}
 	bpf_program__set_autoload(skel->progs.crit_test_spin, false);
+	bpf_program__set_autoload(skel->progs.crit_test_slow_timer, false);
+	bpf_program__set_autoload(skel->progs.crit_test_slow_softirq, false);
 	err = container_filter_reuse(skel->obj);
 	if (err) {
 		critical_close(c);
@@ -443,15 +659,11 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 			return collector_fail(c, "cannot start ktop's per-CPU timer: %s",
 					      strerror(-err));
 		}
-		snprintf(rate, sizeof(rate), "%uHz", cfg->critical_timer_hz);
 	}
-	/* short enough for a 120-column pane with its sort column; METHOD says more per row */
-	snprintf(critical_title, sizeof(critical_title),
-		 "Critical sections >%uus  derived (%s%s): timers%s%s  timer %s",
-		 cfg->critical_threshold_us,
-		 exact ? "preemptirq tracepoints present, not used yet" : "no preemptirq tracepoints",
-		 resched ? "" : ", no sched_set_need_resched_tp", calls ? ", IPIs" : "",
-		 resched ? ", resched" : "", rate);
+	s->missing = calls && resched ? "" : calls ? " (no resched)" : resched ? " (no IPIs)" :
+		     " (no IPIs, no resched)";
+	s->sampled_ns = monotonic_ns();
+	critical_title_update(s, 0);
 	return 0;
 }
 
@@ -471,21 +683,12 @@ static void fill_stack(struct frame *f, const struct signature *sig)
 
 /* Late timers the ring buffer had no room for (counted in BPF, per CPU) and those with no
  * signature slot left here: never silent, they add up in the header's DROPPED */
-static uint64_t critical_dropped(struct critical_state *s)
+static uint64_t critical_dropped(const struct critical_state *s)
 {
-	int ncpus = bpf_possible_cpus();
-	struct critical_counters *cnt;
 	uint64_t dropped = s->lost_signatures;
-	__u32 zero = 0;
 
-	if (ncpus <= 0)
-		return dropped;
-	cnt = calloc((size_t)ncpus, sizeof(*cnt));
-	if (cnt && bpf_map__lookup_elem(s->skel->maps.crit_counters, &zero, sizeof(zero), cnt,
-					(size_t)ncpus * sizeof(*cnt), 0) == 0)
-		for (int cpu = 0; cpu < ncpus; cpu++)
-			dropped += cnt[cpu].dropped;
-	free(cnt);
+	for (int cpu = 0; cpu < s->ncpus; cpu++)
+		dropped += s->counters[cpu].dropped;
 	return dropped;
 }
 
@@ -499,8 +702,13 @@ static int critical_sample(struct collector *c, struct frame *f)
 
 	if (ring_buffer__consume(s->ring) < 0)
 		return -errno;
+	counters_read(s);
 	c->dropped = critical_dropped(s);
 	end = monotonic_ns();
+	timers_read(s);
+	critical_title_update(s, (double)(end - s->sampled_ns) / 1e9);
+	timers_adapt(s, end);
+	s->sampled_ns = end;
 	for (unsigned int i = 0; i < s->nseen; i++) {
 		struct signature *sig = signature_find(s, s->seen_keys[i], false);
 		struct table_row *r;
@@ -544,11 +752,40 @@ static int critical_sample(struct collector *c, struct frame *f)
 		r->v[2] = e->kind;
 		r->v[3] = e->pid;
 		r->v[4] = end > e->time_ns ? end - e->time_ns : 0;
+		r->v[5] = e->method;
 	}
 	s->nevents = 0;
 	focused = s->focus_key ? signature_find(s, s->focus_key, false) : NULL;
 	if (focused)
 		fill_stack(f, focused);
+	return 0;
+}
+
+int critical_counters_sum(struct collector *c, struct critical_counters *sum)
+{
+	struct critical_state *s = c->priv;
+	int err;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!s)
+		return -EINVAL;
+	err = counters_read(s);
+	if (err)
+		return err;
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const struct critical_counters *k = &s->counters[cpu];
+
+		for (int w = 0; w < 2; w++) {
+			sum->runs[w] += k->runs[w];
+			sum->late[w] += k->late[w];
+		}
+		sum->dropped += k->dropped;
+		sum->explained += k->explained;
+		sum->armed_expired += k->armed_expired;
+		sum->retries += k->retries;
+		sum->softirq_work += k->softirq_work;
+		sum->tick_expiries += k->tick_expiries;
+	}
 	return 0;
 }
 
@@ -570,7 +807,11 @@ static int critical_consume(struct collector *c)
 {
 	struct critical_state *s = c->priv;
 
-	return ring_buffer__consume(s->ring) < 0 ? -errno : 0;
+	if (ring_buffer__consume(s->ring) < 0)
+		return -errno;
+	/* a section just found: the CPU's own timer starts now, not at the next interval */
+	timers_adapt(s, monotonic_ns());
+	return 0;
 }
 
 const struct collector_ops critical_collector = {

@@ -111,7 +111,7 @@ static const struct table_rule table_rules[] = {
 	  .labels = { { "kind", "kind" } },
 	  .metrics = {
 		  { "count", "ktop_critical_sections_total",
-		    "Critical sections (interrupts, BH or preemption off) above the threshold." },
+		    "Critical sections (interrupts, BH or preemption off) detected above the threshold." },
 		  { "total_ns", "ktop_critical_section_seconds_total",
 		    "Time in critical sections above the threshold." } },
 	  .hists = { { "duration", "ktop_critical_section_duration_seconds",

@@ -53,7 +53,9 @@ const struct option_def options_table[] = {
 	  "critical sections (IRQs, BH or preemption off) shorter than this many microseconds are ignored",
 	  FIELD(critical_threshold_us) },
 	{ "critical", "timer_hz", OPTION_UINT, 0, 10000, "1000",
-	  "ktop's own timer per CPU that notices late interrupts; 0 turns it off",
+	  "rate of ktop's own per-CPU timer that notices late interrupts: always on nohz_full "
+	  "CPUs, for 5 s on a CPU where a section was just found; the tick samples the others; "
+	  "0: never",
 	  FIELD(critical_timer_hz) },
 	{ "export", "containers", OPTION_UINT, 0, 100000, "50",
 	  "containers with series of their own in the metrics (ktop --listen), the busiest; "

@@ -11,18 +11,6 @@ static const char *const kind_names[STACK_KINDS] = {
 	"irqs_off", "bh_off", "preempt_off", "idle", "user", "external",
 };
 
-/* x86 nops a patched irq-enable site pads sti with, by length - 1 */
-static const uint8_t nops[][8] = {
-	{ 0x90 },
-	{ 0x66, 0x90 },
-	{ 0x0f, 0x1f, 0x00 },
-	{ 0x0f, 0x1f, 0x40, 0x00 },
-	{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
-	{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
-	{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
-	{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
-};
-
 static const char *const irq_entry_prefixes[] = {
 	"asm_sysvec_", "asm_common_interrupt", "asm_spurious_interrupt", "asm_fred_entrypoint",
 	"irq_entries_start", "spurious_entries_start", NULL,
@@ -115,16 +103,180 @@ int stack_is_tracing(const char *symbol)
 	return symbol && has_prefix(symbol, tracing_prefixes);
 }
 
+/*
+ * x86-64 instruction lengths, enough to tell where an instruction that ends at a known
+ * address began. Legacy and REX prefixes, the one-byte map, 0f, 0f 38, 0f 3a and VEX;
+ * anything else (EVEX, AMD 3DNow!, invalid opcodes) is 0: unknown.
+ */
+
+/* One-byte map: bit 0 ModRM, bits 1-3 immediate (IMM_*), 0xff: invalid in 64-bit mode */
+enum {
+	M = 1, I8 = 1 << 1, I16 = 2 << 1, IZ = 3 << 1, IV = 4 << 1, I16_8 = 5 << 1,
+	RESERVED = 0xff,
+};
+#define IMM(f) ((f) >> 1 & 7)
+#define ROW_ALU M, M, M, M, I8, IZ
+
+static const uint8_t one_byte[256] = {
+	ROW_ALU, RESERVED, RESERVED, ROW_ALU, RESERVED, 0,               /* 00-0f (0f: escape) */
+	ROW_ALU, RESERVED, RESERVED, ROW_ALU, RESERVED, RESERVED,        /* 10-1f */
+	ROW_ALU, 0, RESERVED, ROW_ALU, 0, RESERVED,                       /* 20-2f (prefixes) */
+	ROW_ALU, 0, RESERVED, ROW_ALU, 0, RESERVED,                       /* 30-3f */
+	[0x40 ... 0x5f] = 0,                                              /* REX, push, pop */
+	[0x60] = RESERVED, [0x61] = RESERVED, [0x62] = RESERVED, [0x63] = M,
+	[0x68] = IZ, [0x69] = M | IZ, [0x6a] = I8, [0x6b] = M | I8,
+	[0x70 ... 0x7f] = I8,                                             /* jcc rel8 */
+	[0x80] = M | I8, [0x81] = M | IZ, [0x82] = RESERVED, [0x83] = M | I8,
+	[0x84 ... 0x8f] = M,
+	[0x9a] = RESERVED,
+	[0xa0 ... 0xa3] = IV, /* moffs: 8 bytes (4 with 0x67), see insn_length */
+	[0xa8] = I8, [0xa9] = IZ,
+	[0xb0 ... 0xb7] = I8, [0xb8 ... 0xbf] = IV,
+	[0xc0] = M | I8, [0xc1] = M | I8, [0xc2] = I16, [0xc4] = RESERVED, [0xc5] = RESERVED,
+	[0xc6] = M | I8, [0xc7] = M | IZ, [0xc8] = I16_8, [0xca] = I16, [0xcd] = I8,
+	[0xce] = RESERVED,
+	[0xd0 ... 0xd3] = M, [0xd4 ... 0xd6] = RESERVED, [0xd8 ... 0xdf] = M,
+	[0xe0 ... 0xe7] = I8, [0xe8] = IZ, [0xe9] = IZ, [0xea] = RESERVED, [0xeb] = I8,
+	[0xf6] = M, [0xf7] = M, [0xfe] = M, [0xff] = M,
+};
+
+/* 0f map: ModRM and an imm8 where the opcode has them */
+static uint8_t two_byte(uint8_t op)
+{
+	if ((op >= 0x80 && op <= 0x8f))
+		return IZ; /* jcc rel32 */
+	if (op == 0x70 || op == 0x71 || op == 0x72 || op == 0x73 || op == 0xa4 || op == 0xac ||
+	    op == 0xba || op == 0xc2 || op == 0xc4 || op == 0xc5 || op == 0xc6)
+		return M | I8;
+	switch (op) {
+	case 0x04: case 0x0a: case 0x0c: case 0x0f: case 0x24 ... 0x27: case 0x36: case 0x39:
+	case 0x3b ... 0x3f: case 0x7a: case 0x7b: case 0xa6: case 0xa7:
+		return RESERVED;
+	case 0x05 ... 0x09: case 0x0b: case 0x0e: case 0x30 ... 0x35: case 0x37: case 0x77:
+	case 0xa0 ... 0xa2: case 0xa8 ... 0xaa: case 0xc8 ... 0xcf:
+		return 0;
+	}
+	return M;
+}
+
+static unsigned int insn_length(const uint8_t *c, unsigned int n)
+{
+	unsigned int i = 0, flags, imm = 0, opsize16 = 0, addr32 = 0, rex_w = 0;
+	uint8_t op;
+
+	for (; i < n && i < 14; i++) {
+		uint8_t b = c[i];
+
+		if (b == 0x66)
+			opsize16 = 1;
+		else if (b == 0x67)
+			addr32 = 1;
+		else if (b != 0xf0 && b != 0xf2 && b != 0xf3 && b != 0x2e && b != 0x36 &&
+			 b != 0x3e && b != 0x26 && b != 0x64 && b != 0x65)
+			break;
+	}
+	if (i < n && (c[i] & 0xf0) == 0x40)
+		rex_w = c[i++] & 8;
+	if (i >= n)
+		return 0;
+	op = c[i++];
+	if (op == 0xc4 || op == 0xc5) {
+		/* VEX: 2 or 3 bytes of its own, then the opcode and a ModRM; map 0f 3a has imm8 */
+		unsigned int map = op == 0xc5 ? 1 : (i < n ? c[i] & 0x1f : 0);
+
+		i += op == 0xc5 ? 1 : 2;
+		i++; /* opcode */
+		flags = map == 3 ? M | I8 : M;
+	} else if (op == 0x0f) {
+		if (i >= n)
+			return 0;
+		op = c[i++];
+		if (op == 0x38 || op == 0x3a) {
+			flags = op == 0x3a ? M | I8 : M;
+			i++; /* opcode */
+		} else {
+			flags = two_byte(op);
+		}
+	} else {
+		flags = one_byte[op];
+		/* test r/m, imm (reg 0 and 1 of f6/f7) has an immediate, the rest of the group
+		 * not */
+		if ((op == 0xf6 || op == 0xf7) && i < n && (c[i] >> 3 & 7) < 2)
+			flags |= op == 0xf6 ? I8 : IZ;
+		if (op >= 0xa0 && op <= 0xa3)
+			imm = addr32 ? 4 : 8;
+	}
+	if (flags == RESERVED)
+		return 0;
+	if (flags & M) {
+		uint8_t modrm, mod, rm;
+
+		if (i >= n)
+			return 0;
+		modrm = c[i++];
+		mod = modrm >> 6, rm = modrm & 7;
+		if (mod != 3 && rm == 4) {
+			if (i >= n)
+				return 0;
+			if (mod == 0 && (c[i] & 7) == 5)
+				i += 4;
+			i++; /* SIB */
+		}
+		if (mod == 1)
+			i += 1;
+		else if (mod == 2 || (mod == 0 && rm == 5))
+			i += 4;
+	}
+	switch (IMM(flags)) {
+	case 1: imm = 1; break;
+	case 2: imm = 2; break;
+	case 3: imm = opsize16 ? 2 : 4; break;
+	case 4: imm = imm ? imm : rex_w ? 8 : opsize16 ? 2 : 4; break;
+	case 5: imm = 3; break;
+	}
+	i += imm;
+	return i <= 15 ? i : 0;
+}
+
+/*
+ * Does the instruction stream ending at `end` have a boundary at `at`? The bytes before
+ * are decoded from every start up to `at`: decodings fall into step within a few
+ * instructions, so most starts agree on the real boundaries (an 0xfb that is a ModRM or an
+ * immediate is stepped over by most of them)
+ */
+static int boundary_likely(const uint8_t *code, unsigned int at)
+{
+	int agree = 0, disagree = 0;
+
+	for (unsigned int start = 0; start < at; start++) {
+		unsigned int pos = start, len = 1;
+
+		while (pos < at && (len = insn_length(code + pos, STACK_CODE_BYTES - pos)) != 0)
+			pos += len;
+		if (!len)
+			continue; /* undecodable from there: no opinion */
+		if (pos == at)
+			agree++;
+		else
+			disagree++;
+	}
+	return agree >= disagree;
+}
+
 int stack_code_enables_irqs(const uint8_t code[STACK_CODE_BYTES])
 {
-	const uint8_t sti = 0xfb, hlt = 0xf4;
+	const uint8_t sti = 0xfb;
 
-	if (code[STACK_CODE_BYTES - 2] == sti && code[STACK_CODE_BYTES - 1] == hlt)
-		return 1;
-	for (unsigned int len = 1; len <= 8; len++)
-		if (code[STACK_CODE_BYTES - 1 - len] == sti &&
-		    memcmp(code + STACK_CODE_BYTES - len, nops[len - 1], len) == 0)
+	/* interrupts come on after the instruction that follows sti (its shadow): the
+	 * interrupted address is right after that one instruction, whatever it is (a patched
+	 * nop, hlt, or with sti inlined the code after it: a preempt count, a pop, ...) */
+	for (unsigned int len = 1; len < STACK_CODE_BYTES; len++) {
+		unsigned int at = STACK_CODE_BYTES - 1 - len;
+
+		if (code[at] == sti &&
+		    insn_length(code + at + 1, len) == len && boundary_likely(code, at))
 			return 1;
+	}
 	return 0;
 }
 
@@ -143,6 +295,11 @@ static unsigned int find_frame(const struct ksyms *k, const uint64_t *ips, unsig
 		if (test(symbol_of(k, ips[i])))
 			return i;
 	return n;
+}
+
+static int is_symbol(const char *symbol, const char *name)
+{
+	return symbol && strcmp(symbol, name) == 0;
 }
 
 static int is_softirq_frame(const char *symbol)
@@ -290,6 +447,11 @@ int stack_split(const struct ksyms *k, const uint64_t *ips, unsigned int n,
 				 is_timer_frame(symbol_of(k, ips[i]))))
 			i++;
 		*out = (struct stack_split){ i, n - i, STACK_BH_OFF, -1 };
+		/* ksoftirqd ran it: the wait was for that thread to get the CPU, after work
+		 * deferred to it; no code on this stack held BH off */
+		for (unsigned int j = i; j < n; j++)
+			if (is_symbol(symbol_of(k, ips[j]), "run_ksoftirqd"))
+				out->kind = STACK_EXTERNAL;
 		return 0;
 	}
 	return -EINVAL;

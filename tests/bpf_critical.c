@@ -302,7 +302,10 @@ static void test_quiet(void **state)
 			continue;
 		}
 		print_message("# %s %s max %llu ns\n", kind, r->name, (unsigned long long)r->v[2]);
-		if (r->v[2] >= 1000000)
+		/* a wait for the scheduler of 1 ms is real on a busy machine (a CPU hog beside
+		 * the test makes them in execve, page tables...); IRQs or BH held off that long
+		 * in a quiet time would be the method's mistake */
+		if (r->v[2] >= 1000000 && strcmp(kind, "preempt_off") != 0)
 			offenders++;
 	}
 	print_message("# quiet: %u idle/user/external delays classified apart\n", other);

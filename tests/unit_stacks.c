@@ -50,6 +50,8 @@ static const char kallsyms_sample[] =
 	"ffffffff81101f00 T preempt_schedule\n"
 	"ffffffff81102000 T io_schedule\n"
 	"ffffffff81102100 T __x64_sys_read\n"
+	"ffffffff81102200 t run_ksoftirqd\n"
+	"ffffffff81102300 t smpboot_thread_fn\n"
 	"ffffffffc0001000 t mod_fn\t[mymod]\n"
 	"not a kallsyms line\n";
 
@@ -83,7 +85,7 @@ static void test_symbolize(void **state)
 	char buf[128];
 
 	(void)state;
-	assert_int_equal(ks.count, 35); /* text symbols only: no data, no junk */
+	assert_int_equal(ks.count, 37); /* text symbols only: no data, no junk */
 	s = ksyms_find(&ks, A(0x100819), &off);
 	assert_non_null(s);
 	assert_string_equal(s->name, "_raw_spin_unlock_irqrestore");
@@ -117,12 +119,47 @@ static const uint8_t code_no_sti[STACK_CODE_BYTES] = {
 	0x58,
 };
 
+/* Kernels without PARAVIRT_XXL inline sti: the instruction in its shadow is real code */
+static const uint8_t code_sti_inline[][STACK_CODE_BYTES] = {
+	/* _raw_spin_unlock_irqrestore: test $0x200,%esi; je; sti;
+	 * decl %gs:__preempt_count(%rip) */
+	{ 0xf7, 0xc6, 0x00, 0x02, 0x00, 0x00, 0x74, 0x01, 0xfb,
+	  0x65, 0xff, 0x0d, 0x10, 0x32, 0x54, 0x76 },
+	/* ...; sti; pop %rbx */
+	{ 0x90, 0x48, 0x89, 0xdf, 0xe8, 0x10, 0x20, 0x30, 0x40, 0x48, 0x85, 0xc0, 0x74, 0x01,
+	  0xfb, 0x5b },
+	/* ...; sti; mov %r12,%rdi */
+	{ 0x90, 0x90, 0x48, 0x8b, 0x45, 0xf0, 0x41, 0xf6, 0xc4, 0x02, 0x74, 0x01, 0xfb,
+	  0x4c, 0x89, 0xe7 },
+	/* ...; sti; add $0x8,%rsp */
+	{ 0x48, 0x8b, 0x7d, 0x08, 0x48, 0x85, 0xff, 0x90, 0x90, 0x74, 0x01, 0xfb, 0x48,
+	  0x83, 0xc4, 0x08 },
+};
+
+/* sti, then two instructions: the interrupt would have been taken after the first */
+static const uint8_t code_sti_two_after[STACK_CODE_BYTES] = {
+	0x48, 0x8b, 0x7d, 0x08, 0x48, 0x85, 0xff, 0x74, 0x01, 0xfb, 0x5b, 0x48, 0x83, 0xc4, 0x08,
+	0x5d,
+};
+
+/* 0xfb inside an immediate (mov $0x...fb, %eax) followed by a one-byte instruction */
+static const uint8_t code_fb_immediate[STACK_CODE_BYTES] = {
+	0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x10, 0x90, 0xb8, 0x11, 0x22, 0x33, 0x44, 0xb9,
+	0x01, 0xfb,
+};
+
 static void test_code_enables_irqs(void **state)
 {
 	(void)state;
 	assert_true(stack_code_enables_irqs(code_sti));
 	assert_true(stack_code_enables_irqs(code_sti_hlt));
 	assert_false(stack_code_enables_irqs(code_no_sti));
+	for (unsigned int i = 0; i < sizeof(code_sti_inline) / sizeof(code_sti_inline[0]); i++) {
+		print_message("# inline sti sample %u\n", i);
+		assert_true(stack_code_enables_irqs(code_sti_inline[i]));
+	}
+	assert_false(stack_code_enables_irqs(code_sti_two_after));
+	assert_false(stack_code_enables_irqs(code_fb_immediate));
 }
 
 static void test_split_hard(void **state)
@@ -160,6 +197,8 @@ static void test_split_soft_and_ipi(void **state)
 	/* soft timer run when bottom halves came back on */
 	uint64_t bh[] = { A(0x100010), A(0x100230), A(0x100f20), A(0x101030), A(0x101120),
 			  A(0x101230), A(0x101310), A(0x100950) };
+	uint64_t ksoftirqd[] = { A(0x100010), A(0x100230), A(0x100f20), A(0x101030),
+				 A(0x102210), A(0x102310) };
 	/* a long cross-CPU call: tracing, then the IPI path */
 	uint64_t ipi[] = { A(0x100010), A(0x101420), A(0x101520), A(0xe16), A(0x100c0b) };
 
@@ -167,6 +206,9 @@ static void test_split_soft_and_ipi(void **state)
 	stack_split(&ks, bh, 8, STACK_FROM_SOFT_TIMER, NULL, &sp);
 	assert_int_equal(sp.kind, STACK_BH_OFF);
 	assert_int_equal(sp.first, 6); /* _raw_spin_unlock_bh <- some_driver_fn */
+	/* run by ksoftirqd: it waited for that thread to be scheduled, BH was not held off */
+	stack_split(&ks, ksoftirqd, 6, STACK_FROM_SOFT_TIMER, NULL, &sp);
+	assert_int_equal(sp.kind, STACK_EXTERNAL);
 	stack_split(&ks, ipi, 5, STACK_FROM_IPI_CALL, NULL, &sp);
 	assert_int_equal(sp.kind, STACK_IRQS_OFF);
 	assert_int_equal(sp.first, 1);

@@ -32,8 +32,9 @@ histogram, errors, per process); its leanest mode ≤ \`syscount\`.
 | --- | --- | --- | --- | --- |
 | interrupts | loopback UDP ping-pong, round trips/s | $(q .interrupts.udp_round_trips_per_s_without) | $(q .interrupts.udp_round_trips_per_s_with) | $(q .interrupts.ns_per_softirq_run) ns per softirq run (kernel BPF stats) |
 | tasklets | UDP through the ifb tasklet, packets/s | $(q .tasklets.packets_per_s_without) | $(q .tasklets.packets_per_s_with) | $(q .tasklets.added_ns_per_tasklet_run) ns per tasklet run |
-| critical (own timer off → on) | idle; CPU lost to interrupts, ms/s over all CPUs | $(q .critical.interrupt_ms_per_s_timer_off) | $(q .critical.interrupt_ms_per_s_timer_on) | BPF $(q .critical.bpf_ms_per_s_timer_off) → $(q .critical.bpf_ms_per_s_timer_on) ms/s |
-| critical | getppid loop, ns per call (nothing attached: $(q .critical.getppid_ns_nothing)) | $(q .critical.getppid_ns_timer_off) | $(q .critical.getppid_ns_timer_on) | |
+| critical (new default → old default) | idle; CPU lost to interrupts, ms/s over all CPUs (nothing attached: $(q .critical.interrupt_ms_per_s_nothing)) | $(q .critical.interrupt_ms_per_s_timer_off) | $(q .critical.interrupt_ms_per_s_timer_on) | BPF $(q .critical.bpf_ms_per_s_timer_off) → $(q .critical.bpf_ms_per_s_timer_on) ms/s |
+| critical (new default → old default) | idle; added CPU, % of one CPU (budget 0.5 % for all of ktop) | $(q .critical.added_cpu_pct_new) | $(q .critical.added_cpu_pct_old) | |
+| critical (new default → old default) | getppid loop, ns per call (nothing attached: $(q .critical.getppid_ns_nothing)) | $(q .critical.getppid_ns_timer_off) | $(q .critical.getppid_ns_timer_on) | |
 | critical | context switch through a pipe on one CPU, ns (nothing attached → attached; preemption waits are timed at every entry to the scheduler) | $(q .critical.switch_ns_nothing) | $(q .critical.switch_ns_attached) | |
 
 ## 3. ktop's own CPU and memory (1 s interval)

@@ -50,6 +50,8 @@ put tasklets "$(awk '
 	/^median packets\/s:/ { gsub(/,/, ""); without = $4; with = $6 }
 	/^wall ns per packet:/ { gsub(/[,:+]/, " "); wn = $6; w = $8; added = $9 }
 	END { printf "{\"packets_per_s_without\": %s, \"packets_per_s_with\": %s, \"ns_per_packet_without\": %s, \"ns_per_packet_with\": %s, \"added_ns_per_tasklet_run\": %s}", without ? without : "null", with ? with : "null", wn ? wn : "null", w ? w : "null", added ? added : "null" }' "$tmp/tasklet.txt")"
+# the critical collector, old default (its own timer at 1000 Hz on every CPU) and new (the
+# tick samples busy CPUs; no timer of its own where the CPU ticks), in one run
 build/tests/workloads/irqoff_cost $((QUICK ? 1 : 3)) >"$tmp/critical.txt" 2>/dev/null
 # fig LINE-PREFIX WORD: the number after WORD on irqoff_cost's line starting LINE-PREFIX
 fig() {
@@ -64,7 +66,11 @@ put critical "$(jq -n \
 	'{interrupt_ms_per_s_nothing: $a, interrupt_ms_per_s_timer_off: $b, interrupt_ms_per_s_timer_on: $c,
 	  bpf_ms_per_s_timer_off: $d, bpf_ms_per_s_timer_on: $e, getppid_ns_nothing: $f,
 	  getppid_ns_timer_off: $g, getppid_ns_timer_on: $h, switch_ns_nothing: $i,
-	  switch_ns_attached: $j}')"
+	  switch_ns_attached: $j,
+	  added_cpu_pct_old: (if $c == null or $a == null then null
+			      else (($c - $a) / 10 * 1000 | round) / 1000 end),
+	  added_cpu_pct_new: (if $b == null or $a == null then null
+			      else (($b - $a) / 10 * 1000 | round) / 1000 end)}')"
 
 # 3. ktop's own CPU and memory -----------------------------------------------------------
 log "3/6 ktop's own CPU and RSS"
