@@ -3,10 +3,15 @@
  * bpf/irqs.bpf.c: time every hard-IRQ handler and every softirq run, per CPU.
  *
  * One object for both because a softirq's net time needs the hard-IRQ handler time that
- * interrupted it on the same CPU. Per-CPU state (what runs now, first raise time of each
- * vector) lives in a one-slot per-CPU array. Stats are cumulative per-CPU counters that
- * user space reads at any time (ktop.bpf.h). An exit without a matching entry (we
- * attached mid-handler, or a test crafted it) is ignored.
+ * interrupted it on the same CPU. The x86 system vectors (local timer, IPIs, irq work, ...)
+ * never pass irq_handler_entry: their irq_vectors tracepoints and nmi:nmi_handler time them
+ * into sysvec_stats[line of /proc/interrupts], and they too nest in softirqs. Cross-CPU
+ * function calls (csd tracepoints) live here as well: their runs are what the CAL vector
+ * does, and the TLB line is one of their functions (flush_tlb_func) run for another CPU.
+ * Per-CPU state (what runs now, first raise time of each vector) lives in a one-slot
+ * per-CPU array. Stats are cumulative per-CPU counters that user space reads at any time
+ * (ktop.bpf.h). An exit without a matching entry (we attached mid-handler, or a test
+ * crafted it) is ignored.
  *
  * Interrupt work is charged to the task it interrupted (current): every handler and
  * softirq run adds its time to that task's cgroup in container_charged_ns, and with a
@@ -36,6 +41,14 @@ struct irq_cpu_state {
 	__u32 vec;
 	__u32 pad;
 	__u64 raise_ns[SOFTIRQ_VECS]; /* first raise not yet run, 0: none */
+	__u64 vec_start_ns;	/* 0: no system vector handler running */
+	__u32 vec_line;		/* enum sysvec_line of the one running */
+	__u32 csd_remote;	/* the cross call running was sent by another CPU */
+	__u64 csd_start_ns;	/* 0: no cross call running */
+	__u64 csd_func;
+	__u64 csd_delay_ns;	/* send -> run, when the send was seen */
+	__u32 csd_delay_known;
+	__u32 csd_tlb;		/* flush_tlb_func for another CPU: the TLB line */
 };
 
 struct {
@@ -67,6 +80,59 @@ struct {
 	__type(key, __u32);
 	__type(value, struct softirq_stat);
 } softirq_stats SEC(".maps");
+
+/* Per-CPU, per /proc/interrupts line of the system vectors: small, indexed by line */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SYSVEC_LINES);
+	__type(key, __u32);
+	__type(value, struct hardirq_stat);
+} sysvec_stats SEC(".maps");
+
+/* flush_tlb_func's address (from /proc/kallsyms), 0 when unknown: the TLB line */
+const volatile __u64 tlb_flush_func;
+
+__u32 xcall_nslots; /* cross-call stats slots handed out */
+
+/* function -> stats slot, and slot -> function for user space (and to claim a slot) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XCALL_SLOTS);
+	__type(key, __u64);
+	__type(value, __u32);
+} xcall_func_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} xcall_slot_funcs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xcall_stat);
+} xcall_stats SEC(".maps");
+
+/* slot -> its last sender; shared by all CPUs (the last write wins, as intended) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xcall_sender);
+} xcall_senders SEC(".maps");
+
+/* csd -> when it was sent. A csd is locked from its send until it has run, so the address
+ * names one call in flight; sends that never reach csd_function_entry (queued wake-ups,
+ * remote irq_work run other ways) age out of the LRU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XCALL_QUEUED);
+	__type(key, __u64);
+	__type(value, __u64);
+} xcall_queued SEC(".maps");
 
 /* cpu -> pid of ksoftirqd/cpu, filled by user space (size set at open) */
 struct {
@@ -284,4 +350,239 @@ SEC("raw_tp/softirq_exit")
 int BPF_PROG(softirq_exit_raw, unsigned int vec)
 {
 	return on_softirq_exit(vec);
+}
+
+/* One timed run of a /proc/interrupts line of the system vectors */
+static __always_inline void sysvec_account(__u32 line, __u64 ns)
+{
+	struct hardirq_stat *s;
+
+	if (!container_allowed())
+		return;
+	s = bpf_map_lookup_elem(&sysvec_stats, &line);
+	if (!s)
+		return;
+	ktop_max_add(&s->max, ns);
+	ktop_hist_add(s->hist, ns);
+	s->count++;
+	s->calls++;
+	s->total_ns += ns;
+}
+
+static __always_inline int on_sysvec_entry(__u32 line)
+{
+	struct irq_cpu_state *st = cpu_state();
+
+	if (!st)
+		return 0;
+	st->vec_line = line;
+	st->vec_start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_sysvec_exit(__u32 line)
+{
+	struct irq_cpu_state *st = cpu_state();
+	__u64 ns;
+
+	if (!st || !st->vec_start_ns || st->vec_line != line)
+		return 0;
+	ns = bpf_ktime_get_ns() - st->vec_start_ns;
+	st->vec_start_ns = 0;
+	/* a vector that interrupted a softirq is not the softirq's time */
+	if (st->softirq_start_ns)
+		st->softirq_irq_ns += ns;
+	container_charge(ns);
+	sysvec_account(line, ns);
+	return 0;
+}
+
+/* One NMI handler run; its time comes with it. No charge: a map update from NMI context
+ * may find the map's lock taken by the code it interrupted. */
+static __always_inline int on_nmi_handler(__s64 delta_ns)
+{
+	struct irq_cpu_state *st = cpu_state();
+	__u64 ns = delta_ns > 0 ? (__u64)delta_ns : 0;
+
+	if (!st)
+		return 0;
+	if (st->softirq_start_ns)
+		st->softirq_irq_ns += ns;
+	sysvec_account(SYSVEC_NMI, ns);
+	return 0;
+}
+
+/*
+ * The stats slot of func, claimed the first time. clang 14 cannot use the value an atomic
+ * add returns, so a slot is claimed in xcall_slot_funcs with BPF_NOEXIST: of two CPUs that
+ * read the same xcall_nslots, one wins and the other counts this call as "other".
+ */
+static __always_inline __u32 xcall_slot(__u64 func)
+{
+	__u32 *found = bpf_map_lookup_elem(&xcall_func_slots, &func);
+	__u32 slot;
+
+	if (found)
+		return *found & (XCALL_SLOTS - 1);
+	slot = xcall_nslots;
+	if (slot >= XCALL_OTHER_SLOT)
+		return XCALL_OTHER_SLOT;
+	if (bpf_map_update_elem(&xcall_slot_funcs, &slot, &func, BPF_NOEXIST))
+		return XCALL_OTHER_SLOT;
+	__sync_fetch_and_add(&xcall_nslots, 1);
+	if (bpf_map_update_elem(&xcall_func_slots, &func, &slot, BPF_NOEXIST)) {
+		found = bpf_map_lookup_elem(&xcall_func_slots, &func);
+		return found ? *found & (XCALL_SLOTS - 1) : XCALL_OTHER_SLOT;
+	}
+	return slot;
+}
+
+/* A cross call queued for cpu: when (for the latency at its run), and who sent it */
+static __always_inline int on_csd_queue(__u64 callsite, __u64 func, __u64 csd)
+{
+	struct xcall_sender *sender;
+	struct xcall_stat *s;
+	__u64 now = bpf_ktime_get_ns();
+	__u32 slot;
+
+	if (csd)
+		bpf_map_update_elem(&xcall_queued, &csd, &now, BPF_ANY);
+	if (!container_allowed())
+		return 0;
+	slot = xcall_slot(func);
+	s = bpf_map_lookup_elem(&xcall_stats, &slot);
+	if (s)
+		s->sent++;
+	sender = bpf_map_lookup_elem(&xcall_senders, &slot);
+	if (sender) {
+		sender->callsite = callsite;
+		sender->pid = (__u32)bpf_get_current_pid_tgid();
+		bpf_get_current_comm(sender->comm, sizeof(sender->comm));
+	}
+	return 0;
+}
+
+static __always_inline int on_csd_entry(__u64 func, __u64 csd)
+{
+	struct irq_cpu_state *st = cpu_state();
+	__u64 now = bpf_ktime_get_ns(), *sent;
+
+	if (!st)
+		return 0;
+	st->csd_func = func;
+	st->csd_start_ns = now;
+	/* the caller's own share of a call to many CPUs runs with csd NULL: not an IPI */
+	st->csd_remote = csd != 0;
+	st->csd_delay_known = 0;
+	st->csd_tlb = csd && tlb_flush_func && func == tlb_flush_func;
+	if (!csd)
+		return 0;
+	sent = bpf_map_lookup_elem(&xcall_queued, &csd);
+	if (!sent)
+		return 0;
+	st->csd_delay_ns = now > *sent ? now - *sent : 0;
+	st->csd_delay_known = 1;
+	bpf_map_delete_elem(&xcall_queued, &csd);
+	return 0;
+}
+
+static __always_inline int on_csd_exit(__u64 func)
+{
+	struct irq_cpu_state *st = cpu_state();
+	struct xcall_stat *s;
+	__u64 ns;
+	__u32 slot;
+
+	if (!st || !st->csd_start_ns || st->csd_func != func)
+		return 0;
+	ns = bpf_ktime_get_ns() - st->csd_start_ns;
+	st->csd_start_ns = 0;
+	if (st->csd_tlb)
+		sysvec_account(SYSVEC_TLB, ns);
+	if (!container_allowed())
+		return 0;
+	slot = xcall_slot(func);
+	s = bpf_map_lookup_elem(&xcall_stats, &slot);
+	if (!s)
+		return 0;
+	if (!st->csd_remote) {
+		s->local_ns += ns;
+		s->local++;
+		return 0;
+	}
+	if (st->csd_delay_known) {
+		ktop_max_add(&s->delay_max, st->csd_delay_ns);
+		s->delays++;
+		s->delay_total_ns += st->csd_delay_ns;
+	}
+	ktop_stat_add(&s->count, &s->total_ns, &s->max, s->hist, ns);
+	return 0;
+}
+
+/* Each system vector's entry/exit pair, as tp_btf and raw_tp twins */
+#define SYSVEC_PROGRAMS(tp, line)                                      \
+	SEC("tp_btf/" #tp "_entry")                                    \
+	int BPF_PROG(tp##_entry_btf, int vector)                       \
+	{                                                              \
+		return on_sysvec_entry(line);                          \
+	}                                                              \
+	SEC("raw_tp/" #tp "_entry")                                    \
+	int BPF_PROG(tp##_entry_raw, int vector)                       \
+	{                                                              \
+		return on_sysvec_entry(line);                          \
+	}                                                              \
+	SEC("tp_btf/" #tp "_exit")                                     \
+	int BPF_PROG(tp##_exit_btf, int vector)                        \
+	{                                                              \
+		return on_sysvec_exit(line);                           \
+	}                                                              \
+	SEC("raw_tp/" #tp "_exit")                                     \
+	int BPF_PROG(tp##_exit_raw, int vector)                        \
+	{                                                              \
+		return on_sysvec_exit(line);                           \
+	}
+
+SYSVEC_PROGRAMS(local_timer, SYSVEC_LOC)
+SYSVEC_PROGRAMS(reschedule, SYSVEC_RES)
+SYSVEC_PROGRAMS(call_function, SYSVEC_CAL)
+SYSVEC_PROGRAMS(call_function_single, SYSVEC_CAL)
+SYSVEC_PROGRAMS(irq_work, SYSVEC_IWI)
+SYSVEC_PROGRAMS(spurious_apic, SYSVEC_SPU)
+SYSVEC_PROGRAMS(error_apic, SYSVEC_ERR)
+SYSVEC_PROGRAMS(thermal_apic, SYSVEC_TRM)
+SYSVEC_PROGRAMS(x86_platform_ipi, SYSVEC_PLT)
+
+SEC("tp_btf/nmi_handler")
+int BPF_PROG(nmi_handler_btf, void *handler, __s64 delta_ns, int handled)
+{
+	return on_nmi_handler(delta_ns);
+}
+
+SEC("raw_tp/nmi_handler")
+int BPF_PROG(nmi_handler_raw, void *handler, __s64 delta_ns, int handled)
+{
+	return on_nmi_handler(delta_ns);
+}
+
+/*
+ * The csd tracepoints pass the function as smp_call_func_t, a function pointer, which the
+ * verifier will not let a tp_btf program read ("arg type FUNC_PROTO is not a struct"):
+ * raw_tp only, whose arguments are plain u64s.
+ */
+SEC("raw_tp/csd_queue_cpu")
+int BPF_PROG(csd_queue_cpu_raw, unsigned int cpu, unsigned long callsite, void *func, void *csd)
+{
+	return on_csd_queue(callsite, (__u64)func, (__u64)csd);
+}
+
+SEC("raw_tp/csd_function_entry")
+int BPF_PROG(csd_function_entry_raw, void *func, void *csd)
+{
+	return on_csd_entry((__u64)func, (__u64)csd);
+}
+
+SEC("raw_tp/csd_function_exit")
+int BPF_PROG(csd_function_exit_raw, void *func, void *csd)
+{
+	return on_csd_exit((__u64)func);
 }

@@ -30,8 +30,8 @@ struct hardirq_name {
 /* Per-CPU, per vector, cumulative since load, laid out as hardirq_stat */
 struct softirq_stat {
 	__u64 count;
-	__u64 total_ns;	      /* net: hard-IRQ handler time nested inside removed */
-	__u64 irq_ns;	      /* hard-IRQ handler time that interrupted this vector */
+	__u64 total_ns;	      /* net: time of the interrupts nested inside removed */
+	__u64 irq_ns;	      /* handler, system vector and NMI time that interrupted it */
 	__u64 delays;	      /* runs with a known raise time */
 	__u64 delay_total_ns; /* first raise -> entry */
 	__u64 ksoftirqd;      /* runs in ksoftirqd/N (the rest ran at irq exit or bh enable) */
@@ -39,6 +39,55 @@ struct softirq_stat {
 	struct ktop_max delay_max;
 	__u32 hist[KTOP_HIST_SLOTS];
 	__u32 delay_hist[KTOP_HIST_SLOTS];
+};
+
+/*
+ * The x86 system vectors' lines of /proc/interrupts that have tracepoints: per-CPU stats in
+ * sysvec_stats[line], laid out as hardirq_stat. CAL is both call-function vectors; TLB
+ * counts flush_tlb_func runs on a CPU other than the one that asked (irq_tlb_count), seen
+ * at csd_function_entry; NMI counts nmi:nmi_handler runs (one per handler of an NMI).
+ */
+enum sysvec_line {
+	SYSVEC_NMI,
+	SYSVEC_LOC,
+	SYSVEC_SPU,
+	SYSVEC_IWI,
+	SYSVEC_RES,
+	SYSVEC_CAL,
+	SYSVEC_TLB,
+	SYSVEC_TRM,
+	SYSVEC_ERR,
+	SYSVEC_PLT,
+	SYSVEC_LINES,
+};
+
+/* Cross-CPU calls (smp_call_function*): a stats slot per called function, the last slot
+ * for every function beyond the others */
+#define XCALL_SLOTS 32
+#define XCALL_OTHER_SLOT (XCALL_SLOTS - 1)
+#define XCALL_QUEUED 1024 /* csds sent and not run yet */
+#define XCALL_COMM_LEN 16
+
+/* Per CPU, per function slot, cumulative since load, in the order counters.c reads */
+struct xcall_stat {
+	__u64 count;	      /* runs on this CPU sent from another (csd != NULL) */
+	__u64 total_ns;	      /* time in the function, those runs */
+	__u64 local;	      /* runs of the caller's own share (csd == NULL): not an IPI */
+	__u64 local_ns;
+	__u64 sent;	      /* csds queued from this CPU to another */
+	__u64 delays;	      /* runs whose send was seen */
+	__u64 delay_total_ns; /* send (csd_queue_cpu) -> start of the run */
+	struct ktop_max max;
+	struct ktop_max delay_max;
+	__u32 hist[KTOP_HIST_SLOTS];
+};
+
+/* The last sender of a function slot: who, from where (written at each send) */
+struct xcall_sender {
+	__u64 callsite; /* the caller of the smp_call_function* that queued it */
+	__u32 pid;	/* thread id of the sender */
+	__u32 pad;
+	char comm[XCALL_COMM_LEN];
 };
 
 #endif

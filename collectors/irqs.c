@@ -2,11 +2,14 @@
 /*
  * collectors/irqs.c: where interrupt time goes: hard-IRQ handlers and softirq vectors.
  *
- * One collector ("interrupts") owns both panes because softirq net time needs the hard-IRQ
- * time nested inside it, so both live in one BPF object. Each tick we read the growth of
- * the kernel's cumulative per-CPU counters (counters.h). The per-CPU values the maps hold
- * already give the per-CPU split, so the drill tables and the per-CPU views cost nothing
- * in the kernel.
+ * One collector ("interrupts") owns these panes because softirq net time needs the hard-IRQ
+ * time nested inside it, so both live in one BPF object. The x86 system vectors (LOC, RES,
+ * CAL, TLB, IWI, NMI, ...) are rows of the Hard IRQs pane named as /proc/interrupts names
+ * them. Cross-CPU calls are a pane of their own from the same object: the CAL vector is
+ * their delivery and the TLB line is one of their functions, so one set of csd programs
+ * serves both. Each tick we read the growth of the kernel's cumulative per-CPU counters
+ * (counters.h). The per-CPU values the maps hold already give the per-CPU split, so the
+ * drill tables and the per-CPU views cost nothing in the kernel.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 #include "counters.h"
 #include "core/collector.h"
 #include "core/intern.h"
+#include "core/ksyms.h"
 #include "core/proc.h"
 #include "irqs.skel.h"
 #include "registry.h"
@@ -37,6 +41,43 @@ static const char *const softirq_names[SOFTIRQ_VECS] = {
 
 extern const struct table_schema hardirqs_table, hardirq_cpus_table, hardirqs_by_cpu_table;
 extern const struct table_schema softirqs_table, softirq_cpus_table, softirqs_by_cpu_table;
+extern const struct table_schema xcalls_table, xcall_cpus_table;
+
+/* The lines of /proc/interrupts the system vectors count into, as the kernel labels them
+ * (arch_show_interrupts); the IRQ column shows the x86 vector */
+static const struct sysvec_info {
+	const char *label, *text;
+	unsigned int vector;
+} sysvec_info[SYSVEC_LINES] = {
+	[SYSVEC_NMI] = { "NMI", "Non-maskable interrupts", 2 },
+	[SYSVEC_LOC] = { "LOC", "Local timer interrupts", 0xec },
+	[SYSVEC_SPU] = { "SPU", "Spurious interrupts", 0xff },
+	[SYSVEC_IWI] = { "IWI", "IRQ work interrupts", 0xf6 },
+	[SYSVEC_RES] = { "RES", "Rescheduling interrupts", 0xfd },
+	[SYSVEC_CAL] = { "CAL", "Function call interrupts", 0xfc },
+	[SYSVEC_TLB] = { "TLB", "TLB shootdowns", 0xfc },
+	[SYSVEC_TRM] = { "TRM", "Thermal event interrupts", 0xfa },
+	[SYSVEC_ERR] = { "ERR", "APIC error interrupts", 0xfe },
+	[SYSVEC_PLT] = { "PLT", "Platform interrupts", 0xf7 },
+};
+
+/* Row keys of the system vectors' lines: beyond every irq number */
+#define SYSVEC_ROW_KEY(line) ((1ull << 32) | (line))
+
+/* irq_vectors tracepoint pairs (NAME_entry, NAME_exit) and the line each counts into */
+static const struct sysvec_hook {
+	const char *tp;
+	enum sysvec_line line;
+} sysvec_hooks[] = {
+	{ "local_timer", SYSVEC_LOC },	 { "reschedule", SYSVEC_RES },
+	{ "call_function", SYSVEC_CAL }, { "call_function_single", SYSVEC_CAL },
+	{ "irq_work", SYSVEC_IWI },	 { "spurious_apic", SYSVEC_SPU },
+	{ "error_apic", SYSVEC_ERR },	 { "thermal_apic", SYSVEC_TRM },
+	{ "x86_platform_ipi", SYSVEC_PLT },
+};
+
+static const char *const csd_tracepoints[] = { "csd_queue_cpu", "csd_function_entry",
+					       "csd_function_exit" };
 
 /* Row values: v[0] irq or cpu, v[1] count, v[2] total_ns, v[3] max_ns, v[4] calls, v[5] cpus */
 #define HARDIRQ_COLUMNS(first_id, first_title, first_help)                                 \
@@ -50,8 +91,9 @@ extern const struct table_schema softirqs_table, softirq_cpus_table, softirqs_by
 	  "handler runs per second (more than IRQ/s on a shared line)" }
 
 static const struct table_column hardirq_columns[] = {
-	{ "name", "HANDLER", COL_NAME, 0, 0, 22, false, "irq number and action name" },
-	HARDIRQ_COLUMNS("irq", "IRQ", "interrupt number"),
+	{ "name", "HANDLER", COL_NAME, 0, 0, 28, false,
+	  "irq number and action name; a system vector's /proc/interrupts label and text" },
+	HARDIRQ_COLUMNS("irq", "IRQ", "interrupt number; for a system vector, the x86 vector"),
 	{ "cpus", "CPUS", COL_CPUS, 5, 0, 8, false, "CPUs the interrupt ran on" },
 };
 
@@ -119,7 +161,7 @@ const struct table_schema hardirqs_by_cpu_table = {
 	{ "delay_total_ns", "WAIT/s", COL_TIME, 5, 0, 8, false,                             \
 	  "summed raise-to-run waits per second" },                                         \
 	{ "irq_ns", "HARDIRQ/s", COL_TIME, 8, 0, 9, false,                                  \
-	  "hard-IRQ handler time per second that interrupted this work (not in TIME/s)" }
+	  "hard-IRQ and system-vector time per second that interrupted this work (not in TIME/s)" }
 
 static const struct table_column softirq_columns[] = {
 	{ "name", "SOFTIRQ", COL_NAME, 0, 0, 9, false, "vector, as the kernel names it" },
@@ -170,10 +212,91 @@ const struct table_schema softirqs_by_cpu_table = {
 	.charged = true,
 };
 
+enum xcall_value {
+	XV_COUNT = 1,
+	XV_TOTAL,
+	XV_MAX,
+	XV_DELAYS,
+	XV_DELAY_TOTAL,
+	XV_DELAY_MAX,
+	XV_SENT,
+	XV_LOCAL,
+	XV_CPUS,
+	XV_FROM_CPUS,
+	XV_LOCAL_NS,
+};
+
+#define XCALL_COLUMNS                                                                        \
+	{ "count", "RUNS/s", COL_COUNT, XV_COUNT, 0, 9, false,                               \
+	  "runs per second sent from another CPU (the work of CAL interrupts)" },            \
+	{ "total_ns", "TIME/s", COL_TIME, XV_TOTAL, 0, 8, false,                            \
+	  "time per second in the function, those runs" },                                   \
+	{ "cpu_pct", "%CPU", COL_CPU_PCT, XV_TOTAL, 0, 6, true, "that time as % of one CPU" }, \
+	{ "avg_ns", "AVG", COL_AVERAGE, XV_TOTAL, XV_COUNT, 8, true, "average time per run" }, \
+	{ "max_ns", "MAX", COL_DURATION, XV_MAX, 0, 8, false, "longest run in the interval" }, \
+	{ "delay_avg_ns", "AVGLAT", COL_AVERAGE, XV_DELAY_TOTAL, XV_DELAYS, 8, true,         \
+	  "average latency from the send to the start of the run" },                        \
+	{ "delay_max_ns", "MAXLAT", COL_DURATION, XV_DELAY_MAX, 0, 8, false,                 \
+	  "longest latency from the send to the start of the run" },                        \
+	{ "sent", "SENT/s", COL_COUNT, XV_SENT, 0, 8, false,                                 \
+	  "calls queued per second for another CPU" },                                       \
+	{ "local", "LOCAL/s", COL_COUNT, XV_LOCAL, 0, 8, false,                              \
+	  "runs per second of the sender's own share of a call to many CPUs (no IPI)" }
+
+/* Needed in JSON (the averages derive from them), least useful on screen: last */
+#define XCALL_SUM_COLUMNS                                                                    \
+	{ "local_ns", "LTIME/s", COL_TIME, XV_LOCAL_NS, 0, 8, false,                         \
+	  "time per second of those local runs" },                                           \
+	{ "delays", "TIMED/s", COL_COUNT, XV_DELAYS, 0, 8, false,                            \
+	  "runs per second whose send was seen (the latency samples)" },                     \
+	{ "delay_total_ns", "LAT/s", COL_TIME, XV_DELAY_TOTAL, 0, 8, false,                  \
+	  "summed send-to-run latencies per second" }
+
+static const struct table_column xcall_columns[] = {
+	{ "name", "FUNCTION", COL_NAME, 0, 0, 24, false, "the function called (kallsyms)" },
+	XCALL_COLUMNS,
+	{ "cpus", "CPUS", COL_CPUS, XV_CPUS, 0, 6, false, "CPUs it ran on for another CPU" },
+	{ "from_cpus", "FROM", COL_CPUS, XV_FROM_CPUS, 0, 6, false, "CPUs that sent it" },
+	{ "sender", "LAST SENDER", COL_NAME, 1, 0, 40, false,
+	  "the last send seen: the call site of smp_call_function* and the sending task" },
+	XCALL_SUM_COLUMNS,
+};
+
+static const struct table_column xcall_cpu_columns[] = {
+	{ "cpu", "CPU", COL_ID, 0, 0, 4, false, "CPU number" },
+	XCALL_COLUMNS,
+	XCALL_SUM_COLUMNS,
+};
+
+const struct table_schema xcalls_table = {
+	.id = "xcalls",
+	.title = "Cross-CPU calls",
+	.columns = xcall_columns,
+	.ncolumns = sizeof(xcall_columns) / sizeof(xcall_columns[0]),
+	.sort_column = 1,
+	.max_rows = XCALL_SLOTS,
+	.hist_count = 1,
+	.hist_names = { "duration" },
+	.drill = &xcall_cpus_table,
+	.pane = true,
+	.charged = true,
+};
+
+/* The focused function, per CPU (runs where it ran, sends where it was sent from) */
+const struct table_schema xcall_cpus_table = {
+	.id = "xcall_cpus",
+	.title = "Per CPU",
+	.columns = xcall_cpu_columns,
+	.ncolumns = sizeof(xcall_cpu_columns) / sizeof(xcall_cpu_columns[0]),
+	.sort_column = 1,
+	.detail = true,
+	.charged = true,
+};
+
 static const struct table_schema *const irq_tables[] = {
 	&hardirqs_table,      &hardirq_cpus_table,  &hardirqs_by_cpu_table,
 	&softirqs_table,      &softirq_cpus_table,  &softirqs_by_cpu_table,
-	NULL,
+	&xcalls_table,	      &xcall_cpus_table,    NULL,
 };
 
 struct irq_name {
@@ -188,6 +311,13 @@ static const struct counter_layout hardirq_stat_layout = {
 	.u32s = KTOP_HIST_SLOTS,
 };
 
+static const struct counter_layout xcall_stat_layout = {
+	.size = sizeof(struct xcall_stat),
+	.u64s = offsetof(struct xcall_stat, max) / sizeof(__u64),
+	.maxes = 2,
+	.u32s = KTOP_HIST_SLOTS,
+};
+
 static const struct counter_layout softirq_stat_layout = {
 	.size = sizeof(struct softirq_stat),
 	.u64s = offsetof(struct softirq_stat, max) / sizeof(__u64),
@@ -198,8 +328,10 @@ static const struct counter_layout softirq_stat_layout = {
 struct irqs_state {
 	struct irqs_bpf *skel;
 	int ncpus;
-	size_t hard_size, soft_size; /* one CPU's value, 8-byte aligned as the kernel lays out */
-	struct counter_map hard, soft;
+	size_t hard_size, soft_size, xcall_size; /* one CPU's value, 8-byte aligned */
+	struct counter_map hard, soft, sysvec, xcall;
+	bool xcalls;		      /* the csd tracepoints are there */
+	const struct ksyms *ksyms;    /* shared; NULL when /proc/kallsyms cannot be read */
 	struct hardirq_stat *hard_cpu; /* per CPU, summed over irqs: the per-CPU view */
 	struct softirq_stat *soft_cpu;
 	struct frame *frame;	       /* the frame being filled */
@@ -217,6 +349,10 @@ static void irqs_close(struct collector *c)
 	irqs_bpf__destroy(s->skel);
 	counter_map_free(&s->hard);
 	counter_map_free(&s->soft);
+	counter_map_free(&s->sysvec);
+	counter_map_free(&s->xcall);
+	if (s->ksyms)
+		ksyms_kernel_put();
 	free(s->hard_cpu);
 	free(s->soft_cpu);
 	free(s->names);
@@ -249,6 +385,98 @@ static void find_ksoftirqd(struct irqs_state *s)
 	closedir(d);
 }
 
+/* Load the tp_btf twin of program NAME (on), never its raw_tp twin (tests run that one) */
+static void load_hook(struct bpf_object *obj, const char *name, bool on)
+{
+	char btf[80], raw[80];
+	struct bpf_program *p;
+
+	snprintf(btf, sizeof(btf), "%s_btf", name);
+	snprintf(raw, sizeof(raw), "%s_raw", name);
+	if ((p = bpf_object__find_program_by_name(obj, btf)))
+		bpf_program__set_autoload(p, on);
+	if ((p = bpf_object__find_program_by_name(obj, raw)))
+		bpf_program__set_autoload(p, false);
+}
+
+/* The system vectors' and cross calls' programs this kernel can run; traced[line] says
+ * which lines of /proc/interrupts are counted in full */
+static void choose_sysvec_hooks(struct irqs_state *s, bool traced[SYSVEC_LINES])
+{
+	struct bpf_object *obj = s->skel->obj;
+	bool missing[SYSVEC_LINES] = { false };
+	char entry[64], exit[64];
+
+	for (unsigned int i = 0; i < SYSVEC_LINES; i++)
+		traced[i] = false;
+	for (unsigned int i = 0; i < sizeof(sysvec_hooks) / sizeof(sysvec_hooks[0]); i++) {
+		const struct sysvec_hook *h = &sysvec_hooks[i];
+		bool have;
+
+		snprintf(entry, sizeof(entry), "%s_entry", h->tp);
+		snprintf(exit, sizeof(exit), "%s_exit", h->tp);
+		/* a pair or nothing: an entry alone would time nothing */
+		have = probe_btf_tracepoint(entry) && probe_btf_tracepoint(exit);
+		load_hook(obj, entry, have);
+		load_hook(obj, exit, have);
+		if (have)
+			traced[h->line] = true;
+		else
+			missing[h->line] = true; /* CAL needs both of its vectors */
+	}
+	for (unsigned int i = 0; i < SYSVEC_LINES; i++)
+		traced[i] = traced[i] && !missing[i];
+	traced[SYSVEC_NMI] = probe_btf_tracepoint("nmi_handler");
+	load_hook(obj, "nmi_handler", traced[SYSVEC_NMI]);
+	s->xcalls = true;
+	for (unsigned int i = 0; i < sizeof(csd_tracepoints) / sizeof(csd_tracepoints[0]); i++)
+		s->xcalls = s->xcalls && probe_btf_tracepoint(csd_tracepoints[i]);
+	/* raw_tp only (bpf/irqs.bpf.c says why) */
+	for (unsigned int i = 0; i < sizeof(csd_tracepoints) / sizeof(csd_tracepoints[0]); i++) {
+		snprintf(entry, sizeof(entry), "%s_raw", csd_tracepoints[i]);
+		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, entry), s->xcalls);
+	}
+	if (s->xcalls && s->ksyms)
+		s->skel->rodata->tlb_flush_func = ksyms_address(s->ksyms, "flush_tlb_func");
+	traced[SYSVEC_TLB] = s->xcalls && s->skel->rodata->tlb_flush_func;
+}
+
+/* Say which lines of this kernel's /proc/interrupts ktop does not count, and whether
+ * there are cross calls: shown by --check and in the header ("ok (...)") */
+static void report_untraced(struct collector *c, struct irqs_state *s,
+			    const bool traced[SYSVEC_LINES])
+{
+	char line[512], label[16], untraced[160] = "";
+	size_t used = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned int i;
+		int n = 0;
+
+		/* "LOC:", not the header's "CPU0" */
+		if (sscanf(line, " %15[A-Za-z]%n", label, &n) != 1 || line[n] != ':')
+			continue;
+		for (i = 0; i < SYSVEC_LINES; i++)
+			if (strcmp(label, sysvec_info[i].label) == 0 && traced[i])
+				break;
+		if (i < SYSVEC_LINES || used + strlen(label) + 2 >= sizeof(untraced))
+			continue;
+		used += (size_t)snprintf(untraced + used, sizeof(untraced) - used, "%s%s",
+					 used ? " " : "", label);
+	}
+	if (f)
+		fclose(f);
+	if (untraced[0] && !s->xcalls)
+		snprintf(c->reason, sizeof(c->reason), "untraced: %s; no cross calls: the kernel "
+			 "has no csd tracepoints (Linux 6.2+)", untraced);
+	else if (untraced[0])
+		snprintf(c->reason, sizeof(c->reason), "untraced: %s", untraced);
+	else if (!s->xcalls)
+		snprintf(c->reason, sizeof(c->reason), "no cross calls: the kernel has no csd "
+			 "tracepoints (Linux 6.2+)");
+}
+
 static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 {
 	static const char *const tracepoints[] = { "irq_handler_entry", "irq_handler_exit",
@@ -256,6 +484,7 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 						   "softirq_exit" };
 	struct irqs_state *s;
 	struct irqs_bpf *skel;
+	bool traced[SYSVEC_LINES];
 	bool use_btf = true;
 	int err;
 
@@ -273,6 +502,7 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 	}
 	s->hard_size = counter_stride(&hardirq_stat_layout);
 	s->soft_size = counter_stride(&softirq_stat_layout);
+	s->xcall_size = counter_stride(&xcall_stat_layout);
 	s->hard_cpu = calloc(s->ncpus, sizeof(*s->hard_cpu));
 	s->soft_cpu = calloc(s->ncpus, sizeof(*s->soft_cpu));
 	if (!s->hard_cpu || !s->soft_cpu) {
@@ -295,6 +525,8 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 	bpf_choose_variant(skel->progs.softirq_entry_btf, skel->progs.softirq_entry_raw, use_btf);
 	bpf_choose_variant(skel->progs.softirq_exit_btf, skel->progs.softirq_exit_raw, use_btf);
 	bpf_map__set_max_entries(skel->maps.ksoftirqd_pids, (__u32)s->ncpus);
+	s->ksyms = ksyms_kernel_get(&err); /* without them, functions show as addresses */
+	choose_sysvec_hooks(s, traced);
 
 	/* the shared container filter, and the map interrupt time is charged to */
 	err = container_filter_reuse(skel->obj);
@@ -313,6 +545,12 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 	if (!err)
 		err = counter_map_init(&s->soft, bpf_map__fd(skel->maps.softirq_stats),
 				       &softirq_stat_layout, s->ncpus, true);
+	if (!err)
+		err = counter_map_init(&s->sysvec, bpf_map__fd(skel->maps.sysvec_stats),
+				       &hardirq_stat_layout, s->ncpus, true);
+	if (!err)
+		err = counter_map_init(&s->xcall, bpf_map__fd(skel->maps.xcall_stats),
+				       &xcall_stat_layout, s->ncpus, true);
 	if (err) {
 		irqs_close(c);
 		return collector_fail(c, "out of memory");
@@ -324,6 +562,7 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 		return collector_fail(c, "cannot attach to the irq tracepoints: %s",
 				      bpf_error_reason(err));
 	}
+	report_untraced(c, s, traced);
 	return 0;
 }
 
@@ -389,11 +628,11 @@ static void hist_sum(struct hist *h, const __u32 *slots)
 			h->slot[i] += slots[i];
 }
 
-static void fill_hardirq_cpus(struct irqs_state *s, const void *values, __u32 irq)
+static void fill_hardirq_cpus(struct irqs_state *s, const void *values, uint64_t key)
 {
 	struct table *t = frame_table(s->frame, &hardirq_cpus_table);
 
-	if (!t || s->focus.table != &hardirqs_table || s->focus.key != irq)
+	if (!t || s->focus.table != &hardirqs_table || s->focus.key != key)
 		return;
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
 		const struct hardirq_stat *st = cpu_value(values, s->hard_size, cpu);
@@ -412,17 +651,17 @@ static void fill_hardirq_cpus(struct irqs_state *s, const void *values, __u32 ir
 	}
 }
 
-/* One irq's interval, per CPU: its row, its CPUs in the per-CPU view, its drill-down */
-static int add_hardirq(void *arg, __u32 irq, const void *values)
+/* One line's interval, per CPU: its row, its CPUs in the per-CPU view, its drill-down */
+static int add_hardirq_line(struct irqs_state *s, uint64_t key, uint64_t id, const char *name,
+			    const void *values)
 {
-	struct irqs_state *s = arg;
 	struct table *t = frame_table(s->frame, &hardirqs_table);
 	struct table_row *r = NULL;
 	struct hist *h = NULL;
 
-	if (t && (r = table_add_row(t, irq))) {
-		r->name = irq_name(s, irq);
-		r->v[0] = irq;
+	if (t && (r = table_add_row(t, key))) {
+		r->name = name;
+		r->v[0] = id;
 		h = frame_row_hist(s->frame, r, 0);
 	}
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
@@ -445,8 +684,28 @@ static int add_hardirq(void *arg, __u32 irq, const void *values)
 		for (int k = 0; k < KTOP_HIST_SLOTS; k++)
 			sum->hist[k] += st->hist[k];
 	}
-	fill_hardirq_cpus(s, values, irq);
+	fill_hardirq_cpus(s, values, key);
 	return 0;
+}
+
+static int add_hardirq(void *arg, __u32 irq, const void *values)
+{
+	struct irqs_state *s = arg;
+
+	return add_hardirq_line(s, irq, irq, irq_name(s, irq), values);
+}
+
+/* A system vector's line: named "LOC Local timer interrupts", as /proc/interrupts does */
+static int add_sysvec(void *arg, __u32 line, const void *values)
+{
+	struct irqs_state *s = arg;
+	char name[64];
+
+	if (line >= SYSVEC_LINES)
+		return 0;
+	snprintf(name, sizeof(name), "%s %s", sysvec_info[line].label, sysvec_info[line].text);
+	return add_hardirq_line(s, SYSVEC_ROW_KEY(line), sysvec_info[line].vector, intern(name),
+				values);
 }
 
 static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
@@ -456,6 +715,8 @@ static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 
 	memset(s->hard_cpu, 0, (size_t)s->ncpus * sizeof(*s->hard_cpu));
 	err = counter_map_read(&s->hard, epoch, add_hardirq, s);
+	if (!err)
+		err = counter_map_read(&s->sysvec, epoch, add_sysvec, s);
 	if (err)
 		return err;
 	if (t)
@@ -591,6 +852,108 @@ static int sample_softirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 	return 0;
 }
 
+/* The function of a cross-call slot, or 0 when the slot is not claimed yet */
+static __u64 xcall_func(struct irqs_state *s, __u32 slot)
+{
+	__u64 func = 0;
+
+	if (slot == XCALL_OTHER_SLOT)
+		return ~0ull;
+	bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.xcall_slot_funcs), &slot, &func);
+	return func;
+}
+
+static const char *kernel_symbol(struct irqs_state *s, __u64 addr, bool exact)
+{
+	const struct ksym *sym;
+	uint64_t offset;
+	char buf[128];
+
+	sym = s->ksyms ? ksyms_find(s->ksyms, addr, &offset) : NULL;
+	if (sym && offset == 0)
+		return intern(sym->name);
+	if (sym && !exact) {
+		snprintf(buf, sizeof(buf), "%s+0x%llx", sym->name, (unsigned long long)offset);
+		return intern(buf);
+	}
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+	return intern(buf);
+}
+
+/* "call_site (comm)" of a slot's last send; no thread id, so the strings stay few */
+static const char *xcall_sender(struct irqs_state *s, __u32 slot)
+{
+	struct xcall_sender who = { 0 };
+	char buf[200];
+
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.xcall_senders), &slot, &who) ||
+	    !who.callsite)
+		return NULL;
+	who.comm[sizeof(who.comm) - 1] = '\0';
+	snprintf(buf, sizeof(buf), "%s (%s)", kernel_symbol(s, who.callsite, false), who.comm);
+	return intern(buf);
+}
+
+static void xcall_values(struct table_row *r, const struct xcall_stat *st)
+{
+	r->v[XV_COUNT] += st->count;
+	r->v[XV_TOTAL] += st->total_ns;
+	if (st->max.ns > r->v[XV_MAX])
+		r->v[XV_MAX] = st->max.ns;
+	r->v[XV_DELAYS] += st->delays;
+	r->v[XV_DELAY_TOTAL] += st->delay_total_ns;
+	if (st->delay_max.ns > r->v[XV_DELAY_MAX])
+		r->v[XV_DELAY_MAX] = st->delay_max.ns;
+	r->v[XV_SENT] += st->sent;
+	r->v[XV_LOCAL] += st->local;
+	r->v[XV_LOCAL_NS] += st->local_ns;
+}
+
+/* One called function's interval: its row (summed over CPUs), and per CPU if focused */
+static int add_xcall(void *arg, __u32 slot, const void *values)
+{
+	struct irqs_state *s = arg;
+	struct frame *f = s->frame;
+	struct table *t = frame_table(f, &xcalls_table);
+	struct table *cpus = frame_table(f, &xcall_cpus_table);
+	__u64 func = xcall_func(s, slot);
+	struct table_row *r;
+	struct hist *h;
+	char name[32];
+
+	if (!t || !func)
+		return 0;
+	r = table_add_row(t, func);
+	if (!r)
+		return -ENOMEM;
+	r->name = func == ~0ull ? intern("(other functions)") : kernel_symbol(s, func, true);
+	r->label = xcall_sender(s, slot);
+	h = frame_row_hist(f, r, 0);
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const struct xcall_stat *st = cpu_value(values, s->xcall_size, cpu);
+		struct table_row *c;
+
+		if (!st->count && !st->sent && !st->local)
+			continue;
+		xcall_values(r, st);
+		hist_sum(h, st->hist);
+		if (cpu < 64 && st->count)
+			r->v[XV_CPUS] |= 1ull << cpu;
+		if (cpu < 64 && st->sent)
+			r->v[XV_FROM_CPUS] |= 1ull << cpu;
+		if (!cpus || s->focus.table != &xcalls_table || s->focus.key != func)
+			continue;
+		c = table_add_row(cpus, (uint64_t)cpu);
+		if (!c)
+			return -ENOMEM;
+		snprintf(name, sizeof(name), "cpu%d", cpu);
+		c->name = intern(name);
+		c->v[0] = (uint64_t)cpu;
+		xcall_values(c, st);
+	}
+	return 0;
+}
+
 static int irqs_sample(struct collector *c, struct frame *f)
 {
 	struct irqs_state *s = c->priv;
@@ -602,6 +965,8 @@ static int irqs_sample(struct collector *c, struct frame *f)
 	err = sample_hardirqs(s, f, epoch);
 	if (!err)
 		err = sample_softirqs(s, f, epoch);
+	if (!err && s->xcalls)
+		err = counter_map_read(&s->xcall, epoch, add_xcall, s);
 	counter_epoch_advance(&s->skel->bss->counter_epoch);
 	s->frame = NULL;
 	return err;

@@ -185,15 +185,29 @@ tap_check "a container not running yet: -c waits for it, says not found, exits 0
 # (C's processes are forks of a small C program: perl forks several times slower)
 TALLY=$tmp/c.tally start_container "$C" "exec('$TEST_BIN/workloads/proc_churn', '--fork', '$tmp/c.tally', 100) or die"
 wait_for "[ -s $tmp/c.tally ]" 10
+# per_s N SINCE: N per second since uptime SINCE
+per_s() { awk -v n="$1" -v a="$2" -v b="$(now_s)" 'BEGIN {printf "%d", n / (b - a)}'; }
+# frames_for RATE: the frame length for 1024 processes at RATE (at least 0.5 s)
+frames_for() { awk -v r="$1" 'BEGIN {d = r > 0 ? 1024 / r : 99; printf "%.1f", d < 0.5 ? 0.5 : d + 0.05}'; }
 t0=$(now_s) n0=$(tally_of "$tmp/c.tally")
 sleep 2
-rate=$(awk -v n="$(( $(tally_of "$tmp/c.tally") - n0 ))" -v a="$t0" -v b="$(now_s)" 'BEGIN {printf "%d", n / (b - a)}')
-interval=$(awk -v r="$rate" 'BEGIN {d = r > 0 ? 768 / r : 99; printf "%.1f", d < 0.5 ? 0.5 : d + 0.05}')
+rate=$(per_s $(( $(tally_of "$tmp/c.tally") - n0 )) "$t0")
+interval=$(frames_for "$rate")
 tap_diag "C: $rate processes/s without ktop: frames of $interval s"
-if awk -v d="$interval" 'BEGIN {exit !(d <= 5)}'; then
+# ktop's own cost slows the churn (a CPU hog beside the test even more): if a frame got
+# fewer than 600 of C's processes, once more with frames made for the rate under ktop
+for attempt in 1 2; do
+	awk -v d="$interval" 'BEGIN {exit !(d <= 10)}' || break
+	t0=$(now_s) n0=$(tally_of "$tmp/c.tally")
 	"$KTOP_BIN" -J -d "$interval" -n 4 -c "$C" >"$tmp/c.json" 2>"$tmp/c.json.err"
-	stop_container "$C"
-	tap_diag "C: processes per frame $(jq -cs '[.[].processes | length]' "$tmp/c.json"), calls per frame $(jq -cs '[.[] | [.syscalls[].count] | add]' "$tmp/c.json"), its row $(jq -cs --arg c "$C" '[.[] | [.containers[] | select(.name == $c) | .count] | add]' "$tmp/c.json")"
+	rate_with=$(per_s $(( $(tally_of "$tmp/c.tally") - n0 )) "$t0")
+	per_frame=$(awk -v r="$rate_with" -v d="$interval" 'BEGIN {printf "%d", r * d}')
+	tap_diag "C: frames of $interval s: $rate_with processes/s under ktop, ~$per_frame a frame; processes per frame $(jq -cs '[.[].processes | length]' "$tmp/c.json"), calls per frame $(jq -cs '[.[] | [.syscalls[].count] | add]' "$tmp/c.json"), its row $(jq -cs --arg c "$C" '[.[] | [.containers[] | select(.name == $c) | .count] | add]' "$tmp/c.json")"
+	[ "$per_frame" -ge 600 ] && break
+	interval=$(frames_for "$rate_with")
+done
+stop_container "$C"
+if [ "${per_frame:-0}" -ge 600 ]; then
 	tap_check "C: more processes active than the processes table keeps" \
 		jqt -s '[.[1:][].processes | length] | max == 512' "$tmp/c.json"
 	# every frame, the first included: the container's identity is set before the
@@ -203,9 +217,8 @@ if awk -v d="$interval" 'BEGIN {exit !(d <= 5)}'; then
 			([.[] | .containers[] | select(.name == $c) | .count] | add) as $row |
 			$all >= 51200 and $row >= 0.9 * $all and $row <= 1.1 * $all' "$tmp/c.json"
 else
-	stop_container "$C"
 	tap_skip "C: more processes in a frame than the processes table keeps" \
-		"this machine starts $rate processes/s: 768 in a frame would need frames over 5 s"
+		"this machine starts $rate processes/s (${rate_with:-?} under ktop): 600 in a frame would need frames over 10 s"
 	tap_skip "C: its row counts the calls of all its processes" "as above: too few processes per frame"
 fi
 
