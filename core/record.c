@@ -534,7 +534,7 @@ static void collectors_encode(struct buf *b, const struct ktop *k)
 	for (unsigned int i = 0; i < k->ncollectors; i++) {
 		buf_str(b, k->collectors[i].ops->name);
 		buf_u8(b, k->collectors[i].running);
-		buf_str(b, k->collectors[i].running ? "" : k->collectors[i].reason);
+		buf_str(b, k->collectors[i].reason); /* "ok (what it does instead)" too */
 	}
 }
 
