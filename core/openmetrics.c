@@ -662,7 +662,8 @@ static int group_add_containers(struct openmetrics *om, struct group *g, const s
 			e->gone_scrapes = om->scrapes;
 		}
 	}
-	qsort(om->sorted, n, sizeof(*om->sorted), by_score);
+	if (n > 1) /* qsort(NULL, 0) is undefined, and there is nothing to order */
+		qsort(om->sorted, n, sizeof(*om->sorted), by_score);
 	for (unsigned int i = 0; i < n && i < om->limits.containers; i++)
 		om->sorted[i]->exported = true;
 	for (unsigned int i = 0; i < t->nrows; i++) {
@@ -827,7 +828,8 @@ static unsigned int group_sorted(struct openmetrics *om, struct group *g)
 	for (unsigned int i = 0; i < g->nentities; i++)
 		if (!containers || g->entities[i]->exported)
 			om->sorted[n++] = g->entities[i];
-	qsort(om->sorted, n, sizeof(*om->sorted), by_score);
+	if (n > 1)
+		qsort(om->sorted, n, sizeof(*om->sorted), by_score);
 	if (containers && g->other)
 		om->sorted[n++] = g->other;
 	return n;
