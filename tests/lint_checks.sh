@@ -53,11 +53,7 @@ offending_checks() {
 }
 
 files=("$@")
-if [ ${#files[@]} -eq 0 ]; then
-	for f in tests/*.sh tools/soak.sh; do
-		[ "$f" = tests/lint_checks.sh ] || files+=("$f") # its own plants are below
-	done
-fi
+[ ${#files[@]} -gt 0 ] || files=(tests/*.sh tools/soak.sh)
 for f in "${files[@]}"; do
 	found=$(offending_checks "$f")
 	if [ -z "$found" ]; then
@@ -72,19 +68,20 @@ done
 if [ $# -eq 0 ]; then
 	planted=$(mktemp)
 	trap 'rm -f "$planted"' EXIT
-	cat >"$planted" <<'EOF'
-tap_check "and" [ 1 = 1 ] && [ 1 = 2 ]
-tap_check "continued" \
+	# written as CHECK here, so that no line of this file is itself a planted mistake
+	sed 's/^CHECK/tap_check/' >"$planted" <<'EOF'
+CHECK "and" [ 1 = 1 ] && [ 1 = 2 ]
+CHECK "continued" \
 	[ 1 = 1 ] || false
-tap_check "pipe" echo x | grep -q y
-tap_check "redirected" true >/dev/null
-tap_check "fine: quoted" bash -c "[ 1 = 1 ] && [ 2 = 2 ]"
-tap_check "fine: single" wait_for '[ a ] && [ b ]' 2
-tap_check "fine: subst" [ "$(echo a | tr a b)" = b ]
-tap_check "fine: process subst" diff -u a <(sort b)
-tap_check "fine: negated" ! grep -q x y # a comment with && in it
-tap_check "fine: stderr" ! kill -0 1 2>/dev/null
-tap_check "stdout away" kill -0 1 1>/dev/null
+CHECK "pipe" echo x | grep -q y
+CHECK "redirected" true >/dev/null
+CHECK "fine: quoted" bash -c "[ 1 = 1 ] && [ 2 = 2 ]"
+CHECK "fine: single" wait_for '[ a ] && [ b ]' 2
+CHECK "fine: subst" [ "$(echo a | tr a b)" = b ]
+CHECK "fine: process subst" diff -u a <(sort b)
+CHECK "fine: negated" ! grep -q x y # a comment with && in it
+CHECK "fine: stderr" ! kill -0 1 2>/dev/null
+CHECK "stdout away" kill -0 1 1>/dev/null
 EOF
 	lines=$(offending_checks "$planted" | cut -d: -f1 | tr '\n' ' ')
 	tap_check "the lint finds each planted mistake and nothing else (lines: $lines)" \
