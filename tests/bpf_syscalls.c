@@ -413,6 +413,23 @@ static void child_mode_calls(void)
 		syscall(-1);
 }
 
+/* Open and attach the real programs (timed or count-only) focused on a child running
+ * body; returns them detached once the child has ended, its calls counted */
+static struct syscalls_bpf *run_focused_child(bool timed, void (*body)(void))
+{
+	struct syscalls_bpf *skel = open_real(timed);
+	pid_t child;
+	int go;
+
+	assert_non_null(skel);
+	child = child_start(&go, body);
+	skel->bss->focus_tgid = (__u32)child;
+	assert_int_equal(syscalls_bpf__attach(skel), 0);
+	child_finish(go, child);
+	syscalls_bpf__detach(skel);
+	return skel;
+}
+
 /* Both modes count the same calls: a new thread's return from clone3 is not a call (its
  * parent's is), seccomp's answers are, a call numbered -1 is no call at all */
 static void test_both_modes_count_the_same_calls(void **state)
@@ -421,16 +438,8 @@ static void test_both_modes_count_the_same_calls(void **state)
 
 	(void)state;
 	for (int timed = 0; timed <= 1; timed++) {
-		struct syscalls_bpf *skel = open_real(timed);
-		pid_t child;
-		int go;
+		struct syscalls_bpf *skel = run_focused_child(timed, child_mode_calls);
 
-		assert_non_null(skel);
-		child = child_start(&go, child_mode_calls);
-		skel->bss->focus_tgid = (__u32)child;
-		assert_int_equal(syscalls_bpf__attach(skel), 0);
-		child_finish(go, child);
-		syscalls_bpf__detach(skel);
 		clone3[timed] = focus_slot_of(skel, 435);
 		denied[timed] = focus_slot_of(skel, SYS_getppid);
 		skipped[timed] = focus_slot_of(skel, 2 * SYSCALL_SLOTS + SYSCALL_SLOTS - 1);
@@ -469,16 +478,8 @@ static void test_exit_and_exit_group_counted(void **state)
 {
 	(void)state;
 	for (int timed = 0; timed <= 1; timed++) {
-		struct syscalls_bpf *skel = open_real(timed);
-		pid_t child;
-		int go;
+		struct syscalls_bpf *skel = run_focused_child(timed, child_exits);
 
-		assert_non_null(skel);
-		child = child_start(&go, child_exits);
-		skel->bss->focus_tgid = (__u32)child;
-		assert_int_equal(syscalls_bpf__attach(skel), 0);
-		child_finish(go, child);
-		syscalls_bpf__detach(skel);
 		print_message("# %s: exit %llu, exit_group %llu\n", timed ? "timed" : "count-only",
 			      (unsigned long long)focus_slot_of(skel, SYS_exit).count,
 			      (unsigned long long)focus_slot_of(skel, SYS_exit_group).count);
