@@ -5,8 +5,9 @@
  * The injector is tests/workloads/irqoff_inject: crit_test_spin (bpf/critical.bpf.c) run
  * with BPF_PROG_TEST_RUN on CPU C from a thread on another CPU, which the kernel runs in an
  * IPI on C, interrupts off, for D ns. K such sections must come back as >= 90% irqs_off
- * events on C, within 25% of D, with a stack through the IPI path, and no section may be
- * counted twice. The same time with no injection must show no kernel offender that long.
+ * events on C, within 25% of what the injector measured it spun (D, or longer where the
+ * host stopped the virtual CPU), with a stack through the IPI path, and no section may be
+ * counted twice. The injector starts only once the test has taken the frame before. The same time with no injection must show no kernel offender that long.
  *
  * Preemption off (irqoff_inject --preempt): the program run from a thread on C itself runs
  * between get_cpu() and put_cpu() (preemption off, interrupts on) while a SCHED_FIFO thread
@@ -83,61 +84,96 @@ static int online_cpu_last(void)
 	return last;
 }
 
-/* Start tests/workloads/irqoff_inject with args; returns its pid once it has loaded its
- * program (it says "ready"), so what the load itself costs is not in the measurement */
-static pid_t start_injector(char *const args[], FILE **out)
+/* Start tests/workloads/irqoff_inject with args (which include --wait); returns its pid
+ * once it has loaded its program (it says "ready"), so what the load itself costs is not in
+ * the measurement. It injects nothing before a line is written to *go */
+static pid_t start_injector(char *const args[], FILE **out, FILE **go)
 {
 	char path[256];
-	int fd[2];
+	int fd[2], in[2];
 	pid_t pid;
 	char line[64];
 
 	snprintf(path, sizeof(path), "%s/tests/workloads/irqoff_inject",
 		 getenv("BUILD") ? getenv("BUILD") : "build");
 	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(pipe(in), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(fd[1], STDOUT_FILENO);
+		dup2(in[0], STDIN_FILENO);
 		close(fd[0]);
 		close(fd[1]);
+		close(in[0]);
+		close(in[1]);
 		execv(path, args);
 		_exit(127);
 	}
 	close(fd[1]);
+	close(in[0]);
 	*out = fdopen(fd[0], "r");
+	*go = fdopen(in[1], "w");
 	assert_non_null(*out);
+	assert_non_null(*go);
 	assert_non_null(fgets(line, sizeof(line), *out));
 	assert_string_equal(line, "ready\n");
 	return pid;
 }
 
-/* Run K sections of spin_ms on cpu (K = 0: the same time, quiet), then take one frame */
-static struct frame *run(int cpu, int count, uint64_t spin_ms, bool preempt)
+/* What the injector measured: how many sections ran, and the shortest and longest spin */
+struct injected {
+	int sections;
+	uint64_t min_ns, max_ns;
+};
+
+/* Run K sections of spin_ms on cpu (K = 0: the same time, quiet), then take one frame. The
+ * injector starts only once the frame before is taken, so no section falls before it */
+static struct frame *run(int cpu, int count, uint64_t spin_ms, bool preempt,
+			 struct injected *done)
 {
-	char cpu_arg[16], ms_arg[16], count_arg[16];
-	char *args[] = { "irqoff_inject", preempt ? "--preempt" : cpu_arg, cpu_arg, ms_arg,
-			 count_arg, "60", NULL };
+	char cpu_arg[16], ms_arg[16], count_arg[16], line[64];
+	char *args[8] = { "irqoff_inject", "--wait" };
+	int nargs = 2;
 	struct frame *f;
-	FILE *out = NULL;
+	FILE *out = NULL, *go = NULL;
 	pid_t pid = 0;
 	int status;
 
+	*done = (struct injected){ 0, UINT64_MAX, 0 };
 	snprintf(cpu_arg, sizeof(cpu_arg), "%d", cpu);
 	snprintf(ms_arg, sizeof(ms_arg), "%llu", (unsigned long long)spin_ms);
 	snprintf(count_arg, sizeof(count_arg), "%d", count);
+	if (preempt)
+		args[nargs++] = "--preempt";
+	args[nargs++] = cpu_arg;
+	args[nargs++] = ms_arg;
+	args[nargs++] = count_arg;
+	args[nargs++] = "60";
 	if (count)
-		pid = start_injector(preempt ? args : args + 1, &out);
+		pid = start_injector(args, &out, &go);
 	/* drop what came before */
 	collector.ops->consume(&collector);
 	collector.ops->sample(&collector, history_next(&history));
 	if (count) {
+		fputs("go\n", go);
+		fclose(go);
 		while (waitpid(pid, &status, WNOHANG) == 0) {
 			usleep(20000);
 			collector.ops->consume(&collector);
 		}
+		while (fgets(line, sizeof(line), out)) {
+			unsigned long long ns;
+
+			if (sscanf(line, "spun %llu", &ns) != 1)
+				continue;
+			done->sections++;
+			done->min_ns = ns < done->min_ns ? ns : done->min_ns;
+			done->max_ns = ns > done->max_ns ? ns : done->max_ns;
+		}
 		fclose(out);
 		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		assert_int_equal(done->sections, count);
 	} else {
 		usleep((useconds_t)(10 * (60000 + spin_ms * 1000)));
 	}
@@ -159,19 +195,21 @@ static bool offender_kind(const char *kind)
 	return !strcmp(kind, "irqs_off") || !strcmp(kind, "bh_off") || !strcmp(kind, "preempt_off");
 }
 
-/* Events on cpu within 25% of d ns: those of kind (matched), those of any kind that
- * blames kernel code (similar) */
-static void count_events(struct frame *f, int cpu, uint64_t d, const char *kind, int *matched,
-			 int *similar)
+/* Events on cpu within 25% of what the injector spun (its shortest and longest section:
+ * a host that stops the virtual CPU makes a spin longer than asked): those of kind
+ * (matched), those of any kind that blames kernel code (similar) */
+static void count_events(struct frame *f, int cpu, const struct injected *done, const char *kind,
+			 int *matched, int *similar)
 {
 	const struct table *events = frame_table(f, events_schema);
+	uint64_t lo = done->min_ns * 3 / 4, hi = done->max_ns * 5 / 4;
 
 	for (unsigned int i = 0; i < events->nrows; i++) {
 		const struct table_row *r = &events->rows[i];
 		const char *name = value_name(events_schema, r->v[2]);
 		uint64_t ns = r->v[1];
 
-		if (r->v[0] != (uint64_t)cpu || ns < d * 3 / 4 || ns > d * 5 / 4)
+		if (r->v[0] != (uint64_t)cpu || ns < lo || ns > hi)
 			continue;
 		*similar += offender_kind(name);
 		if (strcmp(name, kind) == 0)
@@ -182,14 +220,33 @@ static void count_events(struct frame *f, int cpu, uint64_t d, const char *kind,
 	}
 }
 
+/* When sections are missing: what the injector measured and every event on cpu at least
+ * half as long, of any kind, and what the collector lost */
+static void explain(struct frame *f, int cpu, const struct injected *done)
+{
+	const struct table *events = frame_table(f, events_schema);
+
+	print_message("# injector: %d sections, spun %llu..%llu ns; collector lost %llu events\n",
+		      done->sections, (unsigned long long)done->min_ns,
+		      (unsigned long long)done->max_ns, (unsigned long long)collector.dropped);
+	for (unsigned int i = 0; i < events->nrows; i++) {
+		const struct table_row *r = &events->rows[i];
+
+		if (r->v[0] == (uint64_t)cpu && r->v[1] >= done->min_ns / 2)
+			print_message("# event %s %llu ns on CPU %d: %s\n",
+				      value_name(events_schema, r->v[2]), (unsigned long long)r->v[1],
+				      cpu, r->label);
+	}
+}
+
 static void check_injection(int cpu, int count, uint64_t spin_ms)
 {
-	uint64_t d = spin_ms * 1000000;
 	const struct table *critical;
 	int matched = 0, similar = 0, through_ipi = 0;
-	struct frame *f = run(cpu, count, spin_ms, false);
+	struct injected done;
+	struct frame *f = run(cpu, count, spin_ms, false, &done);
 
-	count_events(f, cpu, d, "irqs_off", &matched, &similar);
+	count_events(f, cpu, &done, "irqs_off", &matched, &similar);
 	critical = frame_table(f, critical_schema);
 	for (unsigned int i = 0; i < critical->nrows; i++) {
 		const struct table_row *r = &critical->rows[i];
@@ -205,6 +262,8 @@ static void check_injection(int cpu, int count, uint64_t spin_ms)
 	}
 	print_message("# K=%d D=%llums CPU %d: %d irqs_off within 25%%, %d similar, %d via IPI\n",
 		      count, (unsigned long long)spin_ms, cpu, matched, similar, through_ipi);
+	if (matched < count || through_ipi < count)
+		explain(f, cpu, &done);
 	assert_true(similar <= count); /* never counted twice as an offender */
 	if (!ipi_calls) {
 		print_message("# reason: no csd_function_entry/exit tracepoints (Linux 6.3+): a "
@@ -224,18 +283,18 @@ static void check_injection(int cpu, int count, uint64_t spin_ms)
 
 static void check_preempt_injection(int cpu, int count, uint64_t spin_ms)
 {
-	uint64_t d = spin_ms * 1000000;
 	const struct table *critical;
 	int matched = 0, similar = 0, in_bpf = 0;
+	struct injected done;
 	struct frame *f;
 
 	if (!probe_btf_tracepoint("sched_set_need_resched_tp")) {
 		print_message("# the kernel has no sched_set_need_resched_tp (6.17+)\n");
 		skip();
 	}
-	f = run(cpu, count, spin_ms, true);
+	f = run(cpu, count, spin_ms, true, &done);
 
-	count_events(f, cpu, d, "preempt_off", &matched, &similar);
+	count_events(f, cpu, &done, "preempt_off", &matched, &similar);
 	critical = frame_table(f, critical_schema);
 	for (unsigned int i = 0; i < critical->nrows; i++) {
 		const struct table_row *r = &critical->rows[i];
@@ -250,6 +309,8 @@ static void check_preempt_injection(int cpu, int count, uint64_t spin_ms)
 	}
 	print_message("# K=%d D=%llums CPU %d: %d preempt_off within 25%%, %d similar, %d in bpf()\n",
 		      count, (unsigned long long)spin_ms, cpu, matched, similar, in_bpf);
+	if (matched < count || in_bpf < count)
+		explain(f, cpu, &done);
 	assert_true(matched * 10 >= count * 9);
 	assert_true(similar <= count); /* never counted twice as an offender */
 	assert_true(in_bpf * 10 >= count * 9);
@@ -288,7 +349,8 @@ static void test_inject_20ms_last_cpu(void **state)
 /* The same time with nothing injected: no kernel offender anywhere near that long */
 static void test_quiet(void **state)
 {
-	struct frame *f = run(0, 0, 5, false);
+	struct injected none;
+	struct frame *f = run(0, 0, 5, false, &none);
 	const struct table *critical = frame_table(f, critical_schema);
 	unsigned int offenders = 0, other = 0;
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/workloads/irqoff_inject.c: IRQs-off and preemption-off sections on demand.
- *   irqoff_inject [--preempt] CPU MS COUNT [GAP_MS]
- *	run COUNT sections of MS milliseconds on CPU, GAP_MS apart (default 100)
+ *   irqoff_inject [--preempt] [--wait] CPU MS COUNT [GAP_MS]
+ *	run COUNT sections of MS milliseconds on CPU, GAP_MS apart (default 100); with
+ *	--wait, not before a line arrives on standard input (the caller's "go")
  *
  * crit_test_spin (bpf/critical.bpf.c) spins until bpf_ktime_get_ns() has advanced.
  * Run with BPF_PROG_TEST_RUN from another CPU, it executes on CPU in an IPI, interrupts
@@ -10,7 +11,8 @@
  * between get_cpu() and put_cpu(): preemption off, interrupts on; a SCHED_FIFO thread on
  * the same CPU wakes every 250 us meanwhile, so the scheduler asks for the CPU during
  * each section and waits until the system call returns.
- * Prints "ready" once its program is loaded and "sections N spun_ns_last" when done.
+ * Prints "ready" once its program is loaded, "spun NS" after each section (how long it
+ * spun, measured inside the program) and "sections N spun_ns_last NS" when done.
  * Needs root.
  */
 #include <pthread.h>
@@ -54,13 +56,20 @@ int main(int argc, char **argv)
 {
 	struct critical_bpf *skel;
 	struct bpf_program *prog;
-	int cpu, count, gap_ms = 100, ncpus, done = 0, preempt = 0;
+	int cpu, count, gap_ms = 100, ncpus, done = 0, preempt = 0, wait_go = 0;
 	pthread_t thread;
+	char go[16];
 
-	if (argc > 1 && strcmp(argv[1], "--preempt") == 0)
-		preempt = 1, argv++, argc--;
+	for (; argc > 1 && strncmp(argv[1], "--", 2) == 0; argv++, argc--) {
+		if (strcmp(argv[1], "--preempt") == 0)
+			preempt = 1;
+		else if (strcmp(argv[1], "--wait") == 0)
+			wait_go = 1;
+		else
+			argc = 0; /* an unknown option: the usage below */
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: irqoff_inject [--preempt] CPU MS COUNT [GAP_MS]\n");
+		fprintf(stderr, "usage: irqoff_inject [--preempt] [--wait] CPU MS COUNT [GAP_MS]\n");
 		return 2;
 	}
 	cpu = atoi(argv[1]);
@@ -94,6 +103,10 @@ int main(int argc, char **argv)
 	skel->bss->spin_ns = (__u64)(atof(argv[2]) * 1000000);
 	printf("ready\n");
 	fflush(stdout);
+	if (wait_go && !fgets(go, sizeof(go), stdin)) {
+		critical_bpf__destroy(skel);
+		return 1;
+	}
 	if (preempt && pthread_create(&thread, NULL, waker, &cpu)) {
 		critical_bpf__destroy(skel);
 		return 1;
@@ -102,8 +115,10 @@ int main(int argc, char **argv)
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
 
 		usleep(gap_ms * 1000);
-		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.crit_test_spin), &opts) == 0)
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.crit_test_spin), &opts) == 0) {
 			done++;
+			printf("spun %llu\n", (unsigned long long)skel->bss->spin_done_ns);
+		}
 	}
 	if (preempt) {
 		stop = 1;
