@@ -25,7 +25,7 @@ struct ktop_config {
 	const char *log_file;  /* --log: libbpf's output goes here */
 	const char *container; /* -c */
 	bool check;            /* --check */
-	/* record and replay (core/record.c) */
+	/* record and replay (core/record.c, core/replay.c) */
 	const char *record_file;  /* -w FILE */
 	const char *replay_file;  /* -r FILE */
 	bool record_only;         /* --record-only: no output */

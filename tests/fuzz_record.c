@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/fuzz_record.c: libFuzzer target for the recording reader (core/record.c).
+ * tests/fuzz_record.c: libFuzzer target for the recording reader (core/replay.c).
  *
  * Every input is opened twice: once as a file would be (CRCs checked), once with CRCs
  * ignored so the fuzzer reaches the decoders behind them. Each frame the reader accepts
