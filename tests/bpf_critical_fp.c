@@ -35,78 +35,33 @@
 
 #include "collectors/bpf_util.h"
 #include "collectors/critical.h"
-#include "collectors/registry.h"
-#include "core/config.h"
-#include "core/frame.h"
+#include "critical_test.h"
 
 #define COUNT 40
 
-static struct history history;
-static struct collector collector;
-static const struct table_schema *critical_schema, *events_schema;
 static int test_cpu;
-
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
-}
-
-static bool emulated(void)
-{
-	const char *e = getenv("KTOP_EMULATED");
-
-	return e && strcmp(e, "1") == 0;
-}
 
 /* Run timer_fp MODE on test_cpu (SLOW_US slow, NULL: its default), consuming events
  * meanwhile; then one frame */
 static struct frame *run(const char *mode, const char *slow_us, struct critical_counters *before,
 			 struct critical_counters *after)
 {
-	char path[256], cpu_arg[16], count_arg[16], line[64];
-	char *args[] = { "timer_fp", (char *)mode, cpu_arg, count_arg, (char *)slow_us, NULL };
-	struct frame *f;
-	int fd[2], status;
-	FILE *out;
-	pid_t pid;
+	char cpu_arg[16], count_arg[16], line[64];
+	char *args[] = { "timer_fp", "--wait", (char *)mode, cpu_arg, count_arg, (char *)slow_us,
+			 NULL };
+	struct workload w;
 
-	snprintf(path, sizeof(path), "%s/tests/workloads/timer_fp",
-		 getenv("BUILD") ? getenv("BUILD") : "build");
 	snprintf(cpu_arg, sizeof(cpu_arg), "%d", test_cpu);
 	snprintf(count_arg, sizeof(count_arg), "%d", COUNT);
-	assert_int_equal(pipe(fd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fd[1], STDOUT_FILENO);
-		close(fd[0]);
-		close(fd[1]);
-		execv(path, args);
-		_exit(127);
-	}
-	close(fd[1]);
-	out = fdopen(fd[0], "r");
-	assert_non_null(out);
-	assert_non_null(fgets(line, sizeof(line), out));
-	assert_string_equal(line, "ready\n");
-	/* drop what came before */
-	collector.ops->consume(&collector);
-	collector.ops->sample(&collector, history_next(&history));
+	workload_start(&w, args);
+	collector_flush();
 	assert_int_equal(critical_counters_sum(&collector, before), 0);
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		usleep(20000);
-		collector.ops->consume(&collector);
-	}
-	if (fgets(line, sizeof(line), out))
+	workload_finish(&w);
+	if (fgets(line, sizeof(line), w.out))
 		print_message("# timer_fp %s: %s", mode, line);
-	fclose(out);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	fclose(w.out);
 	assert_int_equal(critical_counters_sum(&collector, after), 0);
-	f = history_next(&history);
-	f->interval_s = 1.0;
-	assert_int_equal(collector.ops->sample(&collector, f), 0);
-	return f;
+	return collector_frame();
 }
 
 enum near_filter {
@@ -228,34 +183,6 @@ static void test_softirq_work(void **state)
 	check_none_near(near, 2000000);
 }
 
-static int setup(void **state)
-{
-	struct ktop_config cfg;
-
-	(void)state;
-	config_defaults(&cfg);
-	collector.ops = &critical_collector;
-	for (const struct table_schema *const *t = critical_collector.tables; *t; t++)
-		frame_register_schema(*t);
-	critical_schema = frame_schema_find("critical");
-	events_schema = frame_schema_find("critical_events");
-	if (!critical_schema || !events_schema || history_init(&history, 4) < 0)
-		return -1;
-	if (critical_collector.open(&collector, &cfg) < 0) {
-		print_message("# collector open: %s\n", collector.reason);
-		return -1;
-	}
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	critical_collector.close(&collector);
-	history_free(&history);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,5 +200,6 @@ int main(void)
 	}
 	/* the last CPU: on one CPU the workload's own spinning would be all there is */
 	test_cpu = libbpf_num_possible_cpus() > 1 ? 1 : 0;
-	return cmocka_run_group_tests_name("critical false positives", tests, setup, teardown);
+	return cmocka_run_group_tests_name("critical false positives", tests, critical_setup,
+					   critical_teardown);
 }

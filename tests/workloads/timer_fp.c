@@ -2,7 +2,7 @@
 /*
  * tests/workloads/timer_fp.c: timers that run late although no code held interrupts or
  * bottom halves off, the false positives the critical-sections pane must not report.
- *   timer_fp MODE CPU COUNT [SLOW_US]     (root)
+ *   timer_fp [--wait] MODE CPU COUNT [SLOW_US]     (root)
  * MODE, each COUNT times on CPU:
  *   overrun  a periodic loop (1 ms period) whose work takes 3 ms sleeps with
  *            clock_nanosleep(TIMER_ABSTIME) until a deadline 2 ms in the past: the kernel
@@ -15,7 +15,8 @@
  *   softirq  a TCP flow over loopback paced by SO_MAX_PACING_RATE (its pacing timer is a
  *            soft hrtimer) and a UDP datagram to itself, whose NET_RX run is made 2 ms slow
  *            (crit_test_slow_softirq): the pacing timer waits behind NET_RX
- * Prints "ready" once set up and "done N" at the end (N rounds run).
+ * Prints "ready" once set up and "done N" at the end (N rounds run). With --wait, the
+ * rounds begin when a line arrives on standard input (the test's "go").
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -249,12 +250,15 @@ int main(int argc, char **argv)
 {
 	struct critical_bpf *skel;
 	struct bpf_program *prog;
-	int cpu, count, done = 0;
+	int cpu, count, done = 0, wait_go = 0;
 	const char *mode;
+	char go[16];
 
+	if (argc > 1 && strcmp(argv[1], "--wait") == 0)
+		wait_go = 1, argv++, argc--;
 	if (argc < 4) {
-		fprintf(stderr,
-			"usage: timer_fp overrun|timerfd|retry|softirq CPU COUNT [SLOW_US]\n");
+		fprintf(stderr, "usage: timer_fp [--wait] overrun|timerfd|retry|softirq CPU COUNT "
+			"[SLOW_US]\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -280,6 +284,10 @@ int main(int argc, char **argv)
 	skel->bss->slow_cpu = (__u32)cpu;
 	printf("ready\n");
 	fflush(stdout);
+	if (wait_go && !fgets(go, sizeof(go), stdin)) {
+		critical_bpf__destroy(skel);
+		return 1;
+	}
 	if (strcmp(mode, "overrun") == 0)
 		done = overrun(count);
 	else if (strcmp(mode, "timerfd") == 0)
