@@ -13,7 +13,8 @@
  * other tasks' calls, so only the selected container has syscall figures. Interrupt time
  * charged to a container comes from the per-CPU map the interrupt programs fill (cgroup
  * id -> ns). This collector must come after syscalls in the registry: it reads that
- * frame's sums.
+ * frame's sums. A pod's container carries its Kubernetes names as the row's strings
+ * ("kubernetes": namespace, pod, container, pod UID), which the exporter turns into labels.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ extern const struct table_schema container_syscalls_table;
 /* v[0] runtime, v[1] processes, v[2] calls, v[3] errors, v[4] irq ns, v[5] cgroup id */
 static const struct table_column container_columns[] = {
 	{ "name", "CONTAINER", COL_NAME, 0, 0, 20, false,
-	  "metadata name, else UTS hostname, else short id" },
+	  "Kubernetes namespace/pod/container, else metadata name, else UTS hostname, else "
+	  "short id" },
 	{ "runtime", "RUNTIME", COL_TEXT_VALUE, 0, 0, 10, false,
 	  "docker, containerd, cri-o, podman, lxc, nspawn, cgroup (plain), host" },
 	{ "id", "ID", COL_NAME, 1, 0, 14, false, "runtime id (short), or cgroup path" },
@@ -66,6 +68,8 @@ const struct table_schema containers_table = {
 	.sort_column = 4,
 	.max_rows = 1024,
 	.value_names = container_runtime_names,
+	/* a pod's container: [namespace, pod, container, pod UID] ("" where not known) */
+	.strings_id = "kubernetes",
 	.pane = true,
 };
 
@@ -197,6 +201,8 @@ static int containers_sample(struct collector *c, struct frame *f)
 		}
 		r->v[0] = list[i].runtime;
 		r->v[1] = list[i].nprocs;
+		r->strings = list[i].k8s;
+		r->nstrings = list[i].k8s ? K8S_STRINGS : 0;
 		r->v[5] = list[i].key;
 	}
 	if (t)

@@ -14,12 +14,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <zlib.h>
+
 #include "format.h"
 #include "openmetrics.h"
 #include "output.h"
 
 #define OM_LABEL_VALUE_MAX 128 /* bytes of one label value; longer ones are cut */
-#define OM_LABELS_MAX 512      /* one entity's rendered labels */
+#define OM_LABELS_MAX 1024     /* one entity's rendered labels (6 values of at most 128 bytes, escaped) */
 #define OM_GROUP_ENTITIES 4096 /* entities one table may hold; more are counted, not kept */
 #define OM_GONE_FRAMES 60      /* a gone container nobody scrapes is forgotten after this */
 #define OM_SCORE_DECAY 0.5
@@ -31,7 +33,13 @@ enum label_transform {
 	LABEL_AS_IS,
 	LABEL_IRQ_ACTIONS,  /* "24 virtio0-input" -> "virtio0-input" */
 	LABEL_SOFTIRQ_TYPE, /* "NET_RX" -> node_exporter's "net_rx" */
+	/* a pod's container (the row's "kubernetes" strings), cAdvisor's label names: */
+	LABEL_K8S_CONTAINER, /* its container name, else the row's name */
+	LABEL_K8S_NAMESPACE, /* its namespace; left out when not a pod's */
+	LABEL_K8S_POD,	     /* its pod; left out when not a pod's */
 };
+
+#define RULE_LABELS 6
 
 enum metric_kind { METRIC_COUNT, METRIC_SECONDS, METRIC_GAUGE };
 
@@ -55,7 +63,7 @@ struct table_rule {
 	const char *table;
 	bool skip;	 /* not exported */
 	bool containers; /* top N + _other; a row missing from a frame is a container gone */
-	struct label_rule labels[4];
+	struct label_rule labels[RULE_LABELS];
 	struct metric_rule metrics[8];
 	struct hist_rule hists[2];
 };
@@ -118,7 +126,9 @@ static const struct table_rule table_rules[] = {
 		       "Critical section duration (above the threshold).", "total_ns" } } },
 	{ .table = "containers",
 	  .containers = true,
-	  .labels = { { "container", "name" }, { "runtime", "runtime" },
+	  .labels = { { "container", "name", LABEL_K8S_CONTAINER },
+		      { "namespace", "name", LABEL_K8S_NAMESPACE },
+		      { "pod", "name", LABEL_K8S_POD }, { "runtime", "runtime" },
 		      { "container_id", "id" } },
 	  .metrics = {
 		  { "count", "ktop_container_syscalls_total",
@@ -165,7 +175,7 @@ struct entity {
 struct group {
 	const struct table_schema *schema;
 	const struct table_rule *rule;
-	struct om_label labels[4];
+	struct om_label labels[RULE_LABELS];
 	unsigned int nlabels;
 	struct om_metric metrics[TABLE_MAX_COLUMNS];
 	unsigned int nmetrics;
@@ -437,6 +447,17 @@ static const char *label_text(const struct table *t, const struct table_row *r,
 		text = format_cell(t, r, (unsigned int)l->column, 1.0, buf, len);
 		break;
 	}
+	if (l->transform == LABEL_K8S_CONTAINER || l->transform == LABEL_K8S_NAMESPACE ||
+	    l->transform == LABEL_K8S_POD) {
+		/* strings: namespace, pod, container, pod UID (collectors/containers.c) */
+		unsigned int at = l->transform == LABEL_K8S_NAMESPACE ? 0
+				  : l->transform == LABEL_K8S_POD ? 1 : 2;
+		const char *k = t->schema->strings_id && r->nstrings > at ? r->strings[at] : NULL;
+
+		if (k && *k)
+			return k;
+		return l->transform == LABEL_K8S_CONTAINER && text ? text : "";
+	}
 	if (!text)
 		return "";
 	if (l->transform == LABEL_IRQ_ACTIONS) {
@@ -465,7 +486,11 @@ static void row_labels(const struct group *g, const struct table *t, const struc
 		char text[256];
 		const char *v = label_text(t, r, &g->labels[i], text, sizeof(text));
 
-		used += (size_t)snprintf(buf + used, len - used, "%s%s=\"", i ? "," : "",
+		/* an empty value is no label to Prometheus: not written (namespace and pod of
+		 * a container that is not a pod's) */
+		if (!*v && g->labels[i].transform >= LABEL_K8S_NAMESPACE)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=\"", used ? "," : "",
 					 g->labels[i].name);
 		used = label_value_append(buf, used, len - 2, v);
 		buf[used++] = '"';
@@ -1105,6 +1130,67 @@ enum openmetrics_format openmetrics_negotiate(const char *accept)
 	}
 	return best_om > 0 && best_om >= best_text ? OPENMETRICS_OPENMETRICS
 						   : OPENMETRICS_PROMETHEUS;
+}
+
+bool openmetrics_accepts_gzip(const char *accept_encoding)
+{
+	const char *p = accept_encoding;
+	double gzip = -1, any = -1;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p), name_len;
+		char version[8];
+		double q;
+
+		while (len && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		name_len = strcspn(p, ";,");
+		if (name_len > len)
+			name_len = len;
+		while (name_len && (p[name_len - 1] == ' ' || p[name_len - 1] == '\t'))
+			name_len--;
+		q = media_q(p + name_len, len - name_len, version, sizeof(version));
+		if ((name_len == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+		    (name_len == 6 && strncasecmp(p, "x-gzip", 6) == 0))
+			gzip = q;
+		else if (name_len == 1 && *p == '*')
+			any = q;
+		p = end ? end + 1 : NULL;
+	}
+	/* a coding named outright wins over "*" (RFC 9110 12.5.3) */
+	return gzip >= 0 ? gzip > 0 : any > 0;
+}
+
+int openmetrics_gzip(const char *in, size_t len, char **out, size_t *out_len)
+{
+	z_stream z = { 0 };
+	size_t cap;
+	char *buf;
+	int err;
+
+	/* windowBits 15 + 16: a gzip header and trailer, not zlib's */
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	cap = deflateBound(&z, (uLong)len);
+	buf = malloc(cap ? cap : 1);
+	if (!buf) {
+		deflateEnd(&z);
+		return -ENOMEM;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)buf;
+	z.avail_out = (uInt)cap;
+	err = deflate(&z, Z_FINISH);
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	if (err != Z_STREAM_END) {
+		free(buf);
+		return -EIO;
+	}
+	*out = buf;
+	return 0;
 }
 
 int openmetrics_format_parse(const char *name)

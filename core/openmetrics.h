@@ -17,6 +17,7 @@
 #ifndef KTOP_CORE_OPENMETRICS_H
 #define KTOP_CORE_OPENMETRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -49,6 +50,11 @@ void openmetrics_scraped(struct openmetrics *om);
 const char *openmetrics_content_type(enum openmetrics_format format);
 /* The format an HTTP Accept header asks for (NULL: Prometheus text) */
 enum openmetrics_format openmetrics_negotiate(const char *accept);
+/* Whether an HTTP Accept-Encoding header takes gzip (a "gzip" or "*" coding, q > 0) */
+bool openmetrics_accepts_gzip(const char *accept_encoding);
+/* in[0..len) gzip-compressed into a malloc'd *out (fast level: the text is repetitive);
+ * 0 or -ENOMEM / -EIO */
+int openmetrics_gzip(const char *in, size_t len, char **out, size_t *out_len);
 /* "prometheus" or "openmetrics" to a format; -1 for anything else */
 int openmetrics_format_parse(const char *name);
 

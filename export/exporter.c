@@ -10,6 +10,10 @@
  *
  * The thread is started by the sink, after the privilege drop: capabilities are per
  * thread, and a thread started before the drop would keep them.
+ *
+ * gzip (Accept-Encoding): a format is compressed once per frame, in the main thread, only
+ * after a client has asked for it gzipped; until then (the first such scrape) it is sent
+ * as is, which HTTP allows. Nobody who does not ask pays for the compression.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +43,10 @@ struct exporter {
 	unsigned int connections, timeout_s;
 	struct web_config web; /* TLS and basic auth (--web-config) */
 	pthread_mutex_t lock; /* guards the two responses */
-	struct MHD_Response *responses[2]; /* by enum openmetrics_format; NULL before a frame */
+	/* by enum openmetrics_format, then plain [0] and gzip [1]; NULL before a frame (gzip:
+	 * before one was asked for) */
+	struct MHD_Response *responses[2][2];
+	int gzip_wanted[2];		  /* a client asked for this format gzipped (atomic) */
 	uint64_t scrapes;		  /* answered /metrics requests (atomic) */
 	uint64_t scrapes_seen;		  /* by the writer (main thread only) */
 };
@@ -209,6 +216,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	enum openmetrics_format format;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	bool gzip;
 
 	(void)version;
 	(void)upload_data;
@@ -250,8 +258,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found: see /metrics\n", NULL);
 	format = openmetrics_negotiate(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 								   MHD_HTTP_HEADER_ACCEPT));
+	gzip = openmetrics_accepts_gzip(MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	if (gzip)
+		__atomic_store_n(&e->gzip_wanted[format], 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&e->lock);
-	r = e->responses[format];
+	r = gzip && e->responses[format][1] ? e->responses[format][1] : e->responses[format][0];
 	ret = r ? MHD_queue_response(conn, MHD_HTTP_OK, r) : MHD_NO;
 	pthread_mutex_unlock(&e->lock);
 	if (!r)
@@ -304,56 +316,74 @@ static int exporter_start(struct ktop *k)
 	return 0;
 }
 
-/* One format rendered into a response, or NULL */
-static struct MHD_Response *render(struct exporter *e, struct ktop *k,
-				   enum openmetrics_format format)
+/* A response holding buf (freed with it), or NULL (buf freed) */
+static struct MHD_Response *response_of(char *buf, size_t len, enum openmetrics_format format,
+					bool gzip)
 {
-	struct MHD_Response *r;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 
-	if (!out)
-		return NULL;
-	if (openmetrics_write(e->om, k, format, out) < 0) {
-		fclose(out);
-		free(buf);
-		return NULL;
-	}
-	fclose(out);
-	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(buf);
 		return NULL;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				openmetrics_content_type(format));
+	/* caches between the scraper and ktop must not hand one client's form to another */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+	if (gzip)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	return r;
+}
+
+/* One format rendered into responses: plain, and gzip when asked (else NULL) */
+static void render(struct exporter *e, struct ktop *k, enum openmetrics_format format,
+		   struct MHD_Response *out[2])
+{
+	char *buf = NULL, *z = NULL;
+	size_t len = 0, zlen = 0;
+	FILE *stream = open_memstream(&buf, &len);
+
+	out[0] = out[1] = NULL;
+	if (!stream)
+		return;
+	if (openmetrics_write(e->om, k, format, stream) < 0) {
+		fclose(stream);
+		free(buf);
+		return;
+	}
+	fclose(stream);
+	if (__atomic_load_n(&e->gzip_wanted[format], __ATOMIC_RELAXED) &&
+	    openmetrics_gzip(buf, len, &z, &zlen) == 0)
+		out[1] = response_of(z, zlen, format, true);
+	out[0] = response_of(buf, len, format, false);
 }
 
 static void exporter_frame(struct ktop *k)
 {
 	struct exporter *e = k->sink_state;
 	uint64_t scrapes = __atomic_load_n(&e->scrapes, __ATOMIC_RELAXED);
-	struct MHD_Response *fresh[2], *old[2];
+	struct MHD_Response *fresh[2][2], *old[2][2];
 
 	if (scrapes != e->scrapes_seen) {
 		openmetrics_scraped(e->om);
 		e->scrapes_seen = scrapes;
 	}
 	openmetrics_add_frame(e->om, k, history_get(&k->history, 0));
-	fresh[OPENMETRICS_PROMETHEUS] = render(e, k, OPENMETRICS_PROMETHEUS);
-	fresh[OPENMETRICS_OPENMETRICS] = render(e, k, OPENMETRICS_OPENMETRICS);
+	render(e, k, OPENMETRICS_PROMETHEUS, fresh[OPENMETRICS_PROMETHEUS]);
+	render(e, k, OPENMETRICS_OPENMETRICS, fresh[OPENMETRICS_OPENMETRICS]);
 	pthread_mutex_lock(&e->lock);
 	for (int i = 0; i < 2; i++) {
-		old[i] = e->responses[i];
-		/* a failed rendering keeps the previous one: stale, not missing */
-		e->responses[i] = fresh[i] ? fresh[i] : old[i];
+		for (int z = 0; z < 2; z++) {
+			old[i][z] = e->responses[i][z];
+			/* a failed rendering keeps the previous one: stale, not missing */
+			e->responses[i][z] = fresh[i][z] ? fresh[i][z] : old[i][z];
+		}
 	}
 	pthread_mutex_unlock(&e->lock);
 	for (int i = 0; i < 2; i++)
-		if (old[i] && fresh[i])
-			MHD_destroy_response(old[i]);
+		for (int z = 0; z < 2; z++)
+			if (old[i][z] && fresh[i][z])
+				MHD_destroy_response(old[i][z]);
 }
 
 static void exporter_stop(struct ktop *k)
@@ -372,8 +402,9 @@ void exporter_close(struct exporter *e)
 	if (e->daemon)
 		MHD_stop_daemon(e->daemon);
 	for (int i = 0; i < 2; i++)
-		if (e->responses[i])
-			MHD_destroy_response(e->responses[i]);
+		for (int z = 0; z < 2; z++)
+			if (e->responses[i][z])
+				MHD_destroy_response(e->responses[i][z]);
 	if (e->listen_fd >= 0)
 		close(e->listen_fd);
 	openmetrics_free(e->om);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "core/frame.h"
 #include "core/intern.h"
@@ -41,7 +42,7 @@ static const struct table_column container_columns[] = {
 
 static const struct table_schema containers = {
 	.id = "containers", .title = "Containers", .columns = container_columns, .ncolumns = 5,
-	.sort_column = 4, .value_names = runtimes, .pane = true,
+	.sort_column = 4, .value_names = runtimes, .strings_id = "kubernetes", .pane = true,
 };
 
 /* a table no rule knows: named from its schema */
@@ -277,6 +278,84 @@ static void test_containers_other_and_gone(void **state)
 	openmetrics_free(om);
 }
 
+/* a pod's container: cAdvisor's namespace, pod and container labels from the row's
+ * strings, escaped; other containers have no namespace or pod label at all */
+static void test_containers_kubernetes(void **state)
+{
+	static const char *k8s[] = { "shop", "web-0", "nginx", "0b6e5d6c-8a1f-4c2e-9d3b-7a6f5e4d3c2b" };
+	static const char *hostile[] = { "a\"b", "c\\d", "e\nf", "" };
+	struct openmetrics *om = writer(10, 100000);
+	struct frame *f = next_frame();
+	struct table_row *r;
+	char *text;
+
+	(void)state;
+	r = add(f, &containers, 11, "shop/web-0/nginx");
+	r->label = intern("3f1c2a9b8d7e");
+	r->v[2] = 5;
+	r->strings = k8s;
+	r->nstrings = 4;
+	r = add(f, &containers, 12, "x");
+	r->label = intern("x");
+	r->v[2] = 4;
+	r->strings = hostile;
+	r->nstrings = 4;
+	add_container(f, 13, "plain", 3);
+	openmetrics_add_frame(om, &k, f);
+	text = written(om, OPENMETRICS_PROMETHEUS);
+	assert_true(has_line(text, "ktop_container_syscalls_total{container=\"nginx\",namespace="
+			     "\"shop\",pod=\"web-0\",runtime=\"host\",container_id=\"3f1c2a9b8d7e\"} 5"));
+	assert_true(has_line(text, "ktop_container_syscalls_total{container=\"e\\nf\",namespace="
+			     "\"a\\\"b\",pod=\"c\\\\d\",runtime=\"host\",container_id=\"x\"} 4"));
+	assert_true(has_line(text, "ktop_container_syscalls_total{container=\"plain\",runtime="
+			     "\"host\",container_id=\"plain\"} 3"));
+	free(text);
+	openmetrics_free(om);
+}
+
+static void test_gzip(void **state)
+{
+	static char text[200000];
+	char *z = NULL, *back = malloc(sizeof(text));
+	size_t zlen = 0;
+	uLongf back_len = sizeof(text);
+	z_stream inf = { 0 };
+
+	(void)state;
+	assert_true(openmetrics_accepts_gzip("gzip"));
+	assert_true(openmetrics_accepts_gzip("deflate, gzip;q=0.5, br"));
+	assert_true(openmetrics_accepts_gzip("*"));
+	assert_true(openmetrics_accepts_gzip(" x-gzip "));
+	assert_false(openmetrics_accepts_gzip(NULL));
+	assert_false(openmetrics_accepts_gzip(""));
+	assert_false(openmetrics_accepts_gzip("identity"));
+	assert_false(openmetrics_accepts_gzip("gzip;q=0"));
+	assert_false(openmetrics_accepts_gzip("gzip;q=0, *"));
+	assert_false(openmetrics_accepts_gzip("gzipx, deflate"));
+	assert_false(openmetrics_accepts_gzip(",,,;;;q=,gzip;q=abc"));
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = (char)("ktop_syscalls_total{syscall=\"read\"} 12345\n"[i % 38]);
+	assert_int_equal(openmetrics_gzip(text, sizeof(text), &z, &zlen), 0);
+	assert_true(zlen > 18 && zlen < sizeof(text) / 10);
+	/* a gzip member: magic 1f 8b, deflate */
+	assert_int_equal((unsigned char)z[0], 0x1f);
+	assert_int_equal((unsigned char)z[1], 0x8b);
+	assert_int_equal(inflateInit2(&inf, 15 + 16), Z_OK);
+	inf.next_in = (Bytef *)z;
+	inf.avail_in = (uInt)zlen;
+	inf.next_out = (Bytef *)back;
+	inf.avail_out = (uInt)back_len;
+	assert_int_equal(inflate(&inf, Z_FINISH), Z_STREAM_END);
+	assert_int_equal(inf.total_out, sizeof(text));
+	assert_memory_equal(back, text, sizeof(text));
+	inflateEnd(&inf);
+	free(z);
+	assert_int_equal(openmetrics_gzip("", 0, &z, &zlen), 0);
+	assert_true(zlen >= 20);
+	free(z);
+	free(back);
+}
+
 static void test_series_limit(void **state)
 {
 	struct openmetrics *om = writer(50, 100);
@@ -330,6 +409,8 @@ int main(void)
 		cmocka_unit_test(test_openmetrics_framing),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_containers_other_and_gone),
+		cmocka_unit_test(test_containers_kubernetes),
+		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_series_limit),
 		cmocka_unit_test(test_negotiate),
 	};

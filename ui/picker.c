@@ -4,9 +4,14 @@
  * list (name, runtime or id containing the text), Enter switches every pane to the
  * highlighted container, Esc leaves things as they were. The first entry is the whole
  * machine. The list comes from the newest frame's containers table.
+ *
+ * Kubernetes pods are grouped: a line for the pod ("namespace/pod", every container of it
+ * at once), its containers indented below it. Text that matches the pod shows all of its
+ * containers; text that matches one container shows it under its pod.
  */
 #include <ctype.h>
 #include <curses.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,8 +23,35 @@
 #define PICK_MAX 512
 
 struct pick {
-	const struct table_row *row; /* NULL: the whole machine */
+	const struct table_row *row; /* NULL: the whole machine, or a pod */
+	const struct table_row *pod; /* a pod's line: its first container's row */
+	unsigned int members;	     /* a pod's line: its containers */
+	uint64_t procs;		     /* a pod's line: their processes */
 };
+
+/* A row's pod UID, or NULL when it is not a pod's container (strings: namespace, pod,
+ * container, UID; collectors/containers.c) */
+static const char *pod_of(const struct table_row *r)
+{
+	return r->nstrings >= K8S_STRINGS && r->strings[3] && r->strings[3][0] ? r->strings[3]
+										: NULL;
+}
+
+/* A row's string i, "" when missing (a recording may hold none) */
+static const char *string_at(const struct table_row *r, unsigned int i)
+{
+	return i < r->nstrings && r->strings[i] ? r->strings[i] : "";
+}
+
+/* "namespace/pod" when the names are known, else the UID */
+static const char *pod_text(const struct table_row *r, char *buf, size_t len)
+{
+	if (string_at(r, 0)[0] && string_at(r, 1)[0])
+		snprintf(buf, len, "%s/%s", string_at(r, 0), string_at(r, 1));
+	else
+		snprintf(buf, len, "%s", string_at(r, 3));
+	return buf;
+}
 
 static const struct table *containers_table_of(const struct frame *f)
 {
@@ -40,7 +72,16 @@ static bool contains(const char *hay, const char *needle)
 	return n == 0;
 }
 
-/* The entries that match what was typed: the whole machine first, then the containers */
+static bool row_matches(const struct ui *ui, const struct table_row *r)
+{
+	const char *runtime = container_runtime_names[r->v[0] < RUNTIME_COUNT ? r->v[0] : 0];
+
+	return contains(r->name, ui->search) || contains(r->label, ui->search) ||
+	       contains(runtime, ui->search);
+}
+
+/* The entries that match what was typed: the whole machine first, then the containers
+ * of no pod, then each pod with its containers */
 static unsigned int picks(const struct ui *ui, const struct frame *f, struct pick *out)
 {
 	const struct table *t = containers_table_of(f);
@@ -50,13 +91,39 @@ static unsigned int picks(const struct ui *ui, const struct frame *f, struct pic
 		out[n++] = (struct pick){ NULL };
 	for (unsigned int i = 0; t && i < t->nrows && n < PICK_MAX; i++) {
 		const struct table_row *r = &t->rows[i];
-		const char *runtime = container_runtime_names[r->v[0] < RUNTIME_COUNT ? r->v[0] : 0];
 
-		if (r->v[0] == RUNTIME_HOST)
-			continue;
-		if (contains(r->name, ui->search) || contains(r->label, ui->search) ||
-		    contains(runtime, ui->search))
+		if (r->v[0] != RUNTIME_HOST && !pod_of(r) && row_matches(ui, r))
 			out[n++] = (struct pick){ r };
+	}
+	for (unsigned int i = 0; t && i < t->nrows && n < PICK_MAX; i++) {
+		const struct table_row *r = &t->rows[i];
+		const char *uid = pod_of(r);
+		struct pick head = { NULL, r, 0, 0 };
+		unsigned int at = n;
+		bool first = true, pod_match;
+		char text[2 * K8S_NAME_MAX];
+
+		if (!uid)
+			continue;
+		for (unsigned int j = 0; j < i && first; j++)
+			first = pod_of(&t->rows[j]) != uid; /* interned: one pointer per UID */
+		if (!first)
+			continue;
+		pod_match = contains(pod_text(r, text, sizeof(text)), ui->search) ||
+			    contains("pod", ui->search) || contains(uid, ui->search);
+		out[n++] = head;
+		for (unsigned int j = i; j < t->nrows; j++) {
+			const struct table_row *m = &t->rows[j];
+
+			if (pod_of(m) != uid)
+				continue;
+			out[at].members++;
+			out[at].procs += m->v[1];
+			if ((pod_match || row_matches(ui, m)) && n < PICK_MAX)
+				out[n++] = (struct pick){ m };
+		}
+		if (n == at + 1 && !pod_match)
+			n = at; /* nothing of this pod matches */
 	}
 	return n;
 }
@@ -88,11 +155,23 @@ void picker_draw(struct ui *ui, const struct frame *f)
 	y = top + 3;
 	for (unsigned int i = 0; i < n && y < LINES - 1; i++, y++) {
 		const struct table_row *r = list[i].row;
+		char text[2 * K8S_NAME_MAX];
 
 		attrset(ui->attr[i == ui->pick_index ? ROLE_SELECTED : ROLE_DEFAULT]);
 		mvhline(y, 0, ' ', COLS);
-		if (!r)
+		if (list[i].pod)
+			mvprintw(y, 0, " %-24.24s %-10s %-14.14s %6llu  %u container%s",
+				 pod_text(list[i].pod, text, sizeof(text)), "pod",
+				 string_at(list[i].pod, 3), (unsigned long long)list[i].procs,
+				 list[i].members, list[i].members == 1 ? "" : "s");
+		else if (!r)
 			mvaddnstr(y, 1, "all containers (whole machine)", COLS - 1);
+		else if (pod_of(r))
+			/* under its pod's line: the container's own name is enough */
+			mvprintw(y, 0, "   %-22.22s %-10s %-14.14s %6llu",
+				 string_at(r, 2)[0] ? string_at(r, 2) : r->name ? r->name : "",
+				 container_runtime_names[r->v[0] < RUNTIME_COUNT ? r->v[0] : 0],
+				 r->label ? r->label : "", (unsigned long long)r->v[1]);
 		else
 			mvprintw(y, 0, " %-24.24s %-10s %-14.14s %6llu", r->name ? r->name : "",
 				 container_runtime_names[r->v[0] < RUNTIME_COUNT ? r->v[0] : 0],
@@ -103,10 +182,17 @@ void picker_draw(struct ui *ui, const struct frame *f)
 		mvaddnstr(y, 1, "(no container matches)", COLS - 1);
 }
 
-static void pick_select(const struct table_row *r)
+static void pick_select(const struct pick *p)
 {
+	const struct table_row *r = p->row;
 	const struct container *c;
+	char text[2 * K8S_NAME_MAX];
 
+	if (p->pod) {
+		/* the whole pod: "namespace/pod", or its UID when the names are not known */
+		containers_select(pod_text(p->pod, text, sizeof(text)));
+		return;
+	}
 	if (!r) {
 		containers_select(NULL);
 		return;
@@ -131,7 +217,7 @@ void picker_key(struct ui *ui, int key)
 	case '\r':
 	case KEY_ENTER:
 		if (ui->pick_index < n)
-			pick_select(list[ui->pick_index].row);
+			pick_select(&list[ui->pick_index]);
 		ui->picking = false;
 		break;
 	case KEY_UP:
