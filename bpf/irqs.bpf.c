@@ -9,8 +9,9 @@
  * function calls (csd tracepoints) live here as well: their runs are what the CAL vector
  * does, and the TLB line is one of their functions (flush_tlb_func) run for another CPU.
  * Per-CPU state (what runs now, first raise time of each vector) lives in a one-slot
- * per-CPU array. Stats are cumulative per-CPU counters that user space reads at any time
- * (ktop.bpf.h). An exit without a matching entry (we attached mid-handler, or a test
+ * per-CPU array. Stats are cumulative counters, per CPU, that user space reads at any time
+ * (ktop.bpf.h): hard IRQs in a hash keyed by (irq, CPU) that holds only the pairs that
+ * fired, the few vectors and functions in per-CPU arrays. An exit without a matching entry (we attached mid-handler, or a test
  * crafted it) is ignored.
  *
  * Interrupt work is charged to the task it interrupted (current): every handler and
@@ -59,10 +60,10 @@ struct {
 } irq_cpu_states SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, HARDIRQ_ENTRIES);
-	__type(key, __u32);
+	__type(key, __u32); /* HARDIRQ_KEY(irq, cpu) */
 	__type(value, struct hardirq_stat);
 } hardirq_stats SEC(".maps");
 
@@ -157,19 +158,23 @@ static __always_inline bool in_ksoftirqd(void)
 	return pid && *pid && *pid == (__u32)bpf_get_current_pid_tgid();
 }
 
-/* This CPU's stats of irq, created (and named) on first use */
+/* This CPU's stats of irq, created (and named) on first use; NULL: no room */
 static __always_inline struct hardirq_stat *hardirq_stat_of(__u32 irq, struct irqaction *action)
 {
-	struct hardirq_stat *s = bpf_map_lookup_elem(&hardirq_stats, &irq);
+	__u32 cpu = bpf_get_smp_processor_id(), key = HARDIRQ_KEY(irq, cpu);
 	static const struct hardirq_stat zero;
 	struct hardirq_name name = {};
+	struct hardirq_stat *s;
 
+	if (irq > HARDIRQ_MAX_IRQ || cpu > HARDIRQ_MAX_CPU)
+		return NULL;
+	s = bpf_map_lookup_elem(&hardirq_stats, &key);
 	if (s)
 		return s;
 	/* a bad action pointer (a test run) leaves the name empty: user space falls back */
 	if (bpf_probe_read_kernel_str(name.name, sizeof(name.name), BPF_CORE_READ(action, name)) > 1)
 		bpf_map_update_elem(&hardirq_names, &irq, &name, BPF_NOEXIST);
-	return ktop_map_lookup_or_init(&hardirq_stats, &irq, &zero);
+	return ktop_map_lookup_or_init(&hardirq_stats, &key, &zero);
 }
 
 static __always_inline int on_irq_entry(int irq)

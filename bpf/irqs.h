@@ -6,14 +6,23 @@
 #include "common.h"
 
 #define SOFTIRQ_VECS 10		/* NR_SOFTIRQS: hi timer net_tx net_rx ... rcu */
-#define HARDIRQ_ENTRIES 8192	/* irqs that ever fired */
+#define HARDIRQ_ENTRIES 8192	/* (irq, CPU) pairs that ever fired */
+/* hardirq_stats' key: the CPU above the irq number. Linux numbers irqs below 2^20 (NR_IRQS
+ * is at most 2^19 + 256); an irq or CPU beyond the key's room is counted as lost */
+#define HARDIRQ_CPU_SHIFT 20
+#define HARDIRQ_MAX_IRQ ((1u << HARDIRQ_CPU_SHIFT) - 1)
+#define HARDIRQ_MAX_CPU ((1u << (32 - HARDIRQ_CPU_SHIFT)) - 1)
+#define HARDIRQ_KEY(irq, cpu) ((__u32)(cpu) << HARDIRQ_CPU_SHIFT | (__u32)(irq))
 #define HARDIRQ_NAME_LEN 32
 #define IRQS_MAX_CPUS 4096	/* size cap of the per-CPU ksoftirqd pid table */
 
 /*
- * Per-CPU, per irq, cumulative since load (collectors/counters.c): u64 counters, the
+ * Per (irq, CPU), cumulative since load (collectors/counters.c): u64 counters, the
  * maximum, then the histogram, in this order. One interrupt = every action of a shared
- * line.
+ * line. A shared hash keyed by HARDIRQ_KEY, not a per-CPU map: a line fires on the few
+ * CPUs its affinity names, so a per-CPU value for every possible CPU would be almost all
+ * zeros (168 MB at 128 possible CPUs); each entry is written by its own CPU only, so
+ * plain adds are exact.
  */
 struct hardirq_stat {
 	__u64 count;	/* interrupts (counted at the last action of the line) */

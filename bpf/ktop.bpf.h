@@ -92,4 +92,37 @@ static __always_inline void ktop_stat_add(__u64 *count, __u64 *total_ns, struct 
 	ktop_hist_add(hist, ns);
 }
 
+/*
+ * The same for a statistic the CPUs share (a table no one can afford per CPU at hundreds
+ * of possible CPUs): counters by atomic adds, so none is lost; the maximum by
+ * compare-and-swap. Only the first events of a new epoch can race (each CPU sets the
+ * epoch and its time): then the epoch's maximum may be the smaller of them, never a count.
+ */
+static __always_inline void ktop_max_add_shared(struct ktop_max *max, __u64 ns)
+{
+	__u64 epoch = counter_epoch, cur;
+
+	if (*(volatile __u64 *)&max->epoch != epoch) {
+		max->ns = ns;
+		*(volatile __u64 *)&max->epoch = epoch;
+	} else {
+		/* a few tries: another CPU that wins each time has set a larger one meanwhile */
+		for (int i = 0; i < 4; i++) {
+			cur = *(volatile __u64 *)&max->ns;
+			if (ns <= cur || __sync_val_compare_and_swap(&max->ns, cur, ns) == cur)
+				break;
+		}
+	}
+	asm volatile("" ::: "memory");
+}
+
+static __always_inline void ktop_stat_add_shared(__u64 *count, __u64 *total_ns,
+						 struct ktop_max *max, __u32 *hist, __u64 ns)
+{
+	ktop_max_add_shared(max, ns);
+	__sync_fetch_and_add(count, 1);
+	__sync_fetch_and_add(total_ns, ns);
+	__sync_fetch_and_add(&hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)], 1);
+}
+
 #endif

@@ -3,8 +3,9 @@
  * bpf/syscalls.bpf.c: count and time every system call.
  *
  * sys_enter keeps (start time, stats slot) in task-local storage; sys_exit adds the call
- * to this CPU's cumulative counters of its slot [abi][nr] (per-CPU array: no atomics, no
- * shared cache lines). User space reads them whenever it likes and takes deltas.
+ * to the cumulative counters of its slot [abi][nr] (shared by the CPUs, atomic adds: per
+ * CPU they cost 38 MB at 128 possible CPUs). User space reads them whenever it likes and
+ * takes deltas.
  *
  * Which calls count, the same in both modes (timed, and count-only with sys_exit alone):
  * every call that returns to its caller, including those seccomp answered without running
@@ -15,8 +16,9 @@
  *
  * Per-process figures cost a hash lookup, too much for every call: each thread adds its
  * calls to counters in its own task storage (already at hand) and moves them into the
- * per-process LRU map at most every flush_ns, when it blocks, and when it exits. So
- * process rows lag by up to flush_ns while the thread runs, and not at all once it sleeps.
+ * per-process LRU map (shared, atomic adds) at most every flush_ns, when it blocks, and
+ * when it exits. So process rows lag by up to flush_ns while the thread runs, and not at
+ * all once it sleeps.
  *
  * With a container selected, calls of other tasks are dropped at sys_enter (or at
  * sys_exit in count-only mode): container_filter.bpf.h.
@@ -60,22 +62,30 @@ struct {
 	__type(value, struct syscall_thread);
 } syscall_starts SEC(".maps");
 
+/*
+ * Per slot, shared by the CPUs (atomic adds). A per-CPU array of every slot was the
+ * cheapest per call, and 38 MB of kernel memory at 128 possible CPUs; a per-CPU hash of
+ * only the slots called cannot answer a read of a slot never called. The price: a locked
+ * add per counter, and CPUs making the same call at once share its cache line.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SYSCALL_KEYS);
 	__type(key, __u32);
 	__type(value, struct syscall_stat);
 } syscall_stats SEC(".maps");
 
+/* Per process, shared too: threads add to it seldom (flush_ns, blocking, exit) */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SYSCALL_PROCESS_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct process_stat);
 } process_stats SEC(".maps");
 
+/* Callers of the focused slot: while someone looks, a few CPUs at a time */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SYSCALL_FOCUS_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct process_stat);
@@ -83,7 +93,7 @@ struct {
 
 /* The focused process's calls per stats slot, cumulative since the focus was set */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SYSCALL_KEYS);
 	__type(key, __u32);
 	__type(value, struct process_stat);
@@ -141,7 +151,7 @@ static __always_inline struct process_stat *process_entry(void *map, __u32 tgid)
 	return ktop_map_lookup_or_init(map, &tgid, &zero);
 }
 
-/* One call, its return value and its time, into p */
+/* One call, its return value and its time, into p (the thread's own: plain adds) */
 static __always_inline void process_stat_add(struct process_stat *p, long ret, __u64 ns)
 {
 	p->count++;
@@ -150,12 +160,22 @@ static __always_inline void process_stat_add(struct process_stat *p, long ret, _
 	p->total_ns += ns;
 }
 
+/* The same into an entry the CPUs share */
+static __always_inline void process_stat_add_shared(struct process_stat *p, long ret, __u64 ns)
+{
+	__sync_fetch_and_add(&p->count, 1);
+	if (call_failed(ret))
+		__sync_fetch_and_add(&p->errors, 1);
+	if (ns)
+		__sync_fetch_and_add(&p->total_ns, ns);
+}
+
 static __always_inline void process_add(void *map, __u32 tgid, long ret, __u64 ns)
 {
 	struct process_stat *p = process_entry(map, tgid);
 
 	if (p)
-		process_stat_add(p, ret, ns);
+		process_stat_add_shared(p, ret, ns);
 }
 
 static __always_inline void thread_flush(struct syscall_thread *t, __u32 tgid, __u64 now)
@@ -171,9 +191,10 @@ static __always_inline void thread_flush(struct syscall_thread *t, __u32 tgid, _
 	p = process_entry(&process_stats, tgid);
 	if (!p)
 		return;
-	p->count += t->pending.count;
-	p->errors += t->pending.errors;
-	p->total_ns += t->pending.total_ns;
+	__sync_fetch_and_add(&p->count, t->pending.count);
+	if (t->pending.errors)
+		__sync_fetch_and_add(&p->errors, t->pending.errors);
+	__sync_fetch_and_add(&p->total_ns, t->pending.total_ns);
 	cfg = container_filter_get();
 	if (cfg && cfg->identity != CONTAINER_ID_NONE) {
 		task = bpf_get_current_task_btf();
@@ -215,7 +236,7 @@ static __always_inline void focus_add(__u32 slot, long ret, __u64 ns)
 		return;
 	p = bpf_map_lookup_elem(&focus_syscall_stats, &slot);
 	if (p)
-		process_stat_add(p, ret, ns);
+		process_stat_add_shared(p, ret, ns);
 }
 
 /* One call into its slot's counters; timed says whether ns is known */
@@ -225,15 +246,14 @@ static __always_inline void syscall_stat_add(__u32 slot, long ret, __u64 ns, boo
 
 	if (!st)
 		return;
-	if (timed) {
-		ktop_stat_add(&st->count, &st->total_ns, &st->max, st->hist, ns);
-	} else {
-		st->count++;
-	}
+	if (timed)
+		ktop_stat_add_shared(&st->count, &st->total_ns, &st->max, st->hist, ns);
+	else
+		__sync_fetch_and_add(&st->count, 1);
 	if (call_failed(ret))
-		st->errors++;
+		__sync_fetch_and_add(&st->errors, 1);
 	else if (call_restarted(ret))
-		st->restarts++;
+		__sync_fetch_and_add(&st->restarts, 1);
 }
 
 /* A call whose sys_enter we did not see, in a task under seccomp: seccomp answered it

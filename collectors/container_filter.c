@@ -30,7 +30,7 @@ static int filter_maps_create(void)
 				   sizeof(struct container_filter_config), 1, NULL);
 	ids_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "container_filte", sizeof(__u64), sizeof(__u8),
 				CONTAINER_FILTER_IDS, NULL);
-	charge_fd = bpf_map_create(BPF_MAP_TYPE_LRU_PERCPU_HASH, "container_charg",
+	charge_fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "container_charg",
 				   sizeof(__u64), sizeof(__u64), CONTAINER_CHARGE_ENTRIES, NULL);
 	if (config_fd < 0 || ids_fd < 0 || charge_fd < 0) {
 		int err = -errno;

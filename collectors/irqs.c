@@ -7,9 +7,10 @@
  * CAL, TLB, IWI, NMI, ...) are rows of the Hard IRQs pane named as /proc/interrupts names
  * them. Cross-CPU calls are a pane of their own from the same object: the CAL vector is
  * their delivery and the TLB line is one of their functions, so one set of csd programs
- * serves both. Each tick we read the growth of the kernel's cumulative per-CPU counters
- * (counters.h). The per-CPU values the maps hold already give the per-CPU split, so the
- * drill tables and the per-CPU views cost nothing in the kernel.
+ * serves both. Each tick we read the growth of the kernel's cumulative counters, kept per
+ * CPU (counters.h): per-CPU arrays for the few vectors and functions, a hash keyed by
+ * (irq, CPU) for the hard IRQs, holding only the pairs that fired. Either gives the
+ * per-CPU split, so the drill tables and the per-CPU views cost nothing in the kernel.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -540,8 +541,9 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 		irqs_close(c);
 		return collector_fail(c, "cannot load: %s", bpf_error_reason(err));
 	}
+	/* one value per (irq, CPU) key: a shared hash, not a per-CPU one */
 	err = counter_map_init(&s->hard, bpf_map__fd(skel->maps.hardirq_stats),
-			       &hardirq_stat_layout, s->ncpus, true);
+			       &hardirq_stat_layout, 1, false);
 	if (!err)
 		err = counter_map_init(&s->soft, bpf_map__fd(skel->maps.softirq_stats),
 				       &softirq_stat_layout, s->ncpus, true);
@@ -628,84 +630,79 @@ static void hist_sum(struct hist *h, const __u32 *slots)
 			h->slot[i] += slots[i];
 }
 
-static void fill_hardirq_cpus(struct irqs_state *s, const void *values, uint64_t key)
-{
-	struct table *t = frame_table(s->frame, &hardirq_cpus_table);
-
-	if (!t || s->focus.table != &hardirqs_table || s->focus.key != key)
-		return;
-	for (int cpu = 0; cpu < s->ncpus; cpu++) {
-		const struct hardirq_stat *st = cpu_value(values, s->hard_size, cpu);
-		struct table_row *r;
-		char name[32];
-
-		if (!st->calls)
-			continue;
-		r = table_add_row(t, (uint64_t)cpu);
-		if (!r)
-			return;
-		snprintf(name, sizeof(name), "cpu%d", cpu);
-		r->name = intern(name);
-		r->v[0] = (uint64_t)cpu;
-		hardirq_values(r, st);
-	}
-}
-
-/* One line's interval, per CPU: its row, its CPUs in the per-CPU view, its drill-down */
-static int add_hardirq_line(struct irqs_state *s, uint64_t key, uint64_t id, const char *name,
-			    const void *values)
+/* One CPU's share of a line this interval: into the line's row, the CPU's row in the
+ * per-CPU view, and the line's drill-down when it is the one opened */
+static int add_hardirq_cpu(struct irqs_state *s, uint64_t key, uint64_t id, const char *name,
+			   int cpu, const struct hardirq_stat *st)
 {
 	struct table *t = frame_table(s->frame, &hardirqs_table);
-	struct table_row *r = NULL;
-	struct hist *h = NULL;
+	struct table *cpus = frame_table(s->frame, &hardirq_cpus_table);
+	struct hardirq_stat *sum = &s->hard_cpu[cpu];
+	struct table_row *r;
+	char cpu_name[32];
 
-	if (t && (r = table_add_row(t, key))) {
-		r->name = name;
-		r->v[0] = id;
-		h = frame_row_hist(s->frame, r, 0);
-	}
-	for (int cpu = 0; cpu < s->ncpus; cpu++) {
-		const struct hardirq_stat *st = cpu_value(values, s->hard_size, cpu);
-		struct hardirq_stat *sum = &s->hard_cpu[cpu];
-
-		if (!st->calls)
-			continue;
-		if (r) {
-			hardirq_values(r, st);
-			if (cpu < 64)
-				r->v[5] |= 1ull << cpu;
-			hist_sum(h, st->hist);
+	if (!st->calls)
+		return 0;
+	if (t) {
+		r = table_find_row(t, key);
+		if (!r && (r = table_add_row(t, key))) {
+			r->name = name;
+			r->v[0] = id;
 		}
-		sum->count += st->count;
-		sum->calls += st->calls;
-		sum->total_ns += st->total_ns;
-		if (st->max.ns > sum->max.ns)
-			sum->max.ns = st->max.ns;
-		for (int k = 0; k < KTOP_HIST_SLOTS; k++)
-			sum->hist[k] += st->hist[k];
+		if (!r)
+			return -ENOMEM;
+		hardirq_values(r, st);
+		if (cpu < 64)
+			r->v[5] |= 1ull << cpu;
+		hist_sum(frame_row_hist(s->frame, r, 0), st->hist);
 	}
-	fill_hardirq_cpus(s, values, key);
+	sum->count += st->count;
+	sum->calls += st->calls;
+	sum->total_ns += st->total_ns;
+	if (st->max.ns > sum->max.ns)
+		sum->max.ns = st->max.ns;
+	for (int k = 0; k < KTOP_HIST_SLOTS; k++)
+		sum->hist[k] += st->hist[k];
+	if (!cpus || s->focus.table != &hardirqs_table || s->focus.key != key)
+		return 0;
+	r = table_add_row(cpus, (uint64_t)cpu);
+	if (!r)
+		return -ENOMEM;
+	snprintf(cpu_name, sizeof(cpu_name), "cpu%d", cpu);
+	r->name = intern(cpu_name);
+	r->v[0] = (uint64_t)cpu;
+	hardirq_values(r, st);
 	return 0;
 }
 
-static int add_hardirq(void *arg, __u32 irq, const void *values)
+/* One (irq, CPU) pair's interval, from the hash that holds only the pairs that fired */
+static int add_hardirq(void *arg, __u32 key, const void *value)
 {
 	struct irqs_state *s = arg;
+	__u32 irq = key & HARDIRQ_MAX_IRQ;
+	int cpu = (int)(key >> HARDIRQ_CPU_SHIFT);
 
-	return add_hardirq_line(s, irq, irq, irq_name(s, irq), values);
+	if (cpu >= s->ncpus)
+		return 0;
+	return add_hardirq_cpu(s, irq, irq, irq_name(s, irq), cpu, value);
 }
 
 /* A system vector's line: named "LOC Local timer interrupts", as /proc/interrupts does */
 static int add_sysvec(void *arg, __u32 line, const void *values)
 {
 	struct irqs_state *s = arg;
-	char name[64];
+	const char *name;
+	char text[64];
+	int err = 0;
 
 	if (line >= SYSVEC_LINES)
 		return 0;
-	snprintf(name, sizeof(name), "%s %s", sysvec_info[line].label, sysvec_info[line].text);
-	return add_hardirq_line(s, SYSVEC_ROW_KEY(line), sysvec_info[line].vector, intern(name),
-				values);
+	snprintf(text, sizeof(text), "%s %s", sysvec_info[line].label, sysvec_info[line].text);
+	name = intern(text);
+	for (int cpu = 0; cpu < s->ncpus && !err; cpu++)
+		err = add_hardirq_cpu(s, SYSVEC_ROW_KEY(line), sysvec_info[line].vector, name, cpu,
+				      cpu_value(values, s->hard_size, cpu));
+	return err;
 }
 
 static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u64 epoch)

@@ -2,9 +2,9 @@
 /*
  * collectors/syscalls.c: system calls per syscall and per process.
  *
- * The kernel side keeps cumulative per-CPU counters per slot [abi][nr], read each tick as
- * deltas (counters.h). Processes are cumulative per-CPU LRU entries turned into deltas
- * here.
+ * The kernel side keeps cumulative counters per slot [abi][nr], shared by the CPUs, read
+ * each tick as deltas (counters.h). Processes are cumulative LRU entries the CPUs share
+ * too, turned into deltas here.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -162,13 +162,13 @@ struct syscalls_state {
 	struct syscalls_bpf *skel; /* first: tests/bpf_syscalls.c reaches it through priv */
 	int ncpus;
 	struct counter_map stats; /* syscall_stats */
-	void *zero;		  /* one focus_syscall_stats value per CPU */
+	void *zero;		  /* one focus_syscall_stats value */
 	__u32 *pid_keys;
 	struct process_stat *pid_values;
 	struct delta_set processes, callers;
 	__s32 focus_slot;
 	__u32 focus_tgid;
-	struct process_stat *slot_values; /* SYSCALL_KEYS x ncpus, for focus_syscall_stats */
+	struct process_stat *slot_values; /* SYSCALL_KEYS, for focus_syscall_stats */
 	__u32 *slot_keys;
 	struct delta_set process_syscalls;
 	unsigned int process_entries;
@@ -209,10 +209,11 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 	s->stats.fd = -1;
 	s->focus_slot = -1;
 	s->process_entries = cfg->syscall_process_entries;
-	s->zero = calloc(s->ncpus, sizeof(struct process_stat));
+	/* the process and focus maps are shared by the CPUs: one value per key */
+	s->zero = calloc(1, sizeof(struct process_stat));
 	s->pid_keys = calloc(s->process_entries, sizeof(*s->pid_keys));
-	s->pid_values = calloc((size_t)s->process_entries * s->ncpus, sizeof(struct process_stat));
-	s->slot_values = calloc((size_t)SYSCALL_KEYS * s->ncpus, sizeof(struct process_stat));
+	s->pid_values = calloc(s->process_entries, sizeof(struct process_stat));
+	s->slot_values = calloc(SYSCALL_KEYS, sizeof(struct process_stat));
 	s->slot_keys = calloc(SYSCALL_KEYS, sizeof(*s->slot_keys));
 	if (!s->zero || !s->pid_keys || !s->pid_values || !s->slot_values || !s->slot_keys) {
 		syscalls_close(c);
@@ -271,8 +272,9 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 		syscalls_close(c);
 		return collector_fail(c, "cannot load: %s", bpf_error_reason(err));
 	}
+	/* shared by the CPUs: one value per slot */
 	err = counter_map_init(&s->stats, bpf_map__fd(skel->maps.syscall_stats),
-			       &syscall_stat_layout, s->ncpus, false);
+			       &syscall_stat_layout, 1, false);
 	if (err) {
 		syscalls_close(c);
 		return collector_fail(c, "out of memory");
@@ -344,8 +346,8 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 		count = max_entries - total;
 		if (count == 0)
 			break;
-		err = bpf_map_lookup_batch(fd, in, &out, s->pid_keys + total,
-					   s->pid_values + (size_t)total * s->ncpus, &count, NULL);
+		err = bpf_map_lookup_batch(fd, in, &out, s->pid_keys + total, s->pid_values + total,
+					   &count, NULL);
 		if (err && errno != ENOENT)
 			return -errno;
 		total += count;
@@ -353,18 +355,10 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 	} while (!err);
 
 	for (__u32 i = 0; i < total; i++) {
-		uint64_t v[DELTA_VALUES] = { 0 }, cgroup = 0;
+		const struct process_stat *p = &s->pid_values[i];
+		uint64_t v[DELTA_VALUES] = { p->count, p->errors, p->total_ns };
 
-		for (int cpu = 0; cpu < s->ncpus; cpu++) {
-			const struct process_stat *p = &s->pid_values[(size_t)i * s->ncpus + cpu];
-
-			v[0] += p->count;
-			v[1] += p->errors;
-			v[2] += p->total_ns;
-			if (p->cgroup)
-				cgroup = p->cgroup;
-		}
-		if (delta_push_tagged(d, s->pid_keys[i], v, cgroup) < 0)
+		if (delta_push_tagged(d, s->pid_keys[i], v, p->cgroup) < 0)
 			return -ENOMEM;
 	}
 	return (int)total;
@@ -471,15 +465,9 @@ static int sample_process_syscalls(struct syscalls_state *s, struct table *t)
 	if (err && errno != ENOENT)
 		return -errno;
 	for (__u32 i = 0; i < count; i++) {
-		uint64_t v[DELTA_VALUES] = { 0 };
+		const struct process_stat *p = &s->slot_values[i];
+		uint64_t v[DELTA_VALUES] = { p->count, p->errors, p->total_ns };
 
-		for (int cpu = 0; cpu < s->ncpus; cpu++) {
-			const struct process_stat *p = &s->slot_values[(size_t)i * s->ncpus + cpu];
-
-			v[0] += p->count;
-			v[1] += p->errors;
-			v[2] += p->total_ns;
-		}
 		if (v[0] && delta_push(&s->process_syscalls, s->slot_keys[i], v) < 0)
 			return -ENOMEM;
 	}

@@ -48,6 +48,15 @@ histogram, errors, per process); its leanest mode ≤ \`syscount\`.
 Goals: ≤ 0.5 % CPU, flat under load; ≤ 16 MB RSS. Kernel memory of ktop's BPF maps:
 $(q .bpf_maps_kb) KiB.
 
+Kernel memory of ktop's BPF maps (default panes) on servers, projected from each map's
+type and sizes to N possible CPUs (\`tools/map-memory.sh\`; per-CPU maps hold a value per
+possible CPU; hashes counted full):
+
+| possible CPUs | before (per-CPU maps) | now | goal |
+| --- | --- | --- | --- |
+| 128 | $(q '.bpf_maps_projected.old_kib_128 / 1024 | floor') MiB | $(q '.bpf_maps_projected.kib_128 / 1024 * 10 | floor / 10') MiB | ≤ 24 MiB |
+| 256 | $(q '.bpf_maps_projected.old_kib_256 / 1024 | floor') MiB | $(q '.bpf_maps_projected.kib_256 / 1024 * 10 | floor / 10') MiB | ≤ 40 MiB |
+
 ## 4. Time to first frame
 
 From exec to the first frame (all collectors loaded, \`ktop -J -n 1\`): $(q .first_frame_s) s. Goal ≤ 0.5 s.
@@ -75,6 +84,7 @@ $(q '[
   ["leanest mode ≤ syscount", ((.syscalls.ktop_lean.added_ns // 1e9) <= (.syscalls.syscount.added_ns // 0))],
   ["own CPU ≤ 0.5 %", ((.own.idle_cpu_pct // 9) <= 0.5 and (.own.load_1M_cpu_pct // 9) <= 0.5)],
   ["RSS ≤ 16 MB (also under process churn with the history full)", ((.own.idle_rss_kb // 1e9) <= 16384 and (.own.load_1M_rss_kb // 1e9) <= 16384 and (.own.churn_rss_kb // 1e9) <= 16384)],
+  ["BPF maps ≤ 24 MiB at 128 possible CPUs, ≤ 40 MiB at 256", ((.bpf_maps_projected.kib_128 // 1e9) <= 24576 and (.bpf_maps_projected.kib_256 // 1e9) <= 40960)],
   ["first frame ≤ 0.5 s", ((.first_frame_s // 9) <= 0.5)],
   ["terminal bytes ≤ htop", ((.terminal.ratio // 9) <= 1)],
   ["tick at scale ≤ 10 ms", ((.tick_ms_10k_processes_1k_containers // 1e9) <= 10)]

@@ -120,14 +120,21 @@ put own "$(jq -n --argjson a "$idle_cpu" --argjson b "$idle_rss" --argjson c "$l
 	--argjson d "$load_rss" --argjson e "${churn_kb:-null}" --argjson f "${churn_rate:-null}" \
 	'{idle_cpu_pct: $a, idle_rss_kb: $b, load_1M_cpu_pct: $c, load_1M_rss_kb: $d,
 	  churn_rss_kb: $e, churn_processes_per_s: $f}')"
-./ktop -J -d 0.5 -n 8 >/dev/null &
+./ktop -J -d 0.5 -n 30 >/dev/null &  # long enough for both readings below
 kpid=$!
 sleep 1.5
 maps_kb=$(for id in $(cat /proc/$kpid/fdinfo/* 2>/dev/null | awk '/^map_id:/ {print $2}' | sort -un); do
 	bpftool -j map show id "$id" 2>/dev/null | jq '.bytes_memlock // 0'
 done | awk '{s += $1} END {printf "%d", s / 1024}')
+# the same maps projected to 128 and 256 possible CPUs (tools/map-memory.sh: the kernel's
+# per-CPU formula; full hashes), the default panes
+tools/map-memory.sh --json $kpid 2 128 256 >"$tmp/maps.json" 2>/dev/null || echo null >"$tmp/maps.json"
 wait $kpid 2>/dev/null
 put bpf_maps_kb "${maps_kb:-null}"
+# before issue 17 (per-CPU syscall, process and hard-IRQ maps), measured the same way on
+# 2026-12-01 (commit 4805e11): KiB at 128 and 256 possible CPUs
+put bpf_maps_projected "$(jq -c '{kib_128: (.total["128"] / 1024 | floor), kib_256: (.total["256"] / 1024 | floor),
+	old_kib_128: 291632, old_kib_256: 582296}' "$tmp/maps.json" 2>/dev/null || echo null)"
 
 # 4. time to first frame ---------------------------------------------------------------------
 log "4/6 time to first frame"
