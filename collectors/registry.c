@@ -23,6 +23,7 @@ const struct collector_ops *const collector_registry[] = {
 	&syscalls_collector,
 	&interrupts_collector,
 	&tasklets_collector,
+	&deferred_collector,
 	&critical_collector,
 	&containers_collector, /* after syscalls: it reads that frame's sums per container */
 };

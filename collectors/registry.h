@@ -14,6 +14,7 @@ extern const unsigned int collector_registry_size;
 extern const struct collector_ops syscalls_collector;
 extern const struct collector_ops interrupts_collector;
 extern const struct collector_ops tasklets_collector;
+extern const struct collector_ops deferred_collector;
 extern const struct collector_ops critical_collector;
 extern const struct collector_ops containers_collector;
 

@@ -27,6 +27,7 @@
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
+#include "kfunc.h"
 #include "registry.h"
 #include "tasklets.skel.h"
 
@@ -322,19 +323,11 @@ static __u32 remembered_kind(struct tasklets_state *s, __u64 func, __u64 kinds)
 
 static const char *func_name(struct tasklets_state *s, __u64 func)
 {
-	const struct ksym *sym;
-	uint64_t offset;
-	char buf[32];
-
 	if (func == OTHER_ROW_KEY)
 		return intern("(other functions)");
 	if (s->fallback)
 		return intern(func == TASKLET_VEC_HI ? "HI softirq" : "TASKLET softirq");
-	sym = s->ksyms ? ksyms_find(s->ksyms, func, &offset) : NULL;
-	if (sym && offset == 0)
-		return intern(sym->name);
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)func);
-	return intern(buf);
+	return kfunc_name(s->ksyms, func);
 }
 
 static const struct tasklet_stat *stat_of(struct tasklets_state *s, const void *values, int cpu)

@@ -32,6 +32,8 @@ histogram, errors, per process); its leanest mode ≤ \`syscount\`.
 | --- | --- | --- | --- | --- |
 | interrupts | loopback UDP ping-pong, round trips/s | $(q .interrupts.udp_round_trips_per_s_without) | $(q .interrupts.udp_round_trips_per_s_with) | $(q .interrupts.ns_per_softirq_run) ns per softirq run (kernel BPF stats) |
 | tasklets | UDP through the ifb tasklet, packets/s | $(q .tasklets.packets_per_s_without) | $(q .tasklets.packets_per_s_with) | $(q .tasklets.added_ns_per_tasklet_run) ns per tasklet run |
+| deferred | pty write read back (one work item), ns | $(q .deferred.pty_round_trip_ns_without) | $(q .deferred.pty_round_trip_ns_with) | $(q .deferred.added_ns_per_work_item) ns per work item (BPF $(q .deferred.bpf_ns_per_work_item) ns) |
+| deferred | nanosleep (one hrtimer armed and fired), ns | $(q .deferred.nanosleep_ns_without) | $(q .deferred.nanosleep_ns_with) | $(q .deferred.added_ns_per_timer_expiry) ns per timer expiry (BPF $(q .deferred.bpf_ns_per_timer_expiry) ns) |
 | critical (new default → old default) | idle; CPU lost to interrupts, ms/s over all CPUs (nothing attached: $(q .critical.interrupt_ms_per_s_nothing)) | $(q .critical.interrupt_ms_per_s_timer_off) | $(q .critical.interrupt_ms_per_s_timer_on) | BPF $(q .critical.bpf_ms_per_s_timer_off) → $(q .critical.bpf_ms_per_s_timer_on) ms/s |
 | critical (new default → old default) | idle; added CPU, % of one CPU (budget 0.5 % for all of ktop) | $(q .critical.added_cpu_pct_new) | $(q .critical.added_cpu_pct_old) | |
 | critical (new default → old default) | getppid loop, ns per call (nothing attached: $(q .critical.getppid_ns_nothing)) | $(q .critical.getppid_ns_timer_off) | $(q .critical.getppid_ns_timer_on) | |

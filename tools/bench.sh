@@ -50,6 +50,9 @@ put tasklets "$(awk '
 	/^median packets\/s:/ { gsub(/,/, ""); without = $4; with = $6 }
 	/^wall ns per packet:/ { gsub(/[,:+]/, " "); wn = $6; w = $8; added = $9 }
 	END { printf "{\"packets_per_s_without\": %s, \"packets_per_s_with\": %s, \"ns_per_packet_without\": %s, \"ns_per_packet_with\": %s, \"added_ns_per_tasklet_run\": %s}", without ? without : "null", with ? with : "null", wn ? wn : "null", w ? w : "null", added ? added : "null" }' "$tmp/tasklet.txt")"
+# the deferred-work collector: BPF ns per work item and per timer expiry, with and without it
+tools/bench-deferred.sh --json $((QUICK ? 1 : 5)) >"$tmp/deferred.json" 2>/dev/null &&
+	put deferred "$(cat "$tmp/deferred.json")" || put deferred null
 # the critical collector, old default (its own timer at 1000 Hz on every CPU) and new (the
 # tick samples busy CPUs; no timer of its own where the CPU ticks), in one run
 build/tests/workloads/irqoff_cost $((QUICK ? 1 : 3)) >"$tmp/critical.txt" 2>/dev/null
