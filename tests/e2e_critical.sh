@@ -11,6 +11,13 @@ INJECT=$TEST_BIN/workloads/irqoff_inject
 [ "$(nproc)" -ge 2 ] || { tap_skip "critical pane tests" "the injector needs 2 CPUs"; exit 0; }
 S=ktop-crit-$$
 tmp=$(mktemp -d)
+# the cross-CPU call tracepoints (6.3+) time the injected sections exactly; before them a
+# section inside an IPI handler shows only as a late timer in the code the IPI interrupted
+# (idle, user, external), so the checks of the injected offender's row cannot hold
+ipi_calls=1
+bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q 'btf_trace_csd_function_entry' ||
+	ipi_calls=0
+no_ipi="no csd_function tracepoints (Linux 6.3+): an IRQs-off section in an IPI handler is seen only as a late timer in the code it interrupted"
 inject_pid=
 cleanup() {
 	tmux kill-session -t $S 2>/dev/null
@@ -48,8 +55,12 @@ print("sections of 4.2-8.4 ms seen", n, "rows", len(hits), "max", [r["max_ns"] f
 sys.exit(0 if ok else 1)
 PY
 rc=$?
-tap_check "-J: injected sections are irqs_off on CPU 1 with an IPI stack ($(cat "$tmp/check.out"))" \
-	test $rc -eq 0
+if [ $ipi_calls = 1 ]; then
+	tap_check "-J: injected sections are irqs_off on CPU 1 with an IPI stack ($(cat "$tmp/check.out"))" \
+		test $rc -eq 0
+else
+	tap_skip "-J: injected sections are irqs_off on CPU 1 with an IPI stack" "$no_ipi ($(cat "$tmp/check.out"))"
+fi
 # the title names the exact methods this kernel cannot give ("no resched" before 6.17)
 title=$("$KTOP_BIN" -b -n 1 -d 0.2 2>/dev/null | grep -m1 '^Critical sections')
 if [ -n "$title" ] && [[ $title != *"no resched"* ]]; then
@@ -79,8 +90,9 @@ progs_before=$(crit_progs)
 tmux_start $S 160 50 env TERM=xterm-256color LANG=C.UTF-8 "$KTOP_BIN" -d 1
 # detections and lower bounds, the tick's rate, ktop's own timer (where on, what it adds) and
 # the chance of catching a 1 ms section at the rate in use
+# (what this kernel cannot give in parentheses; "tick ?" until the tick's period is seen)
 tap_check "the pane title says detections, lower bounds, the sampling, its cost and the odds" \
-	wait_for "screen_has 'Critical sections >100us: detections, lower bounds  tick [0-9]*Hz, own 1000Hz [0-9]*/[0-9]* CPUs +[0-9]* irq/s  1ms caught [0-9]*%'" 15
+	wait_for "screen_has 'Critical sections >100us: detections, lower bounds\\( ([a-z, ]*)\\)\\{0,1\\}  tick \\([0-9]*Hz\\|?\\), own 1000Hz [0-9]*/[0-9]* CPUs +[0-9]* irq/s  1ms caught [0-9]*%'" 15
 # sections until the end of the test (which kills it): a slow machine takes long to get to the
 # last check, and each check needs rows of the current interval
 "$INJECT" 1 5 400 100 >/dev/null 2>&1 &
@@ -91,25 +103,33 @@ for _ in 1 2 3 4 5 6 7 8; do
 	sleep 0.2
 done
 tap_check "Tab focuses the critical pane" screen_has 'Critical sections [^*]* \*'
-tap_check "the injected offender is listed" \
-	wait_for "screen_has '__bpf_prog_test_run_raw_tp <- __flush_smp_call_function_queu'" 15
-# the injected row alone: filter the pane by its name (rows of other sections come and go)
-tmux send-keys -t $S /
-tmux send-keys -t $S -l __bpf_prog_test_run
-tmux send-keys -t $S Enter
-wait_for "screen_has 'filter: __bpf_prog_test_run'" 8
-tmux send-keys -t $S Enter
-tap_check "Enter opens the stack, innermost first" \
-	wait_for "screen_has 'Stack (innermost first)' && screen_has '__flush_smp_call_function_queue+0x'" 10
-tap_check "the detail view has the duration histogram" screen_has 'duration distribution'
-tmux send-keys -t $S Escape
-wait_for "! screen_has 'Stack (innermost first)'" 8
-tmux send-keys -t $S v
-# an injected event on CPU 1: duration, kind, the interrupted task (pid and name), offender
-tap_check "v shows the recent events with the interrupted task" \
-	wait_for "screen_has 'Critical sections: recent events' &&
-		tmux_screen $S | grep -qE '^ +[0-9.]+[mu]?s +1 +[0-9.]+ms +irqs_off +[0-9]+ +[^ ].* __bpf_prog_test_run_raw_tp'" 10
-tmux_screen $S | grep -A3 'recent events' | sed 's/^/# /'
+if [ $ipi_calls = 1 ]; then
+	tap_check "the injected offender is listed" \
+		wait_for "screen_has '__bpf_prog_test_run_raw_tp <- __flush_smp_call_function_queu'" 15
+	# the injected row alone: filter the pane by its name (rows of other sections come and go)
+	tmux send-keys -t $S /
+	tmux send-keys -t $S -l __bpf_prog_test_run
+	tmux send-keys -t $S Enter
+	wait_for "screen_has 'filter: __bpf_prog_test_run'" 8
+	tmux send-keys -t $S Enter
+	tap_check "Enter opens the stack, innermost first" \
+		wait_for "screen_has 'Stack (innermost first)' && screen_has '__flush_smp_call_function_queue+0x'" 10
+	tap_check "the detail view has the duration histogram" screen_has 'duration distribution'
+	tmux send-keys -t $S Escape
+	wait_for "! screen_has 'Stack (innermost first)'" 8
+	tmux send-keys -t $S v
+	# an injected event on CPU 1: duration, kind, the interrupted task (pid and name), offender
+	tap_check "v shows the recent events with the interrupted task" \
+		wait_for "screen_has 'Critical sections: recent events' &&
+			tmux_screen $S | grep -qE '^ +[0-9.]+[mu]?s +1 +[0-9.]+ms +irqs_off +[0-9]+ +[^ ].* __bpf_prog_test_run_raw_tp'" 10
+	tmux_screen $S | grep -A3 'recent events' | sed 's/^/# /'
+else
+	for what in "the injected offender is listed" "Enter opens the stack, innermost first" \
+		"the detail view has the duration histogram" \
+		"v shows the recent events with the interrupted task"; do
+		tap_skip "$what" "$no_ipi"
+	done
+fi
 tmux send-keys -t $S q
 tap_check "q ends ktop" wait_for "! tmux_alive $S" 8
 kill "$inject_pid" 2>/dev/null; wait "$inject_pid" 2>/dev/null; inject_pid=
