@@ -2,6 +2,11 @@
 BUILD      ?= build
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 CC         ?= gcc
 CLANG      ?= clang
 LLVM_STRIP ?= llvm-strip
@@ -40,7 +45,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 		-DKTOP_DATADIR='"$(PREFIX)/share/ktop"' -I$(BUILD) -I.
 
 .PHONY: all clean deps run test unit install uninstall help bench vmlinux fuzz test-asan soak \
-	test-kernels
+	test-kernels man deb FORCE
 .DELETE_ON_ERROR:
 
 all: ktop
@@ -55,7 +60,10 @@ help:
 	@echo "make soak       ktop under process and container churn for SOAK_SECONDS=$(SOAK_SECONDS)"
 	@echo "make test-kernels  the suite on Debian's 6.1, 6.1-rt, 6.12, 6.12-rt kernels in qemu"
 	@echo "                KERNELS=6.1,6.12 KERNEL_SMP=2,maxcpus=128 KERNEL_TESTS='bpf_ e2e_irqs'"
-	@echo "make install    install to PREFIX=$(PREFIX), config to /etc/ktop"
+	@echo "make man        $(BUILD)/ktop.1, the manual page, from ktop's own tables"
+	@echo "make deb        the Debian package ./ktop_$(VERSION)_<arch>.deb (built from a copy)"
+	@echo "make install    install to PREFIX=$(PREFIX) (BINDIR=$(BINDIR)), config to /etc/ktop,"
+	@echo "                man page, bash and zsh completion, systemd units (UNITDIR=$(UNITDIR))"
 	@echo "make clean      remove $(BUILD)/ and ./ktop"
 
 deps:
@@ -89,7 +97,26 @@ $(COLL_OBJS) $(BPF_TESTS) $(WORKLOADS): $(SKELS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# the git revision --version prints; rewritten only when it changes, empty outside git
+$(BUILD)/revision.h: FORCE
+	@mkdir -p $(@D)
+	@rev=$$(test -e .git && git describe --always --dirty --exclude '*' 2>/dev/null); \
+	echo "#define KTOP_GIT_REVISION \"$$rev\"" > $@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(MAIN_OBJ): $(BUILD)/revision.h
+
+# the manual page, printed by the binary from its own option, action and settings tables
+man: $(BUILD)/ktop.1
+$(BUILD)/ktop.1: $(BUILD)/ktop
+	$(BUILD)/ktop --defaults --man > $@
+
+# the systemd units name the installed binary
+$(BUILD)/systemd/%: deploy/systemd/%.in
+	@mkdir -p $(@D)
+	sed 's|@BINDIR@|$(BINDIR)|g' $< > $@
+UNITS := $(patsubst deploy/systemd/%.in,$(BUILD)/systemd/%,$(wildcard deploy/systemd/*.in))
 
 $(BUILD)/tests/unit_%: tests/unit_%.c $(CORE_OBJS) $(UI_OBJS)
 	@mkdir -p $(@D)
@@ -164,16 +191,38 @@ soak: all unit
 bench: all unit
 	tools/bench.sh
 
-install: all
-	install -D -m 0755 ktop $(DESTDIR)$(PREFIX)/sbin/ktop
+install: all $(BUILD)/ktop.1 $(UNITS)
+	install -D -m 0755 ktop $(DESTDIR)$(BINDIR)/ktop
 	install -D -m 0644 ktop.conf $(DESTDIR)/etc/ktop/ktop.conf
 	install -d $(DESTDIR)$(PREFIX)/share/ktop/themes
 	for t in themes/*.theme; do [ ! -e "$$t" ] || \
 		install -m 0644 "$$t" $(DESTDIR)$(PREFIX)/share/ktop/themes/; done
+	install -D -m 0644 $(BUILD)/ktop.1 $(DESTDIR)$(MANDIR)/man1/ktop.1
+	install -D -m 0644 completions/ktop.bash $(DESTDIR)$(BASHCOMPDIR)/ktop
+	install -D -m 0644 completions/_ktop $(DESTDIR)$(ZSHCOMPDIR)/_ktop
+	install -d $(DESTDIR)$(UNITDIR)
+	install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/ktop
+	rm -f $(DESTDIR)$(BINDIR)/ktop $(DESTDIR)$(MANDIR)/man1/ktop.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/ktop $(DESTDIR)$(ZSHCOMPDIR)/_ktop
+	rm -f $(patsubst $(BUILD)/systemd/%,$(DESTDIR)$(UNITDIR)/%,$(UNITS))
 	rm -rf $(DESTDIR)$(PREFIX)/share/ktop
+
+# the Debian package, built by dpkg-buildpackage in a copy of this tree (tracked files and
+# new ones not ignored), so its build leaves ./ktop and $(BUILD)/ alone; the .deb lands here
+DEB_TREE := $(BUILD)/deb/ktop-$(VERSION)
+DEB_OUT  ?= .
+# make exports its command-line variables (BUILD=...): the package's own make must not see them
+DEB_ENV_CLEAR := $(foreach v,MAKEFLAGS MFLAGS MAKELEVEL BUILD PREFIX DESTDIR BINDIR MANDIR \
+		 BASHCOMPDIR ZSHCOMPDIR UNITDIR DEB_OUT CFLAGS LDFLAGS SANITIZE,-u $(v))
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_TREE)
+	if [ -e .git ]; then git ls-files -z -c -o --exclude-standard; \
+	else find . -path ./build -prune -o -path './build-*' -prune -o -type f -print0; fi | \
+		tar --null --ignore-failed-read --exclude="*.deb" -T - -cf - | tar -xf - -C $(DEB_TREE)
+	cd $(DEB_TREE) && env $(DEB_ENV_CLEAR) dpkg-buildpackage -us -uc -b
+	cp $(BUILD)/deb/ktop_*.deb $(DEB_OUT)/
 
 clean:
 	rm -rf $(BUILD) ktop

@@ -12,12 +12,16 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "collectors/registry.h"
+#include "core/cli.h"
 #include "core/containers.h"
 #include "core/fault.h"
 #include "core/intern.h"
 #include "core/ini_file.h"
 #include "core/ktop.h"
+#include "core/manpage.h"
 #include "core/options.h"
 #include "core/output.h"
 #include "core/privilege.h"
@@ -25,48 +29,71 @@
 #include "core/record.h"
 #include "core/theme.h"
 #include "export/exporter.h"
+#include "revision.h"
 #include "ui/ui.h"
 
 #define EXIT_USAGE 2
 
+enum { OPT_CHECK = 256, OPT_LOG, OPT_CONFIG, OPT_ASCII, OPT_COUNT_ONLY, OPT_COLUMNS,
+       OPT_DEFAULTS, OPT_DUMP_CONFIG, OPT_THEME, OPT_LIST_ACTIONS };
+enum { OPT_RECORD_ONLY = 512, OPT_RECORD_MAX_SIZE, OPT_RECORD_MAX_AGE, OPT_RECORD_KEEP };
+enum { OPT_FORMAT = 768, OPT_LISTEN, OPT_WEB_CONFIG };
+enum { OPT_MAN = 1024, OPT_LIST_THEMES, OPT_LIST_CONTAINERS };
+enum { OPT_NO_MOUSE = 1280 };
+
+/* Every option, in --help's order: getopt, --help and the man page are made from it */
+static const struct cli_option cli_options[] = {
+	{ "delay", 'd', "SECS", "interval between frames (default 1; fractions allowed)" },
+	{ "frames", 'n', "N", "stop after N frames" },
+	{ "batch", 'b', NULL, "print frames as text, no screen" },
+	{ "json", 'J', NULL, "print one JSON object per frame per line (NDJSON)" },
+	{ "format", OPT_FORMAT, "FMT", "batch output: text (-b), json (-J), prometheus (text\n"
+	  "0.0.4) or openmetrics (1.0): the metrics of --listen" },
+	{ "listen", OPT_LISTEN, "ADDR:PORT", "serve Prometheus/OpenMetrics metrics at /metrics, no\n"
+	  "screen (docs/EXPORTER.md)" },
+	{ "web-config", OPT_WEB_CONFIG, "FILE",
+	  "with --listen: TLS and basic auth (exporter-toolkit format)" },
+	{ "container", 'c', "ID", "only this container (ID or name)" },
+	{ "config", OPT_CONFIG, "FILE", "read settings from FILE (see ktop.conf)" },
+	{ "defaults", OPT_DEFAULTS, NULL, "read no config file: compiled-in settings" },
+	{ "dump-config", OPT_DUMP_CONFIG, NULL,
+	  "print the settings in effect as a config file and exit" },
+	{ "theme", OPT_THEME, "NAME", "colour theme (default, light, mono, 256, or your own)" },
+	{ "list-themes", OPT_LIST_THEMES, NULL, "list the themes found and exit" },
+	{ "list-actions", OPT_LIST_ACTIONS, NULL,
+	  "list the screen's actions and their keys and exit" },
+	{ "list-containers", OPT_LIST_CONTAINERS, NULL,
+	  "list the containers running here (name, runtime, id)\nand exit" },
+	{ "check", OPT_CHECK, NULL, "say which collectors can run here, and why not" },
+	{ "log", OPT_LOG, "FILE", "append libbpf's messages to FILE" },
+	{ "ascii", OPT_ASCII, NULL, "draw with ASCII only" },
+	{ "no-mouse", OPT_NO_MOUSE, NULL, "leave the mouse to the terminal (no clicks, no wheel)" },
+	{ "count-only", OPT_COUNT_ONLY, NULL, "count syscalls without timing them (cheapest)" },
+	{ "columns", OPT_COLUMNS, NULL, "list every table and column (JSON keys) and exit" },
+	{ "write", 'w', "FILE", "also record every frame to FILE (screen, -b or -J)" },
+	{ "record-only", OPT_RECORD_ONLY, NULL, "with -w: record, print nothing (long captures)" },
+	{ "record-max-size", OPT_RECORD_MAX_SIZE, "N", "with -w: start a new FILE at N bytes (K, M, G);\n"
+	  "the old ones become FILE.1, FILE.2, ..." },
+	{ "record-max-age", OPT_RECORD_MAX_AGE, "T", "with -w: start a new FILE after T (s, m, h, d)" },
+	{ "record-keep", OPT_RECORD_KEEP, "N", "rotated files kept (default 10)" },
+	{ "read", 'r', "FILE", "replay a recording (the screen, or -b/-J to convert)" },
+	{ "man", OPT_MAN, NULL, "print the manual page (roff, for man -l -) and exit" },
+	{ "version", 'V', NULL, "print the version, git revision and libbpf version" },
+	{ "help", 'h', NULL, "this help" },
+};
+
+#define CLI_COUNT (sizeof(cli_options) / sizeof(cli_options[0]))
+
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: ktop [options]\n"
-		"A top-like monitor of kernel activity: system calls, interrupts, tasklets,\n"
-		"critical sections.\n\n"
-		"  -d, --delay SECS       interval between frames (default 1; fractions allowed)\n"
-		"  -n, --frames N         stop after N frames\n"
-		"  -b, --batch            print frames as text, no screen\n"
-		"  -J, --json             print one JSON object per frame per line (NDJSON)\n"
-		"      --format FMT       batch output: text (-b), json (-J), prometheus (text\n"
-		"                         0.0.4) or openmetrics (1.0): the metrics of --listen\n"
-		"      --listen ADDR:PORT serve Prometheus/OpenMetrics metrics at /metrics, no\n"
-		"                         screen (docs/EXPORTER.md)\n"
-		"      --web-config FILE  with --listen: TLS and basic auth (exporter-toolkit format)\n"
-		"  -c, --container ID     only this container (ID or name)\n"
-		"      --config FILE      read settings from FILE (see ktop.conf)\n"
-		"      --defaults         read no config file: compiled-in settings\n"
-		"      --dump-config      print the settings in effect as a config file and exit\n"
-		"      --theme NAME       colour theme (default, light, mono, 256, or your own)\n"
-		"      --list-actions     list the screen's actions and their keys and exit\n"
-		"      --check            say which collectors can run here, and why not\n"
-		"      --log FILE         append libbpf's messages to FILE\n"
-		"      --ascii            draw with ASCII only\n"
-		"      --count-only       count syscalls without timing them (cheapest)\n"
-		"      --columns          list every table and column (JSON keys) and exit\n"
-		"  -w, --write FILE       also record every frame to FILE (screen, -b or -J)\n"
-		"      --record-only      with -w: record, print nothing (long captures)\n"
-		"      --record-max-size N  with -w: start a new FILE at N bytes (K, M, G);\n"
-		"                         the old ones become FILE.1, FILE.2, ...\n"
-		"      --record-max-age T with -w: start a new FILE after T (s, m, h, d)\n"
-		"      --record-keep N    rotated files kept (default 10)\n"
-		"  -r, --read FILE        replay a recording (the screen, or -b/-J to convert)\n"
-		"  -V, --version          print the version\n"
-		"  -h, --help             this help\n\n"
-		"Keys: arrows/j/k move, Enter opens, Esc goes back, 1-9 pane (again: zoom),\n"
-		"/ filter, < > s sort, r reverse, space pause, [ ] history, t theme, ? help, q quit,\n"
-		"c picks a container (every pane shows only it), C the whole machine again.\n");
+	fputs("Usage: ktop [options]\n"
+	      "A top-like monitor of kernel activity: system calls, interrupts, tasklets,\n"
+	      "critical sections.\n\n", out);
+	cli_help(out, cli_options, CLI_COUNT);
+	fputs("\nKeys: arrows/j/k move, Enter opens, Esc goes back, 1-9 pane (again: zoom),\n"
+	      "/ filter, < > s sort, r reverse, space pause, [ ] history, t theme, ? help, q quit,\n"
+	      "c picks a container (every pane shows only it), C the whole machine again.\n"
+	      "man ktop says more.\n", out);
 }
 
 static int usage_error(const char *fmt, const char *value)
@@ -90,11 +117,6 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-enum { OPT_CHECK = 256, OPT_LOG, OPT_CONFIG, OPT_ASCII, OPT_COUNT_ONLY, OPT_COLUMNS,
-       OPT_DEFAULTS, OPT_DUMP_CONFIG, OPT_THEME, OPT_LIST_ACTIONS };
-enum { OPT_RECORD_ONLY = 512, OPT_RECORD_MAX_SIZE, OPT_RECORD_MAX_AGE, OPT_RECORD_KEEP };
-enum { OPT_FORMAT = 768, OPT_LISTEN, OPT_WEB_CONFIG };
-
 /* --format NAME: an output mode, or -1 */
 static int output_format_parse(const char *name)
 {
@@ -109,46 +131,90 @@ static int output_format_parse(const char *name)
 	return -1;
 }
 
-static bool list_columns;
+static bool list_columns, list_themes, list_containers, print_man;
+
+/* The git revision comes from the build ($(BUILD)/revision.h: empty outside a git tree);
+ * the libbpf version is the library's at run time, which may be newer than the headers' */
+static void print_version(void)
+{
+	printf("ktop %s\n", KTOP_VERSION);
+	if (KTOP_GIT_REVISION[0])
+		printf("git revision %s\n", KTOP_GIT_REVISION);
+	printf("libbpf %u.%u (built against %d.%d)\n", libbpf_major_version(),
+	       libbpf_minor_version(), LIBBPF_MAJOR_VERSION, LIBBPF_MINOR_VERSION);
+}
+
+/* --man: from the compiled-in settings and keys, whatever the config file says */
+static int print_manpage(void)
+{
+	static struct ktop_config defaults;
+	char *actions = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&actions, &len);
+
+	if (!mem) {
+		fprintf(stderr, "ktop: out of memory for the manual page\n");
+		return 1;
+	}
+	config_defaults(&defaults);
+	ui_actions_list(mem, &defaults);
+	if (fclose(mem) != 0) {
+		free(actions);
+		fprintf(stderr, "ktop: out of memory for the manual page\n");
+		return 1;
+	}
+	manpage_write(stdout, cli_options, CLI_COUNT, actions);
+	free(actions);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int print_themes(void)
+{
+	static char names[256][CONFIG_NAME_MAX + 1];
+	unsigned int n = theme_list(names, 256);
+
+	for (unsigned int i = 0; i < n; i++)
+		printf("%s\n", names[i]);
+	return 0;
+}
+
+/* --list-containers: what -c accepts, from the same discovery the containers pane uses
+ * (names that need a container's UTS namespace need root) */
+static int print_containers(void)
+{
+	const struct container *list;
+	size_t count;
+	int err = containers_init();
+
+	if (!err)
+		err = containers_refresh();
+	if (err) {
+		fprintf(stderr, "ktop: cannot find containers here: %s\n", strerror(-err));
+		containers_exit();
+		return 1;
+	}
+	list = containers_list(&count);
+	for (size_t i = 1; i < count; i++) /* [0] is the host */
+		printf("%s\t%s\t%s\n", list[i].name, container_runtime_names[list[i].runtime],
+		       list[i].id);
+	containers_exit();
+	intern_free_all();
+	return 0;
+}
+
 
 static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "delay", required_argument, NULL, 'd' },
-		{ "frames", required_argument, NULL, 'n' },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "container", required_argument, NULL, 'c' },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "check", no_argument, NULL, OPT_CHECK },
-		{ "log", required_argument, NULL, OPT_LOG },
-		{ "ascii", no_argument, NULL, OPT_ASCII },
-		{ "count-only", no_argument, NULL, OPT_COUNT_ONLY },
-		{ "columns", no_argument, NULL, OPT_COLUMNS },
-		{ "defaults", no_argument, NULL, OPT_DEFAULTS },
-		{ "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
-		{ "theme", required_argument, NULL, OPT_THEME },
-		{ "list-actions", no_argument, NULL, OPT_LIST_ACTIONS },
-		{ "write", required_argument, NULL, 'w' },
-		{ "read", required_argument, NULL, 'r' },
-		{ "record-only", no_argument, NULL, OPT_RECORD_ONLY },
-		{ "record-max-size", required_argument, NULL, OPT_RECORD_MAX_SIZE },
-		{ "record-max-age", required_argument, NULL, OPT_RECORD_MAX_AGE },
-		{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "listen", required_argument, NULL, OPT_LISTEN },
-		{ "web-config", required_argument, NULL, OPT_WEB_CONFIG },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct option options[CLI_COUNT + 1];
+	char shortopts[2 * CLI_COUNT + 2];
 	char host[256], port[16], why[400];
 	int opt, format = -1;
 	bool batch = false;
 	double v;
 
+	cli_getopt_tables(cli_options, CLI_COUNT, options, shortopts, sizeof(shortopts));
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":d:n:bJc:w:r:Vh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (parse_double(optarg, 0.05, 3600, &v) < 0)
@@ -212,6 +278,9 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 		case OPT_ASCII:
 			cfg->ascii = true;
 			break;
+		case OPT_NO_MOUSE:
+			cfg->mouse = false;
+			break;
 		case OPT_COUNT_ONLY:
 			cfg->syscall_latency = false;
 			break;
@@ -244,8 +313,17 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 			cfg->record_keep = (unsigned int)v;
 			break;
 		case 'V':
-			printf("ktop %s\n", KTOP_VERSION);
+			print_version();
 			exit(0);
+		case OPT_MAN:
+			print_man = true;
+			break;
+		case OPT_LIST_THEMES:
+			list_themes = true;
+			break;
+		case OPT_LIST_CONTAINERS:
+			list_containers = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -558,6 +636,12 @@ int main(int argc, char **argv)
 		print_columns();
 		return 0;
 	}
+	if (print_man)
+		return print_manpage();
+	if (list_themes)
+		return print_themes();
+	if (list_containers)
+		return print_containers();
 	if (k.cfg.replay_file)
 		return replay_main(&k);
 	system_identity(&k);

@@ -33,6 +33,7 @@ struct ktop_config {
 	double record_max_age_s;  /* --record-max-age, 0 = no rotation */
 	unsigned int record_keep; /* --record-keep: rotated files kept, 0 = 10 */
 	bool ascii;            /* force ASCII drawing */
+	bool mouse;            /* [general] mouse, --no-mouse: clicks and the wheel on the screen */
 	unsigned int process_rows; /* processes kept per frame */
 	bool syscall_latency;  /* time syscalls (enter+exit) or count only (exit) */
 	unsigned int syscall_process_entries; /* per-process LRU map size */

@@ -34,12 +34,16 @@ const struct option_def options_table[] = {
 	  "colour theme: a themes/NAME.theme file (default, light, mono, 256)", FIELD(theme),
 	  options_check_theme_name },
 	{ "general", "panes", OPTION_LIST, 0, 0,
-	  "syscalls, processes, hardirqs, softirqs, tasklets, critical, containers",
+	  "syscalls, processes, hardirqs, softirqs, xcalls, tasklets, critical, containers",
 	  "panes shown on the main screen, in this order (table ids, see ktop --columns); "
 	  "a collector with none of its panes listed is not loaded and costs nothing",
 	  FIELD(panes), check_pane_id },
 	{ "general", "ascii", OPTION_BOOL, 0, 0, "no",
 	  "draw with ASCII only (bars, sparklines), even in a UTF-8 locale", FIELD(ascii) },
+	{ "general", "mouse", OPTION_BOOL, 0, 0, "yes",
+	  "the mouse on the screen: a click focuses a pane, sorts by a column title, selects a "
+	  "row, twice opens it; the wheel scrolls (no: the terminal keeps the mouse, as "
+	  "--no-mouse)", FIELD(mouse) },
 	{ "syscalls", "latency", OPTION_BOOL, 0, 0, "yes",
 	  "time every call (enter and exit hooks); \"no\" only counts them, at lower cost",
 	  FIELD(syscall_latency) },

@@ -35,7 +35,7 @@ static const struct table_column fake_columns[] = {
 
 /* the panes the default [general] panes names, as the collectors register them */
 static const struct table_schema fake_tables[] = {
-	FAKE("syscalls"), FAKE("processes"), FAKE("hardirqs"), FAKE("softirqs"),
+	FAKE("syscalls"), FAKE("processes"), FAKE("hardirqs"), FAKE("softirqs"), FAKE("xcalls"),
 	FAKE("tasklets"), FAKE("critical"), FAKE("containers"),
 };
 

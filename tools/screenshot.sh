@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# tools/screenshot.sh: docs/screenshot.png from a real capture. ktop runs in a 120x40 tmux
-# pane while the test workloads give every pane something to show (a getppid loop, UDP
-# through the ifb tasklet, preemption-off sections on CPU 1); the pane is captured with its
-# colours, turned into HTML by aha and photographed by headless chromium.
-# Usage: tools/screenshot.sh [OUT.png]   (root; after make unit; needs tmux, aha, chromium)
+# tools/screenshot.sh: docs/screenshot.png from a real capture. ktop runs in a tmux pane
+# (200x50 unless SIZE=COLSxLINES: two columns of panes) while the test workloads give every
+# pane something to show (a getppid loop, UDP through the ifb tasklet, preemption-off
+# sections on CPU 1); the pane is captured with its colours, turned into HTML by aha and
+# photographed by headless chromium. With TEXT=FILE the plain capture is kept there too.
+# Usage: [BUILD=build] [SIZE=200x50] tools/screenshot.sh [OUT.png]
+#        (root; after make unit; needs tmux, aha, chromium)
 set -u
 cd "$(dirname "$0")/.."
 . tests/workloads/tasklet_netns.sh
 OUT=${1:-docs/screenshot.png}
-BIN=build/tests/workloads
+BUILD=${BUILD:-build}
+BIN=$BUILD/tests/workloads
+KTOP=${KTOP:-./ktop}
+SIZE=${SIZE:-200x50}
+COLS=${SIZE%x*} ROWS=${SIZE#*x}
 S=ktop-shot-$$ NS=ktop-shot-$$ IFB=ifbshot$$
 tmp=$(mktemp -d)
 pids=()
@@ -32,13 +38,16 @@ if tasklet_netns_up $NS $IFB; then
 fi
 "$BIN/irqoff_inject" --preempt 1 2 300 100 >/dev/null &
 pids+=($!)
-tmux new-session -d -s $S -x 120 -y 40 env TERM=xterm-256color LANG=C.UTF-8 ./ktop --defaults -d 1
+tmux new-session -d -s $S -x "$COLS" -y "$ROWS" env TERM=xterm-256color LANG=C.UTF-8 "$KTOP" --defaults -d 1
 sleep 8
 tmux capture-pane -e -p -t $S >"$tmp/screen.ans"
+[ -n "${TEXT:-}" ] && tmux capture-pane -p -t $S >"$TEXT"
 aha --black --title ktop <"$tmp/screen.ans" |
 	sed 's|</head>|<style>body{margin:0} pre{font:16px/20px "DejaVu Sans Mono",monospace;margin:0}</style></head>|' \
 		>"$tmp/screen.html"
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,800 \
+# DejaVu Sans Mono at 16px: about 9.7 pixels a column, 20 a line
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	--window-size=$((COLS * 97 / 10 + 10)),$((ROWS * 20 + 10)) \
 	--screenshot="$tmp/shot.png" "file://$tmp/screen.html" >/dev/null 2>&1
 [ -s "$tmp/shot.png" ] || { echo "screenshot: chromium wrote nothing" >&2; exit 1; }
 cp "$tmp/shot.png" "$OUT"

@@ -4,6 +4,7 @@
  * from this table, and the end-to-end tests walk it.
  */
 #include <curses.h>
+#include <string.h>
 
 #include "core/containers.h"
 #include "core/record.h"
@@ -286,7 +287,7 @@ static void action_theme(struct ui *ui)
 }
 
 const struct ui_action ui_actions[] = {
-	{ "quit", "quit ktop", { 'q', 'Q' }, action_quit },
+	{ "quit", "quit ktop", { 'q', 'Q' }, action_quit, "quit" },
 	{ "up", "move the selection up", { KEY_UP, 'k' }, action_up },
 	{ "down", "move the selection down", { KEY_DOWN, 'j' }, action_down },
 	{ "page_up", "one page up", { KEY_PPAGE } , action_page_up },
@@ -294,16 +295,18 @@ const struct ui_action ui_actions[] = {
 	{ "home", "first row", { KEY_HOME }, action_home },
 	{ "seek", "replay: go to a time (g 03:12 Enter); live: first row", { 'g' }, action_seek },
 	{ "end", "last row", { KEY_END, 'G' }, action_end },
-	{ "open", "open what is under the selected row", { '\n', '\r', KEY_ENTER }, action_open },
-	{ "back", "go back one level", { KEY_ESC, KEY_BACKSPACE, 127, KEY_LEFT }, action_back },
-	{ "sort_next", "sort by the next column", { '>', '.', 's' }, action_sort_next },
+	{ "open", "open what is under the selected row", { '\n', '\r', KEY_ENTER }, action_open,
+	  "open" },
+	{ "back", "go back one level", { KEY_ESC, KEY_BACKSPACE, 127, KEY_LEFT }, action_back,
+	  "back" },
+	{ "sort_next", "sort by the next column", { '>', '.', 's' }, action_sort_next, "sort" },
 	{ "sort_prev", "sort by the previous column", { '<', ',' }, action_sort_prev },
-	{ "reverse", "reverse the sort order", { 'r' }, action_reverse },
-	{ "next_pane", "focus the next pane", { '\t' }, action_next_pane },
+	{ "reverse", "reverse the sort order", { 'r' }, action_reverse, "reverse" },
+	{ "next_pane", "focus the next pane", { '\t' }, action_next_pane, "pane" },
 	{ "prev_pane", "focus the previous pane", { KEY_BTAB }, action_prev_pane },
 	{ "alternate", "switch the pane to its other view (per CPU)", { 'v' },
 	  action_alternate },
-	{ "pause", "freeze the screen (collection goes on)", { ' ' }, action_pause },
+	{ "pause", "freeze the screen (collection goes on)", { ' ' }, action_pause, "pause" },
 	{ "older", "while paused: one frame back in history", { '[' }, action_older },
 	{ "newer", "while paused: one frame forward", { ']' }, action_newer },
 	{ "redraw", "redraw the whole screen", { KEY_CTRL('l') }, action_redraw },
@@ -311,11 +314,11 @@ const struct ui_action ui_actions[] = {
 	  action_containers },
 	{ "all_containers", "back to the whole machine (all containers)", { 'C' },
 	  action_all_containers },
-	{ "help", "this help", { '?', 'h', KEY_F(1) }, action_help },
+	{ "help", "this help", { '?', 'h', KEY_F(1) }, action_help, "help" },
 	{ "pane", "focus pane 1-9; again: zoom it to the whole screen",
 	  { '1', '2', '3', '4', '5', '6', '7', '8', '9' }, action_pane },
 	{ "filter", "filter the pane by name (type; Enter keeps it, Esc clears it)", { '/' },
-	  action_filter },
+	  action_filter, "filter" },
 	{ "slower", "longer interval between frames", { '+', '=' }, action_slower },
 	{ "faster", "shorter interval between frames", { '-' }, action_faster },
 	{ "theme", "next colour theme", { 't' }, action_theme },
@@ -324,6 +327,54 @@ const struct ui_action ui_actions[] = {
 };
 
 const unsigned int ui_action_count = sizeof(ui_actions) / sizeof(ui_actions[0]);
+
+void ui_action_run(struct ui *ui, const char *name)
+{
+	for (unsigned int i = 0; i < ui_action_count; i++)
+		if (strcmp(ui_actions[i].name, name) == 0)
+			ui_actions[i].run(ui);
+}
+
+/*
+ * The footer's key hints, from the table and the keys bound now: "q quit  Enter open ...",
+ * help last. What does not fit in width goes, from the right, help staying.
+ */
+void ui_action_hints(char *buf, size_t len, int width)
+{
+	unsigned int n = 0;
+	char text[UI_MAX_ACTIONS][40];
+	int total = 0;
+
+	for (unsigned int i = 0; i < ui_action_count && i < UI_MAX_ACTIONS; i++) {
+		char key[32];
+
+		if (!ui_actions[i].hint || !ui_keys_labels(i, ",", key, sizeof(key))[0])
+			continue;
+		/* the first key bound is the one to learn */
+		key[strcspn(key, ",")] = '\0';
+		snprintf(text[n], sizeof(text[n]), " %s %s ", key, ui_actions[i].hint);
+		total += (int)strlen(text[n]);
+		n++;
+	}
+	/* help last: it is the one that leads to the others */
+	for (unsigned int i = 0; i + 1 < n; i++)
+		if (strstr(text[i], " help ")) {
+			char help[sizeof(text[0])];
+
+			memcpy(help, text[i], sizeof(help));
+			memmove(text[i], text[i + 1], (n - i - 1) * sizeof(text[0]));
+			memcpy(text[n - 1], help, sizeof(help));
+			break;
+		}
+	while (n > 1 && total > width) {
+		total -= (int)strlen(text[n - 2]);
+		memmove(text[n - 2], text[n - 1], sizeof(text[0]));
+		n--;
+	}
+	buf[0] = '\0';
+	for (unsigned int i = 0, used = 0; i < n && used < len; i++)
+		used += (unsigned int)snprintf(buf + used, len - used, "%s", text[i]);
+}
 
 bool ui_action_key(struct ui *ui, int key)
 {

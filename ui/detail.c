@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ui/detail.c: the drill-down view of one row: its figures, histograms and detail table. */
+/*
+ * ui/detail.c: the drill-down view of one row: the way down to it, its figures, histograms
+ * and detail table.
+ */
 #include <curses.h>
 #include <string.h>
 
@@ -53,6 +56,29 @@ void draw_histogram(struct ui *ui, const struct hist *h, const char *title, int 
 	}
 }
 
+/* Where the drill-down is: "System calls > read > 1234 ktop" (the table under it is titled) */
+static void breadcrumb(struct ui *ui, char *buf, size_t len)
+{
+	const struct frame *f = ui_frame(ui);
+	size_t used;
+
+	used = (size_t)snprintf(buf, len, " %s", ui->trail[0].table->title);
+	for (unsigned int i = 0; i < ui->depth && used < len; i++) {
+		const struct focus *fo = &ui->trail[i];
+		const struct table *t = f ? frame_table_const(f, fo->table) : NULL;
+		const struct table_row *r = t ? table_find_row(t, fo->key) : NULL;
+
+		if (r && r->name && fo->table->columns[0].kind == COL_ID)
+			used += (size_t)snprintf(buf + used, len - used, " > %llu %s",
+						 (unsigned long long)fo->key, r->name);
+		else if (r && r->name)
+			used += (size_t)snprintf(buf + used, len - used, " > %s", r->name);
+		else
+			used += (size_t)snprintf(buf + used, len - used, " > #%llu",
+						 (unsigned long long)fo->key);
+	}
+}
+
 void detail_draw(struct ui *ui, const struct frame *f)
 {
 	const struct focus *fo = &ui->trail[ui->depth - 1];
@@ -65,8 +91,13 @@ void detail_draw(struct ui *ui, const struct frame *f)
 
 	attrset(ui->attr[ROLE_TITLE]);
 	mvhline(y, 0, ' ', COLS);
-	snprintf(line, sizeof(line), " %s > %s", s->title,
-		 r && r->name ? r->name : "(not active in this interval)");
+	/* the way down has this line of its own: the footer keeps the keys */
+	breadcrumb(ui, line, sizeof(line));
+	if (!r) {
+		size_t used = strlen(line);
+
+		snprintf(line + used, sizeof(line) - used, " (not active in this interval)");
+	}
 	mvaddnstr(y++, 0, line, COLS);
 	attrset(ui->attr[ROLE_DEFAULT]);
 	if (r) {
@@ -99,6 +130,7 @@ void detail_draw(struct ui *ui, const struct frame *f)
 	}
 	if (s->drill) {
 		ui->detail.schema = s->drill;
-		pane_draw(ui, &ui->detail, f, y, LINES - y - 1, true);
+		pane_draw(ui, &ui->detail, f, (struct layout_box){ 0, y, COLS, LINES - y - 1 },
+			  true);
 	}
 }

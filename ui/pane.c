@@ -164,20 +164,39 @@ void pane_move_to(struct pane_view *v, const struct frame *f, bool end)
 	select_position(v, f, end ? INT32_MAX : 0, 0);
 }
 
-/* Columns that fit in width, dropping from the right (the name column always stays) */
-static unsigned int columns_that_fit(const struct table_schema *s, int width)
+#define NAME_MIN_WIDTH 24 /* a name column that is not the last gives up room down to this */
+
+/*
+ * The widths of the columns that fit in width, dropping from the right (the first column
+ * always stays). A name column that is not the last gives up room before a column is
+ * dropped, and takes it back from what is left over.
+ */
+static unsigned int columns_fit(const struct table_schema *s, int width, int *w)
 {
-	int used = 0;
-	unsigned int n = 0;
+	unsigned int n = s->ncolumns < TABLE_MAX_COLUMNS ? s->ncolumns : TABLE_MAX_COLUMNS;
+	unsigned int fit = 0;
+	int used = 0, spare;
 
-	for (; n < s->ncolumns && n < TABLE_MAX_COLUMNS; n++) {
-		int w = s->columns[n].width + 1;
+	for (unsigned int c = 0; c < n; c++) {
+		const struct table_column *col = &s->columns[c];
 
-		if (used + w > width && n > 0)
-			break;
-		used += w;
+		w[c] = col->kind == COL_NAME && c + 1 < n && col->width > NAME_MIN_WIDTH ?
+			       NAME_MIN_WIDTH : col->width;
 	}
-	return n;
+	for (; fit < n; fit++) {
+		if (used + w[fit] + 1 > width && fit > 0)
+			break;
+		used += w[fit] + 1;
+	}
+	spare = width - used;
+	for (unsigned int c = 0; c < fit && spare > 0; c++) {
+		int grow = s->columns[c].width - w[c];
+
+		grow = grow < spare ? grow : spare;
+		w[c] += grow;
+		spare -= grow;
+	}
+	return fit;
 }
 
 static bool column_is_number(const struct table_column *col)
@@ -309,29 +328,34 @@ static void row_draft_fill(const struct table *t, const struct table_row *r, uns
 }
 
 /*
- * Draws the cells of a row; returns the first free column. With dr, the texts are those
- * damp_row_decide chose for the row: all of this frame, or all of the frame it shows.
+ * Draws the cells of a row from column x0 on; returns the first free column (from x0). With
+ * dr, the texts are those damp_row_decide chose for the row: all of this frame, or all of
+ * the frame it shows. at[c], when given, gets where cell c starts (at[ncols]: where they end).
  */
 static int draw_row_cells(const struct table_schema *s, const struct row_draft *d,
-			  unsigned int ncols, int y, int width, int spark_w,
-			  const struct damp_row *dr)
+			  unsigned int ncols, const int *widths, int y, int x0, int width,
+			  int spark_w, const struct damp_row *dr, int *at)
 {
 	int x = 0;
 
 	for (unsigned int c = 0; c < ncols && x < width; c++) {
 		const struct table_column *col = &s->columns[c];
 		const char *text = dr ? damp_row_text(dr, c, d->text[c]) : d->text[c];
-		int w = col->width;
+		int w = widths[c];
 
 		/* the name column takes what is left over */
 		if (col->kind == COL_NAME && c + 1 == ncols)
 			w = width - x - 1 - spark_w;
+		if (at)
+			at[c] = x0 + x;
 		if (col->kind == COL_NAME)
-			mvprintw(y, x, "%-*.*s", w, w, text);
+			mvprintw(y, x0 + x, "%-*.*s", w, w, text);
 		else
-			mvprintw(y, x, "%*.*s", w, w, text);
+			mvprintw(y, x0 + x, "%*.*s", w, w, text);
 		x += w + 1;
 	}
+	if (at)
+		at[ncols] = x0 + x;
 	return x;
 }
 
@@ -385,21 +409,59 @@ static const char *charged_note(const struct table_schema *s, const struct frame
 	return s->charged && f ? f->container : NULL;
 }
 
-void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int top, int height,
+/* The title of a pane: its name, what it is charged to, focus, sort and filter */
+static void title_text(const struct ui *ui, const struct pane_view *v, const struct frame *f,
+		       bool focused, char *title, size_t len)
+{
+	const struct table_schema *s = v->schema;
+	size_t used;
+
+	used = (size_t)snprintf(title, len, " %s%s%s%s  sort: %s%s ", s->title,
+				charged_note(s, f) ? "  charged to the interrupted tasks of " : "",
+				charged_note(s, f) ? charged_note(s, f) : "", focused ? " *" : "",
+				s->columns[v->sort_column].title, v->ascending ? " (asc)" : "");
+	if (used < len && (v->filter[0] || (focused && ui->filter_editing)))
+		snprintf(title + used, len - used, " filter: %s%s ", v->filter,
+			 focused && ui->filter_editing ? "_" : "");
+}
+
+/*
+ * The mark of something new and hot, until the pane is focused: at the right end of its
+ * title line, over the row count, so that no title, however long, pushes it off screen
+ */
+static void draw_alert(struct ui *ui, const struct pane_view *v, int y, int x0, int width)
+{
+	char mark[sizeof(v->alert) + 16];
+	int w;
+
+	if (!v->alert[0])
+		return;
+	w = snprintf(mark, sizeof(mark), " NEW %s ", v->alert);
+	if (w > width / 2)
+		w = width / 2;
+	attrset(ui->attr[ROLE_WARNING] | A_REVERSE);
+	mvaddnstr(y, x0 + width - w, mark, w);
+}
+
+void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct layout_box box,
 	       bool focused)
 {
 	const struct table_schema *s = v->schema;
 	struct table *t = view_table(v, f), *real = t, view;
-	int width = COLS, sel, rows, spark_w = 0, spark_x = 0;
-	unsigned int ncols = columns_that_fit(s, width), n = 0, *idx, lingering = 0;
+	int top = box.y, height = box.height, x0 = box.x, width = box.width;
+	int widths[TABLE_MAX_COLUMNS], sel, rows, spark_w = 0, spark_x = 0;
+	unsigned int ncols = columns_fit(s, width, widths), n = 0, *idx, lingering = 0;
 	unsigned int count_rows, lingering_above = 0, nbefore;
 	uint64_t before[sizeof(v->shown) / sizeof(v->shown[0])];
 	double floor[DAMP_COLUMNS] = { 0 };
 	struct damp_table *damp;
 	bool steady;
 	char title[400];
-	size_t used;
 
+	v->box = box;
+	v->folded = false;
+	v->nlines = 0;
+	v->ncolumns_drawn = 0;
 	if (height < 2)
 		return;
 	/* a sparkline where the columns leave room for it, in the pane being looked at: a
@@ -408,31 +470,27 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 		int x = 0;
 
 		for (unsigned int c = 0; c < ncols; c++)
-			x += s->columns[c].width + 1;
+			x += widths[c] + 1;
 		if (s->columns[ncols - 1].kind == COL_NAME)
 			x += 8; /* the name column keeps some room of its own */
 		if (width - x > UI_SPARK_FRAMES + 1)
 			spark_w = UI_SPARK_FRAMES;
 	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
-	mvhline(top, 0, ' ', width);
-	used = (size_t)snprintf(title, sizeof(title), " %s%s%s%s  sort: %s%s ", s->title,
-				charged_note(s, f) ? "  charged to the interrupted tasks of " : "",
-				charged_note(s, f) ? charged_note(s, f) : "", focused ? " *" : "",
-				s->columns[v->sort_column].title, v->ascending ? " (asc)" : "");
-	if (v->filter[0] || (focused && ui->filter_editing))
-		snprintf(title + used, sizeof(title) - used, " filter: %s%s ", v->filter,
-			 focused && ui->filter_editing ? "_" : "");
-	mvaddnstr(top, 0, title, width);
+	mvhline(top, x0, ' ', width);
+	title_text(ui, v, f, focused, title, sizeof(title));
+	mvaddnstr(top, x0, title, width);
 	attrset(ui->attr[ROLE_COLUMNS] | A_BOLD);
-	mvhline(top + 1, 0, ' ', width);
+	mvhline(top + 1, x0, ' ', width);
 	if (t) {
 		struct row_draft titles;
 
 		row_draft_fill(t, NULL, ncols, 0, &titles);
-		spark_x = draw_row_cells(s, &titles, ncols, top + 1, width, spark_w, NULL);
+		spark_x = draw_row_cells(s, &titles, ncols, widths, top + 1, x0, width, spark_w,
+					 NULL, v->column_x);
+		v->ncolumns_drawn = ncols;
 		if (spark_w)
-			mvaddstr(top + 1, spark_x, "RECENT");
+			mvaddstr(top + 1, x0 + spark_x, "RECENT");
 	}
 	attrset(ui->attr[ROLE_DEFAULT]);
 	rows = height - 2;
@@ -450,8 +508,9 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 		damp->order_column = v->sort_column;
 		damp->order_ascending = v->ascending;
 	}
-	/* a paused screen is exact: no row lingers there */
-	if (t && steady && !ui->paused)
+	/* a paused screen is exact: no row lingers there; nor in a pane that had nothing to
+	 * count at all, which says so rather than show a line of zeros */
+	if (t && t->nrows && steady && !ui->paused)
 		lingering = with_lingering_rows(ui, v, t, f, &view);
 	if (lingering)
 		t = &view;
@@ -470,9 +529,9 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 		memmove(idx, idx + 1, --n * sizeof(*idx));
 	if (!n) {
 		if (rows > 0)
-			mvaddnstr(top + 2, 1, !f ? "(collecting...)"
-					      : v->filter[0] ? "(no row matches the filter)"
-							     : "(nothing in this interval)",
+			mvaddnstr(top + 2, x0 + 1, !f ? "(collecting...)"
+					       : v->filter[0] ? "(no row matches the filter)"
+							      : pane_empty_text(ui, s),
 				  width - 1);
 		goto out;
 	}
@@ -508,12 +567,18 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 	for (int i = 0; i < rows && v->scroll + i < (int)n; i++) {
 		const struct table_row *r = &t->rows[idx[v->scroll + i]];
 		bool is_sel = v->scroll + i == sel && focused;
+		bool idle = lingering && row_lingers(real, r);
 		struct damp_row *dr = damp ? damp_row(damp, r->key, f->seq) : NULL;
 		char spark[UI_SPARK_FRAMES * 3 + 1];
 		struct row_draft d;
 		int x;
 
 		row_draft_fill(t, r, ncols, f->interval_s, &d);
+		/* a row kept on its line with nothing counted shows no figures, dimmed: zeros
+		 * would read as something that happened */
+		for (unsigned int c = 0; idle && c < ncols; c++)
+			if (d.cell[c].number)
+				snprintf(d.text[c], sizeof(d.text[c]), "-");
 		if (spark_w)
 			sparkline(ui, s, r->key, spark_w, spark, sizeof(spark));
 		/* the row is drawn whole from one frame: the selected row, and a paused
@@ -525,12 +590,16 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 			damp_row_decide(dr, d.cell, ncols, floor, spark_w ? spark : NULL, f->seq,
 					is_sel || ui->paused);
 		}
-		attrset(ui->attr[is_sel ? ROLE_SELECTED : ROLE_DEFAULT]);
+		if (i < UI_MAX_LINES) {
+			v->line_keys[i] = r->key;
+			v->nlines = (unsigned int)i + 1;
+		}
+		attrset(ui->attr[is_sel ? ROLE_SELECTED : ROLE_DEFAULT] | (idle ? A_DIM : 0));
 		if (is_sel)
-			mvhline(top + 2 + i, 0, ' ', width);
-		x = draw_row_cells(s, &d, ncols, top + 2 + i, width, spark_w, dr);
+			mvhline(top + 2 + i, x0, ' ', width);
+		x = draw_row_cells(s, &d, ncols, widths, top + 2 + i, x0, width, spark_w, dr, NULL);
 		if (spark_w) /* in the row's own colours: no attribute changes to send */
-			mvaddstr(top + 2 + i, x, dr ? damp_row_spark(dr, spark) : spark);
+			mvaddstr(top + 2 + i, x0 + x, dr ? damp_row_spark(dr, spark) : spark);
 	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	if (rows > 0) {
@@ -550,13 +619,144 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int to
 			 damp ? damp_cell_text(&damp->count, count_rows, 0, count, f->seq,
 					       ui->paused || sel > 0)
 			      : count);
-		mvaddstr(top, width - (int)strlen(pos) - 1, pos);
+		mvaddstr(top, x0 + width - (int)strlen(pos) - 1, pos);
 	}
-	attrset(ui->attr[ROLE_DEFAULT]);
 out:
+	if (!focused)
+		draw_alert(ui, v, top, x0, width);
+	attrset(ui->attr[ROLE_DEFAULT]);
 	free(idx);
 	if (lingering)
 		free(view.rows);
+}
+
+/*
+ * The busiest row of t by the pane's own default sort (descending): the one summarized last
+ * time, unless another has DAMP_ORDER_FACTOR times as much, so the line does not flip
+ * between rows of close figures
+ */
+static const struct table_row *busiest_row(struct pane_view *v, const struct table *t,
+					   double interval_s)
+{
+	const struct table_row *best = NULL, *kept = NULL;
+	unsigned int col = v->schema->sort_column;
+	double best_value = 0, kept_value = 0;
+
+	for (unsigned int i = 0; i < t->nrows; i++) {
+		const struct table_row *r = &t->rows[i];
+		double x = table_column_value(t, r, col, interval_s);
+
+		if (!row_matches(v, r) || isnan(x))
+			continue;
+		if (!best || x > best_value)
+			best = r, best_value = x;
+		if (v->has_summary && r->key == v->summary_key)
+			kept = r, kept_value = x;
+	}
+	if (kept && best_value <= kept_value * DAMP_ORDER_FACTOR)
+		return kept;
+	return best;
+}
+
+void pane_draw_folded(struct ui *ui, struct pane_view *v, const struct frame *f,
+		      struct layout_box box)
+{
+	const struct table_schema *s = v->schema;
+	const struct table *t = f ? frame_table_const(f, s) : NULL;
+	const struct table_row *r = t ? busiest_row(v, t, f->interval_s) : NULL;
+	char line[400], cell[64], count[32], rows[24];
+	size_t used;
+
+	v->box = box;
+	v->folded = true;
+	v->nlines = 0;
+	v->ncolumns_drawn = 0;
+	attrset(ui->attr[ROLE_COLUMNS]);
+	mvhline(box.y, box.x, ' ', box.width);
+	if (!r) {
+		v->has_summary = false;
+		used = (size_t)snprintf(line, sizeof(line), " %s  %s ", s->title,
+					!f ? "(collecting...)"
+					: v->filter[0] ? "(no row matches the filter)"
+						       : pane_empty_text(ui, s));
+	} else {
+		unsigned int col = s->sort_column, n = 0;
+		const char *shown;
+
+		if (!v->has_summary || v->summary_key != r->key)
+			memset(&v->summary, 0, sizeof(v->summary));
+		v->summary_key = r->key;
+		v->has_summary = true;
+		format_cell(t, r, col, f->interval_s, cell, sizeof(cell));
+		used = (size_t)snprintf(line, sizeof(line), " %s  top: %s  %s %s ", s->title,
+					r->name ? r->name : "?", s->columns[col].title,
+					damp_cell_text(&v->summary,
+						       table_column_value(t, r, col, f->interval_s),
+						       0, cell, f->seq, ui->paused));
+		for (unsigned int i = 0; i < t->nrows; i++)
+			n += row_matches(v, &t->rows[i]);
+		snprintf(rows, sizeof(rows), "%u", n);
+		shown = damp_cell_text(&v->summary_rows, n, 0, rows, f->seq, ui->paused);
+		snprintf(count, sizeof(count), " %s row%s ", shown, strcmp(shown, "1") ? "s" : "");
+		if ((int)(used + strlen(count)) < box.width)
+			mvaddstr(box.y, box.x + box.width - (int)strlen(count) - 1, count);
+	}
+	mvaddnstr(box.y, box.x, line, box.width);
+	draw_alert(ui, v, box.y, box.x, box.width);
+	attrset(ui->attr[ROLE_DEFAULT]);
+}
+
+unsigned int pane_rows_wanted(struct ui *ui, const struct pane_view *v)
+{
+	unsigned int most = 0;
+
+	for (unsigned int age = 0; age < UI_LAYOUT_FRAMES; age++) {
+		const struct frame *f = history_get(&ui->k->history,
+						    (ui->paused ? ui->age : 0) + age);
+		const struct table *t = f ? frame_table_const(f, v->schema) : NULL;
+		unsigned int n = 0;
+
+		if (!f)
+			break;
+		for (unsigned int i = 0; t && i < t->nrows; i++)
+			n += row_matches(v, &t->rows[i]);
+		most = n > most ? n : most;
+	}
+	return most;
+}
+
+void pane_alert_check(struct ui *ui, struct pane_view *v, const struct frame *f)
+{
+	const struct table_schema *s = v->schema;
+	const struct table *t = f ? frame_table_const(f, s) : NULL;
+	const struct table_row *top = NULL;
+	double top_value = 0, row_before = 0, top_before = 0;
+
+	if (!t || !s->charged || ui->k->history.count <= UI_ALERT_FRAMES)
+		return;
+	for (unsigned int i = 0; i < t->nrows; i++) {
+		double x = table_column_value(t, &t->rows[i], s->sort_column, f->interval_s);
+
+		if (x > top_value)
+			top = &t->rows[i], top_value = x;
+	}
+	if (!top)
+		return;
+	for (unsigned int age = 1; age <= UI_ALERT_FRAMES; age++) {
+		const struct frame *o = history_get(&ui->k->history, age);
+		const struct table *ot = o ? frame_table_const(o, s) : NULL;
+
+		for (unsigned int i = 0; ot && i < ot->nrows; i++) {
+			double x = table_column_value(ot, &ot->rows[i], s->sort_column,
+						      o->interval_s);
+
+			top_before = x > top_before ? x : top_before;
+			if (ot->rows[i].key == top->key && x > row_before)
+				row_before = x;
+		}
+	}
+	if (top_value > top_before && top_value >= UI_ALERT_FACTOR * row_before)
+		snprintf(v->alert, sizeof(v->alert), "%s", top->name ? top->name : "?");
 }
 
 void pane_filter_key(struct ui *ui, int key)

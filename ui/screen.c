@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ui/screen.c: the full-screen sink. Terminal set-up and tear-down, the layout (header,
- * panes, footer), keys. The view is a function of (frame, view state): drawing never
- * reads /proc or maps. One doupdate() per redraw, so curses sends only changed cells.
+ * ui/screen.c: the full-screen sink. Terminal set-up and tear-down, the screen (header,
+ * panes placed by ui/layout.c, footer), keys and mouse. The view is a function of (frame,
+ * view state): drawing never reads /proc or maps. One doupdate() per redraw, so curses
+ * sends only changed cells.
  */
 #include <curses.h>
 #include <langinfo.h>
@@ -104,87 +105,90 @@ static void draw_header(struct ui *ui, const struct frame *f)
 	mvaddnstr(1, 0, line, COLS);
 }
 
-/* Where the drill-down is: "System calls > read > 1234 ktop > Its system calls" */
-static void breadcrumb(struct ui *ui, char *buf, size_t len)
-{
-	const struct frame *f = ui_frame(ui);
-	const struct table_schema *last = ui->trail[ui->depth - 1].table->drill;
-	size_t used;
-
-	used = (size_t)snprintf(buf, len, " %s", ui->trail[0].table->title);
-	for (unsigned int i = 0; i < ui->depth && used < len; i++) {
-		const struct focus *fo = &ui->trail[i];
-		const struct table *t = f ? frame_table_const(f, fo->table) : NULL;
-		const struct table_row *r = t ? table_find_row(t, fo->key) : NULL;
-
-		if (r && r->name && fo->table->columns[0].kind == COL_ID)
-			used += (size_t)snprintf(buf + used, len - used, " > %llu %s",
-						 (unsigned long long)fo->key, r->name);
-		else if (r && r->name)
-			used += (size_t)snprintf(buf + used, len - used, " > %s", r->name);
-		else
-			used += (size_t)snprintf(buf + used, len - used, " > #%llu",
-						 (unsigned long long)fo->key);
-	}
-	if (last && used < len)
-		snprintf(buf + used, len - used, " > %s ", last->title);
-}
-
+/* The key hints on the left, from the action table; a note (interval 2s) on the right */
 static void draw_footer(struct ui *ui)
 {
-	static const char keys[] =
-		" q quit  Enter open  Esc back  Tab pane  < > sort  r reverse  space pause  ? help";
+	char hints[512], note[sizeof(ui->message) + 2] = "";
+	int room = COLS;
 
 	attrset(ui->attr[ROLE_FOOTER]);
 	mvhline(LINES - 1, 0, ' ', COLS);
-	mvaddnstr(LINES - 1, 0, ui->filter_editing ? " filter: type a name, Enter keeps it, Esc "
-						     "clears it" : keys, COLS);
-	if (ui->message[0] && ui->depth == 0) {
-		char note[sizeof(ui->message) + 2];
-
+	if (ui->message[0]) {
 		snprintf(note, sizeof(note), " %s ", ui->message);
-		mvaddnstr(LINES - 1, COLS - (int)strlen(note), note, COLS);
+		room -= (int)strlen(note) + 1;
+		mvaddnstr(LINES - 1, COLS - (int)strlen(note) > 0 ? COLS - (int)strlen(note) : 0,
+			  note, COLS);
 	}
-	if (ui->depth > 0) {
-		char crumb[400];
+	if (ui->filter_editing)
+		snprintf(hints, sizeof(hints), " filter: type a name, Enter keeps it, Esc clears it");
+	else
+		ui_action_hints(hints, sizeof(hints), room);
+	mvaddnstr(LINES - 1, 0, hints, room > 0 ? room : 0);
+	attrset(ui->attr[ROLE_DEFAULT]);
+}
 
-		breadcrumb(ui, crumb, sizeof(crumb));
-		mvaddnstr(LINES - 1, COLS - (int)strlen(crumb) > 0 ? COLS - (int)strlen(crumb) : 0,
-			  crumb, COLS);
+/*
+ * Too few lines for every pane's title: one line of tabs, "1 syscalls  2 processes ...",
+ * the focused one highlighted, a pane with something new marked with "!"
+ */
+static void draw_tabs(struct ui *ui, int y)
+{
+	/* names cut to what leaves every tab on the line */
+	int x = 0, name_w = COLS / (int)ui->npanes - 4;
+
+	attrset(ui->attr[ROLE_COLUMNS]);
+	mvhline(y, 0, ' ', COLS);
+	for (unsigned int i = 0; i < ui->npanes && x < COLS; i++) {
+		struct pane_view *v = &ui->panes[i];
+		char tab[64];
+		int w = snprintf(tab, sizeof(tab), " %u %.*s%s ", i + 1, name_w > 3 ? name_w : 3,
+				 v->schema->id, v->alert[0] ? "!" : "");
+
+		attrset(ui->attr[i == ui->focused ? ROLE_TITLE : ROLE_COLUMNS]);
+		mvaddnstr(y, x, tab, COLS - x);
+		v->box = (struct layout_box){ x, y, w, 1 };
+		v->folded = true;
+		x += w;
 	}
 	attrset(ui->attr[ROLE_DEFAULT]);
 }
 
 static void draw_main(struct ui *ui, const struct frame *f)
 {
-	int top = 2, avail = LINES - 3, each, extra;
+	struct layout_box area = { 0, 2, COLS, LINES - 3 };
+	struct layout_pane place[UI_MAX_PANES];
 
-	if (ui->npanes == 0 || avail < 3)
+	for (unsigned int i = 0; i < ui->npanes; i++) /* not on screen unless drawn below */
+		ui->panes[i].box = (struct layout_box){ 0 };
+	if (ui->npanes == 0 || area.height < 3)
 		return;
-	/* the focused pane gets half the room, the others share the rest */
 	if (ui->npanes == 1 || ui->zoomed) {
-		pane_draw(ui, &ui->panes[ui->focused], f, top, avail, true);
+		pane_draw(ui, &ui->panes[ui->focused], f, area, true);
 		return;
-	}
-	extra = avail / 2;
-	each = (avail - extra) / (int)ui->npanes;
-	if (each < 3) { /* many panes: the others keep a title, column names and one row */
-		each = 3;
-		extra = avail - each * (int)ui->npanes;
-		if (extra < 3) {
-			each = 0;
-			extra = avail;
-		}
 	}
 	for (unsigned int i = 0; i < ui->npanes; i++) {
-		int h = each + (i == ui->focused ? extra : 0);
+		struct pane_view *v = &ui->panes[i];
+		unsigned int rows = pane_rows_wanted(ui, v);
 
-		if (i == ui->npanes - 1)
-			h = LINES - 1 - top;
-		if (h < 2)
-			continue;
-		pane_draw(ui, &ui->panes[i], f, top, h, i == ui->focused);
-		top += h;
+		/* a pane keeps its height until its rows outgrow it or fit in half of it: a
+		 * move repaints every pane that moves */
+		if (rows > v->layout_rows || rows <= v->layout_rows / 2)
+			v->layout_rows = layout_rows_step(rows);
+		place[i] = (struct layout_pane){ .rows = v->layout_rows,
+						 .focused = i == ui->focused };
+	}
+	if (!layout_place(place, ui->npanes, area)) {
+		draw_tabs(ui, area.y);
+		area.y++;
+		area.height--;
+		pane_draw(ui, &ui->panes[ui->focused], f, area, true);
+		return;
+	}
+	for (unsigned int i = 0; i < ui->npanes; i++) {
+		if (place[i].box.height == 1)
+			pane_draw_folded(ui, &ui->panes[i], f, place[i].box);
+		else
+			pane_draw(ui, &ui->panes[i], f, place[i].box, i == ui->focused);
 	}
 }
 
@@ -193,6 +197,8 @@ static void redraw(struct ui *ui)
 	const struct frame *f = ui_frame(ui);
 
 	erase();
+	if (ui->npanes)
+		ui->panes[ui->focused].alert[0] = '\0'; /* looked at now */
 	if (LINES < 8 || COLS < 40) {
 		mvaddnstr(0, 0, "ktop: terminal too small", COLS);
 	} else {
@@ -242,6 +248,12 @@ static int screen_start(struct ktop *k)
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	colors_init(ui);
+	/* press events only, resolved here (ui/mouse.c): curses then holds no key back
+	 * waiting for a click to complete */
+	if (k->cfg.mouse) {
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	}
 	ui_keys_bind(&k->cfg);
 	pane_list_build(ui); /* [general] panes: which, in what order */
 	redraw(ui);
@@ -257,6 +269,9 @@ static void screen_frame(struct ktop *k)
 			ui->age++;
 		return;
 	}
+	for (unsigned int i = 0; i < ui->npanes; i++)
+		if (i != ui->focused)
+			pane_alert_check(ui, &ui->panes[i], history_get(&k->history, 0));
 	redraw(ui);
 }
 
@@ -267,6 +282,14 @@ static bool screen_input(struct ktop *k)
 
 	while ((key = getch()) != ERR) {
 		keys++;
+		if (key == KEY_MOUSE) {
+			ui->message[0] = '\0';
+			ui_mouse(ui);
+			ui->dirty = true;
+			if (k->quit)
+				return false;
+			continue;
+		}
 		if (key == KEY_RESIZE) {
 			ui->full_redraws++;
 			ui->dirty = true;

@@ -7,12 +7,18 @@
 
 #include "core/ktop.h"
 #include "damp.h"
+#include "layout.h"
 
 #define UI_MAX_PANES TABLE_MAX_TABLES
 #define UI_MAX_DEPTH 4
 #define UI_ACTION_KEYS 10 /* keys per action, the list ends with 0 */
 #define UI_MAX_ACTIONS 64
 #define UI_SPARK_FRAMES 12 /* frames of history in a row's sparkline */
+#define UI_MAX_LINES 256   /* rows of a pane remembered by line, for the mouse */
+#define UI_LAYOUT_FRAMES 10 /* a pane's height follows its most rows in this many frames */
+#define UI_ALERT_FRAMES 5  /* a row is new and hot against this many frames before it */
+#define UI_ALERT_FACTOR 4.0 /* ... with this many times its own figure there, and the top */
+#define UI_DOUBLE_CLICK_MS 400 /* two clicks on one row this close: open it */
 
 /* How one table is being looked at */
 struct pane_view {
@@ -27,6 +33,22 @@ struct pane_view {
 	char filter[CONFIG_NAME_MAX + 1]; /* rows whose name contains this, "" = all */
 	uint64_t shown[64]; /* keys in the order last drawn: keeps the order steady */
 	unsigned int nshown;
+	/* where it was drawn last, for the mouse: its box, folded to its title line or not,
+	 * the key of the row on each line under the column titles, where each column starts */
+	struct layout_box box;
+	bool folded;
+	uint64_t line_keys[UI_MAX_LINES];
+	unsigned int nlines;
+	int column_x[TABLE_MAX_COLUMNS + 1];
+	unsigned int ncolumns_drawn;
+	/* folded: the row its title line summarizes, and that figure as shown */
+	uint64_t summary_key;
+	bool has_summary;
+	struct damp_cell summary;
+	struct damp_cell summary_rows; /* its number of rows, damped the same way */
+	unsigned int layout_rows; /* the rows its height was last given for */
+	/* the name of a row that came new and hot while the pane was not focused */
+	char alert[48];
 };
 
 enum color_role {
@@ -75,9 +97,23 @@ struct ui {
 /* The frame on screen: the newest, or the one stepped to while paused */
 const struct frame *ui_frame(const struct ui *ui);
 
-/* Draw a table into rows [top, top + height) of the screen, whole width */
-void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, int top, int height,
+/* Draw a table into box: title, column titles, rows */
+void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct layout_box box,
 	       bool focused);
+/* A pane folded to its title line: its busiest row, or that it has nothing to show */
+/* What an empty pane says: idle, or why its collector does not run (ui/pane_state.c) */
+const char *pane_empty_text(const struct ui *ui, const struct table_schema *s);
+void pane_draw_folded(struct ui *ui, struct pane_view *v, const struct frame *f,
+		      struct layout_box box);
+/* The most rows v had in the last UI_LAYOUT_FRAMES frames up to the one on screen */
+unsigned int pane_rows_wanted(struct ui *ui, const struct pane_view *v);
+/*
+ * A pane of interrupt work (IRQs, softirqs, tasklets, critical sections) not being looked
+ * at: when its busiest row in f, the newest frame, has more than any row of the last
+ * UI_ALERT_FRAMES frames and UI_ALERT_FACTOR times its own figure there (a new critical
+ * section, an IRQ storm), v->alert names it until the pane is focused
+ */
+void pane_alert_check(struct ui *ui, struct pane_view *v, const struct frame *f);
 void pane_move(struct pane_view *v, const struct frame *f, int delta);
 void pane_move_to(struct pane_view *v, const struct frame *f, bool end);
 /* The selected row of v in f, or NULL */
@@ -92,12 +128,19 @@ struct ui_action {
 	const char *help;
 	int keys[UI_ACTION_KEYS];
 	void (*run)(struct ui *ui);
+	const char *hint; /* a word for the footer's key hints, or NULL: not there */
 };
 
 extern const struct ui_action ui_actions[];
 extern const unsigned int ui_action_count;
 /* Run the action bound to key; false when no action is bound */
 bool ui_action_key(struct ui *ui, int key);
+/* Run the action of that name (the mouse does what a key would) */
+void ui_action_run(struct ui *ui, const char *name);
+/* The footer's key hints that fit in width, from the table with the keys bound now */
+void ui_action_hints(char *buf, size_t len, int width);
+/* ui/mouse.c: a mouse event (KEY_MOUSE) on the main screen or a drill-down */
+void ui_mouse(struct ui *ui);
 void help_draw(struct ui *ui);
 
 /* The container picker (ui/picker.c): draw over the panes; take a key while open */

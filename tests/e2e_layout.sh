@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# tests/e2e_layout.sh: the main screen uses the terminal it is given (tmux). At 80x24,
+# 120x40, 200x50 and 300x80 every pane of the default [general] panes has its title on
+# screen; from 200 columns panes stand side by side; at 120x40 with ten busy processes the
+# Processes pane shows at least eight of them. The footer holds the key hints (remapped
+# keys as remapped), the drill-down its own line for the way down. A critical section new
+# and longer than any before is marked on its pane's title until the pane is focused. The
+# mouse (SGR mouse reports written to the pane, as a terminal sends them): a click on a
+# title focuses its pane, on a column title sorts (again: the other way), a double click
+# on a row opens it, the wheel moves the selection; with --no-mouse or "mouse = no" ktop
+# does not ask the terminal for mouse reports.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { tap_skip "layout tests" "tmux is not installed"; exit 0; }
+need_root "layout tests" || exit 0
+LOOP=$TEST_BIN/workloads/syscall_loop
+INJECT=$TEST_BIN/workloads/irqoff_inject
+S=ktop-layout-$$
+tmp=$(mktemp -d)
+load_pids=()
+stop_load() {
+	local pid
+	for pid in "${load_pids[@]}"; do kill "$pid" 2>/dev/null; done
+	for pid in "${load_pids[@]}"; do wait "$pid" 2>/dev/null; done
+	load_pids=()
+}
+cleanup() { stop_load; tmux kill-session -t $S 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# xterm-256color: curses asks for SGR mouse reports (ESC [ < b ; x ; y M)
+start() { # start COLS ROWS ktop-args...
+	local cols=$1 rows=$2
+	shift 2
+	tmux kill-session -t $S 2>/dev/null
+	wait_for "tmux new-session -d -s $S -x $cols -y $rows env -i PATH='$PATH' HOME='$tmp' \
+		TERM=xterm-256color LANG=C.UTF-8 $KTOP_BIN $* 2>/dev/null" 3
+	wait_for "screen_has 'System calls' && screen_has ' x64 '" 20
+}
+screen_text() { tmux_screen $S | grep -qF -- "$1"; }
+# line (1-based) and column (1-based, its first letter) where TEXT first starts on screen
+where() {
+	tmux_screen $S | awk -v t="$1" '{ i = index($0, t); if (i) { print NR, i; exit } }'
+}
+# a mouse button pressed and released at column X, line Y (1-based), as a terminal sends it
+mouse() { # mouse BUTTON X Y
+	tmux send-keys -t $S -l "$(printf '\e[<%d;%d;%dM\e[<%d;%d;%dm' "$1" "$2" "$3" "$1" "$2" "$3")"
+}
+click() { mouse 0 "$1" "$2"; }
+focused() { tmux_screen $S | grep -qE "^ *$1 \\*|  $1 \\*"; }
+header_clock() { tmux_screen $S | head -1 | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -1; }
+# frames_seen N: wait until the header's clock has moved N times (a slow machine: more time)
+frames_seen() {
+	local want=$1 seen=0 last now deadline=$((SECONDS + 5 * $1 + 10))
+	last=$(header_clock)
+	while [ $seen -lt "$want" ] && [ $SECONDS -lt $deadline ]; do
+		sleep 0.1
+		now=$(header_clock)
+		if [ -n "$now" ] && [ "$now" != "$last" ]; then
+			seen=$((seen + 1)) last=$now
+		fi
+	done
+	[ $seen -ge "$want" ]
+}
+
+# the default panes and their titles, from ktop itself
+ids=$("$KTOP_BIN" --defaults --dump-config | sed -n 's/^panes = //p' | tr -d ' ' | tr ',' ' ')
+columns=$("$KTOP_BIN" --columns)
+titles=()
+for id in $ids; do
+	titles+=("$(sed -n "s/^### \`$id\` — //p" <<<"$columns")")
+done
+tap_check "the default panes include xcalls (${#titles[@]} panes: $ids)" grep -qw xcalls <<<"$ids"
+all_titles() {
+	local t
+	for t in "${titles[@]}"; do screen_text " $t" || return 1; done
+}
+missing_titles() {
+	local t
+	for t in "${titles[@]}"; do screen_text " $t" || echo -n "'$t' "; done
+}
+# the column where the rightmost pane title starts
+rightmost_title() {
+	local t best=0 c
+	for t in "${titles[@]}"; do
+		c=$(tmux_screen $S | awk -v t=" $t" '{ i = index($0, t); if (i > m) m = i } END { print m + 0 }')
+		[ "$c" -gt "$best" ] && best=$c
+	done
+	echo "$best"
+}
+
+# --- every pane at every size ------------------------------------------------------------
+for size in 80x24 120x40 200x50 300x80; do
+	cols=${size%x*} rows=${size#*x}
+	if ! start "$cols" "$rows" --defaults; then
+		tap_fail "$size: ktop starts ($(tmux_screen $S | head -3))"
+		continue
+	fi
+	wait_for all_titles 10
+	tap_check "$size: every pane's title is on screen (missing: $(missing_titles))" all_titles
+	tap_check "$size: the footer has the key hints, help among them" \
+		bash -c "tmux capture-pane -p -t $S | tail -1 | grep -q '^ q quit .* ? help'"
+	right=$(rightmost_title)
+	case $cols in
+	80|120) tap_check "$size: one column of panes (rightmost title at column $right)" [ "$right" -le 2 ] ;;
+	200) tap_check "$size: panes side by side (a title at column $right)" between "$right" 99 120 ;;
+	300) tap_check "$size: three columns of panes (a title at column $right)" between "$right" 199 220 ;;
+	esac
+done
+tmux kill-session -t $S 2>/dev/null
+
+# --- ten busy processes at 120x40 ----------------------------------------------------------
+if [ -x "$LOOP" ]; then
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		"$LOOP" --rate 20000 120 >/dev/null &
+		load_pids+=($!)
+	done
+	# pids of ours the Processes pane shows: lines from its title to the next title
+	ours_shown() {
+		tmux_screen $S | awk -v pids=" ${load_pids[*]} " '
+			/^ Processes/ { in_pane = 1; next }
+			in_pane && /^ [A-Z]/ && !/^ +[0-9]/ { in_pane = 0 }
+			in_pane && index(pids, " " $1 " ") { n++ }
+			END { print n + 0 }'
+	}
+	if start 120 40 --defaults; then
+		wait_for '[ "$(ours_shown)" -ge 8 ]' 20
+		tap_check "120x40: the Processes pane shows $(ours_shown) of the ten busy processes (at least 8)" \
+			[ "$(ours_shown)" -ge 8 ]
+	else
+		tap_fail "120x40 with ten busy processes: ktop starts"
+	fi
+	stop_load
+else
+	tap_skip "120x40: ten busy processes" "no $LOOP (make tests)"
+fi
+
+# --- footer and breadcrumb -----------------------------------------------------------------
+if start 120 40 --defaults; then
+	tmux send-keys -t $S Enter
+	tap_check "Enter: the way down has its own line under the header" \
+		wait_for "tmux_screen $S | sed -n 3p | grep -q '^ System calls > [a-z_0-9]'" 8
+	tap_check "the footer keeps the key hints alone" \
+		bash -c "tmux capture-pane -p -t $S | tail -1 | grep -q '^ q quit' && ! tmux capture-pane -p -t $S | tail -1 | grep -q 'System calls >'"
+fi
+printf '[keys]\nquit = x\nhelp = F1\n' >"$tmp/keys.conf"
+if start 120 40 --config "$tmp/keys.conf"; then
+	tap_check "remapped keys show remapped in the footer (x quit, F1 help)" \
+		bash -c "tmux capture-pane -p -t $S | tail -1 | grep -q '^ x quit .* F1 help'"
+fi
+tmux kill-session -t $S 2>/dev/null
+
+# --- something new and hot is marked ------------------------------------------------------
+if ! [ -x "$INJECT" ]; then
+	tap_skip "a new critical section is marked" "no $INJECT (make tests)"
+elif ! "$KTOP_BIN" --check 2>&1 | grep -qE '^critical +ok'; then
+	tap_skip "a new critical section is marked" "$("$KTOP_BIN" --check 2>&1 | grep '^critical')"
+elif start 120 40 --defaults; then
+	crit_line() { tmux_screen $S | grep '^ Critical sections'; }
+	# frames to compare with: new is new against the frames before it (UI_ALERT_FRAMES)
+	tap_check "frames come (the header clock moved 7 times)" frames_seen 7
+	# 20 ms with interrupts off on CPU 1, longer than what the machine does by itself
+	"$INJECT" 1 20 30 200 >/dev/null 2>&1 &
+	load_pids+=($!)
+	tap_check "a critical section new and longer than any before: NEW on its pane's title" \
+		wait_for "crit_line | grep -q 'NEW '" 20
+	tap_diag "$(crit_line)"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		crit_line | grep -q ' \*' && break
+		tmux send-keys -t $S Tab
+		sleep 0.2
+	done
+	tap_check "focusing the pane clears the mark" wait_for "! crit_line | grep -q 'NEW '" 5
+	stop_load
+fi
+tmux kill-session -t $S 2>/dev/null
+
+# --- the mouse -----------------------------------------------------------------------------
+if start 120 40 --defaults; then
+	read -r y x <<<"$(where ' Processes')"
+	click $((x + 1)) "$y"
+	tap_check "a click on the Processes title focuses it" wait_for "focused Processes" 8
+	read -r y x <<<"$(where ' System calls')"
+	click $((x + 1)) "$y"
+	wait_for "focused 'System calls'" 8
+	read -r y x <<<"$(where 'ERR/s')"
+	click $((x + 1)) "$y"
+	tap_check "a click on a column title sorts by it" wait_for "screen_has 'System calls \\*  sort: ERR/s '" 8
+	click $((x + 1)) "$y"
+	tap_check "a second click on it sorts the other way" wait_for "screen_has 'sort: ERR/s (asc)'" 8
+	read -r y x <<<"$(where 'CALLS/s')"
+	click $((x + 1)) "$y"
+	wait_for "screen_has 'System calls \\*  sort: CALLS/s '" 8
+	tmux send-keys -t $S Space # paused: the rows stay where they are
+	wait_for "screen_has PAUSED" 5
+	read -r y x <<<"$(where ' System calls')"
+	mouse 65 10 $((y + 4))
+	tap_check "the wheel moves the selection down (3 rows)" wait_for "screen_has 'System calls \\*  sort: CALLS/s .* 4/[0-9]'" 8
+	name=$(tmux_screen $S | sed -n "$((y + 4))p" | awk '{ print $1 }')
+	click 3 $((y + 4))
+	sleep 0.1 # two reports, as a terminal sends them: the second after the first was read
+	click 3 $((y + 4))
+	tap_check "a double click on a row opens it ($name)" \
+		wait_for "screen_has 'latency distribution' && screen_has '^ System calls > $name'" 8
+fi
+tmux kill-session -t $S 2>/dev/null
+if start 200 50 --defaults; then
+	# the first title that starts right of the middle: line, column, title
+	read -r y x title <<<"$(for t in "${titles[@]}"; do
+		tmux_screen $S | awk -v t=" $t" '{ i = index($0, t); if (i > 90) { print NR, i, substr(t, 2); exit } }'
+	done | head -1)"
+	click $((x + 2)) "$y"
+	tap_check "200x50: a click on a pane of the right column ($title) focuses it" \
+		wait_for "focused '$title'" 8
+fi
+tmux kill-session -t $S 2>/dev/null
+# whether the program in the pane asked the terminal for mouse reports (tmux knows)
+mouse_asked() { [ "$(tmux display-message -p -t $S '#{mouse_standard_flag}#{mouse_sgr_flag}')" = 11 ]; }
+if start 120 40 --defaults; then
+	tap_check "the mouse on by default: ktop asks the terminal for SGR mouse reports" mouse_asked
+fi
+tmux kill-session -t $S 2>/dev/null
+printf '[general]\nmouse = no\n' >"$tmp/nomouse.conf"
+for how in "--defaults --no-mouse" "--config $tmp/nomouse.conf"; do
+	if start 120 40 $how; then
+		tap_check "$how: the mouse stays the terminal's (no mouse reports asked for)" \
+			! mouse_asked
+	fi
+	tmux kill-session -t $S 2>/dev/null
+done

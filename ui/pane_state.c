@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ui/pane_state.c: what an empty pane says. A pane whose collector cannot run here says
+ * why, in the collector's own words (the Functions pane on a kernel without kprobes or
+ * fentry), rather than look like an idle one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui_internal.h"
+
+const char *pane_empty_text(const struct ui *ui, const struct table_schema *s)
+{
+	static char text[COLLECTOR_REASON_MAX + 48];
+	const struct ktop *k = ui->k;
+
+	if (k->source) /* a replay: the recording's collectors are not this run's */
+		return "(nothing in this interval)";
+	for (unsigned int i = 0; i < k->ncollectors; i++) {
+		const struct collector *c = &k->collectors[i];
+
+		if (c->running || !c->ops)
+			continue;
+		for (const struct table_schema *const *t = c->ops->tables; *t; t++)
+			if (*t == s) {
+				snprintf(text, sizeof(text), "(%s: %s)",
+					 strncmp(c->reason, "off:", 4) ? "unavailable" : "off",
+					 strncmp(c->reason, "off:", 4) ? c->reason
+								       : c->reason + 5);
+				return text;
+			}
+	}
+	return "(nothing in this interval)";
+}
