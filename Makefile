@@ -14,6 +14,14 @@ BPFTOOL    ?= bpftool
 # vmlinux.h is generated from the build machine's BTF (see docs/BUILD.md for why)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# The BPF programs read x86-only fields (pt_regs orig_ax for the syscall number, the
+# thread_info TS_COMPAT flag, the x86 system vectors): refused elsewhere, not built wrong
+ifneq ($(ARCH),x86)
+ifneq ($(filter-out clean help,$(or $(MAKECMDGOALS),all)),)
+$(error ktop builds for x86_64 only, not $(ARCH): its BPF programs read x86-only fields \
+	(pt_regs orig_ax, TS_COMPAT, the x86 system vectors))
+endif
+endif
 VERSION    := 0.1.0
 
 SANITIZE   ?=
@@ -94,6 +102,18 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(@F))_bpf > $@
 
 $(COLL_OBJS) $(BPF_TESTS) $(WORKLOADS): $(SKELS)
+
+# BPF programs only the tests load (hooks that make a section or a slow callback on
+# demand): tests/bpf/NAME.bpf.c, skeleton $(BUILD)/tests/bpf/NAME.skel.h; never in ktop
+TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
+TEST_SKELS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/bpf/%.skel.h,$(TEST_BPF_SRCS))
+
+$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(BPF_TESTS) $(WORKLOADS): $(TEST_SKELS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

@@ -54,6 +54,8 @@ static const struct cli_option cli_options[] = {
 	{ "web-config", OPT_WEB_CONFIG, "FILE",
 	  "with --listen: TLS and basic auth (exporter-toolkit format)" },
 	{ "container", 'c', "ID", "only this container (ID or name)" },
+	{ "function", 'f', "FUNC", "count and time kernel function FUNC (repeatable;\n"
+	  "the Functions pane, docs/FUNCTIONS.md)" },
 	{ "config", OPT_CONFIG, "FILE", "read settings from FILE (see ktop.conf)" },
 	{ "defaults", OPT_DEFAULTS, NULL, "read no config file: compiled-in settings" },
 	{ "dump-config", OPT_DUMP_CONFIG, NULL,
@@ -202,6 +204,31 @@ static int print_containers(void)
 	return 0;
 }
 
+/* -f FUNC: one more name in [functions] trace (after the config file's); 0 or -1 */
+static int functions_option_add(struct ktop_config *cfg, const char *name)
+{
+	size_t used = strlen(cfg->functions), n = strlen(name), count = used ? 1 : 0;
+
+	for (const char *p = cfg->functions; (p = strchr(p, ',')); p++)
+		count++;
+	if (!n || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			     "0123456789_.*?") != n || count >= 32 ||
+	    used + n + 3 > sizeof(cfg->functions))
+		return -1;
+	snprintf(cfg->functions + used, sizeof(cfg->functions) - used, "%s%s",
+		 used ? ", " : "", name);
+	return 0;
+}
+
+/* Functions asked for are shown: their pane joins [general] panes */
+static void functions_pane_show(struct ktop_config *cfg)
+{
+	size_t used = strlen(cfg->panes);
+
+	if (cfg->functions[0] && used && !config_pane_listed(cfg, "functions") &&
+	    used + sizeof(", functions") <= sizeof(cfg->panes))
+		strcat(cfg->panes, ", functions");
+}
 
 static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 {
@@ -253,6 +280,12 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 			break;
 		case 'c':
 			cfg->container = optarg;
+			break;
+		case 'f':
+			if (functions_option_add(cfg, optarg) < 0)
+				return usage_error("invalid function '%s' for -f: expected a kernel "
+						   "function name (letters, digits, '_', '.') or a glob "
+						   "('*', '?'), at most 32 of them", optarg);
 			break;
 		case OPT_CONFIG:
 		case OPT_DEFAULTS:
@@ -337,6 +370,7 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (format >= 0)
 		cfg->output = (enum output_mode)format; /* -b or -J with it: --format says which */
+	functions_pane_show(cfg);
 	if (cfg->listen && (batch || format >= 0))
 		return usage_error("%s serves the metrics over HTTP and prints no frames: "
 				   "drop -b, -J and --format", "--listen");
@@ -611,9 +645,10 @@ int main(int argc, char **argv)
 	int status;
 
 	ktop_signals_block(&signals);
-	config_defaults(&k.cfg);
-	/* the schemas first: the config file names panes and columns */
+	/* the schemas first: the default panes are theirs, the config file names panes and
+	 * columns */
 	collectors_register_schemas();
+	config_defaults(&k.cfg);
 	options_set_keys_ops(&ui_keys_options);
 	status = options_load(&k.cfg, argc, argv);
 	if (status)

@@ -29,10 +29,8 @@
  * return to user space); a wait that a long IRQs-off section already sent explains is not
  * sent again. Lazy requests (TIF_NEED_RESCHED_LAZY) wait for the tick by design: not timed.
  *
- * crit_test_spin is not attached by ktop: tests run it with BPF_PROG_TEST_RUN on a chosen
- * CPU, where it spins with interrupts off for spin_ns (an IRQs-off section on demand).
- * crit_test_slow_* (not attached by ktop either) make a timer callback or a softirq vector
- * slow, for the workloads that would give false positives.
+ * The tests' hooks (an IRQs-off section on demand, a slow timer callback or softirq) are in
+ * tests/bpf/critical_test.bpf.c, an object built for the tests only.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -50,9 +48,6 @@ const volatile __u64 threshold_ns = 100000;
 const volatile __u64 irqentry_start, irqentry_end;
 /* the scheduler tick's callback: its period says how often a busy CPU is sampled anyway */
 const volatile __u64 tick_fn;
-
-__u64 spin_ns;	     /* crit_test_spin: how long to spin */
-__u64 spin_done_ns;  /* crit_test_spin: how long it spun, measured */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -472,56 +467,5 @@ int BPF_PROG(crit_resched_served, bool preempt)
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	send_event(ctx, cnt, CRITICAL_WAIT_RESCHED, now - set, 0,
 		   regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1);
-	return 0;
-}
-
-/* Test workloads (tests/workloads/timer_fp): make one hard timer callback, or one softirq
- * vector's run, slow on slow_cpu, slow_budget times. Not attached by ktop */
-__u64 slow_ns, slow_budget, slow_timer_fn;
-__u32 slow_cpu, slow_vec;
-
-static long spin_until(__u64 index, void *ctx);
-
-static __always_inline void slow_down(void)
-{
-	__u64 deadline;
-
-	if (!slow_budget || bpf_get_smp_processor_id() != slow_cpu)
-		return;
-	__sync_fetch_and_sub(&slow_budget, 1);
-	deadline = bpf_ktime_get_ns() + slow_ns;
-	bpf_loop(1 << 23, spin_until, &deadline, 0);
-}
-
-SEC("tp_btf/hrtimer_expire_entry")
-int BPF_PROG(crit_test_slow_timer, struct hrtimer *timer, ktime_t *now)
-{
-	if (slow_timer_fn && (__u64)timer->function == slow_timer_fn)
-		slow_down();
-	return 0;
-}
-
-SEC("tp_btf/softirq_entry")
-int BPF_PROG(crit_test_slow_softirq, unsigned int vec)
-{
-	if (vec == slow_vec)
-		slow_down();
-	return 0;
-}
-
-static long spin_until(__u64 index, void *ctx)
-{
-	__u64 *deadline = ctx;
-
-	return bpf_ktime_get_ns() >= *deadline;
-}
-
-SEC("raw_tp/hrtimer_expire_entry")
-int crit_test_spin(void *ctx)
-{
-	__u64 start = bpf_ktime_get_ns(), deadline = start + spin_ns;
-
-	bpf_loop(1 << 23, spin_until, &deadline, 0);
-	spin_done_ns = bpf_ktime_get_ns() - start;
 	return 0;
 }

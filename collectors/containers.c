@@ -26,37 +26,38 @@
 #include "bpf/container_filter.h"
 #include "bpf_util.h"
 #include "container_filter.h"
+#include "containers.h"
 #include "core/collector.h"
 #include "core/containers.h"
 #include "core/delta.h"
 #include "core/intern.h"
 #include "registry.h"
+#include "syscalls.h"
 
 _Static_assert(CONTAINER_KIND_NONE == CONTAINER_ID_NONE &&
 		       CONTAINER_KIND_V2 == CONTAINER_ID_V2 &&
 		       CONTAINER_KIND_V1_MEMORY == CONTAINER_ID_V1_MEMORY,
 	       "core/containers.h and bpf/container_filter.h must agree");
 
-extern const struct table_schema container_syscalls_table;
-
-/* v[0] runtime, v[1] processes, v[2] calls, v[3] errors, v[4] irq ns, v[5] cgroup id */
 static const struct table_column container_columns[] = {
 	{ "name", "CONTAINER", COL_NAME, 0, 0, 20, false,
 	  "Kubernetes namespace/pod/container, else metadata name, else UTS hostname, else "
 	  "short id" },
-	{ "runtime", "RUNTIME", COL_TEXT_VALUE, 0, 0, 10, false,
+	{ "runtime", "RUNTIME", COL_TEXT_VALUE, CONTAINER_V_RUNTIME, 0, 10, false,
 	  "docker, containerd, cri-o, podman, lxc, nspawn, cgroup (plain), host" },
 	{ "id", "ID", COL_NAME, 1, 0, 14, false, "runtime id (short), or cgroup path" },
-	{ "procs", "PROCS", COL_ID, 1, 0, 6, false, "processes in its cgroups" },
-	{ "count", "CALLS/s", COL_COUNT, 2, 0, 9, false,
+	{ "procs", "PROCS", COL_ID, CONTAINER_V_PROCS, 0, 6, false, "processes in its cgroups" },
+	{ "count", "CALLS/s", COL_COUNT, CONTAINER_V_COUNT, 0, 9, false,
 	  "system calls per second (of all its processes; only the selected container's "
 	  "while one is selected)" },
-	{ "errors", "ERR/s", COL_COUNT, 3, 0, 8, false, "failed system calls per second" },
-	{ "irq_ns", "IRQTIME/s", COL_TIME, 4, 0, 9, false,
+	{ "errors", "ERR/s", COL_COUNT, CONTAINER_V_ERRORS, 0, 8, false,
+	  "failed system calls per second" },
+	{ "irq_ns", "IRQTIME/s", COL_TIME, CONTAINER_V_IRQ, 0, 9, false,
 	  "hard-IRQ and softirq time per second charged to it: work that interrupted its "
 	  "tasks, not work it caused" },
-	{ "irq_pct", "%IRQ", COL_CPU_PCT, 4, 0, 5, true, "that time as % of one CPU" },
-	{ "cgroup_id", "CGROUP", COL_ID, 5, 0, 8, false,
+	{ "irq_pct", "%IRQ", COL_CPU_PCT, CONTAINER_V_IRQ, 0, 5, true,
+	  "that time as % of one CPU" },
+	{ "cgroup_id", "CGROUP", COL_ID, CONTAINER_V_CGROUP, 0, 8, false,
 	  "cgroup id (inode) of its directory in the identity hierarchy" },
 };
 
@@ -154,7 +155,7 @@ static int sample_charges(struct containers_state *s, struct table *t)
 		struct table_row *r = c ? table_find_row(t, c->key) : NULL;
 
 		if (r)
-			r->v[4] += s->charges.diff[i].v[0];
+			r->v[CONTAINER_V_IRQ] += s->charges.diff[i].v[0];
 	}
 	return 0;
 }
@@ -169,8 +170,8 @@ static void sample_syscalls(struct frame *f, struct table *t)
 
 		if (!r)
 			continue;
-		r->v[2] += p->v[1];
-		r->v[3] += p->v[2];
+		r->v[CONTAINER_V_COUNT] += p->v[CONTAINER_SYSCALL_V_COUNT];
+		r->v[CONTAINER_V_ERRORS] += p->v[CONTAINER_SYSCALL_V_ERRORS];
 	}
 }
 
@@ -199,11 +200,11 @@ static int containers_sample(struct collector *c, struct frame *f)
 			snprintf(id, sizeof(id), "%.12s", list[i].id);
 			r->label = intern(id);
 		}
-		r->v[0] = list[i].runtime;
-		r->v[1] = list[i].nprocs;
+		r->v[CONTAINER_V_RUNTIME] = list[i].runtime;
+		r->v[CONTAINER_V_PROCS] = list[i].nprocs;
 		r->strings = list[i].k8s;
 		r->nstrings = list[i].k8s ? K8S_STRINGS : 0;
-		r->v[5] = list[i].key;
+		r->v[CONTAINER_V_CGROUP] = list[i].key;
 	}
 	if (t)
 		sample_syscalls(f, t);

@@ -70,27 +70,26 @@ static const char *const critical_value_names[] = {
 
 static char critical_title[224] = "Critical sections";
 
-extern const struct table_schema critical_events_table, critical_stack_table;
-
-/* values: 0 count, 1 kind, 2 max, 3 total, 4 cpus, 5 last seen (ns before the end), 6 method */
 static const struct table_column critical_columns[] = {
 	{ "name", "OFFENDER (where it ended <- caller)", COL_NAME, 0, 0, 60, false,
 	  "innermost meaningful frame of the stack (where interrupts came back on, or where the "
 	  "CPU was let go), and its caller" },
-	{ "kind", "KIND", COL_TEXT_VALUE, 1, 0, 11, false, "irqs_off, bh_off, preempt_off, idle, user, external" },
-	{ "count", "N/s", COL_COUNT, 0, 0, 6, false,
+	{ "kind", "KIND", COL_TEXT_VALUE, CRITICAL_V_KIND, 0, 11, false,
+	  "irqs_off, bh_off, preempt_off, idle, user, external" },
+	{ "count", "N/s", COL_COUNT, CRITICAL_V_COUNT, 0, 6, false,
 	  "detections: sections above the threshold that a timer (or an IPI, or a rescheduling "
 	  "request) fell into; sections nothing fell into go unseen" },
-	{ "max_ns", "MAX", COL_DURATION, 2, 0, 8, false,
+	{ "max_ns", "MAX", COL_DURATION, CRITICAL_V_MAX, 0, 8, false,
 	  "longest detection in the interval, a lower bound: timer_lateness measures from the "
 	  "timer's expiry, the section began earlier" },
-	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false,
+	{ "total_ns", "TIME/s", COL_TIME, CRITICAL_V_TOTAL, 0, 8, false,
 	  "detected time, a lower bound (each detection is)" },
-	{ "avg_ns", "AVG", COL_AVERAGE, 3, 0, 8, true, "average detection, a lower bound" },
-	{ "cpus", "CPUS", COL_CPUS, 4, 0, 6, false, "CPUs where it was seen" },
-	{ "last_seen", "AGO", COL_DURATION, 5, 0, 7, false,
+	{ "avg_ns", "AVG", COL_AVERAGE, CRITICAL_V_TOTAL, CRITICAL_V_COUNT, 8, true,
+	  "average detection, a lower bound" },
+	{ "cpus", "CPUS", COL_CPUS, CRITICAL_V_CPUS, 0, 6, false, "CPUs where it was seen" },
+	{ "last_seen", "AGO", COL_DURATION, CRITICAL_V_AGO, 0, 7, false,
 	  "time from the last one to the end of the interval (ns)" },
-	{ "method", "METHOD", COL_TEXT_VALUE, 6, 0, 14, false,
+	{ "method", "METHOD", COL_TEXT_VALUE, CRITICAL_V_METHOD, 0, 14, false,
 	  "timer_lateness (derived: from a late timer's expiry, a lower bound), ipi_call (exact), "
 	  "resched_latency (exact wait for the scheduler)" },
 };
@@ -112,20 +111,19 @@ const struct table_schema critical_table = {
 	.charged = true,
 };
 
-/* values: 0 cpu, 1 duration, 2 kind, 3 pid, 4 age (ns before the end of the interval),
- * 5 method */
 static const struct table_column event_columns[] = {
-	{ "age_ns", "AGO", COL_DURATION, 4, 0, 8, false, "time before the end of the interval" },
-	{ "cpu", "CPU", COL_ID, 0, 0, 3, false, "CPU" },
-	{ "duration_ns", "DURATION", COL_DURATION, 1, 0, 8, false,
+	{ "age_ns", "AGO", COL_DURATION, CRITICAL_EV_AGO, 0, 8, false,
+	  "time before the end of the interval" },
+	{ "cpu", "CPU", COL_ID, CRITICAL_EV_CPU, 0, 3, false, "CPU" },
+	{ "duration_ns", "DURATION", COL_DURATION, CRITICAL_EV_DURATION, 0, 8, false,
 	  "how long the section lasted, at least (timer_lateness: from the timer's expiry)" },
-	{ "kind", "KIND", COL_TEXT_VALUE, 2, 0, 11, false,
+	{ "kind", "KIND", COL_TEXT_VALUE, CRITICAL_EV_KIND, 0, 11, false,
 	  "irqs_off, bh_off, preempt_off, idle, user, external" },
-	{ "pid", "PID", COL_ID, 3, 0, 7, false,
+	{ "pid", "PID", COL_ID, CRITICAL_EV_PID, 0, 7, false,
 	  "the interrupted task, or the one that kept the CPU (0: idle)" },
 	{ "comm", "TASK", COL_NAME, 0, 0, 16, false, "that task's name" },
 	{ "where", "OFFENDER", COL_NAME, 1, 0, 40, false, "innermost frame <- caller" },
-	{ "method", "METHOD", COL_TEXT_VALUE, 5, 0, 14, false,
+	{ "method", "METHOD", COL_TEXT_VALUE, CRITICAL_EV_METHOD, 0, 14, false,
 	  "timer_lateness (a lower bound), ipi_call or resched_latency (exact)" },
 };
 
@@ -143,7 +141,8 @@ const struct table_schema critical_events_table = {
 /* The focused offender's stack, one row per frame; DEPTH counts from the outermost frame,
  * so the default (descending) order lists the innermost first */
 static const struct table_column stack_columns[] = {
-	{ "depth", "DEPTH", COL_ID, 0, 0, 5, false, "call depth from the outermost frame" },
+	{ "depth", "DEPTH", COL_ID, CRITICAL_STACK_V_DEPTH, 0, 5, false,
+	  "call depth from the outermost frame" },
 	{ "frame", "FRAME", COL_NAME, 0, 0, 60, false, "symbol+offset [module]" },
 };
 
@@ -626,9 +625,6 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		bpf_program__set_autoload(skel->progs.crit_resched_set, false);
 		bpf_program__set_autoload(skel->progs.crit_resched_served, false);
 	}
-	bpf_program__set_autoload(skel->progs.crit_test_spin, false);
-	bpf_program__set_autoload(skel->progs.crit_test_slow_timer, false);
-	bpf_program__set_autoload(skel->progs.crit_test_slow_softirq, false);
 	err = container_filter_reuse(skel->obj);
 	if (err) {
 		critical_close(c);
@@ -677,7 +673,7 @@ static void fill_stack(struct frame *f, const struct signature *sig)
 		if (!r)
 			return;
 		r->name = sig->frames[i];
-		r->v[0] = sig->nframes - 1 - i;
+		r->v[CRITICAL_STACK_V_DEPTH] = sig->nframes - 1 - i;
 	}
 }
 
@@ -719,13 +715,13 @@ static int critical_sample(struct collector *c, struct frame *f)
 		r = t ? table_add_row(t, sig->key) : NULL;
 		if (r) {
 			r->name = sig->name;
-			r->v[0] = sig->count;
-			r->v[1] = sig->kind;
-			r->v[2] = sig->max_ns;
-			r->v[3] = sig->total_ns;
-			r->v[4] = sig->cpus;
-			r->v[5] = end > sig->last_ns ? end - sig->last_ns : 0;
-			r->v[6] = sig->method;
+			r->v[CRITICAL_V_COUNT] = sig->count;
+			r->v[CRITICAL_V_KIND] = sig->kind;
+			r->v[CRITICAL_V_MAX] = sig->max_ns;
+			r->v[CRITICAL_V_TOTAL] = sig->total_ns;
+			r->v[CRITICAL_V_CPUS] = sig->cpus;
+			r->v[CRITICAL_V_AGO] = end > sig->last_ns ? end - sig->last_ns : 0;
+			r->v[CRITICAL_V_METHOD] = sig->method;
 			r->strings = sig->frames;
 			r->nstrings = sig->nframes;
 			h = frame_row_hist(f, r, 0);
@@ -747,12 +743,12 @@ static int critical_sample(struct collector *c, struct frame *f)
 			break;
 		r->name = e->comm;
 		r->label = e->where;
-		r->v[0] = e->cpu;
-		r->v[1] = e->duration_ns;
-		r->v[2] = e->kind;
-		r->v[3] = e->pid;
-		r->v[4] = end > e->time_ns ? end - e->time_ns : 0;
-		r->v[5] = e->method;
+		r->v[CRITICAL_EV_CPU] = e->cpu;
+		r->v[CRITICAL_EV_DURATION] = e->duration_ns;
+		r->v[CRITICAL_EV_KIND] = e->kind;
+		r->v[CRITICAL_EV_PID] = e->pid;
+		r->v[CRITICAL_EV_AGO] = end > e->time_ns ? end - e->time_ns : 0;
+		r->v[CRITICAL_EV_METHOD] = e->method;
 	}
 	s->nevents = 0;
 	focused = s->focus_key ? signature_find(s, s->focus_key, false) : NULL;

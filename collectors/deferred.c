@@ -26,53 +26,41 @@
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
+#include "deferred.h"
 #include "deferred.skel.h"
 #include "kfunc.h"
 #include "registry.h"
-
-/* Row values */
-enum {
-	V_COUNT,
-	V_TOTAL,
-	V_MAX,
-	V_DELAY_COUNT,
-	V_DELAY_TOTAL,
-	V_DELAY_MAX,
-	V_QUEUED,
-	V_HELD,
-	V_CPUS,
-	V_KIND,
-};
-/* Callers' row values */
-enum { VC_PID, VC_COUNT, VC_CPUS };
 
 /* Key of the row of pairs beyond DEFERRED_OTHER_SLOT: the slot itself */
 #define OTHER_ROW_KEY DEFERRED_OTHER_SLOT
 
 static const char *const timer_kind_names[] = { "hrtimer", "hrtimer_soft", "timer", NULL };
 
-extern const struct table_schema workqueue_callers_table, timer_callers_table;
 
 static const struct table_column work_columns[] = {
 	{ "func", "FUNCTION", COL_NAME, 0, 0, 24, false, "work function" },
 	{ "workqueue", "WORKQUEUE", COL_NAME, 1, 0, 14, false,
 	  "workqueue it was queued on (empty: its queueing was not seen)" },
-	{ "count", "RUNS/s", COL_COUNT, V_COUNT, 0, 8, false, "runs completed per second" },
-	{ "total_ns", "TIME/s", COL_TIME, V_TOTAL, 0, 8, false, "run time per second" },
-	{ "avg_ns", "AVG", COL_AVERAGE, V_TOTAL, V_COUNT, 8, true, "average run time" },
-	{ "max_ns", "MAX", COL_DURATION, V_MAX, 0, 8, false, "longest run in the interval" },
-	{ "queue_total_ns", "QWAIT/s", COL_TIME, V_DELAY_TOTAL, 0, 8, false,
+	{ "count", "RUNS/s", COL_COUNT, DEFERRED_V_COUNT, 0, 8, false,
+	  "runs completed per second" },
+	{ "total_ns", "TIME/s", COL_TIME, DEFERRED_V_TOTAL, 0, 8, false, "run time per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, DEFERRED_V_TOTAL, DEFERRED_V_COUNT, 8, true,
+	  "average run time" },
+	{ "max_ns", "MAX", COL_DURATION, DEFERRED_V_MAX, 0, 8, false,
+	  "longest run in the interval" },
+	{ "queue_total_ns", "QWAIT/s", COL_TIME, DEFERRED_V_DELAY_TOTAL, 0, 8, false,
 	  "queue delay (queued to start of the run) summed, per second" },
-	{ "queue_avg_ns", "QAVG", COL_AVERAGE, V_DELAY_TOTAL, V_DELAY_COUNT, 8, true,
+	{ "queue_avg_ns", "QAVG", COL_AVERAGE, DEFERRED_V_DELAY_TOTAL, DEFERRED_V_DELAY_COUNT, 8,
+	  true,
 	  "average queue delay" },
-	{ "queue_max_ns", "QMAX", COL_DURATION, V_DELAY_MAX, 0, 8, false,
+	{ "queue_max_ns", "QMAX", COL_DURATION, DEFERRED_V_DELAY_MAX, 0, 8, false,
 	  "longest queue delay in the interval" },
-	{ "queued", "QUEUED/s", COL_COUNT, V_QUEUED, 0, 9, false,
+	{ "queued", "QUEUED/s", COL_COUNT, DEFERRED_V_QUEUED, 0, 9, false,
 	  "items queued per second (queue_work that found the item idle)" },
-	{ "cpus", "CPUS", COL_CPUS, V_CPUS, 0, 8, false, "CPUs it ran on" },
-	{ "held_total_ns", "INACT/s", COL_TIME, V_HELD, 0, 8, false,
+	{ "cpus", "CPUS", COL_CPUS, DEFERRED_V_CPUS, 0, 8, false, "CPUs it ran on" },
+	{ "held_total_ns", "INACT/s", COL_TIME, DEFERRED_V_HELD, 0, 8, false,
 	  "part of the queue delay spent inactive (workqueue at its max_active), per second" },
-	{ "queue_count", "QTIMED/s", COL_COUNT, V_DELAY_COUNT, 0, 9, false,
+	{ "queue_count", "QTIMED/s", COL_COUNT, DEFERRED_V_DELAY_COUNT, 0, 9, false,
 	  "runs per second whose queueing was seen (the queue delay samples)" },
 };
 
@@ -87,28 +75,32 @@ const struct table_schema workqueues_table = {
 	.hist_names = { "exec", "queue" },
 	.drill = &workqueue_callers_table,
 	.pane = true,
+	.opt_in = true, /* hooks on every work item and timer: added by hand (docs/DEFERRED.md) */
 };
 
 static const struct table_column timer_columns[] = {
 	{ "func", "FUNCTION", COL_NAME, 0, 0, 24, false, "timer callback" },
-	{ "kind", "KIND", COL_TEXT_VALUE, V_KIND, 0, 12, false,
+	{ "kind", "KIND", COL_TEXT_VALUE, DEFERRED_V_KIND, 0, 12, false,
 	  "hrtimer (callback in hard-IRQ context), hrtimer_soft (HRTIMER softirq), "
 	  "timer (timer_list, TIMER softirq)" },
-	{ "count", "FIRED/s", COL_COUNT, V_COUNT, 0, 8, false, "expiries per second" },
-	{ "total_ns", "TIME/s", COL_TIME, V_TOTAL, 0, 8, false, "time in the callback per second" },
-	{ "avg_ns", "AVG", COL_AVERAGE, V_TOTAL, V_COUNT, 8, true, "average time in the callback" },
-	{ "max_ns", "MAX", COL_DURATION, V_MAX, 0, 8, false,
+	{ "count", "FIRED/s", COL_COUNT, DEFERRED_V_COUNT, 0, 8, false, "expiries per second" },
+	{ "total_ns", "TIME/s", COL_TIME, DEFERRED_V_TOTAL, 0, 8, false,
+	  "time in the callback per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, DEFERRED_V_TOTAL, DEFERRED_V_COUNT, 8, true,
+	  "average time in the callback" },
+	{ "max_ns", "MAX", COL_DURATION, DEFERRED_V_MAX, 0, 8, false,
 	  "longest callback run in the interval" },
-	{ "late_avg_ns", "LATEAVG", COL_AVERAGE, V_DELAY_TOTAL, V_DELAY_COUNT, 8, true,
+	{ "late_avg_ns", "LATEAVG", COL_AVERAGE, DEFERRED_V_DELAY_TOTAL, DEFERRED_V_DELAY_COUNT, 8,
+	  true,
 	  "average lateness: expiry time to the callback (timer: in jiffies)" },
-	{ "late_max_ns", "LATEMAX", COL_DURATION, V_DELAY_MAX, 0, 8, false,
+	{ "late_max_ns", "LATEMAX", COL_DURATION, DEFERRED_V_DELAY_MAX, 0, 8, false,
 	  "largest lateness in the interval" },
-	{ "starts", "STARTS/s", COL_COUNT, V_QUEUED, 0, 9, false,
+	{ "starts", "STARTS/s", COL_COUNT, DEFERRED_V_QUEUED, 0, 9, false,
 	  "hrtimer_start / timer_start (armed or re-armed) per second" },
-	{ "cpus", "CPUS", COL_CPUS, V_CPUS, 0, 8, false, "CPUs it fired on" },
-	{ "late_total_ns", "LATE/s", COL_TIME, V_DELAY_TOTAL, 0, 8, false,
+	{ "cpus", "CPUS", COL_CPUS, DEFERRED_V_CPUS, 0, 8, false, "CPUs it fired on" },
+	{ "late_total_ns", "LATE/s", COL_TIME, DEFERRED_V_DELAY_TOTAL, 0, 8, false,
 	  "lateness summed, per second" },
-	{ "late_count", "LTIMED/s", COL_COUNT, V_DELAY_COUNT, 0, 9, false,
+	{ "late_count", "LTIMED/s", COL_COUNT, DEFERRED_V_DELAY_COUNT, 0, 9, false,
 	  "expiries per second whose lateness is known (the lateness samples)" },
 };
 
@@ -124,15 +116,18 @@ const struct table_schema timers_table = {
 	.value_names = timer_kind_names,
 	.drill = &timer_callers_table,
 	.pane = true,
+	.opt_in = true,
 };
 
 #define CALLER_COLUMNS(count_title, count_help, cpus_help)                                  \
-	{ "pid", "PID", COL_ID, VC_PID, 0, 7, false, "process id (thread group)" },           \
+	{ "pid", "PID", COL_ID, DEFERRED_CALLER_V_PID, 0, 7, false,                           \
+	  "process id (thread group)" },                                                      \
 	{ "comm", "COMMAND", COL_NAME, 0, 0, 16, false,                                       \
 	  "its name (kworker/N for work queued by work, swapper/N from an idle CPU's IRQ)" }, \
-	{ "count", count_title, COL_COUNT, VC_COUNT, 0, 9, false, count_help },               \
-	{ "share", "%", COL_SHARE, VC_COUNT, 0, 5, true, "share of the row's total" },        \
-	{ "cpus", "CPUS", COL_CPUS, VC_CPUS, 0, 8, false, cpus_help }
+	{ "count", count_title, COL_COUNT, DEFERRED_CALLER_V_COUNT, 0, 9, false, count_help }, \
+	{ "share", "%", COL_SHARE, DEFERRED_CALLER_V_COUNT, 0, 5, true,                       \
+	  "share of the row's total" },                                                       \
+	{ "cpus", "CPUS", COL_CPUS, DEFERRED_CALLER_V_CPUS, 0, 8, false, cpus_help }
 
 static const struct table_column work_caller_columns[] = {
 	CALLER_COLUMNS("QUEUED/s", "items it queued per second (incl. from IRQs it was hit by)",
@@ -380,25 +375,28 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 		if (p->table == &workqueues_table)
 			r->label = intern_n(info->name, strnlen(info->name, sizeof(info->name)));
 		else
-			r->v[V_KIND] = info->ctx < TIMER_KINDS ? info->ctx : TIMER_KIND_TIMER;
+			r->v[DEFERRED_V_KIND] = info->ctx < TIMER_KINDS ? info->ctx :
+							TIMER_KIND_TIMER;
 	}
 	if (p->table == &workqueues_table && !r->label)
 		r->label = intern("");
-	r->v[V_COUNT] = st->count;
-	r->v[V_TOTAL] = st->total_ns;
-	r->v[V_MAX] = st->max.ns;
-	r->v[V_DELAY_COUNT] = st->delay_count;
-	r->v[V_DELAY_TOTAL] = st->delay_total_ns;
-	r->v[V_DELAY_MAX] = st->delay_max.ns;
-	r->v[V_QUEUED] = st->queued;
-	r->v[V_HELD] = st->held_total_ns;
-	r->v[V_CPUS] = st->cpus.epoch == s->epoch ? st->cpus.bits : 0;
+	r->v[DEFERRED_V_COUNT] = st->count;
+	r->v[DEFERRED_V_TOTAL] = st->total_ns;
+	r->v[DEFERRED_V_MAX] = st->max.ns;
+	r->v[DEFERRED_V_DELAY_COUNT] = st->delay_count;
+	r->v[DEFERRED_V_DELAY_TOTAL] = st->delay_total_ns;
+	r->v[DEFERRED_V_DELAY_MAX] = st->delay_max.ns;
+	r->v[DEFERRED_V_QUEUED] = st->queued;
+	r->v[DEFERRED_V_HELD] = st->held_total_ns;
+	r->v[DEFERRED_V_CPUS] = st->cpus.epoch == s->epoch ? st->cpus.bits : 0;
 	/* the maxima are plain stores into a map all CPUs share: of two runs ending at the
 	 * same instant on two CPUs the shorter may win. The longest run is at least the
 	 * average, so a maximum below it is raised to it: AVG <= MAX on every row */
-	r->v[V_MAX] = max_at_least_avg(r->v[V_MAX], r->v[V_TOTAL], r->v[V_COUNT]);
-	r->v[V_DELAY_MAX] = max_at_least_avg(r->v[V_DELAY_MAX], r->v[V_DELAY_TOTAL],
-					     r->v[V_DELAY_COUNT]);
+	r->v[DEFERRED_V_MAX] = max_at_least_avg(r->v[DEFERRED_V_MAX], r->v[DEFERRED_V_TOTAL],
+						r->v[DEFERRED_V_COUNT]);
+	r->v[DEFERRED_V_DELAY_MAX] = max_at_least_avg(r->v[DEFERRED_V_DELAY_MAX],
+						      r->v[DEFERRED_V_DELAY_TOTAL],
+						      r->v[DEFERRED_V_DELAY_COUNT]);
 	exec = frame_row_hist(s->frame, r, 0);
 	delay = frame_row_hist(s->frame, r, 1);
 	for (int i = 0; i < HIST_SLOTS && i < KTOP_HIST_SLOTS; i++) {
@@ -423,9 +421,9 @@ static int add_caller(void *arg, __u32 tgid, const void *values)
 	if (!r)
 		return -ENOMEM;
 	r->name = intern_n(dc->comm, strnlen(dc->comm, sizeof(dc->comm)));
-	r->v[VC_PID] = tgid;
-	r->v[VC_COUNT] = dc->count;
-	r->v[VC_CPUS] = dc->cpus;
+	r->v[DEFERRED_CALLER_V_PID] = tgid;
+	r->v[DEFERRED_CALLER_V_COUNT] = dc->count;
+	r->v[DEFERRED_CALLER_V_CPUS] = dc->cpus;
 	return 0;
 }
 

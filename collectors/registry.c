@@ -19,14 +19,22 @@
 #include "container_filter.h"
 #include "registry.h"
 
-const struct collector_ops *const collector_registry[] = {
-	&syscalls_collector,
-	&interrupts_collector,
-	&tasklets_collector,
-	&deferred_collector,
-	&critical_collector,
-	&containers_collector, /* after syscalls: it reads that frame's sums per container */
-};
+/* Every collector, in pane order: X(NAME) is NAME_collector, defined in collectors/NAME.c.
+ * Adding a collector is its own files and one line here (docs/DEVELOPING.md). */
+#define COLLECTORS(X)                                                                       \
+	X(syscalls)                                                                         \
+	X(interrupts)                                                                       \
+	X(tasklets)                                                                         \
+	X(deferred)                                                                         \
+	X(critical)                                                                         \
+	X(functions)                                                                        \
+	X(containers) /* after syscalls: it reads that frame's sums per container */
+
+#define DECLARE(name) extern const struct collector_ops name##_collector;
+#define ADDRESS(name) &name##_collector,
+COLLECTORS(DECLARE)
+
+const struct collector_ops *const collector_registry[] = { COLLECTORS(ADDRESS) };
 
 const unsigned int collector_registry_size =
 	sizeof(collector_registry) / sizeof(collector_registry[0]);
@@ -35,7 +43,12 @@ void collectors_register_schemas(void)
 {
 	for (unsigned int i = 0; i < collector_registry_size; i++)
 		for (const struct table_schema *const *t = collector_registry[i]->tables; *t; t++)
-			frame_register_schema(*t);
+			if (frame_register_schema(*t) < 0) {
+				/* more tables than a frame holds: a build that must not ship */
+				fprintf(stderr, "ktop: no room for table '%s': raise "
+					"TABLE_MAX_TABLES (core/table.h)\n", (*t)->id);
+				abort();
+			}
 }
 
 static int stats_fd = -1;

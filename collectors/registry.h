@@ -16,6 +16,7 @@ extern const struct collector_ops interrupts_collector;
 extern const struct collector_ops tasklets_collector;
 extern const struct collector_ops deferred_collector;
 extern const struct collector_ops critical_collector;
+extern const struct collector_ops functions_collector;
 extern const struct collector_ops containers_collector;
 
 /* Make every collector's table schemas known (frame_register_schema): the config file

@@ -26,37 +26,30 @@
 #include "core/proc.h"
 #include "core/syscall_names.h"
 #include "registry.h"
+#include "syscalls.h"
 #include "syscalls.skel.h"
 
 static const char *const abi_names[] = { "x64", "ia32", "x32", NULL };
 
-extern const struct table_schema syscall_callers_table, process_syscalls_table;
-
-/* Values of a syscalls row */
-enum {
-	V_NR,
-	V_COUNT,
-	V_ERRORS,
-	V_TOTAL,
-	V_MAX,
-	V_ABI,
-	V_RESTARTS,
-};
+/* A process's values in a delta set (core/delta.h): its process_stat's counters */
+enum { D_COUNT, D_ERRORS, D_TOTAL };
 
 static const struct table_column syscall_columns[] = {
 	{ "name", "SYSCALL", COL_NAME, 0, 0, 20, false, "system call name" },
-	{ "nr", "NR", COL_ID, V_NR, 0, 4, false, "number in its ABI" },
-	{ "abi", "ABI", COL_TEXT_VALUE, V_ABI, 0, 4, false, "x64, ia32 or x32" },
-	{ "count", "CALLS/s", COL_COUNT, V_COUNT, 0, 9, false,
+	{ "nr", "NR", COL_ID, SYSCALL_V_NR, 0, 4, false, "number in its ABI" },
+	{ "abi", "ABI", COL_TEXT_VALUE, SYSCALL_V_ABI, 0, 4, false, "x64, ia32 or x32" },
+	{ "count", "CALLS/s", COL_COUNT, SYSCALL_V_COUNT, 0, 9, false,
 	  "calls completed per second (exit and exit_group when the thread ends)" },
-	{ "errors", "ERR/s", COL_COUNT, V_ERRORS, 0, 8, false,
+	{ "errors", "ERR/s", COL_COUNT, SYSCALL_V_ERRORS, 0, 8, false,
 	  "calls returning an error to the caller, per second" },
-	{ "total_ns", "TIME/s", COL_TIME, V_TOTAL, 0, 8, false,
+	{ "total_ns", "TIME/s", COL_TIME, SYSCALL_V_TOTAL, 0, 8, false,
 	  "time spent in the call, per second" },
-	{ "avg_ns", "AVG", COL_AVERAGE, V_TOTAL, V_COUNT, 8, true, "average latency" },
-	{ "max_ns", "MAX", COL_DURATION, V_MAX, 0, 8, false, "longest call in the interval" },
-	{ "share", "%TIME", COL_SHARE, V_TOTAL, 0, 6, true, "share of all syscall time" },
-	{ "restarts", "RESTART/s", COL_COUNT, V_RESTARTS, 0, 9, false,
+	{ "avg_ns", "AVG", COL_AVERAGE, SYSCALL_V_TOTAL, SYSCALL_V_COUNT, 8, true,
+	  "average latency" },
+	{ "max_ns", "MAX", COL_DURATION, SYSCALL_V_MAX, 0, 8, false,
+	  "longest call in the interval" },
+	{ "share", "%TIME", COL_SHARE, SYSCALL_V_TOTAL, 0, 6, true, "share of all syscall time" },
+	{ "restarts", "RESTART/s", COL_COUNT, SYSCALL_V_RESTARTS, 0, 9, false,
 	  "calls ended to be restarted (-ERESTARTSYS and kin, which the caller never sees), "
 	  "per second: counted in CALLS/s, not in ERR/s" },
 };
@@ -75,13 +68,15 @@ const struct table_schema syscalls_table = {
 };
 
 static const struct table_column process_columns[] = {
-	{ "pid", "PID", COL_ID, 0, 0, 7, false, "process id" },
+	{ "pid", "PID", COL_ID, PROCESS_V_PID, 0, 7, false, "process id" },
 	{ "comm", "COMMAND", COL_NAME, 0, 0, 16, false, "process name" },
-	{ "count", "CALLS/s", COL_COUNT, 1, 0, 9, false, "system calls per second" },
-	{ "errors", "ERR/s", COL_COUNT, 2, 0, 8, false, "failed calls per second" },
-	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "time in system calls per second" },
-	{ "avg_ns", "AVG", COL_AVERAGE, 3, 1, 8, true, "average latency" },
-	{ "share", "%TIME", COL_SHARE, 3, 0, 6, true, "share of all syscall time" },
+	{ "count", "CALLS/s", COL_COUNT, PROCESS_V_COUNT, 0, 9, false, "system calls per second" },
+	{ "errors", "ERR/s", COL_COUNT, PROCESS_V_ERRORS, 0, 8, false, "failed calls per second" },
+	{ "total_ns", "TIME/s", COL_TIME, PROCESS_V_TOTAL, 0, 8, false,
+	  "time in system calls per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, PROCESS_V_TOTAL, PROCESS_V_COUNT, 8, true,
+	  "average latency" },
+	{ "share", "%TIME", COL_SHARE, PROCESS_V_TOTAL, 0, 6, true, "share of all syscall time" },
 	{ "container", "CONTAINER", COL_NAME, 1, 0, 14, false,
 	  "container the process runs in (empty: the host)" },
 };
@@ -111,11 +106,15 @@ const struct table_schema syscall_callers_table = {
 
 static const struct table_column process_syscall_columns[] = {
 	{ "name", "SYSCALL", COL_NAME, 0, 0, 20, false, "system call name" },
-	{ "nr", "NR", COL_ID, 0, 0, 4, false, "number in its ABI" },
-	{ "count", "CALLS/s", COL_COUNT, 1, 0, 9, false, "calls by this process" },
-	{ "errors", "ERR/s", COL_COUNT, 2, 0, 8, false, "its calls that failed" },
-	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "its time in the call" },
-	{ "avg_ns", "AVG", COL_AVERAGE, 3, 1, 8, true, "average latency" },
+	{ "nr", "NR", COL_ID, PROCESS_SYSCALL_V_NR, 0, 4, false, "number in its ABI" },
+	{ "count", "CALLS/s", COL_COUNT, PROCESS_SYSCALL_V_COUNT, 0, 9, false,
+	  "calls by this process" },
+	{ "errors", "ERR/s", COL_COUNT, PROCESS_SYSCALL_V_ERRORS, 0, 8, false,
+	  "its calls that failed" },
+	{ "total_ns", "TIME/s", COL_TIME, PROCESS_SYSCALL_V_TOTAL, 0, 8, false,
+	  "its time in the call" },
+	{ "avg_ns", "AVG", COL_AVERAGE, PROCESS_SYSCALL_V_TOTAL, PROCESS_SYSCALL_V_COUNT, 8, true,
+	  "average latency" },
 };
 
 /* What the focused process calls: filled only while someone drills into it */
@@ -131,10 +130,14 @@ const struct table_schema process_syscalls_table = {
 /* Every process's calls summed per container, for the containers pane: the processes
  * table keeps only its top rows, and a busy container may have thousands of small ones */
 static const struct table_column container_syscall_columns[] = {
-	{ "container", "CONTAINER", COL_ID, 0, 0, 20, false, "container key (cgroup id)" },
-	{ "count", "CALLS/s", COL_COUNT, 1, 0, 9, false, "system calls per second" },
-	{ "errors", "ERR/s", COL_COUNT, 2, 0, 8, false, "failed calls per second" },
-	{ "total_ns", "TIME/s", COL_TIME, 3, 0, 8, false, "time in system calls per second" },
+	{ "container", "CONTAINER", COL_ID, CONTAINER_SYSCALL_V_KEY, 0, 20, false,
+	  "container key (cgroup id)" },
+	{ "count", "CALLS/s", COL_COUNT, CONTAINER_SYSCALL_V_COUNT, 0, 9, false,
+	  "system calls per second" },
+	{ "errors", "ERR/s", COL_COUNT, CONTAINER_SYSCALL_V_ERRORS, 0, 8, false,
+	  "failed calls per second" },
+	{ "total_ns", "TIME/s", COL_TIME, CONTAINER_SYSCALL_V_TOTAL, 0, 8, false,
+	  "time in system calls per second" },
 };
 
 const struct table_schema container_syscalls_table = {
@@ -310,13 +313,13 @@ static int fill_syscall_row(void *arg, __u32 slot, const void *value)
 		return -ENOMEM;
 	syscall_name_format((enum syscall_abi)abi, nr, name, sizeof(name));
 	r->name = intern(name);
-	r->v[V_NR] = nr;
-	r->v[V_ABI] = abi;
-	r->v[V_COUNT] = st->count;
-	r->v[V_ERRORS] = st->errors;
-	r->v[V_RESTARTS] = st->restarts;
-	r->v[V_TOTAL] = st->total_ns;
-	r->v[V_MAX] = st->max.ns;
+	r->v[SYSCALL_V_NR] = nr;
+	r->v[SYSCALL_V_ABI] = abi;
+	r->v[SYSCALL_V_COUNT] = st->count;
+	r->v[SYSCALL_V_ERRORS] = st->errors;
+	r->v[SYSCALL_V_RESTARTS] = st->restarts;
+	r->v[SYSCALL_V_TOTAL] = st->total_ns;
+	r->v[SYSCALL_V_MAX] = st->max.ns;
 	h = frame_row_hist(rows->frame, r, 0);
 	if (h)
 		for (int i = 0; i < HIST_SLOTS; i++)
@@ -356,7 +359,8 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 
 	for (__u32 i = 0; i < total; i++) {
 		const struct process_stat *p = &s->pid_values[i];
-		uint64_t v[DELTA_VALUES] = { p->count, p->errors, p->total_ns };
+		uint64_t v[DELTA_VALUES] = { [D_COUNT] = p->count, [D_ERRORS] = p->errors,
+					     [D_TOTAL] = p->total_ns };
 
 		if (delta_push_tagged(d, s->pid_keys[i], v, p->cgroup) < 0)
 			return -ENOMEM;
@@ -380,11 +384,11 @@ static int container_add(struct table *t, const struct container *c, const struc
 		r = table_add_row(t, c->key);
 		if (!r)
 			return -ENOMEM;
-		r->v[0] = c->key;
+		r->v[CONTAINER_SYSCALL_V_KEY] = c->key;
 	}
-	r->v[1] += e->v[0];
-	r->v[2] += e->v[1];
-	r->v[3] += e->v[2];
+	r->v[CONTAINER_SYSCALL_V_COUNT] += e->v[D_COUNT];
+	r->v[CONTAINER_SYSCALL_V_ERRORS] += e->v[D_ERRORS];
+	r->v[CONTAINER_SYSCALL_V_TOTAL] += e->v[D_TOTAL];
 	return 0;
 }
 
@@ -404,7 +408,7 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 	if (t)
 		keep = t->schema->max_rows ? t->schema->max_rows : n;
 	/* thousands of short processes a second: a row only for those the frame keeps */
-	kept = delta_top(d, n, 0, keep, &active);
+	kept = delta_top(d, n, D_COUNT, keep, &active);
 	for (size_t i = 0; i < (by_container ? active : kept); i++) {
 		const struct delta_entry *e = &d->diff[i];
 		const struct container *c = process_container(e);
@@ -419,10 +423,10 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 			return -ENOMEM;
 		r->name = proc_comm((uint32_t)e->key);
 		r->label = c && c->runtime != RUNTIME_HOST ? c->name : NULL;
-		r->v[0] = e->key;
-		r->v[1] = e->v[0];
-		r->v[2] = e->v[1];
-		r->v[3] = e->v[2];
+		r->v[PROCESS_V_PID] = e->key;
+		r->v[PROCESS_V_COUNT] = e->v[D_COUNT];
+		r->v[PROCESS_V_ERRORS] = e->v[D_ERRORS];
+		r->v[PROCESS_V_TOTAL] = e->v[D_TOTAL];
 	}
 	if (t)
 		t->dropped_rows += active - kept;
@@ -466,9 +470,10 @@ static int sample_process_syscalls(struct syscalls_state *s, struct table *t)
 		return -errno;
 	for (__u32 i = 0; i < count; i++) {
 		const struct process_stat *p = &s->slot_values[i];
-		uint64_t v[DELTA_VALUES] = { p->count, p->errors, p->total_ns };
+		uint64_t v[DELTA_VALUES] = { [D_COUNT] = p->count, [D_ERRORS] = p->errors,
+					     [D_TOTAL] = p->total_ns };
 
-		if (v[0] && delta_push(&s->process_syscalls, s->slot_keys[i], v) < 0)
+		if (v[D_COUNT] && delta_push(&s->process_syscalls, s->slot_keys[i], v) < 0)
 			return -ENOMEM;
 	}
 	n = delta_finish(&s->process_syscalls);
@@ -479,17 +484,17 @@ static int sample_process_syscalls(struct syscalls_state *s, struct table *t)
 		struct table_row *r;
 		char name[64];
 
-		if (e->v[0] == 0)
+		if (e->v[D_COUNT] == 0)
 			continue;
 		r = table_add_row(t, e->key);
 		if (!r)
 			return -ENOMEM;
 		syscall_name_format((enum syscall_abi)abi, nr, name, sizeof(name));
 		r->name = intern(name);
-		r->v[0] = nr;
-		r->v[1] = e->v[0];
-		r->v[2] = e->v[1];
-		r->v[3] = e->v[2];
+		r->v[PROCESS_SYSCALL_V_NR] = nr;
+		r->v[PROCESS_SYSCALL_V_COUNT] = e->v[D_COUNT];
+		r->v[PROCESS_SYSCALL_V_ERRORS] = e->v[D_ERRORS];
+		r->v[PROCESS_SYSCALL_V_TOTAL] = e->v[D_TOTAL];
 	}
 	return 0;
 }

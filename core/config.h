@@ -43,6 +43,7 @@ struct ktop_config {
 	char theme[CONFIG_NAME_MAX + 1];    /* [general] theme, --theme */
 	char panes[CONFIG_LIST_MAX];        /* [general] panes: table ids, in order */
 	char syscall_sort[CONFIG_NAME_MAX + 1]; /* [syscalls] sort: a column id */
+	char functions[CONFIG_LIST_MAX];    /* [functions] trace, -f: kernel functions */
 	struct config_key keys[CONFIG_MAX_KEYS]; /* [keys]: remapped actions */
 	unsigned int nkeys;
 	const char *config_file; /* --config FILE */

@@ -214,7 +214,7 @@ static void section_config(FILE *out)
 		fputs(".TP\n", out);
 		roff_bold(out, o->key);
 		fputs(" = \\fI", out);
-		roff_text(out, o->default_text);
+		roff_text(out, o->default_text[0] ? o->default_text : "(empty)");
 		fputs("\\fR\n", out);
 		roff_text(out, o->help);
 		option_value_range(out, o);
@@ -261,6 +261,9 @@ static void section_rest(FILE *out)
 	      ".TP\n\\fBKTOP_HOST_ROOT\\fR\n"
 	      "Where the host's root directory is mounted when ktop runs in a container or pod:\n"
 	      "the host's cgroup hierarchies are found there.\n"
+	      ".TP\n\\fBKTOP_FUNCTIONS_METHOD\\fR\n"
+	      "\\fBfentry\\fR or \\fBkprobe\\fR: the Functions pane tries only that way of\n"
+	      "tracing (for tests; docs/FUNCTIONS.md).\n"
 	      ".TP\n\\fBSUDO_UID\\fR\n"
 	      "Under sudo, files owned by this user are accepted as config files and themes.\n"
 	      ".SH EXIT STATUS\n"

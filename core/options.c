@@ -20,6 +20,11 @@
 #define STR_(x) #x
 #define STR(x) STR_(x) /* a number macro as a string literal */
 
+/* [general] panes by default: every registered pane but the opt-in ones, in registration
+ * (registry) order; set by options_defaults() once collectors registered their schemas, so
+ * a new collector's panes are shown with no list to edit. Empty before: every pane. */
+static char default_panes[CONFIG_LIST_MAX];
+
 static int check_pane_id(const char *value, char *err, size_t errlen);
 static int check_syscall_sort(const char *value, char *err, size_t errlen);
 
@@ -33,8 +38,7 @@ const struct option_def options_table[] = {
 	{ "general", "theme", OPTION_STRING, 0, 0, "default",
 	  "colour theme: a themes/NAME.theme file (default, light, mono, 256)", FIELD(theme),
 	  options_check_theme_name },
-	{ "general", "panes", OPTION_LIST, 0, 0,
-	  "syscalls, processes, hardirqs, softirqs, xcalls, tasklets, critical, containers",
+	{ "general", "panes", OPTION_LIST, 0, 0, default_panes,
 	  "panes shown on the main screen, in this order (table ids, see ktop --columns); "
 	  "a collector with none of its panes listed is not loaded and costs nothing",
 	  FIELD(panes), check_pane_id },
@@ -61,6 +65,9 @@ const struct option_def options_table[] = {
 	  "CPUs, for 5 s on a CPU where a section was just found; the tick samples the others; "
 	  "0: never",
 	  FIELD(critical_timer_hz) },
+	{ "functions", "trace", OPTION_LIST, 0, 0, "",
+	  "kernel functions to count and time, as -f FUNC does (at most 32; names of 32 "
+	  "characters at most here, longer with -f); empty: none", FIELD(functions) },
 	{ "export", "containers", OPTION_UINT, 0, 100000, "50",
 	  "containers with series of their own in the metrics (ktop --listen), the busiest; "
 	  "the others are summed in one container=\"_other\" series",
@@ -86,7 +93,8 @@ void options_set_keys_ops(const struct options_keys_ops *ops)
 	keys_ops = ops;
 }
 
-static const char *const sections[] = { "general", "syscalls", "critical", "export", "keys" };
+static const char *const sections[] = { "general", "syscalls", "critical", "functions", "export",
+					"keys" };
 
 static bool section_known(const char *name)
 {
@@ -227,7 +235,7 @@ static int set_list(const struct option_def *o, char *dst, const char *value, ch
 			return -1;
 		}
 	}
-	if (!used) {
+	if (!used && o->default_text[0]) { /* a list empty by default may be emptied */
 		snprintf(err, errlen, "empty list; expected at least one name");
 		return -1;
 	}
@@ -324,7 +332,7 @@ int options_set(struct ktop_config *cfg, const char *section, const char *key, c
 
 	if (!section_known(section)) {
 		snprintf(err, errlen, "unknown section [%s]; expected [general], [syscalls], "
-			 "[critical], [export] or [keys]", section);
+			 "[critical], [functions], [export] or [keys]", section);
 		return -1;
 	}
 	if (!key)
@@ -344,6 +352,15 @@ void options_defaults(struct ktop_config *cfg)
 {
 	char err[INI_ERROR_MAX];
 
+	default_panes[0] = '\0';
+	for (unsigned int i = 0; i < frame_schema_count(); i++) {
+		const struct table_schema *s = frame_schema(i);
+		size_t used = strlen(default_panes);
+
+		if (s->pane && !s->opt_in && used + strlen(s->id) + 3 <= sizeof(default_panes))
+			snprintf(default_panes + used, sizeof(default_panes) - used, "%s%s",
+				 used ? ", " : "", s->id);
+	}
 	applying_defaults = true;
 	for (unsigned int i = 0; i < options_count; i++)
 		if (option_set_value(cfg, &options_table[i], options_table[i].default_text, err,

@@ -17,7 +17,7 @@
 
 #define TABLE_MAX_VALUES 12
 #define TABLE_MAX_COLUMNS 16
-#define TABLE_MAX_TABLES 24
+#define TABLE_MAX_TABLES 48 /* every registered schema: room for new collectors */
 /* log2 buckets: slot i counts values in [2^i, 2^(i+1)) ns; slot 0 also holds 0 */
 #define HIST_SLOTS 32
 
@@ -63,6 +63,9 @@ struct table_schema {
 	/* rows are charged to whatever task the work interrupted (IRQs, softirqs, tasklets,
 	 * critical sections): with a container selected, its interrupted tasks, not its cause */
 	bool charged;
+	/* a pane left out of the default [general] panes (its collector costs more than the
+	 * others, or has nothing to show unless asked): shown when the user lists it */
+	bool opt_in;
 };
 
 struct hist {

@@ -2,12 +2,14 @@
 /*
  * tests/bpf_critical.c: the critical-sections collector against real IRQs-off sections.
  *
- * The injector is tests/workloads/irqoff_inject: crit_test_spin (bpf/critical.bpf.c) run
- * with BPF_PROG_TEST_RUN on CPU C from a thread on another CPU, which the kernel runs in an
- * IPI on C, interrupts off, for D ns. K such sections must come back as >= 90% irqs_off
- * events on C, within 25% of what the injector measured it spun (D, or longer where the
- * host stopped the virtual CPU), with a stack through the IPI path, and no section may be
- * counted twice. The injector starts only once the test has taken the frame before. The same time with no injection must show no kernel offender that long.
+ * The injector is tests/workloads/irqoff_inject: crit_test_spin (a test-only program,
+ * tests/bpf/critical_test.bpf.c) run with BPF_PROG_TEST_RUN on CPU C from a thread on
+ * another CPU, which the kernel runs in an IPI on C, interrupts off, for D ns. K such
+ * sections must come back as >= 90% irqs_off events on C, within 25% of what the injector
+ * measured it spun (D, or longer where the host stopped the virtual CPU), with a stack
+ * through the IPI path, and no section may be counted twice. The injector starts only once
+ * the test has taken the frame before. The same time with no injection must show no kernel
+ * offender that long.
  *
  * Preemption off (irqoff_inject --preempt): the program run from a thread on C itself runs
  * between get_cpu() and put_cpu() (preemption off, interrupts on) while a SCHED_FIFO thread
@@ -39,6 +41,7 @@
 
 #include "bpf/critical.h"
 #include "collectors/bpf_util.h"
+#include "collectors/critical.h"
 #include "critical_test.h"
 
 static int ncpus, last_online_cpu;
@@ -139,10 +142,10 @@ static void count_events(struct frame *f, int cpu, const struct injected *done, 
 
 	for (unsigned int i = 0; i < events->nrows; i++) {
 		const struct table_row *r = &events->rows[i];
-		const char *name = value_name(events_schema, r->v[2]);
-		uint64_t ns = r->v[1];
+		const char *name = value_name(events_schema, r->v[CRITICAL_EV_KIND]);
+		uint64_t ns = r->v[CRITICAL_EV_DURATION];
 
-		if (r->v[0] != (uint64_t)cpu || ns < lo || ns > hi)
+		if (r->v[CRITICAL_EV_CPU] != (uint64_t)cpu || ns < lo || ns > hi)
 			continue;
 		*similar += offender_kind(name);
 		if (strcmp(name, kind) == 0)
@@ -164,11 +167,13 @@ static void explain(struct frame *f, int cpu, const struct injected *done)
 		      (unsigned long long)done->max_ns, (unsigned long long)collector.dropped);
 	for (unsigned int i = 0; i < events->nrows; i++) {
 		const struct table_row *r = &events->rows[i];
+		uint64_t ns = r->v[CRITICAL_EV_DURATION];
 
-		if (r->v[0] == (uint64_t)cpu && r->v[1] >= done->min_ns / 2)
+		if (r->v[CRITICAL_EV_CPU] == (uint64_t)cpu && ns >= done->min_ns / 2)
 			print_message("# event %s %llu ns on CPU %d (%s, %s): %s\n",
-				      value_name(events_schema, r->v[2]), (unsigned long long)r->v[1],
-				      cpu, value_name(events_schema, r->v[5]),
+				      value_name(events_schema, r->v[CRITICAL_EV_KIND]),
+				      (unsigned long long)ns, cpu,
+				      value_name(events_schema, r->v[CRITICAL_EV_METHOD]),
 				      r->name ? r->name : "?", r->label);
 	}
 }
@@ -186,10 +191,11 @@ static void check_injection(int cpu, int count, uint64_t spin_ms)
 	events = frame_table(f, events_schema);
 	for (unsigned int i = 0; i < events->nrows; i++) {
 		const struct table_row *r = &events->rows[i];
+		const char *kind = value_name(events_schema, r->v[CRITICAL_EV_KIND]);
+		const char *method = value_name(events_schema, r->v[CRITICAL_EV_METHOD]);
 
-		through_ipi += r->v[0] == (uint64_t)cpu &&
-			       strcmp(value_name(events_schema, r->v[2]), "irqs_off") == 0 &&
-			       strcmp(value_name(events_schema, r->v[5]), "ipi_call") == 0 &&
+		through_ipi += r->v[CRITICAL_EV_CPU] == (uint64_t)cpu &&
+			       strcmp(kind, "irqs_off") == 0 && strcmp(method, "ipi_call") == 0 &&
 			       r->label && strncmp(r->label, "__bpf_prog_test_run", 19) == 0;
 	}
 	print_message("# K=%d D=%llums CPU %d: %d irqs_off within 25%%, %d similar, %d via IPI\n",
@@ -232,21 +238,24 @@ static void check_preempt_injection(int cpu, int count, uint64_t spin_ms)
 	events = frame_table(f, events_schema);
 	for (unsigned int i = 0; i < events->nrows; i++) {
 		const struct table_row *r = &events->rows[i];
-		const char *kind = value_name(events_schema, r->v[2]);
-		bool near = r->v[1] >= done.min_ns * 3 / 4 && r->v[1] <= done.max_ns * 5 / 4;
+		const char *kind = value_name(events_schema, r->v[CRITICAL_EV_KIND]);
+		uint64_t ns = r->v[CRITICAL_EV_DURATION];
+		bool near = ns >= done.min_ns * 3 / 4 && ns <= done.max_ns * 5 / 4;
 
-		if (r->v[0] != (uint64_t)cpu || !near || r->v[3] != (uint64_t)done.pid)
+		if (r->v[CRITICAL_EV_CPU] != (uint64_t)cpu || !near ||
+		    r->v[CRITICAL_EV_PID] != (uint64_t)done.pid)
 			continue;
 		similar += offender_kind(kind);
 		if (strcmp(kind, "preempt_off") != 0) {
 			print_message("# %s %llu ns on CPU %d: %s\n", kind,
-				      (unsigned long long)r->v[1], cpu, r->label);
+				      (unsigned long long)ns, cpu, r->label);
 			continue;
 		}
 		matched++;
 		/* blamed on the system call that held the CPU, measured from the request */
 		in_bpf += r->label && strstr(r->label, "sys_bpf") &&
-			  strcmp(value_name(events_schema, r->v[5]), "resched_latency") == 0;
+			  strcmp(value_name(events_schema, r->v[CRITICAL_EV_METHOD]),
+				 "resched_latency") == 0;
 	}
 	print_message("# K=%d D=%llums CPU %d: %d preempt_off within 25%% in the injector, "
 		      "%d similar, %d in bpf()\n", count, (unsigned long long)spin_ms, cpu,
@@ -299,17 +308,18 @@ static void test_quiet(void **state)
 	(void)state;
 	for (unsigned int i = 0; i < critical->nrows; i++) {
 		const struct table_row *r = &critical->rows[i];
-		const char *kind = value_name(critical_schema, r->v[1]);
+		const char *kind = value_name(critical_schema, r->v[CRITICAL_V_KIND]);
 
 		if (!offender_kind(kind)) {
-			other += (unsigned int)r->v[0];
+			other += (unsigned int)r->v[CRITICAL_V_COUNT];
 			continue;
 		}
-		print_message("# %s %s max %llu ns\n", kind, r->name, (unsigned long long)r->v[2]);
+		print_message("# %s %s max %llu ns\n", kind, r->name,
+			      (unsigned long long)r->v[CRITICAL_V_MAX]);
 		/* a wait for the scheduler of 1 ms is real on a busy machine (a CPU hog beside
 		 * the test makes them in execve, page tables...); IRQs or BH held off that long
 		 * in a quiet time would be the method's mistake */
-		if (r->v[2] >= 1000000 && strcmp(kind, "preempt_off") != 0)
+		if (r->v[CRITICAL_V_MAX] >= 1000000 && strcmp(kind, "preempt_off") != 0)
 			offenders++;
 	}
 	print_message("# quiet: %u idle/user/external delays classified apart\n", other);

@@ -80,13 +80,14 @@ static int reported_near(struct frame *f, uint64_t lo, uint64_t hi, enum near_fi
 
 	for (unsigned int i = 0; i < events->nrows; i++) {
 		const struct table_row *r = &events->rows[i];
-		const char *kind = events_schema->value_names[r->v[2]];
-		const char *method = events_schema->value_names[r->v[5]];
+		const char *kind = events_schema->value_names[r->v[CRITICAL_EV_KIND]];
+		const char *method = events_schema->value_names[r->v[CRITICAL_EV_METHOD]];
+		uint64_t ns = r->v[CRITICAL_EV_DURATION];
 		bool kernel = !strcmp(kind, class_kind);
 		bool counted;
 
 		/* the exact methods time other things (cross-CPU calls, rescheduling) */
-		if (r->v[0] != (uint64_t)test_cpu || r->v[1] < lo || r->v[1] > hi ||
+		if (r->v[CRITICAL_EV_CPU] != (uint64_t)test_cpu || ns < lo || ns > hi ||
 		    strcmp(method, "timer_lateness"))
 			continue;
 		if (filter == NEAR_WORKLOAD)
@@ -94,7 +95,7 @@ static int reported_near(struct frame *f, uint64_t lo, uint64_t hi, enum near_fi
 		else
 			counted = kernel || !strcmp(kind, "external");
 		print_message("# %s%s %llu ns, %s: %s\n", counted ? "counted: " : "", kind,
-			      (unsigned long long)r->v[1], r->name ? r->name : "?",
+			      (unsigned long long)ns, r->name ? r->name : "?",
 			      r->label ? r->label : "?");
 		n += counted;
 	}

@@ -38,6 +38,7 @@
 #include "bpf/container_filter.h"
 #include "bpf/deferred.h"
 #include "collectors/bpf_util.h"
+#include "collectors/deferred.h"
 #include "collectors/registry.h"
 #include "core/collector.h"
 #include "core/config.h"
@@ -512,14 +513,14 @@ static void test_real_timerfd_and_its_callers(void **state)
 	assert_int_equal(c.ops->sample(&c, f), 0);
 	row = table_find_row(frame_table_const(f, timers), focus.key);
 	assert_non_null(row);
-	fired = row->v[0];
+	fired = row->v[DEFERRED_V_COUNT];
 	me = table_find_row(frame_table_const(f, callers), (uint64_t)getpid());
 	print_message("# timerfd: %ld reads, %llu expirations; row fired %llu, we armed it %llu\n",
 		      reads, (unsigned long long)exp, (unsigned long long)fired,
-		      me ? (unsigned long long)me->v[1] : 0ull);
+		      me ? (unsigned long long)me->v[DEFERRED_CALLER_V_COUNT] : 0ull);
 	assert_non_null(me);
 	assert_string_equal(me->name, "bpf_deferred");
-	assert_int_equal(me->v[1], reads);
+	assert_int_equal(me->v[DEFERRED_CALLER_V_COUNT], reads);
 	/* the whole machine fired at least ours (the first expiry may be in the last frame) */
 	assert_true(fired + 1 >= (__u64)reads);
 	focus = (struct focus){ 0 };

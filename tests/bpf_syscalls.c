@@ -34,12 +34,11 @@
 
 #include "bpf/syscalls.h"
 #include "collectors/registry.h"
+#include "collectors/syscalls.h"
 #include "core/collector.h"
 #include "core/config.h"
 #include "core/frame.h"
 #include "syscalls.skel.h"
-
-extern const struct table_schema syscalls_table;
 
 static int ncpus;
 
@@ -542,7 +541,7 @@ static __u64 frame_count(struct frame *f, __u32 slot)
 {
 	const struct table_row *r = table_find_row(frame_table(f, &syscalls_table), slot);
 
-	return r ? r->v[1] : 0;
+	return r ? r->v[SYSCALL_V_COUNT] : 0;
 }
 
 /*

@@ -195,7 +195,7 @@ static void print_runs(struct critical_bpf *skel, const struct prog_runs *a,
 	printf("\n");
 }
 
-/* The programs ktop loads: the tp_btf one of each twin, no test programs */
+/* The programs ktop loads: the tp_btf one of each twin */
 static void choose_programs(struct critical_bpf *skel)
 {
 	struct bpf_program *prog;
@@ -204,9 +204,9 @@ static void choose_programs(struct critical_bpf *skel)
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
 		size_t len = strlen(name);
-		bool load = strncmp(name, "crit_test_", 10) != 0;
+		bool load = true;
 
-		if (load && len > 4 && strcmp(name + len - 4, "_raw") == 0) {
+		if (len > 4 && strcmp(name + len - 4, "_raw") == 0) {
 			snprintf(twin, sizeof(twin), "%.*s_btf", (int)(len - 4), name);
 			load = !bpf_object__find_program_by_name(skel->obj, twin);
 		}

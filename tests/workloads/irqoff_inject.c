@@ -5,7 +5,7 @@
  *	run COUNT sections of MS milliseconds on CPU, GAP_MS apart (default 100); with
  *	--wait, not before a line arrives on standard input (the caller's "go")
  *
- * crit_test_spin (bpf/critical.bpf.c) spins until bpf_ktime_get_ns() has advanced.
+ * crit_test_spin (tests/bpf/critical_test.bpf.c) spins until bpf_ktime_get_ns() has advanced.
  * Run with BPF_PROG_TEST_RUN from another CPU, it executes on CPU in an IPI, interrupts
  * disabled. With --preempt it runs from a thread on CPU itself, where the kernel runs it
  * between get_cpu() and put_cpu(): preemption off, interrupts on; a SCHED_FIFO thread on
@@ -26,7 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "critical.skel.h"
+#include "tests/bpf/critical_test.skel.h"
 
 static volatile int stop;
 
@@ -54,7 +54,7 @@ static void *waker(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct critical_bpf *skel;
+	struct critical_test_bpf *skel;
 	struct bpf_program *prog;
 	int cpu, count, gap_ms = 100, ncpus, done = 0, preempt = 0, wait_go = 0;
 	pthread_t thread;
@@ -91,24 +91,24 @@ int main(int argc, char **argv)
 			;
 	}
 
-	skel = critical_bpf__open();
+	skel = critical_test_bpf__open();
 	if (!skel)
 		return 1;
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, prog == skel->progs.crit_test_spin);
-	if (critical_bpf__load(skel)) {
-		critical_bpf__destroy(skel);
+	if (critical_test_bpf__load(skel)) {
+		critical_test_bpf__destroy(skel);
 		return 1;
 	}
 	skel->bss->spin_ns = (__u64)(atof(argv[2]) * 1000000);
 	printf("ready\n");
 	fflush(stdout);
 	if (wait_go && !fgets(go, sizeof(go), stdin)) {
-		critical_bpf__destroy(skel);
+		critical_test_bpf__destroy(skel);
 		return 1;
 	}
 	if (preempt && pthread_create(&thread, NULL, waker, &cpu)) {
-		critical_bpf__destroy(skel);
+		critical_test_bpf__destroy(skel);
 		return 1;
 	}
 	for (int i = 0; i < count; i++) {
@@ -125,6 +125,6 @@ int main(int argc, char **argv)
 		pthread_join(thread, NULL);
 	}
 	printf("sections %d spun_ns_last %llu\n", done, (unsigned long long)skel->bss->spin_done_ns);
-	critical_bpf__destroy(skel);
+	critical_test_bpf__destroy(skel);
 	return done == count ? 0 : 1;
 }

@@ -36,7 +36,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "critical.skel.h"
+#include "tests/bpf/critical_test.skel.h"
 
 #define NET_RX_SOFTIRQ 3
 
@@ -129,7 +129,7 @@ static int timerfd_past(int count)
 	return done;
 }
 
-static int retry(struct critical_bpf *skel, int count, uint64_t slow_ns)
+static int retry(struct critical_test_bpf *skel, int count, uint64_t slow_ns)
 {
 	int a = timerfd_create(CLOCK_MONOTONIC, 0), b = timerfd_create(CLOCK_MONOTONIC, 0);
 	int done = 0;
@@ -208,7 +208,7 @@ static void *tcp_source(void *arg)
 	return NULL;
 }
 
-static int softirq_behind(struct critical_bpf *skel, int cpu, int count)
+static int softirq_behind(struct critical_test_bpf *skel, int cpu, int count)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET,
 				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -248,7 +248,7 @@ static int softirq_behind(struct critical_bpf *skel, int cpu, int count)
 
 int main(int argc, char **argv)
 {
-	struct critical_bpf *skel;
+	struct critical_test_bpf *skel;
 	struct bpf_program *prog;
 	int cpu, count, done = 0, wait_go = 0;
 	const char *mode;
@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 		perror("timer_fp: CPU");
 		return 2;
 	}
-	skel = critical_bpf__open();
+	skel = critical_test_bpf__open();
 	if (!skel)
 		return 1;
 	bpf_object__for_each_program(prog, skel->obj)
@@ -276,16 +276,16 @@ int main(int argc, char **argv)
 						 strcmp(mode, "retry") == 0) ||
 						(prog == skel->progs.crit_test_slow_softirq &&
 						 strcmp(mode, "softirq") == 0));
-	if (critical_bpf__load(skel) || critical_bpf__attach(skel)) {
+	if (critical_test_bpf__load(skel) || critical_test_bpf__attach(skel)) {
 		fprintf(stderr, "timer_fp: cannot load the test programs\n");
-		critical_bpf__destroy(skel);
+		critical_test_bpf__destroy(skel);
 		return 1;
 	}
 	skel->bss->slow_cpu = (__u32)cpu;
 	printf("ready\n");
 	fflush(stdout);
 	if (wait_go && !fgets(go, sizeof(go), stdin)) {
-		critical_bpf__destroy(skel);
+		critical_test_bpf__destroy(skel);
 		return 1;
 	}
 	if (strcmp(mode, "overrun") == 0)
@@ -297,6 +297,6 @@ int main(int argc, char **argv)
 	else if (strcmp(mode, "softirq") == 0)
 		done = softirq_behind(skel, cpu, count);
 	printf("done %d\n", done);
-	critical_bpf__destroy(skel);
+	critical_test_bpf__destroy(skel);
 	return done == count ? 0 : 1;
 }

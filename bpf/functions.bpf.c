@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf/functions.bpf.c: calls, time and failures of one named kernel function.
+ *
+ * User space loads this object once per traced function, with the function's stats slot
+ * and return type in rodata, and attaches one pair of programs: fentry/fexit where the
+ * kernel allows them (the target set before load), else kprobe/kretprobe. The entry counts
+ * the call and notes when it started, per task and slot, in a map all the objects share;
+ * the return takes the time since, and, for a function returning int or long, counts a
+ * negative value as an error. A call whose entry note was lost (the map is an LRU, and a
+ * task re-entering the function overwrites its own note) is counted but not timed.
+ *
+ * The stats are one array all the objects and CPUs share, by slot (atomic adds): cheap in
+ * memory at any number of possible CPUs.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "container_filter.bpf.h"
+#include "functions.h"
+#include "ktop.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 slot;	 /* this function's stats slot */
+const volatile __u32 ret_kind; /* enum function_ret */
+const volatile __u32 counts_only; /* a glob's function: calls and CPUs, no start time */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FUNCTIONS_MAX);
+	__type(key, __u32);
+	__type(value, struct function_stat);
+} function_stats SEC(".maps");
+
+/* (thread, slot) -> when the call started */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FUNCTIONS_IN_FLIGHT);
+	__type(key, __u64);
+	__type(value, __u64);
+} function_starts SEC(".maps");
+
+static __always_inline __u64 start_key(void)
+{
+	return (bpf_get_current_pid_tgid() << 32) | (slot & (FUNCTIONS_MAX - 1));
+}
+
+/* This CPU into the epoch's CPU list (each CPU sets only its own bit: an atomic OR) */
+static __always_inline void cpus_add(struct function_cpus *cpus)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u64 bit = cpu < 64 ? 1ull << cpu : 0, epoch = counter_epoch;
+
+	if (cpus->epoch != epoch) {
+		cpus->bits = bit;
+		cpus->epoch = epoch;
+	} else if (bit && !(cpus->bits & bit)) {
+		__sync_fetch_and_add(&cpus->bits, bit);
+	}
+}
+
+static __always_inline void on_entry(void)
+{
+	__u32 key = slot;
+	struct function_stat *st;
+	__u64 start, now;
+
+	if (!container_allowed())
+		return;
+	st = bpf_map_lookup_elem(&function_stats, &key);
+	if (!st)
+		return;
+	cpus_add(&st->cpus);
+	__sync_fetch_and_add(&st->calls, 1);
+	if (counts_only)
+		return;
+	start = start_key();
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&function_starts, &start, &now, BPF_ANY);
+}
+
+static __always_inline void on_return(__u64 ret)
+{
+	__u64 key = start_key(), *start, ns;
+	__u32 stat_key = slot;
+	struct function_stat *st;
+	bool failed;
+
+	start = bpf_map_lookup_elem(&function_starts, &key);
+	if (!start)
+		return; /* not allowed by the container filter, or its note was lost */
+	ns = bpf_ktime_get_ns() - *start;
+	bpf_map_delete_elem(&function_starts, &key);
+	st = bpf_map_lookup_elem(&function_stats, &stat_key);
+	if (!st)
+		return;
+	if (ret_kind == FUNCTION_RET_INT32)
+		failed = (int)ret < 0;
+	else if (ret_kind == FUNCTION_RET_INT64)
+		failed = (long)ret < 0;
+	else
+		failed = false;
+	/* the maximum before the counters (ktop_stat_add_shared orders them) */
+	ktop_stat_add_shared(&st->returns, &st->total_ns, &st->max, st->hist, ns);
+	if (failed)
+		__sync_fetch_and_add(&st->errors, 1);
+}
+
+/* The attach targets are set by user space (bpf_program__set_attach_target, or the
+ * function named to bpf_program__attach_kprobe): these names only satisfy libbpf */
+SEC("fentry/vfs_read")
+int function_entry(void *ctx)
+{
+	on_entry();
+	return 0;
+}
+
+SEC("fexit/vfs_read")
+int function_exit(void *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	on_return(ret);
+	return 0;
+}
+
+SEC("kprobe/vfs_read")
+int function_kprobe(struct pt_regs *ctx)
+{
+	on_entry();
+	return 0;
+}
+
+SEC("kretprobe/vfs_read")
+int function_kretprobe(struct pt_regs *ctx)
+{
+	on_return(PT_REGS_RC(ctx));
+	return 0;
+}
