@@ -18,6 +18,7 @@
  * once a second: tools/bench-deferred.sh measures its cost with it.
  */
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -579,6 +580,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_collector_opens_and_samples),
 		cmocka_unit_test(test_real_timerfd_and_its_callers),
 	};
+	cpu_set_t cpus, all;
 	int failed;
 
 	libbpf_set_print(quiet);
@@ -590,7 +592,18 @@ int main(int argc, char **argv)
 	}
 	if (register_schemas() < 0)
 		return 1;
+	/* the crafted runs go to CPU 0 (BPF_F_TEST_RUN_ON_CPU): from a test on CPU 0 they run in
+	 * its own context, so the caller they record is this process, not whatever task an IPI
+	 * to CPU 0 interrupted */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_getaffinity(0, sizeof(all), &all) < 0 ||
+	    sched_setaffinity(0, sizeof(cpus), &cpus) < 0) {
+		printf("1..1\nnot ok 1 - cannot run on CPU 0: %s\n", strerror(errno));
+		return 1;
+	}
 	failed = cmocka_run_group_tests_name("deferred raw_tp twins", raw, setup, teardown);
+	sched_setaffinity(0, sizeof(all), &all);
 	failed += cmocka_run_group_tests_name("deferred real hooks", real, NULL, NULL);
 	probe_release();
 	return failed;
