@@ -5,14 +5,16 @@
  * One object for both because a softirq's net time needs the hard-IRQ handler time that
  * interrupted it on the same CPU. The x86 system vectors (local timer, IPIs, irq work, ...)
  * never pass irq_handler_entry: their irq_vectors tracepoints and nmi:nmi_handler time them
- * into sysvec_stats[line of /proc/interrupts], and they too nest in softirqs. Cross-CPU
+ * into sysvec_stats (per line of /proc/interrupts), and they too nest in softirqs. Cross-CPU
  * function calls (csd tracepoints) live here as well: their runs are what the CAL vector
  * does, and the TLB line is one of their functions (flush_tlb_func) run for another CPU.
  * Per-CPU state (what runs now, first raise time of each vector) lives in a one-slot
  * per-CPU array. Stats are cumulative counters, per CPU, that user space reads at any time
- * (ktop.bpf.h): hard IRQs in a hash keyed by (irq, CPU) that holds only the pairs that
- * fired, the few vectors and functions in per-CPU arrays. An exit without a matching entry (we attached mid-handler, or a test
- * crafted it) is ignored.
+ * (ktop.bpf.h), in hashes that hold only the pairs that ran: hard IRQs keyed by (irq, CPU),
+ * softirq vectors, system vectors and cross-call functions by (slot, CPU) (cpu_slots.h),
+ * so neither memory nor a tick's read grows with CPUs that are possible but idle. Each
+ * entry is written by its own CPU only. An exit without a matching entry (we attached
+ * mid-handler, or a test crafted it) is ignored.
  *
  * Interrupt work is charged to the task it interrupted (current): every handler and
  * softirq run adds its time to that task's cgroup in container_charged_ns, and with a
@@ -25,6 +27,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "container_filter.bpf.h"
+#include "cpu_slots.bpf.h"
 #include "irqs.h"
 #include "ktop.bpf.h"
 
@@ -76,17 +79,20 @@ struct {
 } hardirq_names SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SOFTIRQ_VECS);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SOFTIRQ_VECS * IRQS_SIZED_CPUS);
+	__type(key, __u32); /* CPU_SLOT_KEY(vector, cpu) */
 	__type(value, struct softirq_stat);
 } softirq_stats SEC(".maps");
 
 /* Per-CPU, per /proc/interrupts line of the system vectors: small, indexed by line */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SYSVEC_LINES);
-	__type(key, __u32);
+	/* preallocated: the NMI line is created in NMI context, where kernels before 6.1
+	 * cannot allocate an element */
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SYSVEC_LINES * IRQS_SIZED_CPUS);
+	__type(key, __u32); /* CPU_SLOT_KEY(line, cpu) */
 	__type(value, struct hardirq_stat);
 } sysvec_stats SEC(".maps");
 
@@ -111,9 +117,10 @@ struct {
 } xcall_slot_funcs SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XCALL_SLOTS);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XCALL_FUNCS_PER_CPU * IRQS_SIZED_CPUS);
+	__type(key, __u32); /* CPU_SLOT_KEY(function slot, cpu) */
 	__type(value, struct xcall_stat);
 } xcall_stats SEC(".maps");
 
@@ -230,9 +237,35 @@ static __always_inline int on_irq_exit(int irq, struct irqaction *action)
 	return 0;
 }
 
+/* This CPU's stats of vec; NULL (counted as lost) when the hash is full */
 static __always_inline struct softirq_stat *softirq_stat_of(__u32 vec)
 {
-	return bpf_map_lookup_elem(&softirq_stats, &vec);
+	static const struct softirq_stat zero;
+	struct softirq_stat *s = cpu_slot_stat(&softirq_stats, vec, &zero);
+
+	if (!s)
+		__sync_fetch_and_add(&lost, 1);
+	return s;
+}
+
+static __always_inline struct hardirq_stat *sysvec_stat_of(__u32 line)
+{
+	static const struct hardirq_stat zero;
+	struct hardirq_stat *s = cpu_slot_stat(&sysvec_stats, line, &zero);
+
+	if (!s)
+		__sync_fetch_and_add(&lost, 1);
+	return s;
+}
+
+static __always_inline struct xcall_stat *xcall_stat_of(__u32 slot)
+{
+	static const struct xcall_stat zero;
+	struct xcall_stat *s = cpu_slot_stat(&xcall_stats, slot, &zero);
+
+	if (!s)
+		__sync_fetch_and_add(&lost, 1);
+	return s;
 }
 
 static __always_inline int on_softirq_raise(unsigned int vec)
@@ -364,7 +397,7 @@ static __always_inline void sysvec_account(__u32 line, __u64 ns)
 
 	if (!container_allowed())
 		return;
-	s = bpf_map_lookup_elem(&sysvec_stats, &line);
+	s = sysvec_stat_of(line);
 	if (!s)
 		return;
 	ktop_max_add(&s->max, ns);
@@ -455,7 +488,7 @@ static __always_inline int on_csd_queue(__u64 callsite, __u64 func, __u64 csd)
 	if (!container_allowed())
 		return 0;
 	slot = xcall_slot(func);
-	s = bpf_map_lookup_elem(&xcall_stats, &slot);
+	s = xcall_stat_of(slot);
 	if (s)
 		s->sent++;
 	sender = bpf_map_lookup_elem(&xcall_senders, &slot);
@@ -507,7 +540,7 @@ static __always_inline int on_csd_exit(__u64 func)
 	if (!container_allowed())
 		return 0;
 	slot = xcall_slot(func);
-	s = bpf_map_lookup_elem(&xcall_stats, &slot);
+	s = xcall_stat_of(slot);
 	if (!s)
 		return 0;
 	if (!st->csd_remote) {

@@ -15,6 +15,11 @@
 #define HARDIRQ_KEY(irq, cpu) ((__u32)(cpu) << HARDIRQ_CPU_SHIFT | (__u32)(irq))
 #define HARDIRQ_NAME_LEN 32
 #define IRQS_MAX_CPUS 4096	/* size cap of the per-CPU ksoftirqd pid table */
+/* The (slot, CPU) hashes have room for every slot on this many CPUs, or on every possible
+ * CPU when there are more (set at load, collectors/irqs.c): a fixed size up to there, so
+ * tools/map-memory.sh projects them exactly to 128 and 256 possible CPUs */
+#define IRQS_SIZED_CPUS 256
+#define XCALL_FUNCS_PER_CPU 8 /* cross-call functions seen per CPU: room for, not a limit */
 
 /*
  * Per (irq, CPU), cumulative since load (collectors/counters.c): u64 counters, the
@@ -36,7 +41,7 @@ struct hardirq_name {
 	char name[HARDIRQ_NAME_LEN];
 };
 
-/* Per-CPU, per vector, cumulative since load, laid out as hardirq_stat */
+/* Per (vector, CPU) (bpf/cpu_slots.h), cumulative since load, laid out as hardirq_stat */
 struct softirq_stat {
 	__u64 count;
 	__u64 total_ns;	      /* net: time of the interrupts nested inside removed */
@@ -51,8 +56,8 @@ struct softirq_stat {
 };
 
 /*
- * The x86 system vectors' lines of /proc/interrupts that have tracepoints: per-CPU stats in
- * sysvec_stats[line], laid out as hardirq_stat. CAL is both call-function vectors; TLB
+ * The x86 system vectors' lines of /proc/interrupts that have tracepoints: stats per
+ * (line, CPU) in sysvec_stats, laid out as hardirq_stat. CAL is both call-function vectors; TLB
  * counts flush_tlb_func runs on a CPU other than the one that asked (irq_tlb_count), seen
  * at csd_function_entry; NMI counts nmi:nmi_handler runs (one per handler of an NMI).
  */
@@ -77,7 +82,7 @@ enum sysvec_line {
 #define XCALL_QUEUED 1024 /* csds sent and not run yet */
 #define XCALL_COMM_LEN 16
 
-/* Per CPU, per function slot, cumulative since load, in the order counters.c reads */
+/* Per (function slot, CPU), cumulative since load, in the order counters.c reads */
 struct xcall_stat {
 	__u64 count;	      /* runs on this CPU sent from another (csd != NULL) */
 	__u64 total_ns;	      /* time in the function, those runs */

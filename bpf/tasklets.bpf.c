@@ -16,10 +16,12 @@
  * Without the tasklet tracepoints, the fallback programs time the TASKLET and HI vectors.
  *
  * Each function gets a stats slot the first time it runs (func_slots, never deleted); the
- * stats are cumulative counters in a per-CPU array [slot] that user space reads at any
- * time (ktop.bpf.h), the last slot remembered per CPU so a tasklet that runs again costs
- * no hash lookup. Tasklets run on the CPU that queued them, so their queue records live
- * in a small per-CPU table, direct-mapped by address.
+ * stats are cumulative counters that user space reads at any time (ktop.bpf.h), in a hash
+ * keyed by (slot, CPU) that holds only the pairs that ran (cpu_slots.h): a per-CPU array
+ * of every slot took 10 MiB at 128 possible CPUs and was copied out whole each tick. Each
+ * entry is written by its own CPU only. The last slot is remembered per CPU so a tasklet
+ * that runs again costs no func_slots lookup. Tasklets run on the CPU that queued them, so
+ * their queue records live in a small per-CPU table, direct-mapped by address.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -27,6 +29,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "container_filter.bpf.h"
+#include "cpu_slots.bpf.h"
 #include "ktop.bpf.h"
 #include "tasklets.h"
 
@@ -39,6 +42,7 @@ const volatile __u64 off_tasklet_hi_vec;
 const volatile __u32 percpu_ok;
 
 __u64 lost_delays; /* queue records overwritten before their tasklet ran: counted, shown */
+__u64 lost_runs;   /* runs not counted: tasklet_stats was full (counted, shown) */
 __u32 nslots;	  /* stats slots handed out (may lag behind slot_funcs briefly) */
 
 /* Test only: what the tail of [HI, TASKLET] holds, instead of reading the kernel's list
@@ -84,9 +88,10 @@ struct {
 } slot_funcs SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TASKLET_SLOTS);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, TASKLET_FUNCS_PER_CPU * TASKLET_SIZED_CPUS);
+	__type(key, __u32); /* CPU_SLOT_KEY(slot, cpu) */
 	__type(value, struct tasklet_stat);
 } tasklet_stats SEC(".maps");
 
@@ -230,7 +235,9 @@ static __always_inline __u32 new_slot(__u64 func)
 /* The stats slot of func: the CPU's last one, or from func_slots */
 static __always_inline struct tasklet_stat *stat_of(struct running *run, __u64 func)
 {
-	__u32 slot, *found, key;
+	static const struct tasklet_stat zero;
+	struct tasklet_stat *st;
+	__u32 slot, *found;
 
 	if (run->last_slot && run->last_func == func) {
 		slot = run->last_slot - 1;
@@ -242,8 +249,10 @@ static __always_inline struct tasklet_stat *stat_of(struct running *run, __u64 f
 			run->last_slot = slot + 1;
 		}
 	}
-	key = slot & (TASKLET_SLOTS - 1);
-	return bpf_map_lookup_elem(&tasklet_stats, &key);
+	st = cpu_slot_stat(&tasklet_stats, slot & (TASKLET_SLOTS - 1), &zero);
+	if (!st)
+		__sync_fetch_and_add(&lost_runs, 1);
+	return st;
 }
 
 static __always_inline void account(__u64 func, struct running *run, __u64 ns)

@@ -25,6 +25,11 @@ enum tasklet_kind {
 #define TASKLET_PENDING_SLOTS 64    /* per CPU: tasklets queued, direct-mapped by address */
 #define TASKLET_QUEUED_WORK 4096    /* BH work items waiting to run */
 #define TASKLET_MAX_CPUS 1024	    /* per-CPU base cache, power of two */
+/* tasklet_stats has room for this many functions per CPU on up to TASKLET_SIZED_CPUS CPUs
+ * (a fixed size there, so tools/map-memory.sh projects it exactly), on every possible CPU
+ * beyond (set at load) */
+#define TASKLET_FUNCS_PER_CPU 16
+#define TASKLET_SIZED_CPUS 256
 
 /*
  * Test-only override of the softirq_raise tail read (see tasklets.bpf.c): BPF_PROG_TEST_RUN
@@ -34,8 +39,8 @@ enum tasklet_kind {
 #define TASKLET_TAIL_EMPTY 1
 
 /*
- * Per CPU, for one function, cumulative since load (collectors/counters.c): u64 counters,
- * the maxima, the histograms, then what is not a counter, in this order
+ * Per (function slot, CPU) (bpf/cpu_slots.h), cumulative since load (collectors/counters.c):
+ * u64 counters, the maxima, the histograms, then what is not a counter, in this order
  */
 struct tasklet_stat {
 	__u64 count;	      /* runs that ended */

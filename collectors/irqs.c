@@ -8,9 +8,11 @@
  * them. Cross-CPU calls are a pane of their own from the same object: the CAL vector is
  * their delivery and the TLB line is one of their functions, so one set of csd programs
  * serves both. Each tick we read the growth of the kernel's cumulative counters, kept per
- * CPU (counters.h): per-CPU arrays for the few vectors and functions, a hash keyed by
- * (irq, CPU) for the hard IRQs, holding only the pairs that fired. Either gives the
- * per-CPU split, so the drill tables and the per-CPU views cost nothing in the kernel.
+ * CPU (counters.h), in hashes holding only the pairs that ran: keyed by (irq, CPU) for the
+ * hard IRQs, by (slot, CPU) for the softirq vectors, system vectors and cross-call
+ * functions (cpu_slots.h, read back as per-CPU values). Either gives the per-CPU split, so
+ * the drill tables and the per-CPU views cost nothing in the kernel, and a tick copies out
+ * what the CPUs that worked wrote, not a value per possible CPU.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +29,7 @@
 #include "bpf_util.h"
 #include "container_filter.h"
 #include "counters.h"
+#include "cpu_slots.h"
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
@@ -80,22 +83,34 @@ static const struct sysvec_hook {
 static const char *const csd_tracepoints[] = { "csd_queue_cpu", "csd_function_entry",
 					       "csd_function_exit" };
 
-/* Row values: v[0] irq or cpu, v[1] count, v[2] total_ns, v[3] max_ns, v[4] calls, v[5] cpus */
+/* Row values of the hard-IRQ tables */
+enum hardirq_value {
+	HV_ID,	  /* irq (a system vector's x86 vector), or the CPU in the per-CPU tables */
+	HV_COUNT, /* interrupts */
+	HV_TOTAL, /* handler time */
+	HV_MAX,	  /* longest interrupt */
+	HV_CALLS, /* handler runs */
+	HV_CPUS,  /* bit per CPU it ran on */
+};
+
 #define HARDIRQ_COLUMNS(first_id, first_title, first_help)                                 \
-	{ first_id, first_title, COL_ID, 0, 0, 4, false, first_help },                     \
-	{ "count", "IRQ/s", COL_COUNT, 1, 0, 9, false, "interrupts per second" },          \
-	{ "total_ns", "TIME/s", COL_TIME, 2, 0, 8, false, "handler time per second" },     \
-	{ "cpu_pct", "%CPU", COL_CPU_PCT, 2, 0, 6, true, "handler time as % of one CPU" }, \
-	{ "avg_ns", "AVG", COL_AVERAGE, 2, 1, 8, true, "average time per interrupt" },     \
-	{ "max_ns", "MAX", COL_DURATION, 3, 0, 8, false, "longest interrupt in the interval" }, \
-	{ "calls", "CALLS/s", COL_COUNT, 4, 0, 9, false,                                   \
+	{ first_id, first_title, COL_ID, HV_ID, 0, 4, false, first_help },                 \
+	{ "count", "IRQ/s", COL_COUNT, HV_COUNT, 0, 9, false, "interrupts per second" },   \
+	{ "total_ns", "TIME/s", COL_TIME, HV_TOTAL, 0, 8, false, "handler time per second" }, \
+	{ "cpu_pct", "%CPU", COL_CPU_PCT, HV_TOTAL, 0, 6, true,                            \
+	  "handler time as % of one CPU" },                                                \
+	{ "avg_ns", "AVG", COL_AVERAGE, HV_TOTAL, HV_COUNT, 8, true,                       \
+	  "average time per interrupt" },                                                  \
+	{ "max_ns", "MAX", COL_DURATION, HV_MAX, 0, 8, false,                              \
+	  "longest interrupt in the interval" },                                           \
+	{ "calls", "CALLS/s", COL_COUNT, HV_CALLS, 0, 9, false,                            \
 	  "handler runs per second (more than IRQ/s on a shared line)" }
 
 static const struct table_column hardirq_columns[] = {
 	{ "name", "HANDLER", COL_NAME, 0, 0, 28, false,
 	  "irq number and action name; a system vector's /proc/interrupts label and text" },
 	HARDIRQ_COLUMNS("irq", "IRQ", "interrupt number; for a system vector, the x86 vector"),
-	{ "cpus", "CPUS", COL_CPUS, 5, 0, 8, false, "CPUs the interrupt ran on" },
+	{ "cpus", "CPUS", COL_CPUS, HV_CPUS, 0, 8, false, "CPUs the interrupt ran on" },
 };
 
 static const struct table_column hardirq_cpu_columns[] = {
@@ -140,39 +155,50 @@ const struct table_schema hardirqs_by_cpu_table = {
 	.charged = true,
 };
 
-/*
- * Row values: v[0] vec or cpu, v[1] count, v[2] net total_ns, v[3] max_ns, v[4] delays,
- * v[5] delay_total_ns, v[6] delay_max_ns, v[7] ksoftirqd, v[8] irq_ns, v[9] cpus
- */
+/* Row values of the softirq tables */
+enum softirq_value {
+	SV_ID,		/* vector, or the CPU in the per-CPU tables */
+	SV_COUNT,	/* runs */
+	SV_TOTAL,	/* net time */
+	SV_MAX,		/* longest run */
+	SV_DELAYS,	/* runs whose raise was seen */
+	SV_DELAY_TOTAL, /* raise -> run waits */
+	SV_DELAY_MAX,
+	SV_KSOFTIRQD,	/* runs in ksoftirqd/N */
+	SV_IRQ,		/* hard-IRQ time that interrupted it */
+	SV_CPUS,	/* bit per CPU it ran on */
+};
+
 #define SOFTIRQ_COLUMNS                                                                     \
-	{ "count", "RUNS/s", COL_COUNT, 1, 0, 9, false, "runs per second" },                \
-	{ "total_ns", "TIME/s", COL_TIME, 2, 0, 8, false,                                   \
+	{ "count", "RUNS/s", COL_COUNT, SV_COUNT, 0, 9, false, "runs per second" },         \
+	{ "total_ns", "TIME/s", COL_TIME, SV_TOTAL, 0, 8, false,                            \
 	  "net time per second (hard-IRQ handler time nested inside removed)" },            \
-	{ "cpu_pct", "%CPU", COL_CPU_PCT, 2, 0, 6, true, "net time as % of one CPU" },      \
-	{ "avg_ns", "AVG", COL_AVERAGE, 2, 1, 8, true, "average net time per run" },        \
-	{ "max_ns", "MAX", COL_DURATION, 3, 0, 8, false, "longest run in the interval" },   \
-	{ "delay_avg_ns", "AVGDLY", COL_AVERAGE, 5, 4, 8, true,                             \
+	{ "cpu_pct", "%CPU", COL_CPU_PCT, SV_TOTAL, 0, 6, true, "net time as % of one CPU" }, \
+	{ "avg_ns", "AVG", COL_AVERAGE, SV_TOTAL, SV_COUNT, 8, true,                        \
+	  "average net time per run" },                                                     \
+	{ "max_ns", "MAX", COL_DURATION, SV_MAX, 0, 8, false, "longest run in the interval" }, \
+	{ "delay_avg_ns", "AVGDLY", COL_AVERAGE, SV_DELAY_TOTAL, SV_DELAYS, 8, true,        \
 	  "average wait from the first raise to the run" },                                 \
-	{ "delay_max_ns", "MAXDLY", COL_DURATION, 6, 0, 8, false,                           \
+	{ "delay_max_ns", "MAXDLY", COL_DURATION, SV_DELAY_MAX, 0, 8, false,                \
 	  "longest wait from the first raise to the run" },                                 \
-	{ "ksoftirqd", "KSOFTD/s", COL_COUNT, 7, 0, 9, false,                               \
+	{ "ksoftirqd", "KSOFTD/s", COL_COUNT, SV_KSOFTIRQD, 0, 9, false,                    \
 	  "runs per second in ksoftirqd/N (the rest at irq exit or local_bh_enable)" },     \
-	{ "delays", "RAISED/s", COL_COUNT, 4, 0, 9, false,                                  \
+	{ "delays", "RAISED/s", COL_COUNT, SV_DELAYS, 0, 9, false,                          \
 	  "runs per second whose raise was seen (the delay samples)" },                     \
-	{ "delay_total_ns", "WAIT/s", COL_TIME, 5, 0, 8, false,                             \
+	{ "delay_total_ns", "WAIT/s", COL_TIME, SV_DELAY_TOTAL, 0, 8, false,                \
 	  "summed raise-to-run waits per second" },                                         \
-	{ "irq_ns", "HARDIRQ/s", COL_TIME, 8, 0, 9, false,                                  \
+	{ "irq_ns", "HARDIRQ/s", COL_TIME, SV_IRQ, 0, 9, false,                             \
 	  "hard-IRQ and system-vector time per second that interrupted this work (not in TIME/s)" }
 
 static const struct table_column softirq_columns[] = {
 	{ "name", "SOFTIRQ", COL_NAME, 0, 0, 9, false, "vector, as the kernel names it" },
-	{ "vec", "VEC", COL_ID, 0, 0, 3, false, "vector number" },
+	{ "vec", "VEC", COL_ID, SV_ID, 0, 3, false, "vector number" },
 	SOFTIRQ_COLUMNS,
-	{ "cpus", "CPUS", COL_CPUS, 9, 0, 8, false, "CPUs the vector ran on" },
+	{ "cpus", "CPUS", COL_CPUS, SV_CPUS, 0, 8, false, "CPUs the vector ran on" },
 };
 
 static const struct table_column softirq_cpu_columns[] = {
-	{ "cpu", "CPU", COL_ID, 0, 0, 4, false, "CPU number" },
+	{ "cpu", "CPU", COL_ID, SV_ID, 0, 4, false, "CPU number" },
 	SOFTIRQ_COLUMNS,
 };
 
@@ -213,8 +239,10 @@ const struct table_schema softirqs_by_cpu_table = {
 	.charged = true,
 };
 
+/* Row values of the cross-call tables */
 enum xcall_value {
-	XV_COUNT = 1,
+	XV_CPU, /* the CPU, in the per-CPU table */
+	XV_COUNT,
 	XV_TOTAL,
 	XV_MAX,
 	XV_DELAYS,
@@ -264,7 +292,7 @@ static const struct table_column xcall_columns[] = {
 };
 
 static const struct table_column xcall_cpu_columns[] = {
-	{ "cpu", "CPU", COL_ID, 0, 0, 4, false, "CPU number" },
+	{ "cpu", "CPU", COL_ID, XV_CPU, 0, 4, false, "CPU number" },
 	XCALL_COLUMNS,
 	XCALL_SUM_COLUMNS,
 };
@@ -330,7 +358,8 @@ struct irqs_state {
 	struct irqs_bpf *skel;
 	int ncpus;
 	size_t hard_size, soft_size, xcall_size; /* one CPU's value, 8-byte aligned */
-	struct counter_map hard, soft, sysvec, xcall;
+	struct counter_map hard;
+	struct cpu_slot_map soft, sysvec, xcall; /* per (slot, CPU): read as per-CPU arrays */
 	bool xcalls;		      /* the csd tracepoints are there */
 	const struct ksyms *ksyms;    /* shared; NULL when /proc/kallsyms cannot be read */
 	struct hardirq_stat *hard_cpu; /* per CPU, summed over irqs: the per-CPU view */
@@ -349,9 +378,9 @@ static void irqs_close(struct collector *c)
 		return;
 	irqs_bpf__destroy(s->skel);
 	counter_map_free(&s->hard);
-	counter_map_free(&s->soft);
-	counter_map_free(&s->sysvec);
-	counter_map_free(&s->xcall);
+	cpu_slot_map_free(&s->soft);
+	cpu_slot_map_free(&s->sysvec);
+	cpu_slot_map_free(&s->xcall);
 	if (s->ksyms)
 		ksyms_kernel_put();
 	free(s->hard_cpu);
@@ -526,6 +555,13 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 	bpf_choose_variant(skel->progs.softirq_entry_btf, skel->progs.softirq_entry_raw, use_btf);
 	bpf_choose_variant(skel->progs.softirq_exit_btf, skel->progs.softirq_exit_raw, use_btf);
 	bpf_map__set_max_entries(skel->maps.ksoftirqd_pids, (__u32)s->ncpus);
+	/* beyond IRQS_SIZED_CPUS possible CPUs, room for each slot on every one */
+	if (s->ncpus > IRQS_SIZED_CPUS) {
+		bpf_map__set_max_entries(skel->maps.softirq_stats, SOFTIRQ_VECS * (__u32)s->ncpus);
+		bpf_map__set_max_entries(skel->maps.sysvec_stats, SYSVEC_LINES * (__u32)s->ncpus);
+		bpf_map__set_max_entries(skel->maps.xcall_stats,
+					 XCALL_FUNCS_PER_CPU * (__u32)s->ncpus);
+	}
 	s->ksyms = ksyms_kernel_get(&err); /* without them, functions show as addresses */
 	choose_sysvec_hooks(s, traced);
 
@@ -545,14 +581,14 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 	err = counter_map_init(&s->hard, bpf_map__fd(skel->maps.hardirq_stats),
 			       &hardirq_stat_layout, 1, false);
 	if (!err)
-		err = counter_map_init(&s->soft, bpf_map__fd(skel->maps.softirq_stats),
-				       &softirq_stat_layout, s->ncpus, true);
+		err = cpu_slot_map_init(&s->soft, bpf_map__fd(skel->maps.softirq_stats),
+					&softirq_stat_layout, s->ncpus);
 	if (!err)
-		err = counter_map_init(&s->sysvec, bpf_map__fd(skel->maps.sysvec_stats),
-				       &hardirq_stat_layout, s->ncpus, true);
+		err = cpu_slot_map_init(&s->sysvec, bpf_map__fd(skel->maps.sysvec_stats),
+					&hardirq_stat_layout, s->ncpus);
 	if (!err)
-		err = counter_map_init(&s->xcall, bpf_map__fd(skel->maps.xcall_stats),
-				       &xcall_stat_layout, s->ncpus, true);
+		err = cpu_slot_map_init(&s->xcall, bpf_map__fd(skel->maps.xcall_stats),
+					&xcall_stat_layout, s->ncpus);
 	if (err) {
 		irqs_close(c);
 		return collector_fail(c, "out of memory");
@@ -616,11 +652,11 @@ static const void *cpu_value(const void *values, size_t size, int cpu)
 
 static void hardirq_values(struct table_row *r, const struct hardirq_stat *st)
 {
-	r->v[1] += st->count;
-	r->v[2] += st->total_ns;
-	if (st->max.ns > r->v[3])
-		r->v[3] = st->max.ns;
-	r->v[4] += st->calls;
+	r->v[HV_COUNT] += st->count;
+	r->v[HV_TOTAL] += st->total_ns;
+	if (st->max.ns > r->v[HV_MAX])
+		r->v[HV_MAX] = st->max.ns;
+	r->v[HV_CALLS] += st->calls;
 }
 
 static void hist_sum(struct hist *h, const __u32 *slots)
@@ -647,13 +683,13 @@ static int add_hardirq_cpu(struct irqs_state *s, uint64_t key, uint64_t id, cons
 		r = table_find_row(t, key);
 		if (!r && (r = table_add_row(t, key))) {
 			r->name = name;
-			r->v[0] = id;
+			r->v[HV_ID] = id;
 		}
 		if (!r)
 			return -ENOMEM;
 		hardirq_values(r, st);
 		if (cpu < 64)
-			r->v[5] |= 1ull << cpu;
+			r->v[HV_CPUS] |= 1ull << cpu;
 		hist_sum(frame_row_hist(s->frame, r, 0), st->hist);
 	}
 	sum->count += st->count;
@@ -670,7 +706,7 @@ static int add_hardirq_cpu(struct irqs_state *s, uint64_t key, uint64_t id, cons
 		return -ENOMEM;
 	snprintf(cpu_name, sizeof(cpu_name), "cpu%d", cpu);
 	r->name = intern(cpu_name);
-	r->v[0] = (uint64_t)cpu;
+	r->v[HV_ID] = (uint64_t)cpu;
 	hardirq_values(r, st);
 	return 0;
 }
@@ -713,7 +749,7 @@ static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 	memset(s->hard_cpu, 0, (size_t)s->ncpus * sizeof(*s->hard_cpu));
 	err = counter_map_read(&s->hard, epoch, add_hardirq, s);
 	if (!err)
-		err = counter_map_read(&s->sysvec, epoch, add_sysvec, s);
+		err = cpu_slot_map_read(&s->sysvec, epoch, add_sysvec, s);
 	if (err)
 		return err;
 	if (t)
@@ -730,7 +766,7 @@ static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 			return -ENOMEM;
 		snprintf(name, sizeof(name), "cpu%d", cpu);
 		r->name = intern(name);
-		r->v[0] = (uint64_t)cpu;
+		r->v[HV_ID] = (uint64_t)cpu;
 		hardirq_values(r, &s->hard_cpu[cpu]);
 		hist_sum(frame_row_hist(f, r, 0), s->hard_cpu[cpu].hist);
 	}
@@ -739,16 +775,16 @@ static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 
 static void softirq_values(struct table_row *r, const struct softirq_stat *st)
 {
-	r->v[1] += st->count;
-	r->v[2] += st->total_ns;
-	if (st->max.ns > r->v[3])
-		r->v[3] = st->max.ns;
-	r->v[4] += st->delays;
-	r->v[5] += st->delay_total_ns;
-	if (st->delay_max.ns > r->v[6])
-		r->v[6] = st->delay_max.ns;
-	r->v[7] += st->ksoftirqd;
-	r->v[8] += st->irq_ns;
+	r->v[SV_COUNT] += st->count;
+	r->v[SV_TOTAL] += st->total_ns;
+	if (st->max.ns > r->v[SV_MAX])
+		r->v[SV_MAX] = st->max.ns;
+	r->v[SV_DELAYS] += st->delays;
+	r->v[SV_DELAY_TOTAL] += st->delay_total_ns;
+	if (st->delay_max.ns > r->v[SV_DELAY_MAX])
+		r->v[SV_DELAY_MAX] = st->delay_max.ns;
+	r->v[SV_KSOFTIRQD] += st->ksoftirqd;
+	r->v[SV_IRQ] += st->irq_ns;
 }
 
 static void softirq_add(struct softirq_stat *sum, const struct softirq_stat *st)
@@ -778,7 +814,7 @@ static struct table_row *add_softirq_row(struct frame *f, struct table *t, uint6
 	if (!r)
 		return NULL;
 	r->name = name;
-	r->v[0] = key;
+	r->v[SV_ID] = key;
 	softirq_values(r, st);
 	if (t->schema->hist_count == 2) {
 		hist_sum(frame_row_hist(f, r, 0), st->hist);
@@ -824,7 +860,7 @@ static int add_softirq(void *arg, __u32 vec, const void *values)
 		const struct softirq_stat *st = cpu_value(values, s->soft_size, cpu);
 
 		if (st->count)
-			r->v[9] |= 1ull << cpu;
+			r->v[SV_CPUS] |= 1ull << cpu;
 	}
 	return 0;
 }
@@ -836,7 +872,7 @@ static int sample_softirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 	int err;
 
 	memset(s->soft_cpu, 0, (size_t)s->ncpus * sizeof(*s->soft_cpu));
-	err = counter_map_read(&s->soft, epoch, add_softirq, s);
+	err = cpu_slot_map_read(&s->soft, epoch, add_softirq, s);
 	if (err)
 		return err;
 	for (int cpu = 0; by_cpu && cpu < s->ncpus; cpu++) {
@@ -945,7 +981,7 @@ static int add_xcall(void *arg, __u32 slot, const void *values)
 			return -ENOMEM;
 		snprintf(name, sizeof(name), "cpu%d", cpu);
 		c->name = intern(name);
-		c->v[0] = (uint64_t)cpu;
+		c->v[XV_CPU] = (uint64_t)cpu;
 		xcall_values(c, st);
 	}
 	return 0;
@@ -963,7 +999,7 @@ static int irqs_sample(struct collector *c, struct frame *f)
 	if (!err)
 		err = sample_softirqs(s, f, epoch);
 	if (!err && s->xcalls)
-		err = counter_map_read(&s->xcall, epoch, add_xcall, s);
+		err = cpu_slot_map_read(&s->xcall, epoch, add_xcall, s);
 	counter_epoch_advance(&s->skel->bss->counter_epoch);
 	s->frame = NULL;
 	return err;

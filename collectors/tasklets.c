@@ -3,9 +3,10 @@
  * collectors/tasklets.c: one row per tasklet function (and BH work function): runs,
  * execution time, queue delay, priority, CPUs; drill-down is the per-CPU split.
  *
- * The kernel side gives each function a stats slot and keeps cumulative per-CPU stats per
- * slot; each tick we read their growth (counters.h), the slot of functions beyond the
- * others included. Function addresses are named from /proc/kallsyms, loaded once at open.
+ * The kernel side gives each function a stats slot and keeps cumulative stats per (slot,
+ * CPU) in a hash of the pairs that ran; each tick we read their growth (counters.h) back as
+ * per-CPU values (cpu_slots.h), the slot of functions beyond the others included.
+ * Function addresses are named from /proc/kallsyms, loaded once at open.
  * Kernels without the tasklet tracepoints get the TASKLET and HI softirq vectors as a
  * whole, and a row that says so.
  *
@@ -24,6 +25,7 @@
 #include "bpf_util.h"
 #include "container_filter.h"
 #include "counters.h"
+#include "cpu_slots.h"
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
@@ -134,7 +136,7 @@ struct tasklets_state {
 	bool fallback;
 	int ncpus;
 	size_t stat_size;
-	struct counter_map stats;
+	struct cpu_slot_map stats;
 	struct frame *frame; /* the frame being filled */
 	__u64 slot_func[TASKLET_SLOTS]; /* 0 until learnt from slot_funcs */
 	const struct ksyms *ksyms; /* shared; NULL when /proc/kallsyms cannot be read */
@@ -151,7 +153,7 @@ static void tasklets_close(struct collector *c)
 	if (!s)
 		return;
 	tasklets_bpf__destroy(s->skel);
-	counter_map_free(&s->stats);
+	cpu_slot_map_free(&s->stats);
 	if (s->ksyms)
 		ksyms_kernel_put();
 	free(s);
@@ -259,6 +261,9 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 	choose_tasklet_programs(skel, !s->fallback, use_btf, percpu_ok && !s->fallback,
 				bh_work && !s->fallback);
 	choose_vector_programs(skel, s->fallback, use_btf);
+	if (s->ncpus > TASKLET_SIZED_CPUS)
+		bpf_map__set_max_entries(skel->maps.tasklet_stats,
+					 TASKLET_FUNCS_PER_CPU * (__u32)s->ncpus);
 
 	err = container_filter_reuse(skel->obj);
 	if (err) {
@@ -271,8 +276,8 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 		tasklets_close(c);
 		return collector_fail(c, "cannot load: %s", bpf_error_reason(err));
 	}
-	err = counter_map_init(&s->stats, bpf_map__fd(skel->maps.tasklet_stats),
-			       &tasklet_stat_layout, s->ncpus, true);
+	err = cpu_slot_map_init(&s->stats, bpf_map__fd(skel->maps.tasklet_stats),
+				&tasklet_stat_layout, s->ncpus);
 	if (err) {
 		tasklets_close(c);
 		return collector_fail(c, "out of memory");
@@ -430,9 +435,10 @@ static int tasklets_sample(struct collector *c, struct frame *f)
 	struct table *t;
 	int err;
 
-	c->dropped = s->skel->bss->lost_delays; /* summed into the header's DROPPED count */
+	/* summed into the header's DROPPED count */
+	c->dropped = s->skel->bss->lost_delays + s->skel->bss->lost_runs;
 	s->frame = f;
-	err = counter_map_read(&s->stats, s->skel->bss->counter_epoch, add_slot, s);
+	err = cpu_slot_map_read(&s->stats, s->skel->bss->counter_epoch, add_slot, s);
 	counter_epoch_advance(&s->skel->bss->counter_epoch);
 	s->frame = NULL;
 	t = frame_table(f, &tasklets_table);

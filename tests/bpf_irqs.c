@@ -34,6 +34,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/cpu_slots.h"
 #include "bpf/irqs.h"
 #include "collectors/bpf_util.h"
 #include "collectors/registry.h"
@@ -142,25 +143,27 @@ static __u64 now_ns(void)
 /* TEST_CPU's stats of irq since load; found says whether the entry exists at all */
 static struct hardirq_stat hardirq_of(struct irqs_bpf *skel, __u32 irq, bool *found)
 {
-	struct hardirq_stat *values = calloc(ncpus, sizeof(*values)), st = { 0 };
+	struct hardirq_stat st = { 0 };
+	__u32 key = HARDIRQ_KEY(irq, TEST_CPU);
 
-	assert_non_null(values);
-	*found = bpf_map_lookup_elem(bpf_map__fd(skel->maps.hardirq_stats), &irq, values) == 0;
-	if (*found)
-		st = values[TEST_CPU];
-	free(values);
+	*found = bpf_map_lookup_elem(bpf_map__fd(skel->maps.hardirq_stats), &key, &st) == 0;
 	return st;
+}
+
+/* TEST_CPU's entry of a (slot, CPU) stats hash: zero when the CPU never ran the slot */
+static void cpu_slot_of(struct bpf_map *map, __u32 slot, void *value, size_t size)
+{
+	__u32 key = CPU_SLOT_KEY(slot, TEST_CPU);
+
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, value))
+		memset(value, 0, size);
 }
 
 static struct softirq_stat softirq_of(struct irqs_bpf *skel, __u32 vec)
 {
-	struct softirq_stat *values = calloc(ncpus, sizeof(*values)), st;
+	struct softirq_stat st;
 
-	assert_non_null(values);
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.softirq_stats), &vec, values),
-			 0);
-	st = values[TEST_CPU];
-	free(values);
+	cpu_slot_of(skel->maps.softirq_stats, vec, &st, sizeof(st));
 	return st;
 }
 
@@ -350,13 +353,9 @@ static void test_raised_twice_delay_from_first(void **state)
 
 static struct hardirq_stat sysvec_of(struct irqs_bpf *skel, __u32 line)
 {
-	struct hardirq_stat *values = calloc(ncpus, sizeof(*values)), st;
+	struct hardirq_stat st;
 
-	assert_non_null(values);
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.sysvec_stats), &line, values),
-			 0);
-	st = values[TEST_CPU];
-	free(values);
+	cpu_slot_of(skel->maps.sysvec_stats, line, &st, sizeof(st));
 	return st;
 }
 
@@ -425,15 +424,11 @@ static void test_nmi_handler(void **state)
 
 static struct xcall_stat xcall_of(struct irqs_bpf *skel, __u64 func, __u32 *slot)
 {
-	struct xcall_stat *values = calloc(ncpus, sizeof(*values)), st = { 0 };
+	struct xcall_stat st;
 
-	assert_non_null(values);
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xcall_func_slots), &func,
 					     slot), 0);
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xcall_stats), slot, values),
-			 0);
-	st = values[TEST_CPU];
-	free(values);
+	cpu_slot_of(skel->maps.xcall_stats, *slot, &st, sizeof(st));
 	return st;
 }
 

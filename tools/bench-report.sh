@@ -12,6 +12,14 @@ Every figure is the median of several runs; every comparison is against a baseli
 measured in the same run, interleaved, because these virtual machines are noisy.
 Machine-readable copy: [performance.json](performance.json).
 
+## The machine
+
+Its own figures, nothing traced, so reports from different machines read side by side:
+
+| CPU model | CPUs | bare \`getppid()\` | fork + exec of /bin/true |
+| --- | --- | --- | --- |
+| $(q .machine.cpu) | $(q .machine.cpus) | $(q '.machine_figures.getppid_ns // "-"') ns | $(q '.machine_figures.fork_exec_per_s // "-"') per second |
+
 ## 1. Added cost per system call
 
 A tight \`getppid()\` loop on CPU 1 (\`tests/workloads/syscall_loop --bench\`), bare and under
@@ -59,6 +67,16 @@ possible CPU; hashes counted full):
 | 128 | $(q '.bpf_maps_projected.old_kib_128 / 1024 | floor') MiB | $(q '.bpf_maps_projected.kib_128 / 1024 * 10 | floor / 10') MiB | ≤ 24 MiB |
 | 256 | $(q '.bpf_maps_projected.old_kib_256 / 1024 | floor') MiB | $(q '.bpf_maps_projected.kib_256 / 1024 * 10 | floor / 10') MiB | ≤ 40 MiB |
 
+Bytes ktop copies out of the kernel per tick (default panes), from its own \`bpf()\` lookups
+as strace sees them, each sized by its map at N possible CPUs (\`tools/map-memory.sh
+--reads\`; hashes hold what this machine's CPUs wrote):
+
+| possible CPUs | before issue 17 (per-CPU maps read whole) | idle | 1 M getppid/s | goal |
+| --- | --- | --- | --- | --- |
+| 2 | | $(q '.bpf_reads_per_tick.idle["2"] // null | if . then . / 1024 | floor | tostring + " KiB" else "-" end') | $(q '.bpf_reads_per_tick.load["2"] // null | if . then . / 1024 | floor | tostring + " KiB" else "-" end') | |
+| 128 | $(q '.bpf_reads_per_tick.old_idle_128 / 1048576 * 10 | floor / 10') MiB idle, $(q '.bpf_reads_per_tick.old_load_128 / 1048576 * 10 | floor / 10') MiB loaded | $(q '.bpf_reads_per_tick.idle["128"] // null | if . then . / 1024 | floor | tostring + " KiB" else "-" end') | $(q '.bpf_reads_per_tick.load["128"] // null | if . then . / 1024 | floor | tostring + " KiB" else "-" end') | ≤ 1 MiB |
+| 256 | | $(q '.bpf_reads_per_tick.idle["256"] // null | if . then . / 1024 | floor | tostring + " KiB" else "-" end') | $(q '.bpf_reads_per_tick.load["256"] // null | if . then . / 1024 | floor | tostring + " KiB" else "-" end') | |
+
 ## 4. Time to first frame
 
 From exec to the first frame (all collectors loaded, \`ktop -J -n 1\`): $(q .first_frame_s) s. Goal ≤ 0.5 s.
@@ -87,6 +105,7 @@ $(q '[
   ["own CPU ≤ 0.5 %", ((.own.idle_cpu_pct // 9) <= 0.5 and (.own.load_1M_cpu_pct // 9) <= 0.5)],
   ["RSS ≤ 16 MB (also under process churn with the history full)", ((.own.idle_rss_kb // 1e9) <= 16384 and (.own.load_1M_rss_kb // 1e9) <= 16384 and (.own.churn_rss_kb // 1e9) <= 16384)],
   ["BPF maps ≤ 24 MiB at 128 possible CPUs, ≤ 40 MiB at 256", ((.bpf_maps_projected.kib_128 // 1e9) <= 24576 and (.bpf_maps_projected.kib_256 // 1e9) <= 40960)],
+  ["bytes read per tick ≤ 1 MiB at 128 possible CPUs, idle and loaded", ((.bpf_reads_per_tick.idle["128"] // 1e9) <= 1048576 and (.bpf_reads_per_tick.load["128"] // 1e9) <= 1048576)],
   ["first frame ≤ 0.5 s", ((.first_frame_s // 9) <= 0.5)],
   ["terminal bytes ≤ htop", ((.terminal.ratio // 9) <= 1)],
   ["tick at scale ≤ 10 ms", ((.tick_ms_10k_processes_1k_containers // 1e9) <= 10)]

@@ -4,14 +4,19 @@
 # Prints "name ns_per_call added_ns ratio_to_syscount_L" lines; median of ROUNDS rounds,
 # the tracers interleaved in every round so drift hits them all alike. With --json, one
 # JSON object instead: {"bare": ns, "ktop": ns, ...} plus "added_ns" and "ratio_to_syscount_L".
+# Environment: KTOP_BIN (default ./ktop), BUILD (default build: its syscall_loop);
+# KTOP_OLD_BIN: another ktop (an older commit's) measured in the same rounds, as rows
+# old_ktop and old_ktop_syscalls, so a change's cost is read against the same baseline.
 set -u
 cd "$(dirname "$0")/.."
 JSON=0
 [ "${1:-}" = "--json" ] && JSON=1
 CALLS=${CALLS:-3000000}
 ROUNDS=${ROUNDS:-5}
-LOOP=build/tests/workloads/syscall_loop
-[ -x "$LOOP" ] || make -s "$LOOP" >/dev/null
+KTOP=${KTOP_BIN:-./ktop}
+OLD=${KTOP_OLD_BIN:-}
+LOOP=${BUILD:-build}/tests/workloads/syscall_loop
+[ -x "$LOOP" ] || make -s BUILD="${BUILD:-build}" "$LOOP" >/dev/null
 cpu_loop=$(( $(nproc) > 1 ? 1 : 0 ))
 
 measure() { taskset -c $cpu_loop "$LOOP" --bench "$CALLS"; }
@@ -39,11 +44,16 @@ trap 'rm -rf "$conf"' EXIT
 printf '[general]\npanes = syscalls, processes\n' >"$conf/syscalls.conf"
 printf '[general]\npanes = syscalls\n' >"$conf/lean.conf"
 names=(bare ktop ktop_syscalls ktop_lean syscount syscount_L)
+[ -n "$OLD" ] && names+=(old_ktop old_ktop_syscalls)
 for r in $(seq "$ROUNDS"); do
 	samples[bare]+="$(under bare) "
-	samples[ktop]+="$(under ktop ./ktop --defaults -J -d 1) "
-	samples[ktop_syscalls]+="$(under ktop_syscalls ./ktop --config "$conf/syscalls.conf" -J -d 1) "
-	samples[ktop_lean]+="$(under ktop_lean ./ktop --config "$conf/lean.conf" -J -d 1 --count-only) "
+	samples[ktop]+="$(under ktop "$KTOP" --defaults -J -d 1) "
+	samples[ktop_syscalls]+="$(under ktop_syscalls "$KTOP" --config "$conf/syscalls.conf" -J -d 1) "
+	samples[ktop_lean]+="$(under ktop_lean "$KTOP" --config "$conf/lean.conf" -J -d 1 --count-only) "
+	if [ -n "$OLD" ]; then
+		samples[old_ktop]+="$(under old_ktop "$OLD" --defaults -J -d 1) "
+		samples[old_ktop_syscalls]+="$(under old_ktop_syscalls "$OLD" --config "$conf/syscalls.conf" -J -d 1) "
+	fi
 	if command -v syscount >/dev/null; then
 		samples[syscount]+="$(under syscount syscount -i 1) "
 		samples[syscount_L]+="$(under syscount_L syscount -L -i 1) "

@@ -32,6 +32,21 @@ put() { jq --arg k "$1" --argjson v "$2" '. + {($k): $v}' "$json" >"$json.new" &
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "null"}'; }
 log() { echo "bench: $*" >&2; }
 
+# 0. the machine's own figures, so reports from different machines read side by side ------
+log "0 the machine: bare getppid, fork+exec per second"
+bare_ns=""
+for r in $(seq $ROUNDS); do
+	bare_ns+="$(taskset -c 1 "$LOOP" --bench "$CALLS") "
+done
+# processes started (fork + exec of /bin/true, each waited for) per second, nothing traced
+build/tests/workloads/proc_churn "$tmp/bare_churn" &
+bpid=$!
+sleep $((QUICK ? 2 : 5))
+kill $bpid; wait $bpid 2>/dev/null
+put machine_figures "$(jq -n --argjson g "$(echo "$bare_ns" | median)" \
+	--argjson f "$(awk -v s=$((QUICK ? 2 : 5)) '{print int($1 / s)}' "$tmp/bare_churn" 2>/dev/null || echo null)" \
+	'{getppid_ns: $g, fork_exec_per_s: $f}')"
+
 # 1. added cost per system call ------------------------------------------------------
 log "1/6 added cost per getppid call"
 CALLS=$CALLS ROUNDS=$ROUNDS tools/bench-syscalls.sh --json >"$tmp/sys.json" || echo '{}' >"$tmp/sys.json"
@@ -133,6 +148,24 @@ done | awk '{s += $1} END {printf "%d", s / 1024}')
 # per-CPU formula; full hashes), the default panes
 tools/map-memory.sh --json $kpid 2 128 256 >"$tmp/maps.json" 2>/dev/null || echo null >"$tmp/maps.json"
 wait $kpid 2>/dev/null
+# bytes copied out of the kernel per tick (tools/map-memory.sh --reads), idle and under a
+# getppid load, at 2, 128 and 256 possible CPUs
+reads_of() {
+	./ktop -J -d 0.5 >/dev/null &
+	kpid=$!
+	sleep 1.5
+	tools/map-memory.sh --json --reads 5 $kpid 2 128 256 2>/dev/null | jq -c '.reads.per_tick' || echo null
+	kill $kpid; wait $kpid 2>/dev/null
+}
+idle_reads=$(reads_of)
+taskset -c 1 "$LOOP" --rate 1000000 12 &
+loadpid=$!
+load_reads=$(reads_of)
+kill $loadpid 2>/dev/null; wait $loadpid 2>/dev/null
+# before issue 17, measured the same way on 2026-12-01 (commit e727252: per-CPU syscall,
+# process, softirq, system vector, cross-call and tasklet maps read whole): bytes at 128
+put bpf_reads_per_tick "$(jq -n --argjson i "${idle_reads:-null}" --argjson l "${load_reads:-null}" \
+	'{idle: $i, load: $l, old_idle_128: 52088008, old_load_128: 52332037}')"
 put bpf_maps_kb "${maps_kb:-null}"
 # before issue 17 (per-CPU syscall, process and hard-IRQ maps), measured the same way on
 # 2026-12-01 (commit 4805e11): KiB at 128 and 256 possible CPUs

@@ -3,7 +3,7 @@
 set -e
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev libinih-dev
 pkg-config libcmocka-dev tmux iproute2 procps libbpf-tools util-linux jq htop libclang-rt-14-dev
-valgrind libmicrohttpd-dev prometheus curl python3 python3-yaml
+valgrind libmicrohttpd-dev prometheus curl python3 python3-yaml strace
 debhelper devscripts lintian fakeroot groff man-db bash-completion systemd"
 missing=""
 for p in $pkgs; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/map-memory.sh: the kernel memory of a running ktop's BPF maps, as it is here and
 # as it would be with N possible CPUs, computed from each map's type, sizes and flags.
-#   tools/map-memory.sh [--json] PID [CPUS...]     (default CPUS: 2 128 256; as root)
+#   tools/map-memory.sh [--json] [--reads SECS] PID [CPUS...]
+#                                   (default CPUS: 2 128 256; as root)
 #
 # Per-CPU maps (percpu array, percpu hash, LRU percpu hash) hold one value per *possible*
 # CPU, so a 2-CPU machine cannot show what a 128-CPU server pins. The projection is the
@@ -13,10 +14,30 @@
 # not per CPU, and is counted as 0 here as it is there.
 # Output: one line per map (name, type, key, value, max_entries, per-CPU, then KiB at each
 # CPU count) and a total line; --json: the same as one JSON object.
+#
+# --reads SECS: also the bytes ktop copies out of each map per tick, at each CPU count.
+# strace watches the process's bpf() calls for SECS seconds; each lookup (one element, or
+# a batch of the count the kernel returned) copies key_size + the value, which for a
+# per-CPU map is round_up(value_size, 8) per possible CPU (bpf_map_value_size()); a
+# get_next_key copies a key. Ticks are counted by the first batch read (in_batch=NULL) of
+# the map read most often, and only whole ticks between two of those are kept. What a
+# hash holds depends on the CPUs that did the work, not on the possible ones: the
+# projection is that of a machine with this one's online CPUs and N possible ones.
 set -u
-JSON=0
-[ "${1:-}" = --json ] && { JSON=1; shift; }
-[ $# -ge 1 ] || { echo "usage: tools/map-memory.sh [--json] PID [CPUS...]" >&2; exit 2; }
+JSON=0 READS=0
+while :; do
+	case ${1:-} in
+	--json) JSON=1; shift ;;
+	--reads)
+		READS=${2:-}
+		[[ $READS =~ ^[0-9]+$ ]] && [ "$READS" -gt 0 ] ||
+			{ echo "tools/map-memory.sh: --reads takes seconds, not '${2:-}'" >&2; exit 2; }
+		shift 2 ;;
+	*) break ;;
+	esac
+done
+usage="usage: tools/map-memory.sh [--json] [--reads SECS] PID [CPUS...]"
+[ $# -ge 1 ] || { echo "$usage" >&2; exit 2; }
 pid=$1
 shift
 cpus=("$@")
@@ -38,7 +59,60 @@ maps() {
 		{print $0, ($1 in nm) ? nm[$1] : "?"}'
 }
 
-maps | awk -v json=$JSON -v cpus="${cpus[*]}" '
+# READS: "map_id elements keys" copied out per tick (see --reads above), and a "ticks N" line
+reads=
+if [ "$READS" -gt 0 ]; then
+	command -v strace >/dev/null || { echo "tools/map-memory.sh: --reads needs strace" >&2; exit 1; }
+	trace=$(mktemp)
+	reads=$(mktemp)
+	trap 'rm -f "$trace" "$reads"' EXIT
+	timeout -s INT "$READS" strace -f -qq -e trace=bpf -o "$trace" -p "$pid" 2>/dev/null
+	awk '
+		# the number after key= in the line, or -1
+		function num(key,    at) {
+			if (!match($0, key "[0-9]+")) return -1
+			return substr($0, RSTART + length(key), RLENGTH - length(key)) + 0
+		}
+		NR == FNR { if (/in_batch=NULL/) starts[num("map_fd=")]++; next }
+		FNR == 1 {
+			for (fd in starts) if (starts[fd] > starts[ref] + 0) ref = fd
+			ticks = starts[ref] - 1
+			if (ticks < 1) exit
+			first = last = 0
+		}
+		/in_batch=NULL/ && num("map_fd=") == ref { if (!first) first = FNR; last = FNR }
+		{ lines[FNR] = $0 }
+		END {
+			if (ticks < 1) { print "ticks 0"; exit }
+			print "ticks", ticks
+			for (i = first; i < last; i++) {
+				$0 = lines[i]
+				fd = num("map_fd=")
+				if (fd < 0 || !(/= 0$/ || /= -1 ENOENT/)) continue
+				if (/_BATCH,/) {
+					n = num("=> {batch={count=")
+					elems[fd] += n >= 0 ? n : num(" count=")
+				} else if (/LOOKUP(_AND_DELETE)?_ELEM,/ && /= 0$/) {
+					elems[fd]++
+				} else if (/GET_NEXT_KEY,/ && /= 0$/) {
+					keys[fd]++
+				}
+			}
+			for (fd in elems) print "fd", fd, elems[fd] / ticks, 0
+			for (fd in keys) print "fd", fd, 0, keys[fd] / ticks
+		}' "$trace" "$trace" | while read -r what fd elems keys; do
+		if [ "$what" = ticks ]; then
+			echo "ticks $fd"
+			continue
+		fi
+		id=$(awk '/^map_id:/ {print $2}' "/proc/$pid/fdinfo/$fd" 2>/dev/null)
+		[ -n "$id" ] && echo "$id $elems $keys"
+	done >"$reads"
+	grep -q '^ticks [1-9]' "$reads" ||
+		{ echo "tools/map-memory.sh: no whole tick of $pid in $READS s" >&2; exit 1; }
+fi
+
+maps | awk -v json=$JSON -v cpus="${cpus[*]}" -v readsfile="$reads" '
 	function roundup(x, a) { return int((x + a - 1) / a) * a }
 	# BPF_MAP_TYPE_PERCPU_HASH 5, PERCPU_ARRAY 6, LRU_PERCPU_HASH 10, PERCPU_CGROUP_STORAGE 21
 	function percpu(t) { return t == 5 || t == 6 || t == 10 || t == 21 }
@@ -53,11 +127,23 @@ maps | awk -v json=$JSON -v cpus="${cpus[*]}" '
 		tn[1] = "hash"; tn[2] = "array"; tn[5] = "percpu_hash"; tn[6] = "percpu_array"
 		tn[9] = "lru_hash"; tn[10] = "lru_percpu_hash"; tn[27] = "ringbuf"
 		tn[29] = "task_storage"; tn[21] = "percpu_cgroup_storage"
+		# per map id: elements and keys copied out per tick (--reads)
+		while (readsfile != "" && (getline l < readsfile) > 0) {
+			split(l, w, " ")
+			if (w[1] == "ticks") { ticks = w[2]; continue }
+			relems[w[1]] += w[2]; rkeys[w[1]] += w[3]
+		}
 		if (!json) {
 			printf "%-22s %-16s %4s %5s %8s %4s", "map", "type", "key", "value", "entries", "pcpu"
 			for (i = 1; i <= nc; i++) printf " %10s", "KiB@" c[i]
-			printf " %10s\n", "memlock"
+			printf " %10s", "memlock"
+			for (i = 1; ticks && i <= nc; i++) printf " %10s", "rdKiB@" c[i]
+			printf "\n"
 		}
+	}
+	# bytes copied out per tick at n possible CPUs: key and value per element, key per key
+	function readbytes(id, t, k, v, n) {
+		return relems[id] * (k + (percpu(t) ? roundup(v, 8) * n : v)) + rkeys[id] * k
 	}
 	{
 		name = $8; t = $2
@@ -72,7 +158,20 @@ maps | awk -v json=$JSON -v cpus="${cpus[*]}" '
 			js = js sprintf("%s\"%d\": %d", (i > 1 ? ", " : ""), c[i], b)
 		}
 		memlock += $7
-		rows[++n] = json ? js "}}" : line sprintf(" %10.1f", $7 / 1024)
+		line = line sprintf(" %10.1f", $7 / 1024)
+		js = js "}"
+		if (ticks) {
+			js = js sprintf(", \"elements_read_per_tick\": %.1f", relems[$1])
+			js = js ", \"read_per_tick\": {"
+			for (i = 1; i <= nc; i++) {
+				b = readbytes($1, t, $3, $4, c[i])
+				rtotal[i] += b
+				line = line sprintf(" %10.1f", b / 1024)
+				js = js sprintf("%s\"%d\": %d", (i > 1 ? ", " : ""), c[i], b)
+			}
+			js = js "}"
+		}
+		rows[++n] = json ? js "}" : line
 	}
 	END {
 		if (json) {
@@ -80,11 +179,21 @@ maps | awk -v json=$JSON -v cpus="${cpus[*]}" '
 			for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? ", " : ""), rows[i]
 			printf "], \"memlock\": %d, \"total\": {", memlock
 			for (i = 1; i <= nc; i++) printf "%s\"%d\": %d", (i > 1 ? ", " : ""), c[i], total[i]
-			printf "}}\n"
+			printf "}"
+			if (ticks) {
+				printf ", \"reads\": {\"ticks\": %d, \"per_tick\": {", ticks
+				for (i = 1; i <= nc; i++)
+					printf "%s\"%d\": %d", (i > 1 ? ", " : ""), c[i], rtotal[i]
+				printf "}}"
+			}
+			printf "}\n"
 			exit
 		}
 		for (i = 1; i <= n; i++) print rows[i]
 		printf "%-22s %-16s %4s %5s %8s %4s", "total (" n " maps)", "", "", "", "", ""
 		for (i = 1; i <= nc; i++) printf " %10.1f", total[i] / 1024
-		printf " %10.1f\n", memlock / 1024
+		printf " %10.1f", memlock / 1024
+		for (i = 1; ticks && i <= nc; i++) printf " %10.1f", rtotal[i] / 1024
+		printf "\n"
+		if (ticks) printf "read per tick: averaged over %d ticks\n", ticks
 	}'
