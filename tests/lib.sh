@@ -23,6 +23,13 @@ jqt() { jq -e "$@" >/dev/null; }
 # between VALUE LOW HIGH: LOW <= VALUE <= HIGH (integers), for a check with two bounds
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 tap_diag() { echo "# $*"; }
+# collectors_kept_running FILE: in the NDJSON frames of FILE, every collector that ran in the
+# first frame ("ok...") runs in every frame, and at least 5 ran (the opt-in ones are off, and
+# functions is unavailable on a kernel that allows no tracing)
+collectors_kept_running() {
+	jqt -s '(.[0].collectors | to_entries | map(select(.value | startswith("ok")) | .key)) as $k
+		| ($k | length) >= 5 and all(.[]; .collectors as $c | all($k[]; $c[.] | startswith("ok")))' "$1"
+}
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
