@@ -86,7 +86,8 @@ int cpu_slot_map_read(struct cpu_slot_map *m, __u64 epoch, counter_fn fn, void *
 	err = counter_map_read(&m->map, epoch, keep_delta, m);
 	if (err)
 		return err;
-	qsort_r(m->order, m->n, sizeof(*m->order), by_key, m->keys);
+	if (m->n) /* nothing read yet: order may still be NULL (qsort_r's argument is nonnull) */
+		qsort_r(m->order, m->n, sizeof(*m->order), by_key, m->keys);
 	for (size_t i = 0; i < m->n;) {
 		__u32 slot = CPU_SLOT_OF(m->keys[m->order[i]]);
 

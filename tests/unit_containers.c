@@ -334,7 +334,8 @@ static int capture_filter(uint32_t mode, const uint64_t *ids, size_t nids)
 {
 	filter_mode = mode;
 	nfiltered = nids < 8 ? nids : 8;
-	memcpy(filtered, ids, nfiltered * sizeof(*ids));
+	if (nfiltered) /* ids may be NULL when there are none */
+		memcpy(filtered, ids, nfiltered * sizeof(*ids));
 	return 0;
 }
 
