@@ -317,9 +317,12 @@ static void test_quiet(void **state)
 		print_message("# %s %s max %llu ns\n", kind, r->name,
 			      (unsigned long long)r->v[CRITICAL_V_MAX]);
 		/* a wait for the scheduler of 1 ms is real on a busy machine (a CPU hog beside
-		 * the test makes them in execve, page tables...); IRQs or BH held off that long
-		 * in a quiet time would be the method's mistake */
-		if (r->v[CRITICAL_V_MAX] >= 1000000 && strcmp(kind, "preempt_off") != 0)
+		 * the test makes them in execve, page tables...), and so is a cross-CPU call
+		 * timed exactly (a TLB flush whose virtual CPU the host stopped); IRQs or BH
+		 * found held off that long by a late timer in a quiet time would be the
+		 * lateness method's mistake */
+		if (r->v[CRITICAL_V_MAX] >= 1000000 && strcmp(kind, "preempt_off") != 0 &&
+		    strcmp(value_name(critical_schema, r->v[CRITICAL_V_METHOD]), "ipi_call") != 0)
 			offenders++;
 	}
 	print_message("# quiet: %u idle/user/external delays classified apart\n", other);
