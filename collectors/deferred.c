@@ -399,6 +399,8 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 						      r->v[DEFERRED_V_DELAY_COUNT]);
 	exec = frame_row_hist(s->frame, r, 0);
 	delay = frame_row_hist(s->frame, r, 1);
+	if (exec) /* making delay's may have moved it */
+		exec = frame_row_hist(s->frame, r, 0);
 	for (int i = 0; i < HIST_SLOTS && i < KTOP_HIST_SLOTS; i++) {
 		if (exec)
 			exec->slot[i] = st->exec_hist[i];

@@ -374,6 +374,8 @@ static int fill_row(struct tasklets_state *s, const void *values, __u64 func)
 	r->name = func_name(s, func);
 	exec = frame_row_hist(f, r, 0);
 	queue = frame_row_hist(f, r, 1);
+	if (exec) /* making queue's may have moved it */
+		exec = frame_row_hist(f, r, 0);
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
 		const struct tasklet_stat *st = stat_of(s, values, cpu);
 		struct table_row *cr;

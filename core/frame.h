@@ -59,7 +59,8 @@ const struct table_schema *frame_schema_find(const char *id);
 
 struct table *frame_table(struct frame *f, const struct table_schema *schema);
 const struct table *frame_table_const(const struct frame *f, const struct table_schema *schema);
-/* A zeroed histogram for row r's slot which (0 or 1), or NULL on ENOMEM */
+/* A zeroed histogram for row r's slot which (0 or 1), or NULL on ENOMEM. The pointer is
+ * good until the next call on f: making another row's histogram may move them all */
 struct hist *frame_row_hist(struct frame *f, struct table_row *r, unsigned int which);
 const struct hist *frame_row_hist_const(const struct frame *f, const struct table_row *r,
 					unsigned int which);
