@@ -42,8 +42,10 @@ check_counts() {
 		between "$errs" $M $((M + M / 50 + 100))
 	tap_check "$mode: the program making no calls has a row of its start and end" \
 		[ "$ecount" -gt 0 ]
+	# its own start-up and exit calls on top: about those of the same program making none,
+	# which vary from run to run (a sanitizer's runtime: 314 in one, 528 in the next)
 	tap_check "$mode: the workload's process row has all its calls ($pcount of $((N + M)) + $ecount)" \
-		between "$pcount" $((N + M)) $((N + M + ecount + 50))
+		between "$pcount" $((N + M)) $((N + M + 2 * ecount + 50))
 }
 
 run_counts
