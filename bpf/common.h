@@ -10,6 +10,12 @@
  * counter that user space turns into deltas; a maximum cannot be, so it is kept per epoch
  * (bpf/ktop.bpf.h, collectors/counters.c).
  */
+/* CPUs seen in one counter epoch (bits 0..63): a row's CPUS column */
+struct ktop_cpus {
+	__u64 bits;
+	__u64 epoch;
+};
+
 struct ktop_max {
 	__u64 ns;
 	__u64 epoch;

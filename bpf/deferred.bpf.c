@@ -198,26 +198,6 @@ static __always_inline void shared_max_add(struct ktop_max *max, __u64 ns)
 	ktop_max_add(max, ns);
 }
 
-static __always_inline void shared_hist_add(__u32 *hist, __u64 ns)
-{
-	__sync_fetch_and_add(&hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)], 1);
-}
-
-/* This CPU into the epoch's CPU list. Each CPU sets only its own bit, so adding the bit
- * when it is clear is an atomic OR; a new epoch starts the list again. */
-static __always_inline void cpus_add(struct deferred_cpus *cpus)
-{
-	__u32 cpu = bpf_get_smp_processor_id();
-	__u64 bit = cpu < 64 ? 1ull << cpu : 0, epoch = counter_epoch;
-
-	if (cpus->epoch != epoch) {
-		cpus->bits = bit;
-		cpus->epoch = epoch;
-	} else if (bit && !(cpus->bits & bit)) {
-		__sync_fetch_and_add(&cpus->bits, bit);
-	}
-}
-
 /* One run (expiry) that took ns, with its delay (lateness) when known */
 static __always_inline void stat_run(struct deferred_stat *st, __u64 ns, bool has_delay,
 				     __u64 delay_ns, __u64 held_ns)
@@ -226,15 +206,15 @@ static __always_inline void stat_run(struct deferred_stat *st, __u64 ns, bool ha
 	shared_max_add(&st->max, ns);
 	if (has_delay)
 		shared_max_add(&st->delay_max, delay_ns);
-	cpus_add(&st->cpus);
+	ktop_cpus_add(&st->cpus, counter_epoch);
 	__sync_fetch_and_add(&st->count, 1);
 	__sync_fetch_and_add(&st->total_ns, ns);
-	shared_hist_add(st->exec_hist, ns);
+	ktop_hist_add_shared(st->exec_hist, ns);
 	if (has_delay) {
 		__sync_fetch_and_add(&st->delay_count, 1);
 		__sync_fetch_and_add(&st->delay_total_ns, delay_ns);
 		__sync_fetch_and_add(&st->held_total_ns, held_ns);
-		shared_hist_add(st->delay_hist, delay_ns);
+		ktop_hist_add_shared(st->delay_hist, delay_ns);
 	}
 }
 

@@ -48,12 +48,6 @@ struct deferred_slot_info {
 	char name[DEFERRED_NAME_LEN]; /* the workqueue's name; empty for timers */
 };
 
-/* CPUs seen in one counter epoch: bits 0..63 */
-struct deferred_cpus {
-	__u64 bits;
-	__u64 epoch;
-};
-
 /*
  * One slot's statistics, cumulative since load (collectors/counters.c layout: u64
  * counters, the maxima, the histograms, then what is not a counter). For a work item: runs,
@@ -72,7 +66,7 @@ struct deferred_stat {
 	struct ktop_max delay_max;
 	__u32 exec_hist[KTOP_HIST_SLOTS];
 	__u32 delay_hist[KTOP_HIST_SLOTS];
-	struct deferred_cpus cpus; /* where it ran this epoch */
+	struct ktop_cpus cpus; /* where it ran this epoch */
 };
 
 /* A process that queued (armed) the focused row, cumulative while the focus stays */

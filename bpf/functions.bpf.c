@@ -48,20 +48,6 @@ static __always_inline __u64 start_key(void)
 	return (bpf_get_current_pid_tgid() << 32) | (slot & (FUNCTIONS_MAX - 1));
 }
 
-/* This CPU into the epoch's CPU list (each CPU sets only its own bit: an atomic OR) */
-static __always_inline void cpus_add(struct function_cpus *cpus)
-{
-	__u32 cpu = bpf_get_smp_processor_id();
-	__u64 bit = cpu < 64 ? 1ull << cpu : 0, epoch = counter_epoch;
-
-	if (cpus->epoch != epoch) {
-		cpus->bits = bit;
-		cpus->epoch = epoch;
-	} else if (bit && !(cpus->bits & bit)) {
-		__sync_fetch_and_add(&cpus->bits, bit);
-	}
-}
-
 static __always_inline void on_entry(void)
 {
 	__u32 key = slot;
@@ -73,7 +59,7 @@ static __always_inline void on_entry(void)
 	st = bpf_map_lookup_elem(&function_stats, &key);
 	if (!st)
 		return;
-	cpus_add(&st->cpus);
+	ktop_cpus_add(&st->cpus, counter_epoch);
 	__sync_fetch_and_add(&st->calls, 1);
 	if (counts_only)
 		return;

@@ -17,12 +17,6 @@ enum function_ret {
 	FUNCTION_RET_INT64, /* long: negative is an error */
 };
 
-/* CPUs seen in one counter epoch: bits 0..63 */
-struct function_cpus {
-	__u64 bits;
-	__u64 epoch;
-};
-
 /*
  * One function's statistics, shared by the CPUs (atomic adds), cumulative since load
  * (collectors/counters.c layout: u64 counters, the maximum, the histogram, then what is
@@ -35,7 +29,7 @@ struct function_stat {
 	__u64 errors;	/* timed calls that returned a negative value */
 	struct ktop_max max;
 	__u32 hist[KTOP_HIST_SLOTS];
-	struct function_cpus cpus; /* where it was called this epoch */
+	struct ktop_cpus cpus; /* where it was called this epoch */
 };
 
 #endif

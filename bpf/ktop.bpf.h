@@ -116,13 +116,34 @@ static __always_inline void ktop_max_add_shared(struct ktop_max *max, __u64 ns)
 	asm volatile("" ::: "memory");
 }
 
+/* One more ns into a log2 histogram that all CPUs share */
+static __always_inline void ktop_hist_add_shared(__u32 *hist, __u64 ns)
+{
+	__sync_fetch_and_add(&hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)], 1);
+}
+
+/* This CPU into the CPU list of counter epoch `epoch`. Each CPU sets only its own bit, so
+ * adding the bit when it is clear is an atomic OR; a new epoch starts the list again */
+static __always_inline void ktop_cpus_add(struct ktop_cpus *cpus, __u64 epoch)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u64 bit = cpu < 64 ? 1ull << cpu : 0;
+
+	if (cpus->epoch != epoch) {
+		cpus->bits = bit;
+		cpus->epoch = epoch;
+	} else if (bit && !(cpus->bits & bit)) {
+		__sync_fetch_and_add(&cpus->bits, bit);
+	}
+}
+
 static __always_inline void ktop_stat_add_shared(__u64 *count, __u64 *total_ns,
 						 struct ktop_max *max, __u32 *hist, __u64 ns)
 {
 	ktop_max_add_shared(max, ns);
 	__sync_fetch_and_add(count, 1);
 	__sync_fetch_and_add(total_ns, ns);
-	__sync_fetch_and_add(&hist[ktop_log2_slot(ns) & (KTOP_HIST_SLOTS - 1)], 1);
+	ktop_hist_add_shared(hist, ns);
 }
 
 #endif
