@@ -45,6 +45,7 @@
 #include "core/config.h"
 #include "core/frame.h"
 #include "deferred.skel.h"
+#include "collector_attach.h"
 
 /* Fake kernel addresses: work_structs, timers, a pool_workqueue and callbacks */
 #define W1 0xffff888000011000ull
@@ -531,37 +532,6 @@ static void test_real_timerfd_and_its_callers(void **state)
 	history_free(&h);
 }
 
-static int register_schemas(void)
-{
-	for (const struct table_schema *const *s = deferred_collector.tables; *s; s++)
-		if (frame_register_schema(*s) < 0)
-			return -1;
-	return 0;
-}
-
-static int attach_for(double seconds)
-{
-	struct collector c = { .ops = &deferred_collector };
-	struct ktop_config cfg = { 0 };
-	struct history h;
-
-	if (register_schemas() < 0 || history_init(&h, 4) < 0)
-		return 1;
-	if (c.ops->open(&c, &cfg) < 0) {
-		fprintf(stderr, "deferred: %s\n", c.reason);
-		return 1;
-	}
-	printf("attached\n");
-	fflush(stdout);
-	for (double t = 0; t < seconds; t += 1) {
-		sleep_ns(seconds - t >= 1 ? 1000000000 : (long)((seconds - t) * 1e9));
-		c.ops->sample(&c, history_next(&h));
-	}
-	c.ops->close(&c);
-	history_free(&h);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest raw[] = {
@@ -585,12 +555,12 @@ int main(int argc, char **argv)
 
 	libbpf_set_print(quiet);
 	if (argc == 3 && strcmp(argv[1], "--attach") == 0)
-		return attach_for(atof(argv[2]));
+		return collector_attach_for(&deferred_collector, atof(argv[2]));
 	if (geteuid() != 0) {
 		printf("1..1\n# reason: needs root to load BPF programs\nok 1 # SKIP bpf_deferred\n");
 		return 0;
 	}
-	if (register_schemas() < 0)
+	if (collector_register_schemas(&deferred_collector) < 0)
 		return 1;
 	/* the crafted runs go to CPU 0 (BPF_F_TEST_RUN_ON_CPU): from a test on CPU 0 they run in
 	 * its own context, so the caller they record is this process, not whatever task an IPI

@@ -39,6 +39,7 @@
 #include "core/config.h"
 #include "core/frame.h"
 #include "tasklets.skel.h"
+#include "collector_attach.h"
 
 /* Fake kernel addresses: tasklet_structs and their functions */
 #define T1 0xffff888000001000ull
@@ -477,37 +478,6 @@ static void test_collector_fallback_says_why(void **state)
 	history_free(&h);
 }
 
-static int register_schemas(void)
-{
-	for (const struct table_schema *const *s = tasklets_collector.tables; *s; s++)
-		if (frame_register_schema(*s) < 0)
-			return -1;
-	return 0;
-}
-
-static int attach_for(double seconds)
-{
-	struct collector c = { .ops = &tasklets_collector };
-	struct ktop_config cfg = { 0 };
-	struct history h;
-
-	if (register_schemas() < 0 || history_init(&h, 4) < 0)
-		return 1;
-	if (c.ops->open(&c, &cfg) < 0) {
-		fprintf(stderr, "tasklets: %s\n", c.reason);
-		return 1;
-	}
-	printf("attached\n");
-	fflush(stdout);
-	for (double t = 0; t < seconds; t += 1) {
-		sleep_ns(seconds - t >= 1 ? 1000000000 : (long)((seconds - t) * 1e9));
-		c.ops->sample(&c, history_next(&h));
-	}
-	c.ops->close(&c);
-	history_free(&h);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest raw[] = {
@@ -532,12 +502,12 @@ int main(int argc, char **argv)
 	libbpf_set_print(quiet);
 	ncpus = libbpf_num_possible_cpus();
 	if (argc == 3 && strcmp(argv[1], "--attach") == 0)
-		return attach_for(atof(argv[2]));
+		return collector_attach_for(&tasklets_collector, atof(argv[2]));
 	if (geteuid() != 0) {
 		printf("1..1\n# reason: needs root to load BPF programs\nok 1 # SKIP bpf_tasklets\n");
 		return 0;
 	}
-	if (register_schemas() < 0)
+	if (collector_register_schemas(&tasklets_collector) < 0)
 		return 1;
 	failed = cmocka_run_group_tests_name("tasklets raw_tp twins", raw, setup, teardown);
 	failed += cmocka_run_group_tests_name("tasklets real hooks", real, NULL, NULL);
