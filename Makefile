@@ -104,11 +104,12 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(COLL_OBJS) $(BPF_TESTS) $(WORKLOADS): $(SKELS)
 
 # BPF programs only the tests load (hooks that make a section or a slow callback on
-# demand): tests/bpf/NAME.bpf.c, skeleton $(BUILD)/tests/bpf/NAME.skel.h; never in ktop
+# demand): tests/bpf/NAME.bpf.c, skeleton $(BUILD)/tests/bpf/NAME.skel.h; never in ktop.
+# One may be a shipped program built with a hook: it includes that bpf/*.bpf.c
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_SKELS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/bpf/%.skel.h,$(TEST_BPF_SRCS))
 
-$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
+$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h) $(BPF_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
@@ -196,7 +197,11 @@ $(BUILD)/ktop: $(MAIN_OBJ) $(UI_OBJS) $(EXPORT_OBJS) $(COLL_OBJS) $(CORE_OBJS)
 # and results in build-kernels/); without /dev/kvm they are emulated, and slow
 KERNELS      ?= 6.1,6.1-rt,6.12,6.12-rt
 KERNEL_SMP   ?= 2
-KERNEL_TESTS ?=
+# the test files about the kernel: every BPF test, and the end-to-end ones of collectors,
+# containers, privileges and --check (the screen, packaging and docs files do not depend on
+# the kernel and take hours emulated; KERNEL_TESTS= with nothing runs every file)
+KERNEL_TESTS ?= unit_ bpf_ e2e_cli e2e_syscalls e2e_irqs e2e_tasklets e2e_critical \
+	e2e_deferred e2e_functions e2e_maps e2e_containers e2e_privilege
 # not about the kernel, and hours under emulation: benchmarks, fuzzing, valgrind
 KERNEL_SKIP  ?= bench,fuzz,valgrind
 test-kernels: all unit

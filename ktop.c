@@ -204,28 +204,36 @@ static int print_containers(void)
 	return 0;
 }
 
-/* -f FUNC: one more name in [functions] trace (after the config file's); 0 or -1 */
+/* -f FUNC: one more name in [functions] trace (after the config file's), with globs and
+ * longer names than the file takes; 0 or -1 */
 static int functions_option_add(struct ktop_config *cfg, const char *name)
 {
-	size_t used = strlen(cfg->functions), n = strlen(name), count = used ? 1 : 0;
+	const struct option_def *trace = options_find("functions", "trace");
+	char list[CONFIG_LIST_MAX];
+	size_t used, n = strlen(name), count;
 
-	for (const char *p = cfg->functions; (p = strchr(p, ',')); p++)
+	if (!trace)
+		return -1;
+	snprintf(list, sizeof(list), "%s", options_text(cfg, trace));
+	used = strlen(list);
+	count = used ? 1 : 0;
+	for (const char *p = list; (p = strchr(p, ',')); p++)
 		count++;
 	if (!n || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			     "0123456789_.*?") != n || count >= 32 ||
-	    used + n + 3 > sizeof(cfg->functions))
+			     "0123456789_.*?") != n || count >= 32 || used + n + 3 > sizeof(list))
 		return -1;
-	snprintf(cfg->functions + used, sizeof(cfg->functions) - used, "%s%s",
-		 used ? ", " : "", name);
-	return 0;
+	snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", name);
+	return options_set_text(cfg, trace, list) < 0 ? -1 : 0;
 }
 
 /* Functions asked for are shown: their pane joins [general] panes */
 static void functions_pane_show(struct ktop_config *cfg)
 {
+	const struct option_def *trace = options_find("functions", "trace");
 	size_t used = strlen(cfg->panes);
 
-	if (cfg->functions[0] && used && !config_pane_listed(cfg, "functions") &&
+	if (trace && options_text(cfg, trace)[0] && used &&
+	    !config_pane_listed(cfg, "functions") &&
 	    used + sizeof(", functions") <= sizeof(cfg->panes))
 		strcat(cfg->panes, ", functions");
 }
@@ -315,7 +323,8 @@ static int parse_args(struct ktop_config *cfg, int argc, char **argv)
 			cfg->mouse = false;
 			break;
 		case OPT_COUNT_ONLY:
-			cfg->syscall_latency = false;
+			if (options_set(cfg, "syscalls", "latency", "no", why, sizeof(why)) < 0)
+				return usage_error("%s", why);
 			break;
 		case OPT_COLUMNS:
 			list_columns = true;

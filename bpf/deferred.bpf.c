@@ -38,17 +38,22 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define PF_WQ_WORKER 0x00000020 /* include/linux/sched.h: a workqueue worker thread */
-#define NSEC_PER_SEC 1000000000ull
 
-extern unsigned int CONFIG_HZ __kconfig __weak;
+/* The kernel's jiffy (1 s / CONFIG_HZ) in ns, set by user space (clock_getres of
+ * CLOCK_MONOTONIC_COARSE); not a __kconfig extern, which fails the whole load where no
+ * kernel config file can be read (containers, initramfs); 0: unknown */
+const volatile __u64 jiffy_ns;
 
 /* Slots handed out per table (may lag behind the info maps briefly) */
 __u32 nslots[DEFERRED_TABLES];
 /* Row whose callers are wanted (slot per table), DEFERRED_NO_FOCUS when none */
 __u32 focus_slot[DEFERRED_TABLES] = { DEFERRED_NO_FOCUS, DEFERRED_NO_FOCUS };
-/* Test only: the callback's address, instead of reading it from the (fake) work_struct or
- * timer a BPF_PROG_TEST_RUN passes. Always 0 outside tests. */
-__u64 test_func;
+/* A test cannot make kernel work_structs and timers: its build of this file
+ * (tests/bpf/deferred_test.bpf.c) defines DEFERRED_TEST_FUNC as the callback's address,
+ * when not 0, instead of reading it from the fake object. Shipped, there is no such hook. */
+#ifndef DEFERRED_TEST_FUNC
+#define DEFERRED_TEST_FUNC 0
+#endif
 
 /* Work runs whose queueing was not seen (queued before load, or the record was evicted) */
 __u64 work_unmatched;
@@ -152,8 +157,8 @@ static __always_inline __u64 func_at(const void *ptr)
 {
 	__u64 func = 0;
 
-	if (test_func)
-		return test_func;
+	if (DEFERRED_TEST_FUNC)
+		return DEFERRED_TEST_FUNC;
 	bpf_probe_read_kernel(&func, sizeof(func), ptr);
 	return func;
 }
@@ -406,25 +411,35 @@ static __always_inline int on_expire_entry(__u64 timer, __u64 func, __u32 kind, 
 	return 0;
 }
 
-static __always_inline int on_expire_exit(__u64 timer, __u32 first, __u32 last)
+/* The end of timer's run if it is the run of kind idx: true when it was */
+static __always_inline bool expire_exit_of(__u64 timer, __u32 idx, __u64 now)
 {
-	__u64 now = bpf_ktime_get_ns(), start;
 	struct deferred_stat *st;
 	struct timer_run *run;
+	__u64 start;
 
-	for (__u32 idx = first; idx <= last && idx < TIMER_KINDS; idx++) {
-		run = bpf_map_lookup_elem(&timer_runs, &idx);
-		if (!run || !run->start_ns || run->timer != timer)
-			continue;
-		start = run->start_ns;
-		run->start_ns = 0;
-		if (!run->allowed || now < start)
-			return 0;
-		st = stat_at(&timer_stats, run->slot);
-		if (st)
-			stat_run(st, now - start, run->has_late, run->late_ns, 0);
-		return 0;
-	}
+	run = bpf_map_lookup_elem(&timer_runs, &idx);
+	if (!run || !run->start_ns || run->timer != timer)
+		return false;
+	start = run->start_ns;
+	run->start_ns = 0;
+	if (!run->allowed || now < start)
+		return true;
+	st = stat_at(&timer_stats, run->slot);
+	if (st)
+		stat_run(st, now - start, run->has_late, run->late_ns, 0);
+	return true;
+}
+
+/* The end of timer's run, of kind first or last (hrtimers' exit does not say soft or hard).
+ * Two calls, not a loop: 6.1's verifier loses a loop index spilled to the stack and calls
+ * the loop infinite. */
+static __always_inline int on_expire_exit(__u64 timer, __u32 first, __u32 last)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!expire_exit_of(timer, first, now) && last != first)
+		expire_exit_of(timer, last, now);
 	return 0;
 }
 
@@ -448,12 +463,13 @@ static __always_inline int on_hrtimer_entry(struct hrtimer *t, ktime_t *nowp)
 
 static __always_inline int on_timer_list_entry(struct timer_list *t, __u64 baseclk)
 {
-	__u64 expires = BPF_CORE_READ(t, expires), hz = CONFIG_HZ;
+	__u64 expires = BPF_CORE_READ(t, expires);
 	__u64 late = 0;
 
-	if (hz && (long)(baseclk - expires) > 0)
-		late = (baseclk - expires) * (NSEC_PER_SEC / hz);
-	return on_expire_entry((__u64)t, FUNC_OF(t, function), TIMER_KIND_TIMER, hz != 0, late);
+	if (jiffy_ns && (long)(baseclk - expires) > 0)
+		late = (baseclk - expires) * jiffy_ns;
+	return on_expire_entry((__u64)t, FUNC_OF(t, function), TIMER_KIND_TIMER, jiffy_ns != 0,
+			       late);
 }
 
 SEC("tp_btf/workqueue_queue_work")

@@ -45,9 +45,12 @@ __u64 lost_delays; /* queue records overwritten before their tasklet ran: counte
 __u64 lost_runs;   /* runs not counted: tasklet_stats was full (counted, shown) */
 __u32 nslots;	  /* stats slots handed out (may lag behind slot_funcs briefly) */
 
-/* Test only: what the tail of [HI, TASKLET] holds, instead of reading the kernel's list
- * (see TASKLET_TAIL_EMPTY). Always 0 outside tests. */
-__u64 test_tail[2];
+/* A test cannot fill the kernel's tasklet lists: its build of this file
+ * (tests/bpf/tasklets_test.bpf.c) defines TASKLET_TEST_TAIL(idx) as what the tail of [HI,
+ * TASKLET] holds, when not 0 (see TASKLET_TAIL_EMPTY). Shipped, there is no such hook. */
+#ifndef TASKLET_TEST_TAIL
+#define TASKLET_TEST_TAIL(idx) 0
+#endif
 
 /* This CPU's per-CPU base, once found and checked */
 __u64 cpu_base[TASKLET_MAX_CPUS];
@@ -160,8 +163,8 @@ static __always_inline __u64 tasklet_tail(__u32 idx)
 {
 	__u64 base, head, tail = 0;
 
-	if (test_tail[idx & 1])
-		return test_tail[idx & 1];
+	if (TASKLET_TEST_TAIL(idx))
+		return TASKLET_TEST_TAIL(idx);
 	base = this_cpu_base();
 	if (!base)
 		return 0;

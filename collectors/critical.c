@@ -70,6 +70,19 @@ static const char *const critical_value_names[] = {
 
 static char critical_title[224] = "Critical sections";
 
+/* Its settings, [critical] of the config file */
+enum critical_setting { CRITICAL_THRESHOLD_US, CRITICAL_TIMER_HZ };
+
+static const struct option_def critical_options[] = {
+	[CRITICAL_THRESHOLD_US] = { "critical", "threshold_us", OPTION_UINT, 1, 10000000, "100",
+				    "critical sections (IRQs, BH or preemption off) shorter than "
+				    "this many microseconds are ignored" },
+	[CRITICAL_TIMER_HZ] = { "critical", "timer_hz", OPTION_UINT, 0, 10000, "1000",
+				"rate of ktop's own per-CPU timer that notices late interrupts: "
+				"always on nohz_full CPUs, for 5 s on a CPU where a section was "
+				"just found; the tick samples the others; 0: never" },
+};
+
 static const struct table_column critical_columns[] = {
 	{ "name", "OFFENDER (where it ended <- caller)", COL_NAME, 0, 0, 60, false,
 	  "innermost meaningful frame of the stack (where interrupts came back on, or where the "
@@ -524,8 +537,8 @@ static void critical_title_update(struct critical_state *s, double seconds)
 		snprintf(chance, sizeof(chance), "1ms caught %u%%",
 			 catch_percent(CRITICAL_SHOWN_NS, threshold, tick_hz));
 	snprintf(critical_title, sizeof(critical_title),
-		 "Critical sections >%uus: detections, lower bounds%s  %s%s  %s", s->threshold_us,
-		 s->missing, tick, own, chance);
+		 "Critical sections >%uus: detections, lower bounds  %s%s  %s%s", s->threshold_us,
+		 tick, own, chance, s->missing);
 }
 
 /* How long each own timer has been enabled: what it cost is that many expiries */
@@ -577,8 +590,8 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		return collector_fail(c, "out of memory");
 	c->priv = s;
 	s->ncpus = bpf_possible_cpus();
-	s->timer_hz = cfg->critical_timer_hz;
-	s->threshold_us = cfg->critical_threshold_us;
+	s->timer_hz = options_uint(cfg, &critical_options[CRITICAL_TIMER_HZ]);
+	s->threshold_us = options_uint(cfg, &critical_options[CRITICAL_THRESHOLD_US]);
 	s->slots = calloc(CRITICAL_HASH_SLOTS, sizeof(*s->slots));
 	s->seen_keys = calloc(CRITICAL_MAX_SIGNATURES, sizeof(*s->seen_keys));
 	s->counters = s->ncpus > 0 ? calloc((size_t)s->ncpus, sizeof(*s->counters)) : NULL;
@@ -600,13 +613,15 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		return collector_fail(c, "cannot open BPF object: %s", bpf_error_reason(err));
 	}
 	s->skel = skel;
-	skel->rodata->threshold_ns = (__u64)cfg->critical_threshold_us * 1000;
+	skel->rodata->threshold_ns = (__u64)s->threshold_us * 1000;
 	skel->rodata->irqentry_start = ksyms_address(s->ksyms, "__irqentry_text_start");
 	skel->rodata->irqentry_end = ksyms_address(s->ksyms, "__irqentry_text_end");
-	/* the tick's callback was renamed in 6.10 */
-	skel->rodata->tick_fn = ksyms_address(s->ksyms, "tick_nohz_handler");
+	/* the tick's hrtimer callback: tick_sched_timer until 6.9 renamed it tick_nohz_handler,
+	 * a name that before held the low-resolution tick's handler (not an hrtimer's): the
+	 * old name first, where it exists it is the one */
+	skel->rodata->tick_fn = ksyms_address(s->ksyms, "tick_sched_timer");
 	if (!skel->rodata->tick_fn)
-		skel->rodata->tick_fn = ksyms_address(s->ksyms, "tick_sched_timer");
+		skel->rodata->tick_fn = ksyms_address(s->ksyms, "tick_nohz_handler");
 	bpf_choose_variant(skel->progs.crit_hrtimer_btf, skel->progs.crit_hrtimer_raw, true);
 	bpf_choose_variant(skel->progs.crit_timer_start_btf, skel->progs.crit_timer_start_raw,
 			   true);
@@ -648,8 +663,8 @@ static int critical_open(struct collector *c, const struct ktop_config *cfg)
 		critical_close(c);
 		return collector_fail(c, "cannot open the ring buffer: %s", bpf_error_reason(err));
 	}
-	if (cfg->critical_timer_hz) {
-		err = start_timers(s, cfg->critical_timer_hz);
+	if (s->timer_hz) {
+		err = start_timers(s, s->timer_hz);
 		if (err) {
 			critical_close(c);
 			return collector_fail(c, "cannot start ktop's per-CPU timer: %s",
@@ -819,4 +834,6 @@ const struct collector_ops critical_collector = {
 	.focus = critical_focus,
 	.event_fd = critical_event_fd,
 	.consume = critical_consume,
+	.options = critical_options,
+	.noptions = sizeof(critical_options) / sizeof(critical_options[0]),
 };

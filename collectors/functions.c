@@ -59,6 +59,15 @@ enum {
 
 enum function_method { METHOD_NONE, METHOD_FENTRY, METHOD_KPROBE };
 
+/* Its settings, [functions] of the config file; -f FUNC adds to trace (ktop.c) */
+enum functions_setting { FUNCTIONS_TRACE };
+
+static const struct option_def functions_options[] = {
+	[FUNCTIONS_TRACE] = { "functions", "trace", OPTION_LIST, 0, 0, "",
+			      "kernel functions to count and time, as -f FUNC does (at most 32; "
+			      "names of 32 characters at most here, longer with -f); empty: none" },
+};
+
 static const char *const method_names[] = {
 	[METHOD_NONE] = "none", [METHOD_FENTRY] = "fentry", [METHOD_KPROBE] = "kprobe",
 };
@@ -535,7 +544,7 @@ static int functions_open(struct collector *c, const struct ktop_config *cfg)
 	}
 	snprintf(title, sizeof(title), "Functions (%s)", method_names[s->method]);
 	functions_table.title = title;
-	functions_parse(s, cfg->functions);
+	functions_parse(s, options_text(cfg, &functions_options[FUNCTIONS_TRACE]));
 	if (s->nfuncs || s->nglobs) {
 		s->btf = btf__load_vmlinux_btf();
 		if (libbpf_get_error(s->btf))
@@ -666,4 +675,6 @@ const struct collector_ops functions_collector = {
 	.open = functions_open,
 	.sample = functions_sample,
 	.close = functions_close,
+	.options = functions_options,
+	.noptions = sizeof(functions_options) / sizeof(functions_options[0]),
 };

@@ -34,6 +34,7 @@
 #include "core/intern.h"
 #include "core/ksyms.h"
 #include "core/proc.h"
+#include "irqs.h"
 #include "irqs.skel.h"
 #include "registry.h"
 
@@ -42,10 +43,6 @@ static const char *const softirq_names[SOFTIRQ_VECS] = {
 	"hi", "timer", "net_tx", "net_rx", "block", "irq_poll", "tasklet", "sched", "hrtimer",
 	"rcu",
 };
-
-extern const struct table_schema hardirqs_table, hardirq_cpus_table, hardirqs_by_cpu_table;
-extern const struct table_schema softirqs_table, softirq_cpus_table, softirqs_by_cpu_table;
-extern const struct table_schema xcalls_table, xcall_cpus_table;
 
 /* The lines of /proc/interrupts the system vectors count into, as the kernel labels them
  * (arch_show_interrupts); the IRQ column shows the x86 vector */
@@ -65,9 +62,6 @@ static const struct sysvec_info {
 	[SYSVEC_PLT] = { "PLT", "Platform interrupts", 0xf7 },
 };
 
-/* Row keys of the system vectors' lines: beyond every irq number */
-#define SYSVEC_ROW_KEY(line) ((1ull << 32) | (line))
-
 /* irq_vectors tracepoint pairs (NAME_entry, NAME_exit) and the line each counts into */
 static const struct sysvec_hook {
 	const char *tp;
@@ -82,16 +76,6 @@ static const struct sysvec_hook {
 
 static const char *const csd_tracepoints[] = { "csd_queue_cpu", "csd_function_entry",
 					       "csd_function_exit" };
-
-/* Row values of the hard-IRQ tables */
-enum hardirq_value {
-	HV_ID,	  /* irq (a system vector's x86 vector), or the CPU in the per-CPU tables */
-	HV_COUNT, /* interrupts */
-	HV_TOTAL, /* handler time */
-	HV_MAX,	  /* longest interrupt */
-	HV_CALLS, /* handler runs */
-	HV_CPUS,  /* bit per CPU it ran on */
-};
 
 #define HARDIRQ_COLUMNS(first_id, first_title, first_help)                                 \
 	{ first_id, first_title, COL_ID, HV_ID, 0, 4, false, first_help },                 \
@@ -153,20 +137,6 @@ const struct table_schema hardirqs_by_cpu_table = {
 	.hist_names = { "duration" },
 	.alternate = &hardirqs_table,
 	.charged = true,
-};
-
-/* Row values of the softirq tables */
-enum softirq_value {
-	SV_ID,		/* vector, or the CPU in the per-CPU tables */
-	SV_COUNT,	/* runs */
-	SV_TOTAL,	/* net time */
-	SV_MAX,		/* longest run */
-	SV_DELAYS,	/* runs whose raise was seen */
-	SV_DELAY_TOTAL, /* raise -> run waits */
-	SV_DELAY_MAX,
-	SV_KSOFTIRQD,	/* runs in ksoftirqd/N */
-	SV_IRQ,		/* hard-IRQ time that interrupted it */
-	SV_CPUS,	/* bit per CPU it ran on */
 };
 
 #define SOFTIRQ_COLUMNS                                                                     \
@@ -237,22 +207,6 @@ const struct table_schema softirqs_by_cpu_table = {
 	.hist_names = { "duration", "delay" },
 	.alternate = &softirqs_table,
 	.charged = true,
-};
-
-/* Row values of the cross-call tables */
-enum xcall_value {
-	XV_CPU, /* the CPU, in the per-CPU table */
-	XV_COUNT,
-	XV_TOTAL,
-	XV_MAX,
-	XV_DELAYS,
-	XV_DELAY_TOTAL,
-	XV_DELAY_MAX,
-	XV_SENT,
-	XV_LOCAL,
-	XV_CPUS,
-	XV_FROM_CPUS,
-	XV_LOCAL_NS,
 };
 
 #define XCALL_COLUMNS                                                                        \

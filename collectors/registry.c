@@ -12,6 +12,7 @@
 
 #include "core/fault.h"
 #include "core/frame.h"
+#include "core/options.h"
 #include "core/privsep.h"
 #include "core/proc.h"
 
@@ -41,14 +42,26 @@ const unsigned int collector_registry_size =
 
 void collectors_register_schemas(void)
 {
-	for (unsigned int i = 0; i < collector_registry_size; i++)
-		for (const struct table_schema *const *t = collector_registry[i]->tables; *t; t++)
+	for (unsigned int i = 0; i < collector_registry_size; i++) {
+		const struct collector_ops *ops = collector_registry[i];
+		int err;
+
+		for (const struct table_schema *const *t = ops->tables; *t; t++)
 			if (frame_register_schema(*t) < 0) {
 				/* more tables than a frame holds: a build that must not ship */
 				fprintf(stderr, "ktop: no room for table '%s': raise "
 					"TABLE_MAX_TABLES (core/table.h)\n", (*t)->id);
 				abort();
 			}
+		err = ops->noptions ? options_register(ops->options, ops->noptions) : 0;
+		if (err) {
+			/* as above: a build that must not ship */
+			fprintf(stderr, "ktop: the settings of '%s' %s\n", ops->name,
+				err == -EEXIST ? "name a [section] key another one has" :
+				"are too many: raise CONFIG_MAX_SETTINGS (core/config.h)");
+			abort();
+		}
+	}
 }
 
 static int stats_fd = -1;

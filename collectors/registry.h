@@ -19,8 +19,9 @@ extern const struct collector_ops critical_collector;
 extern const struct collector_ops functions_collector;
 extern const struct collector_ops containers_collector;
 
-/* Make every collector's table schemas known (frame_register_schema): the config file
- * and recordings name panes and columns, so this comes before either is read */
+/* Make every collector's table schemas (frame_register_schema) and settings
+ * (options_register) known: the config file and recordings name panes, columns and
+ * settings, so this comes before either is read */
 void collectors_register_schemas(void);
 /* c->ops->open(c, cfg), or the failure KTOP_FAULT asks for (core/fault.h, tests only) */
 int collector_open(struct collector *c, const struct ktop_config *cfg);

@@ -31,6 +31,18 @@
 
 static const char *const abi_names[] = { "x64", "ia32", "x32", NULL };
 
+/* Its settings, [syscalls] of the config file (the pane's sort is the screen's: core's) */
+enum syscalls_setting { SYSCALLS_LATENCY, SYSCALLS_PROCESS_ENTRIES };
+
+static const struct option_def syscalls_options[] = {
+	[SYSCALLS_LATENCY] = { "syscalls", "latency", OPTION_BOOL, 0, 0, "yes",
+			       "time every call (enter and exit hooks); \"no\" only counts them, "
+			       "at lower cost" },
+	[SYSCALLS_PROCESS_ENTRIES] = { "syscalls", "process_entries", OPTION_UINT, 128, 4194304,
+				       "10240", "processes tracked in the kernel (an LRU map; "
+				       "the least recently seen are dropped)" },
+};
+
 /* A process's values in a delta set (core/delta.h): its process_stat's counters */
 enum { D_COUNT, D_ERRORS, D_TOTAL };
 
@@ -200,6 +212,7 @@ static void syscalls_close(struct collector *c)
 static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 {
 	bool use_btf = probe_btf_tracepoint("sys_enter") && probe_btf_tracepoint("sys_exit");
+	bool latency = options_bool(cfg, &syscalls_options[SYSCALLS_LATENCY]);
 	struct syscalls_state *s;
 	struct syscalls_bpf *skel;
 	int err;
@@ -211,7 +224,7 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 	s->ncpus = bpf_possible_cpus();
 	s->stats.fd = -1;
 	s->focus_slot = -1;
-	s->process_entries = cfg->syscall_process_entries;
+	s->process_entries = options_uint(cfg, &syscalls_options[SYSCALLS_PROCESS_ENTRIES]);
 	/* the process and focus maps are shared by the CPUs: one value per key */
 	s->zero = calloc(1, sizeof(struct process_stat));
 	s->pid_keys = calloc(s->process_entries, sizeof(*s->pid_keys));
@@ -231,12 +244,11 @@ static int syscalls_open(struct collector *c, const struct ktop_config *cfg)
 	}
 	s->skel = skel;
 	bpf_choose_variant(skel->progs.sys_enter_btf, skel->progs.sys_enter_raw,
-			   use_btf && cfg->syscall_latency);
-	bpf_choose_variant(skel->progs.sys_exit_btf, skel->progs.sys_exit_raw,
-			   use_btf && cfg->syscall_latency);
+			   use_btf && latency);
+	bpf_choose_variant(skel->progs.sys_exit_btf, skel->progs.sys_exit_raw, use_btf && latency);
 	bpf_choose_variant(skel->progs.sys_exit_count_btf, skel->progs.sys_exit_count_raw,
-			   use_btf && !cfg->syscall_latency);
-	if (cfg->syscall_latency) {
+			   use_btf && !latency);
+	if (latency) {
 		bpf_program__set_autoload(skel->progs.sys_exit_count_btf, false);
 		bpf_program__set_autoload(skel->progs.sys_exit_count_raw, false);
 	} else {
@@ -554,4 +566,6 @@ const struct collector_ops syscalls_collector = {
 	.sample = syscalls_sample,
 	.close = syscalls_close,
 	.focus = syscalls_focus,
+	.options = syscalls_options,
+	.noptions = sizeof(syscalls_options) / sizeof(syscalls_options[0]),
 };

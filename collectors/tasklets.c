@@ -31,20 +31,8 @@
 #include "core/ksyms.h"
 #include "kfunc.h"
 #include "registry.h"
+#include "tasklets.h"
 #include "tasklets.skel.h"
-
-/* Row values */
-enum {
-	V_KIND,
-	V_COUNT,
-	V_TOTAL,
-	V_MAX,
-	V_QUEUE_COUNT,
-	V_QUEUE_TOTAL,
-	V_QUEUE_MAX,
-	V_CPUS,
-};
-#define V_CPU V_KIND /* the per-CPU table keeps the CPU where the main table keeps the kind */
 
 /* Key of the row that says the kernel has no tasklet tracepoints */
 #define STATUS_ROW_KEY UINT64_MAX
@@ -54,23 +42,25 @@ enum {
 
 static const char *const kind_names[] = { "tasklet", "tasklet_hi", "bh_work", "vector", NULL };
 
-extern const struct table_schema tasklet_cpus_table;
-
 static const struct table_column tasklet_columns[] = {
 	{ "func", "FUNCTION", COL_NAME, 0, 0, 24, false, "tasklet or BH work function" },
-	{ "kind", "KIND", COL_TEXT_VALUE, V_KIND, 0, 10, false,
+	{ "kind", "KIND", COL_TEXT_VALUE, TASKLET_V_KIND, 0, 10, false,
 	  "tasklet, tasklet_hi (HI softirq), bh_work (WQ_BH work item) or vector (fallback)" },
-	{ "count", "RUNS/s", COL_COUNT, V_COUNT, 0, 8, false, "runs completed per second" },
-	{ "total_ns", "TIME/s", COL_TIME, V_TOTAL, 0, 8, false, "execution time per second" },
-	{ "avg_ns", "AVG", COL_AVERAGE, V_TOTAL, V_COUNT, 8, true, "average execution time" },
-	{ "max_ns", "MAX", COL_DURATION, V_MAX, 0, 8, false, "longest run in the interval" },
-	{ "queue_total_ns", "QWAIT/s", COL_TIME, V_QUEUE_TOTAL, 0, 8, false,
+	{ "count", "RUNS/s", COL_COUNT, TASKLET_V_COUNT, 0, 8, false,
+	  "runs completed per second" },
+	{ "total_ns", "TIME/s", COL_TIME, TASKLET_V_TOTAL, 0, 8, false,
+	  "execution time per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, TASKLET_V_TOTAL, TASKLET_V_COUNT, 8, true,
+	  "average execution time" },
+	{ "max_ns", "MAX", COL_DURATION, TASKLET_V_MAX, 0, 8, false,
+	  "longest run in the interval" },
+	{ "queue_total_ns", "QWAIT/s", COL_TIME, TASKLET_V_QUEUE_TOTAL, 0, 8, false,
 	  "queue delay (schedule to start of run) summed, per second" },
-	{ "queue_avg_ns", "QAVG", COL_AVERAGE, V_QUEUE_TOTAL, V_QUEUE_COUNT, 8, true,
-	  "average queue delay" },
-	{ "queue_max_ns", "QMAX", COL_DURATION, V_QUEUE_MAX, 0, 8, false,
+	{ "queue_avg_ns", "QAVG", COL_AVERAGE, TASKLET_V_QUEUE_TOTAL, TASKLET_V_QUEUE_COUNT, 8,
+	  true, "average queue delay" },
+	{ "queue_max_ns", "QMAX", COL_DURATION, TASKLET_V_QUEUE_MAX, 0, 8, false,
 	  "longest queue delay in the interval" },
-	{ "cpus", "CPUS", COL_CPUS, V_CPUS, 0, 8, false, "CPUs it ran on" },
+	{ "cpus", "CPUS", COL_CPUS, TASKLET_V_CPUS, 0, 8, false, "CPUs it ran on" },
 };
 
 const struct table_schema tasklets_table = {
@@ -89,17 +79,22 @@ const struct table_schema tasklets_table = {
 };
 
 static const struct table_column cpu_columns[] = {
-	{ "cpu", "CPU", COL_ID, V_CPU, 0, 4, false, "CPU" },
-	{ "count", "RUNS/s", COL_COUNT, V_COUNT, 0, 8, false, "runs per second on this CPU" },
-	{ "total_ns", "TIME/s", COL_TIME, V_TOTAL, 0, 8, false, "execution time per second" },
-	{ "avg_ns", "AVG", COL_AVERAGE, V_TOTAL, V_COUNT, 8, true, "average execution time" },
-	{ "max_ns", "MAX", COL_DURATION, V_MAX, 0, 8, false, "longest run" },
-	{ "queue_total_ns", "QWAIT/s", COL_TIME, V_QUEUE_TOTAL, 0, 8, false,
+	{ "cpu", "CPU", COL_ID, TASKLET_V_CPU, 0, 4, false, "CPU" },
+	{ "count", "RUNS/s", COL_COUNT, TASKLET_V_COUNT, 0, 8, false,
+	  "runs per second on this CPU" },
+	{ "total_ns", "TIME/s", COL_TIME, TASKLET_V_TOTAL, 0, 8, false,
+	  "execution time per second" },
+	{ "avg_ns", "AVG", COL_AVERAGE, TASKLET_V_TOTAL, TASKLET_V_COUNT, 8, true,
+	  "average execution time" },
+	{ "max_ns", "MAX", COL_DURATION, TASKLET_V_MAX, 0, 8, false, "longest run" },
+	{ "queue_total_ns", "QWAIT/s", COL_TIME, TASKLET_V_QUEUE_TOTAL, 0, 8, false,
 	  "queue delay summed, per second" },
-	{ "queue_avg_ns", "QAVG", COL_AVERAGE, V_QUEUE_TOTAL, V_QUEUE_COUNT, 8, true,
-	  "average queue delay" },
-	{ "queue_max_ns", "QMAX", COL_DURATION, V_QUEUE_MAX, 0, 8, false, "longest queue delay" },
-	{ "share", "%TIME", COL_SHARE, V_TOTAL, 0, 6, true, "share of the function's time" },
+	{ "queue_avg_ns", "QAVG", COL_AVERAGE, TASKLET_V_QUEUE_TOTAL, TASKLET_V_QUEUE_COUNT, 8,
+	  true, "average queue delay" },
+	{ "queue_max_ns", "QMAX", COL_DURATION, TASKLET_V_QUEUE_MAX, 0, 8, false,
+	  "longest queue delay" },
+	{ "share", "%TIME", COL_SHARE, TASKLET_V_TOTAL, 0, 6, true,
+	  "share of the function's time" },
 };
 
 /* The focused function per CPU: filled only while someone drills into it */
@@ -342,14 +337,14 @@ static const struct tasklet_stat *stat_of(struct tasklets_state *s, const void *
 
 static void add_stat(struct table_row *r, const struct tasklet_stat *st)
 {
-	r->v[V_COUNT] += st->count;
-	r->v[V_TOTAL] += st->total_ns;
-	if (st->max.ns > r->v[V_MAX])
-		r->v[V_MAX] = st->max.ns;
-	r->v[V_QUEUE_COUNT] += st->queue_count;
-	r->v[V_QUEUE_TOTAL] += st->queue_total_ns;
-	if (st->queue_max.ns > r->v[V_QUEUE_MAX])
-		r->v[V_QUEUE_MAX] = st->queue_max.ns;
+	r->v[TASKLET_V_COUNT] += st->count;
+	r->v[TASKLET_V_TOTAL] += st->total_ns;
+	if (st->max.ns > r->v[TASKLET_V_MAX])
+		r->v[TASKLET_V_MAX] = st->max.ns;
+	r->v[TASKLET_V_QUEUE_COUNT] += st->queue_count;
+	r->v[TASKLET_V_QUEUE_TOTAL] += st->queue_total_ns;
+	if (st->queue_max.ns > r->v[TASKLET_V_QUEUE_MAX])
+		r->v[TASKLET_V_QUEUE_MAX] = st->queue_max.ns;
 }
 
 /* One function's per-CPU values into its row, and the CPU split if focused */
@@ -385,7 +380,7 @@ static int fill_row(struct tasklets_state *s, const void *values, __u64 func)
 		add_stat(r, st);
 		kinds |= st->kinds;
 		if (cpu < 64)
-			r->v[V_CPUS] |= 1ull << cpu;
+			r->v[TASKLET_V_CPUS] |= 1ull << cpu;
 		for (int i = 0; i < HIST_SLOTS; i++) {
 			if (exec)
 				exec->slot[i] += st->exec_hist[i];
@@ -399,10 +394,10 @@ static int fill_row(struct tasklets_state *s, const void *values, __u64 func)
 			cr = table_add_row(cpus, (uint64_t)cpu);
 		if (!cr)
 			return -ENOMEM;
-		cr->v[V_CPU] = (uint64_t)cpu;
+		cr->v[TASKLET_V_CPU] = (uint64_t)cpu;
 		add_stat(cr, st);
 	}
-	r->v[V_KIND] = remembered_kind(s, func, kinds);
+	r->v[TASKLET_V_KIND] = remembered_kind(s, func, kinds);
 	return 0;
 }
 
@@ -449,7 +444,7 @@ static int tasklets_sample(struct collector *c, struct frame *f)
 
 		if (r) {
 			r->name = intern("(no tasklet tracepoints: vector time only)");
-			r->v[V_KIND] = TASKLET_KIND_SOFTIRQ;
+			r->v[TASKLET_V_KIND] = TASKLET_KIND_SOFTIRQ;
 		}
 	}
 	if (t)

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "frame.h"
+#include "options.h"
 
 #define COLLECTOR_REASON_MAX 256
 
@@ -36,6 +37,10 @@ struct collector_ops {
 	void (*focus)(struct collector *c, const struct focus *focus); /* optional */
 	int (*event_fd)(struct collector *c); /* optional: an fd to poll, e.g. a ring buffer */
 	int (*consume)(struct collector *c);  /* optional: called when event_fd is readable */
+	/* optional: its settings, its own [sections] of the config file (core/options.h);
+	 * open() reads their values from cfg with options_bool(cfg, def), options_uint()... */
+	const struct option_def *options;
+	unsigned int noptions;
 };
 
 struct collector {

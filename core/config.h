@@ -11,6 +11,24 @@ enum output_mode { OUTPUT_SCREEN, OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_PROMETHEUS, O
 #define CONFIG_LIST_MAX 256
 #define CONFIG_MAX_KEYS 64
 
+#define CONFIG_MAX_SETTINGS 32 /* of all collectors together */
+
+struct option_def;
+
+/* The value of a collector's setting, of its option_def's type */
+union config_value {
+	bool on;                    /* OPTION_BOOL */
+	unsigned int count;         /* OPTION_UINT */
+	double number;              /* OPTION_DOUBLE */
+	char text[CONFIG_LIST_MAX]; /* OPTION_STRING, OPTION_LIST */
+};
+
+/* One setting a collector declares, as the config file or the command line set it */
+struct config_setting {
+	const struct option_def *def;
+	union config_value value;
+};
+
 /* One [keys] line: an action name and its keys as written ("q, F10") */
 struct config_key {
 	char action[CONFIG_NAME_MAX + 1];
@@ -35,15 +53,14 @@ struct ktop_config {
 	bool ascii;            /* force ASCII drawing */
 	bool mouse;            /* [general] mouse, --no-mouse: clicks and the wheel on the screen */
 	unsigned int process_rows; /* processes kept per frame */
-	bool syscall_latency;  /* time syscalls (enter+exit) or count only (exit) */
-	unsigned int syscall_process_entries; /* per-process LRU map size */
-	unsigned int critical_threshold_us; /* critical sections shorter than this are ignored */
-	unsigned int critical_timer_hz; /* ktop's own timer per CPU for the critical pane, 0 = off */
 	/* from the options table (core/options.c) and the command line */
 	char theme[CONFIG_NAME_MAX + 1];    /* [general] theme, --theme */
 	char panes[CONFIG_LIST_MAX];        /* [general] panes: table ids, in order */
-	char syscall_sort[CONFIG_NAME_MAX + 1]; /* [syscalls] sort: a column id */
-	char functions[CONFIG_LIST_MAX];    /* [functions] trace, -f: kernel functions */
+	char syscall_sort[CONFIG_NAME_MAX + 1]; /* [syscalls] sort: a column id (the pane's) */
+	/* the settings collectors declare (collector_ops.options) that were set; the others
+	 * are at their default. Read them with options_bool(), options_uint()... */
+	struct config_setting settings[CONFIG_MAX_SETTINGS];
+	unsigned int nsettings;
 	struct config_key keys[CONFIG_MAX_KEYS]; /* [keys]: remapped actions */
 	unsigned int nkeys;
 	const char *config_file; /* --config FILE */

@@ -2,8 +2,8 @@
 /*
  * core/manpage.c: ktop.1 in roff (man(7) macros). The options come from the command-line
  * table, the keys from the action table (as --list-actions prints it), the config file
- * from options_table and the panes from the registered schemas; the prose around them is
- * here. `ktop --man` prints it; the build installs it as ktop.1.
+ * from the options (core's and the collectors') and the panes from the registered schemas;
+ * the prose around them is here. `ktop --man` prints it; the build installs it as ktop.1.
  */
 #include <string.h>
 
@@ -204,8 +204,8 @@ static void section_config(FILE *out)
 	      ".PP\n"
 	      "The keys and their defaults:\n",
 	      out);
-	for (unsigned int i = 0; i < options_count; i++) {
-		const struct option_def *o = &options_table[i];
+	for (unsigned int i = 0; i < options_total(); i++) {
+		const struct option_def *o = options_nth(i);
 
 		if (!section || strcmp(section, o->section) != 0) {
 			section = o->section;

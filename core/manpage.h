@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * core/manpage.h: ktop.1, written in roff from the tables behind --help (core/cli.h),
- * --dump-config (options_table) and --list-actions, so the manual cannot drift from them.
+ * --dump-config (core/options.h) and --list-actions, so the manual cannot drift from them.
  */
 #ifndef KTOP_CORE_MANPAGE_H
 #define KTOP_CORE_MANPAGE_H

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/options.c: the options table and what is done with it: defaults, validation of
- * config files, the config file lookup order, and --dump-config.
+ * core/options.c: core's options table, the collectors' registered beside it, and what is
+ * done with them: defaults, validation of config files, the config file lookup order, and
+ * --dump-config.
  */
 #include <errno.h>
 #include <math.h>
@@ -28,7 +29,8 @@ static char default_panes[CONFIG_LIST_MAX];
 static int check_pane_id(const char *value, char *err, size_t errlen);
 static int check_syscall_sort(const char *value, char *err, size_t errlen);
 
-const struct option_def options_table[] = {
+/* Core's own: the program's, the screen's, the exporter's. A collector's are in its file. */
+static const struct option_def options_table[] = {
 	{ "general", "interval", OPTION_DOUBLE, 0.05, 3600, "1", "seconds between frames",
 	  FIELD(interval_s) },
 	{ "general", "history", OPTION_UINT, 10, 100000, "300",
@@ -48,26 +50,10 @@ const struct option_def options_table[] = {
 	  "the mouse on the screen: a click focuses a pane, sorts by a column title, selects a "
 	  "row, twice opens it; the wheel scrolls (no: the terminal keeps the mouse, as "
 	  "--no-mouse)", FIELD(mouse) },
-	{ "syscalls", "latency", OPTION_BOOL, 0, 0, "yes",
-	  "time every call (enter and exit hooks); \"no\" only counts them, at lower cost",
-	  FIELD(syscall_latency) },
-	{ "syscalls", "process_entries", OPTION_UINT, 128, 4194304, "10240",
-	  "processes tracked in the kernel (an LRU map; the least recently seen are dropped)",
-	  FIELD(syscall_process_entries) },
+	/* the System calls pane's, read by the screen: in [syscalls] beside the collector's */
 	{ "syscalls", "sort", OPTION_STRING, 0, 0, "count",
 	  "column the System calls pane is sorted by (a column id, see ktop --columns)",
 	  FIELD(syscall_sort), check_syscall_sort },
-	{ "critical", "threshold_us", OPTION_UINT, 1, 10000000, "100",
-	  "critical sections (IRQs, BH or preemption off) shorter than this many microseconds are ignored",
-	  FIELD(critical_threshold_us) },
-	{ "critical", "timer_hz", OPTION_UINT, 0, 10000, "1000",
-	  "rate of ktop's own per-CPU timer that notices late interrupts: always on nohz_full "
-	  "CPUs, for 5 s on a CPU where a section was just found; the tick samples the others; "
-	  "0: never",
-	  FIELD(critical_timer_hz) },
-	{ "functions", "trace", OPTION_LIST, 0, 0, "",
-	  "kernel functions to count and time, as -f FUNC does (at most 32; names of 32 "
-	  "characters at most here, longer with -f); empty: none", FIELD(functions) },
 	{ "export", "containers", OPTION_UINT, 0, 100000, "50",
 	  "containers with series of their own in the metrics (ktop --listen), the busiest; "
 	  "the others are summed in one container=\"_other\" series",
@@ -84,7 +70,18 @@ const struct option_def options_table[] = {
 	  "seconds an idle or slow HTTP connection is kept", FIELD(export_timeout_s) },
 };
 
-const unsigned int options_count = sizeof(options_table) / sizeof(options_table[0]);
+#define CORE_OPTIONS (sizeof(options_table) / sizeof(options_table[0]))
+
+/* The collectors' tables, in registry order */
+static struct {
+	const struct option_def *defs;
+	unsigned int count;
+} registered[CONFIG_MAX_SETTINGS];
+static unsigned int nregistered, registered_options;
+
+/* Every option in dump order (options_total()); rebuilt when a table registers */
+static const struct option_def *ordered[CORE_OPTIONS + CONFIG_MAX_SETTINGS];
+static unsigned int nordered;
 
 static const struct options_keys_ops *keys_ops;
 
@@ -93,15 +90,108 @@ void options_set_keys_ops(const struct options_keys_ops *ops)
 	keys_ops = ops;
 }
 
-static const char *const sections[] = { "general", "syscalls", "critical", "functions", "export",
-					"keys" };
+static bool option_is_core(const struct option_def *o)
+{
+	return o >= options_table && o < options_table + CORE_OPTIONS;
+}
+
+static bool in_general(const struct option_def *o)
+{
+	return strcmp(o->section, "general") == 0;
+}
+
+/*
+ * [general] first, then the collectors' sections in registry (pane) order, then core's
+ * others ([export]); a section's keys stay together, so the [syscalls] sort of the screen
+ * follows the collector's [syscalls] keys.
+ */
+static void options_order(void)
+{
+	const struct option_def *walk[CORE_OPTIONS + CONFIG_MAX_SETTINGS];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < CORE_OPTIONS; i++)
+		if (in_general(&options_table[i]))
+			walk[n++] = &options_table[i];
+	for (unsigned int t = 0; t < nregistered; t++)
+		for (unsigned int i = 0; i < registered[t].count; i++)
+			walk[n++] = &registered[t].defs[i];
+	for (unsigned int i = 0; i < CORE_OPTIONS; i++)
+		if (!in_general(&options_table[i]))
+			walk[n++] = &options_table[i];
+	nordered = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (unsigned int j = 0; j < i && !seen; j++)
+			seen = strcmp(walk[j]->section, walk[i]->section) == 0;
+		for (unsigned int j = i; j < n && !seen; j++)
+			if (strcmp(walk[j]->section, walk[i]->section) == 0)
+				ordered[nordered++] = walk[j];
+	}
+}
+
+unsigned int options_total(void)
+{
+	if (!nordered)
+		options_order();
+	return nordered;
+}
+
+const struct option_def *options_nth(unsigned int i)
+{
+	return i < options_total() ? ordered[i] : NULL;
+}
+
+const struct option_def *options_find(const char *section, const char *key)
+{
+	for (unsigned int i = 0; i < options_total(); i++)
+		if (strcmp(ordered[i]->section, section) == 0 && strcmp(ordered[i]->key, key) == 0)
+			return ordered[i];
+	return NULL;
+}
+
+int options_register(const struct option_def *defs, unsigned int count)
+{
+	for (unsigned int t = 0; t < nregistered; t++)
+		if (registered[t].defs == defs)
+			return 0;
+	if (nregistered >= CONFIG_MAX_SETTINGS || registered_options + count > CONFIG_MAX_SETTINGS)
+		return -ENOSPC;
+	for (unsigned int i = 0; i < count; i++)
+		if (options_find(defs[i].section, defs[i].key))
+			return -EEXIST;
+	registered[nregistered].defs = defs;
+	registered[nregistered++].count = count;
+	registered_options += count;
+	options_order();
+	return 0;
+}
 
 static bool section_known(const char *name)
 {
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		if (strcmp(sections[i], name) == 0)
+	if (strcmp(name, "keys") == 0)
+		return true;
+	for (unsigned int i = 0; i < options_total(); i++)
+		if (strcmp(ordered[i]->section, name) == 0)
 			return true;
 	return false;
+}
+
+/* "expected [general], [syscalls], ... or [keys]": the sections there are */
+static void expected_sections(char *err, size_t errlen)
+{
+	const char *section = NULL;
+
+	for (unsigned int i = 0; i < options_total(); i++) {
+		size_t used = strlen(err);
+
+		if (section && strcmp(section, ordered[i]->section) == 0)
+			continue;
+		section = ordered[i]->section;
+		snprintf(err + used, errlen - used, "%s[%s]", i ? ", " : " ", section);
+	}
+	snprintf(err + strlen(err), errlen - strlen(err), " or [keys]");
 }
 
 int options_check_theme_name(const char *value, char *err, size_t errlen)
@@ -151,23 +241,44 @@ static int check_syscall_sort(const char *value, char *err, size_t errlen)
 	return -1;
 }
 
-static const struct option_def *option_find(const char *section, const char *key)
+static void expected_keys(const char *section, char *err, size_t errlen)
 {
-	for (unsigned int i = 0; i < options_count; i++)
-		if (strcmp(options_table[i].section, section) == 0 &&
-		    strcmp(options_table[i].key, key) == 0)
-			return &options_table[i];
+	for (unsigned int i = 0; i < options_total(); i++) {
+		size_t used = strlen(err);
+
+		if (strcmp(ordered[i]->section, section) == 0)
+			snprintf(err + used, errlen - used, " %s", ordered[i]->key);
+	}
+}
+
+/* Room for a string or list value of o, its '\0' included */
+static size_t option_size(const struct option_def *o)
+{
+	if (option_is_core(o))
+		return o->size;
+	return o->size && o->size < CONFIG_LIST_MAX ? o->size : CONFIG_LIST_MAX;
+}
+
+/* Where a collector's option is set in cfg, or NULL while it is at its default */
+static struct config_setting *setting_of(const struct ktop_config *cfg,
+					 const struct option_def *o)
+{
+	for (unsigned int i = 0; i < cfg->nsettings && i < CONFIG_MAX_SETTINGS; i++)
+		if (cfg->settings[i].def == o)
+			return (struct config_setting *)&cfg->settings[i];
 	return NULL;
 }
 
-static void expected_keys(const char *section, char *err, size_t errlen)
+/* o's slot in cfg->settings, taken when it has none; NULL when all are taken */
+static union config_value *setting_take(struct ktop_config *cfg, const struct option_def *o)
 {
-	for (unsigned int i = 0; i < options_count; i++) {
-		size_t used = strlen(err);
+	struct config_setting *set = setting_of(cfg, o);
 
-		if (strcmp(options_table[i].section, section) == 0)
-			snprintf(err + used, errlen - used, " %s", options_table[i].key);
+	if (!set && cfg->nsettings < CONFIG_MAX_SETTINGS) {
+		set = &cfg->settings[cfg->nsettings++];
+		set->def = o;
 	}
+	return set ? &set->value : NULL;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -191,8 +302,8 @@ static bool name_char(char c)
 }
 
 /* A list "a, b,c" is checked item by item and stored as "a, b, c" */
-static int set_list(const struct option_def *o, char *dst, const char *value, char *err,
-		    size_t errlen)
+static int set_list(const struct option_def *o, char *dst, size_t size, const char *value,
+		    char *err, size_t errlen)
 {
 	char item[CONFIG_NAME_MAX + 1], out[CONFIG_LIST_MAX] = "";
 	const char *p = value;
@@ -229,9 +340,9 @@ static int set_list(const struct option_def *o, char *dst, const char *value, ch
 		if (o->check && o->check(item, err, errlen) < 0)
 			return -1;
 		used += snprintf(out + used, sizeof(out) - used, "%s%s", used ? ", " : "", item);
-		if (used >= sizeof(out) || used >= o->size) {
+		if (used >= sizeof(out) || used >= size) {
 			snprintf(err, errlen, "list too long; expected at most %zu characters",
-				 o->size - 1);
+				 size - 1);
 			return -1;
 		}
 	}
@@ -243,10 +354,10 @@ static int set_list(const struct option_def *o, char *dst, const char *value, ch
 	return 0;
 }
 
-static int option_set_value(struct ktop_config *cfg, const struct option_def *o,
-			    const char *value, char *err, size_t errlen)
+/* Parse value as o's into field (size bytes for a string or list) */
+static int option_parse(const struct option_def *o, void *field, size_t size, const char *value,
+			char *err, size_t errlen)
 {
-	char *field = (char *)cfg + o->offset;
 	char *end;
 	double d;
 	bool b;
@@ -282,9 +393,9 @@ static int option_set_value(struct ktop_config *cfg, const struct option_def *o,
 			*(double *)field = d;
 		return 0;
 	case OPTION_STRING:
-		if (!*value || strlen(value) >= o->size) {
+		if (!*value || strlen(value) >= size) {
 			snprintf(err, errlen, "%s = '%s' has a bad length; expected 1 to %zu "
-				 "characters", o->key, value, o->size - 1);
+				 "characters", o->key, value, size - 1);
 			return -1;
 		}
 		if (o->check && o->check(value, err, errlen) < 0)
@@ -292,9 +403,98 @@ static int option_set_value(struct ktop_config *cfg, const struct option_def *o,
 		strcpy(field, value);
 		return 0;
 	case OPTION_LIST:
-		return set_list(o, field, value, err, errlen);
+		return set_list(o, field, size, value, err, errlen);
 	}
 	return -1;
+}
+
+static int option_set_value(struct ktop_config *cfg, const struct option_def *o,
+			    const char *value, char *err, size_t errlen)
+{
+	union config_value parsed, *slot;
+
+	if (option_is_core(o))
+		return option_parse(o, (char *)cfg + o->offset, o->size, value, err, errlen);
+	if (option_parse(o, &parsed, option_size(o), value, err, errlen) < 0)
+		return -1;
+	slot = setting_take(cfg, o);
+	if (!slot) { /* options_register() keeps the options within the slots */
+		snprintf(err, errlen, "too many settings; expected at most %d",
+			 CONFIG_MAX_SETTINGS);
+		return -1;
+	}
+	*slot = parsed;
+	return 0;
+}
+
+/* o's value in cfg: its field, its setting, or else its default, parsed into scratch */
+static const void *option_value(const struct ktop_config *cfg, const struct option_def *o,
+				union config_value *scratch)
+{
+	const struct config_setting *set;
+	char err[INI_ERROR_MAX];
+
+	if (option_is_core(o))
+		return (const char *)cfg + o->offset;
+	set = setting_of(cfg, o);
+	if (set)
+		return &set->value;
+	memset(scratch, 0, sizeof(*scratch));
+	if (o->type == OPTION_STRING || o->type == OPTION_LIST) /* written as stored */
+		snprintf(scratch->text, sizeof(scratch->text), "%s", o->default_text);
+	else /* a default that does not parse is caught by options_defaults() */
+		option_parse(o, scratch, option_size(o), o->default_text, err, sizeof(err));
+	return scratch;
+}
+
+bool options_bool(const struct ktop_config *cfg, const struct option_def *o)
+{
+	union config_value scratch;
+
+	return *(const bool *)option_value(cfg, o, &scratch);
+}
+
+unsigned int options_uint(const struct ktop_config *cfg, const struct option_def *o)
+{
+	union config_value scratch;
+
+	return *(const unsigned int *)option_value(cfg, o, &scratch);
+}
+
+double options_double(const struct ktop_config *cfg, const struct option_def *o)
+{
+	union config_value scratch;
+
+	return *(const double *)option_value(cfg, o, &scratch);
+}
+
+const char *options_text(const struct ktop_config *cfg, const struct option_def *o)
+{
+	const struct config_setting *set;
+
+	if (option_is_core(o))
+		return (const char *)cfg + o->offset;
+	set = setting_of(cfg, o);
+	return set ? set->value.text : o->default_text;
+}
+
+int options_set_text(struct ktop_config *cfg, const struct option_def *o, const char *text)
+{
+	union config_value *slot;
+	char *dst;
+
+	if (strlen(text) >= option_size(o))
+		return -ENOSPC;
+	if (option_is_core(o)) {
+		dst = (char *)cfg + o->offset;
+	} else {
+		slot = setting_take(cfg, o);
+		dst = slot ? slot->text : NULL;
+	}
+	if (!dst)
+		return -ENOSPC;
+	memcpy(dst, text, strlen(text) + 1);
+	return 0;
 }
 
 static int keys_set(struct ktop_config *cfg, const char *action, const char *value, char *err,
@@ -331,15 +531,15 @@ int options_set(struct ktop_config *cfg, const char *section, const char *key, c
 	const struct option_def *o;
 
 	if (!section_known(section)) {
-		snprintf(err, errlen, "unknown section [%s]; expected [general], [syscalls], "
-			 "[critical], [functions], [export] or [keys]", section);
+		snprintf(err, errlen, "unknown section [%s]; expected", section);
+		expected_sections(err, errlen);
 		return -1;
 	}
 	if (!key)
 		return 0;
 	if (strcmp(section, "keys") == 0)
 		return keys_set(cfg, key, value, err, errlen);
-	o = option_find(section, key);
+	o = options_find(section, key);
 	if (!o) {
 		snprintf(err, errlen, "unknown key '%s' in [%s]; expected one of:", key, section);
 		expected_keys(section, err, errlen);
@@ -362,12 +562,19 @@ void options_defaults(struct ktop_config *cfg)
 				 used ? ", " : "", s->id);
 	}
 	applying_defaults = true;
-	for (unsigned int i = 0; i < options_count; i++)
-		if (option_set_value(cfg, &options_table[i], options_table[i].default_text, err,
-				     sizeof(err)) < 0) {
+	/* a collector's stay unset (cfg->settings) and read as their default: checked here */
+	for (unsigned int i = 0; i < options_total(); i++) {
+		const struct option_def *o = ordered[i];
+		union config_value parsed;
+		int rc = option_is_core(o) ?
+			option_set_value(cfg, o, o->default_text, err, sizeof(err)) :
+			option_parse(o, &parsed, option_size(o), o->default_text, err, sizeof(err));
+
+		if (rc < 0) {
 			fprintf(stderr, "ktop: bad built-in default: %s\n", err);
 			abort(); /* a default that does not pass its own check is a bug */
 		}
+	}
 	applying_defaults = false;
 }
 
@@ -443,7 +650,8 @@ int options_load(struct ktop_config *cfg, int argc, char **argv)
 static void option_value_text(const struct ktop_config *cfg, const struct option_def *o,
 			      char *buf, size_t len)
 {
-	const char *field = (const char *)cfg + o->offset;
+	union config_value scratch;
+	const char *field = option_value(cfg, o, &scratch);
 
 	switch (o->type) {
 	case OPTION_BOOL:
@@ -472,8 +680,8 @@ void options_dump(const struct ktop_config *cfg, FILE *out)
 	      "# ktop reads, first found: --config FILE, $KTOP_CONFIG, $XDG_CONFIG_HOME/ktop/ktop.conf\n"
 	      "# (or ~/.config/ktop/ktop.conf), /etc/ktop/ktop.conf. Command-line options win.\n",
 	      out);
-	for (unsigned int i = 0; i < options_count; i++) {
-		const struct option_def *o = &options_table[i];
+	for (unsigned int i = 0; i < options_total(); i++) {
+		const struct option_def *o = ordered[i];
 
 		if (!section || strcmp(section, o->section) != 0) {
 			section = o->section;

@@ -187,6 +187,15 @@ void output_frame_json(const struct ktop *k, const struct frame *f, FILE *out)
 	fflush(out);
 }
 
+/* -b prints a row's strings under it, one a line, when they read that way: a stack. Not
+ * the Kubernetes names of a pod's container: its name already reads namespace/pod/container,
+ * and a table of one row a line is what a reader, grep and awk want; -J, recordings and the
+ * exporter carry them, with the pod UID */
+static bool strings_in_text(const struct table_schema *s)
+{
+	return s->strings_id && strcmp(s->strings_id, "kubernetes") != 0;
+}
+
 static void text_table(FILE *out, const struct frame *f, const struct table *t)
 {
 	const struct table_schema *s = t->schema;
@@ -204,7 +213,7 @@ static void text_table(FILE *out, const struct frame *f, const struct table *t)
 				s->columns[c].width, cell);
 		}
 		fputc('\n', out);
-		for (unsigned int j = 0; s->strings_id && j < t->rows[i].nstrings; j++)
+		for (unsigned int j = 0; strings_in_text(s) && j < t->rows[i].nstrings; j++)
 			fprintf(out, "    %s\n", t->rows[i].strings[j]);
 	}
 }
@@ -222,11 +231,11 @@ void output_frame_text(const struct ktop *k, const struct frame *f, FILE *out)
 			fprintf(out, "%s: unavailable: %s\n", k->collectors[i].ops->name,
 				k->collectors[i].reason);
 	for (unsigned int i = 0; i < f->ntables; i++) {
-		struct table t = f->tables[i];
+		const struct table *t = &f->tables[i];
 
-		if (t.schema->internal || (t.schema->detail && t.nrows == 0))
+		if (t->schema->internal || (t->schema->detail && t->nrows == 0))
 			continue;
-		text_table(out, f, &t);
+		text_table(out, f, t);
 	}
 	fputs("\n", out);
 	fflush(out);

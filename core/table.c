@@ -146,106 +146,133 @@ double table_column_value(const struct table *t, const struct table_row *r, unsi
 	return v;
 }
 
-/* A row with its sort value computed once: comparisons need no context and no sums */
-struct sort_item {
-	double value;
-	const char *name; /* when sorting by name */
-	int name_order;	  /* 1 ascending, -1 descending */
-	struct table_row row;
+void table_column_values(const struct table *t, unsigned int col, double interval_s,
+			 double *value)
+{
+	const struct table_column *c = &t->schema->columns[col];
+	double sum = c->kind == COL_SHARE ? column_sum(t, c->src) : 0;
+
+	for (unsigned int i = 0; i < t->nrows; i++) {
+		const struct table_row *r = &t->rows[i];
+
+		if (c->kind == COL_SHARE)
+			value[i] = sum > 0 ? 100.0 * (double)r->v[c->src] / sum : 0;
+		else
+			value[i] = table_column_value(t, r, col, interval_s);
+	}
+}
+
+/* What an index sort compares: the context qsort_r passes, so that no sort shares state */
+struct order_context {
+	const struct table *t;
+	const double *key;	  /* per row, smaller first; NULL: by name */
+	const unsigned int *rank; /* per row, steady sorts: position last shown; else NULL */
+	bool label;		  /* by name: the row's label, not its name */
+	int name_order;		  /* by name: 1 ascending, -1 descending */
 };
 
-static int sort_item_compare(const void *a, const void *b)
+static int order_compare(const void *a, const void *b, void *arg)
 {
-	const struct sort_item *x = a, *y = b;
+	const struct order_context *ctx = arg;
+	unsigned int i = *(const unsigned int *)a, j = *(const unsigned int *)b;
+	const struct table_row *x = &ctx->t->rows[i], *y = &ctx->t->rows[j];
 
-	if (x->name || y->name) {
-		int order = x->name_order * strcmp(x->name ? x->name : "", y->name ? y->name : "");
+	if (!ctx->key) {
+		const char *p = ctx->label ? x->label : x->name, *q = ctx->label ? y->label : y->name;
+		int order = ctx->name_order * strcmp(p ? p : "", q ? q : "");
 
 		if (order)
 			return order;
-	} else if (x->value != y->value) {
-		return x->value < y->value ? -1 : 1;
+	} else if (ctx->key[i] != ctx->key[j]) {
+		return ctx->key[i] < ctx->key[j] ? -1 : 1;
 	}
-	return x->row.key < y->row.key ? -1 : x->row.key > y->row.key;
+	if (ctx->rank && ctx->rank[i] != ctx->rank[j])
+		return ctx->rank[i] < ctx->rank[j] ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/*
+ * The order of t's rows into order[]: by column col, steady on prev when rank is wanted
+ * (prev may be NULL). Each row's sort key is computed once, before qsort_r.
+ */
+static int order_rows(const struct table *t, unsigned int col, bool ascending, double interval_s,
+		      const uint64_t *prev, unsigned int nprev, unsigned int *order)
+{
+	const struct table_column *c;
+	struct order_context ctx = { .t = t, .name_order = ascending ? 1 : -1 };
+	double *key = NULL;
+	unsigned int *rank = NULL;
+	int err = 0;
+
+	for (unsigned int i = 0; i < t->nrows; i++)
+		order[i] = i;
+	if (col >= t->schema->ncolumns || t->nrows < 2)
+		return 0;
+	c = &t->schema->columns[col];
+	if (c->kind == COL_NAME) {
+		ctx.label = c->src != 0;
+	} else {
+		key = malloc(t->nrows * sizeof(*key));
+		rank = prev && nprev ? malloc(t->nrows * sizeof(*rank)) : NULL;
+		if (!key || (prev && nprev && !rank)) {
+			err = -ENOMEM; /* unsorted is still every row */
+			goto out;
+		}
+		table_column_values(t, col, interval_s, key);
+		for (unsigned int i = 0; i < t->nrows; i++) {
+			/* steady: rows within the same step of a 1.25x log scale tie */
+			if (rank)
+				key[i] = key[i] > 0 ? floor(log(key[i]) / log(1.25)) : -1e9;
+			if (!ascending)
+				key[i] = -key[i];
+		}
+		for (unsigned int i = 0; rank && i < t->nrows; i++) {
+			rank[i] = nprev;
+			for (unsigned int j = 0; j < nprev; j++)
+				if (prev[j] == t->rows[i].key) {
+					rank[i] = j;
+					break;
+				}
+		}
+		ctx.key = key;
+		ctx.rank = rank;
+	}
+	qsort_r(order, t->nrows, sizeof(*order), order_compare, &ctx);
+out:
+	free(key);
+	free(rank);
+	return err;
+}
+
+int table_order(const struct table *t, unsigned int col, bool ascending, double interval_s,
+		unsigned int *order)
+{
+	return order_rows(t, col, ascending, interval_s, NULL, 0, order);
+}
+
+int table_order_steady(const struct table *t, unsigned int col, bool ascending,
+		       double interval_s, const uint64_t *prev, unsigned int nprev,
+		       unsigned int *order)
+{
+	return order_rows(t, col, ascending, interval_s, prev, nprev, order);
 }
 
 void table_sort(struct table *t, unsigned int col, bool ascending, double interval_s)
 {
-	const struct table_column *c;
-	struct sort_item *items;
-	bool by_name;
+	unsigned int *order;
+	struct table_row *rows;
 
-	if (col >= t->schema->ncolumns || t->nrows < 2)
+	if (t->nrows < 2)
 		return;
-	c = &t->schema->columns[col];
-	by_name = c->kind == COL_NAME;
-	items = malloc(t->nrows * sizeof(*items));
-	if (!items)
-		return; /* unsorted is still every row */
-	for (unsigned int i = 0; i < t->nrows; i++) {
-		items[i].row = t->rows[i];
-		items[i].name = by_name ? (t->rows[i].name ? t->rows[i].name : "") : NULL;
-		items[i].name_order = ascending ? 1 : -1;
-		/* a share orders its rows as its source column does: no column sum needed */
-		items[i].value = by_name ? 0 :
-				 c->kind == COL_SHARE ? (double)t->rows[i].v[c->src] :
-				 table_column_value(t, &t->rows[i], col, interval_s);
-		if (!ascending)
-			items[i].value = -items[i].value;
+	order = malloc(t->nrows * sizeof(*order));
+	rows = malloc(t->nrows * sizeof(*rows));
+	if (order && rows && table_order(t, col, ascending, interval_s, order) == 0) {
+		for (unsigned int i = 0; i < t->nrows; i++)
+			rows[i] = t->rows[order[i]];
+		memcpy(t->rows, rows, t->nrows * sizeof(*rows));
 	}
-	qsort(items, t->nrows, sizeof(*items), sort_item_compare);
-	for (unsigned int i = 0; i < t->nrows; i++)
-		t->rows[i] = items[i].row;
-	free(items);
-}
-
-struct steady_row {
-	double bucket;
-	unsigned int rank; /* position last shown, or past the end */
-	struct table_row row;
-};
-
-static int steady_compare(const void *a, const void *b)
-{
-	const struct steady_row *x = a, *y = b;
-
-	if (x->bucket != y->bucket)
-		return x->bucket > y->bucket ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
-	return x->row.key < y->row.key ? -1 : x->row.key > y->row.key;
-}
-
-void table_sort_steady(struct table *t, unsigned int col, bool ascending, double interval_s,
-		       const uint64_t *prev, unsigned int nprev)
-{
-	struct steady_row *tmp;
-
-	if (col >= t->schema->ncolumns || t->nrows < 2)
-		return;
-	if (t->schema->columns[col].kind == COL_NAME || !prev || nprev == 0 ||
-	    !(tmp = malloc(t->nrows * sizeof(*tmp)))) {
-		table_sort(t, col, ascending, interval_s);
-		return;
-	}
-	for (unsigned int i = 0; i < t->nrows; i++) {
-		double v = table_column_value(t, &t->rows[i], col, interval_s);
-
-		tmp[i].bucket = v > 0 ? floor(log(v) / log(1.25)) : -1e9;
-		if (ascending)
-			tmp[i].bucket = -tmp[i].bucket;
-		tmp[i].rank = nprev;
-		for (unsigned int j = 0; j < nprev; j++)
-			if (prev[j] == t->rows[i].key) {
-				tmp[i].rank = j;
-				break;
-			}
-		tmp[i].row = t->rows[i];
-	}
-	qsort(tmp, t->nrows, sizeof(*tmp), steady_compare);
-	for (unsigned int i = 0; i < t->nrows; i++)
-		t->rows[i] = tmp[i].row;
-	free(tmp);
+	free(order);
+	free(rows);
 }
 
 void table_keep(struct table *t, unsigned int max)

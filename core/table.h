@@ -106,14 +106,27 @@ void table_free(struct table *t);
 /* The value of column col for row r, as a number to sort by or print */
 double table_column_value(const struct table *t, const struct table_row *r, unsigned int col,
 			  double interval_s);
-/* Sort rows by column col (descending unless ascending), stable on the key */
-void table_sort(struct table *t, unsigned int col, bool ascending, double interval_s);
-/* Sort for a screen refreshed every interval: rows whose values are within about 25% of
+/* The value of column col for every row of t, in row order, into value[t->nrows]: a
+ * share's column sum is taken once, not once per row */
+void table_column_values(const struct table *t, unsigned int col, double interval_s,
+			 double *value);
+/*
+ * The order of t's rows by column col (descending unless ascending), ties by key: order[]
+ * gets t->nrows indexes into t->rows. t is not touched: a view of a frame in the history
+ * orders rows this way. 0, or -ENOMEM (order[] then holds the rows as they are).
+ */
+int table_order(const struct table *t, unsigned int col, bool ascending, double interval_s,
+		unsigned int *order);
+/* The same for a screen refreshed every interval: rows whose values are within about 25% of
  * each other (the same step of a 1.25x log scale) keep the order they were shown in last
  * time (prev: keys in display order), so rows do not swap places, and the terminal is
  * not repainted, for noise. Name sorts are plain. */
-void table_sort_steady(struct table *t, unsigned int col, bool ascending, double interval_s,
-		       const uint64_t *prev, unsigned int nprev);
+int table_order_steady(const struct table *t, unsigned int col, bool ascending,
+		       double interval_s, const uint64_t *prev, unsigned int nprev,
+		       unsigned int *order);
+/* Sort the rows themselves as table_order() orders them: only a table being made (a frame
+ * not yet in the history) is sorted, never one a sink or a view reads */
+void table_sort(struct table *t, unsigned int col, bool ascending, double interval_s);
 /* Keep at most max rows, the largest by the default sort column; the rest count as dropped */
 void table_keep(struct table *t, unsigned int max);
 /* table_keep() to schema->max_rows, when the schema has one */

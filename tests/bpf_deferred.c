@@ -8,8 +8,9 @@
  * callback; a work item's queue delay and time held inactive; work not seen queued outside
  * a kworker (BH work); a start nested on a running item; cumulative counters and the epoch
  * of a maximum; slot overflow; the container filter; the callers of the focused row.
- * A test cannot make kernel work_structs and timers, so the test-only global test_func
- * stands for the callback the program would read from them.
+ * A test cannot make kernel work_structs and timers, so the twins are those of the
+ * program's test build (tests/bpf/deferred_test.bpf.c), whose test_func stands for the
+ * callback the program would read from them.
  * The real hooks: the collector opens and samples; a periodic timerfd in this process is
  * found under timerfd_tmrproc, and once that row is focused its callers table counts this
  * process's re-arms exactly.
@@ -44,7 +45,7 @@
 #include "core/collector.h"
 #include "core/config.h"
 #include "core/frame.h"
-#include "deferred.skel.h"
+#include "tests/bpf/deferred_test.skel.h"
 #include "collector_attach.h"
 
 /* Fake kernel addresses: work_structs, timers, a pool_workqueue and callbacks */
@@ -72,15 +73,20 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 static int setup(void **state)
 {
-	struct deferred_bpf *skel = deferred_bpf__open();
+	struct deferred_test_bpf *skel = deferred_test_bpf__open();
 	struct bpf_program *prog;
+
+	struct timespec jiffy;
 
 	if (!skel)
 		return -1;
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, strstr(bpf_program__name(prog), "_raw") != NULL);
-	if (deferred_bpf__load(skel)) {
-		deferred_bpf__destroy(skel);
+	/* as the collector does: a jiffy is CLOCK_MONOTONIC_COARSE's resolution */
+	if (!clock_getres(CLOCK_MONOTONIC_COARSE, &jiffy))
+		skel->rodata->jiffy_ns = (__u64)jiffy.tv_nsec;
+	if (deferred_test_bpf__load(skel)) {
+		deferred_test_bpf__destroy(skel);
 		return -1;
 	}
 	*state = skel;
@@ -89,7 +95,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	deferred_bpf__destroy(*state);
+	deferred_test_bpf__destroy(*state);
 	return 0;
 }
 
@@ -110,7 +116,7 @@ static void sleep_ns(long ns)
 }
 
 /* The stats since load of the slot of (func, ctx) in one table */
-static struct sum stat_of(struct deferred_bpf *skel, bool timers, __u64 func, __u64 ctx)
+static struct sum stat_of(struct deferred_test_bpf *skel, bool timers, __u64 func, __u64 ctx)
 {
 	struct deferred_key key = { func, ctx };
 	struct sum s = { 0 };
@@ -134,7 +140,7 @@ static struct sum stat_of(struct deferred_bpf *skel, bool timers, __u64 func, __
 }
 
 /* One timer_list: armed, fired (wheel clock baseclk), busy for busy_ns */
-static void timer_fire(struct deferred_bpf *skel, __u64 t, __u64 func, __u64 baseclk,
+static void timer_fire(struct deferred_test_bpf *skel, __u64 t, __u64 func, __u64 baseclk,
 		       long busy_ns)
 {
 	skel->bss->test_func = func;
@@ -145,7 +151,7 @@ static void timer_fire(struct deferred_bpf *skel, __u64 t, __u64 func, __u64 bas
 	skel->bss->test_func = 0;
 }
 
-static void timer_arm(struct deferred_bpf *skel, __u64 t, __u64 func)
+static void timer_arm(struct deferred_test_bpf *skel, __u64 t, __u64 func)
 {
 	skel->bss->test_func = func;
 	run_raw(skel->progs.timer_start_raw, t, 0, 0);
@@ -154,7 +160,7 @@ static void timer_arm(struct deferred_bpf *skel, __u64 t, __u64 func)
 
 static void test_timer_armed_fired_timed(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	struct sum s;
 
 	timer_arm(skel, T1, F1);
@@ -177,7 +183,7 @@ static void test_timer_armed_fired_timed(void **state)
 
 static void test_exits_without_entry_are_ignored(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	__u64 func = F2 + 0x100;
 	struct sum s;
 
@@ -201,7 +207,7 @@ static void test_exits_without_entry_are_ignored(void **state)
 /* A hard hrtimer's interrupt inside a timer_list callback: both timed, apart */
 static void test_hrtimer_inside_timer_callback(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	__u64 ft = F3 + 0x100, fh = F3 + 0x200;
 	struct sum outer, inner;
 
@@ -227,7 +233,7 @@ static void test_hrtimer_inside_timer_callback(void **state)
 
 static void test_work_queue_delay_and_held(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	__u64 unmatched = skel->bss->work_unmatched;
 	struct sum s;
 
@@ -260,7 +266,7 @@ static void test_work_queue_delay_and_held(void **state)
 /* Not seen queued, in a task that is no kworker: BH work in a softirq, not ours */
 static void test_unqueued_work_outside_kworker_is_ignored(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	__u32 before = skel->bss->nslots[DEFERRED_WORK];
 
 	skel->bss->test_func = F2;
@@ -275,7 +281,7 @@ static void test_unqueued_work_outside_kworker_is_ignored(void **state)
 /* A start while this task runs an item: a BH item on top of it, ignored; the item ends */
 static void test_start_nested_on_a_running_item(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	__u64 func = F3 + 0x300;
 	struct sum s;
 
@@ -295,7 +301,7 @@ static void test_start_nested_on_a_running_item(void **state)
 /* Counters only grow; the maximum is that of the epoch user space is in */
 static void test_counters_cumulative_max_per_epoch(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	__u64 func = F2 + 0x400;
 	struct sum s;
 
@@ -312,7 +318,7 @@ static void test_counters_cumulative_max_per_epoch(void **state)
 
 static void test_keys_beyond_the_slots_share_the_last(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	__u32 saved = skel->bss->nslots[DEFERRED_TIMER], key = DEFERRED_OTHER_SLOT;
 	struct deferred_stat before, after;
 	__u64 func = F1 + 0x500;
@@ -367,7 +373,7 @@ static __u64 own_cgroup2_id(void)
 /* With a container selected: work and timers count when a task of it queued (armed) them */
 static void test_container_filter(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	struct container_filter_config cfg = { .mode = CONTAINER_ID_V2, .generation = 1 };
 	int cfg_fd = bpf_map__fd(skel->maps.container_filter_config);
 	int ids_fd = bpf_map__fd(skel->maps.container_filter_ids);
@@ -416,7 +422,7 @@ static void test_container_filter(void **state)
 
 static void test_callers_of_the_focused_row(void **state)
 {
-	struct deferred_bpf *skel = *state;
+	struct deferred_test_bpf *skel = *state;
 	__u64 func = F3 + 0x800;
 	struct deferred_caller c = { 0 };
 	__u32 tgid = getpid();

@@ -69,7 +69,9 @@ static void run_open_list(struct run *run, const char *list)
 {
 	struct ktop_config cfg = { 0 };
 
-	snprintf(cfg.functions, sizeof(cfg.functions), "%s", list);
+	assert_int_equal(options_register(functions_collector.options,
+					  functions_collector.noptions), 0);
+	assert_int_equal(options_set_text(&cfg, options_find("functions", "trace"), list), 0);
 	run->c = (struct collector){ .ops = &functions_collector };
 	assert_int_equal(history_init(&run->h, 4), 0);
 	if (run->c.ops->open(&run->c, &cfg) != 0)

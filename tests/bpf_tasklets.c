@@ -7,10 +7,11 @@
  * raises that are not tasklet enqueues, cumulative counters and the epoch of a maximum,
  * the vector fallback.
  * softirq_raise finds the tasklet just queued by reading this CPU's tasklet list, which a
- * test cannot fill; those tests set the test-only global test_tail[] (what the list's tail
- * holds) instead. The real read is covered twice: here, with the real per-CPU offsets, a
+ * test cannot fill; so the twins are those of the program's test build
+ * (tests/bpf/tasklets_test.bpf.c), whose test_tail[] says what the list's tail holds. The
+ * real read is covered twice: here, with the real per-CPU offsets (test_tail[] left 0), a
  * raise must find this CPU's per-CPU base and an empty list (no record); and end to end
- * by tests/e2e_tasklets.sh with a real ifb tasklet.
+ * by tests/e2e_tasklets.sh with a real ifb tasklet. The collector's tests load what ships.
  *
  * `bpf_tasklets --attach SECONDS` only opens the tasklets collector for that long,
  * sampling once a second: tests/workloads/tasklet_bench.sh measures its cost with it.
@@ -35,10 +36,12 @@
 #include "bpf/tasklets.h"
 #include "collectors/bpf_util.h"
 #include "collectors/registry.h"
+#include "collectors/tasklets.h"
 #include "core/collector.h"
 #include "core/config.h"
 #include "core/frame.h"
 #include "tasklets.skel.h"
+#include "tests/bpf/tasklets_test.skel.h"
 #include "collector_attach.h"
 
 /* Fake kernel addresses: tasklet_structs and their functions */
@@ -63,9 +66,9 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static struct tasklets_bpf *open_raw(bool real_offsets)
+static struct tasklets_test_bpf *open_raw(bool real_offsets)
 {
-	struct tasklets_bpf *skel = tasklets_bpf__open();
+	struct tasklets_test_bpf *skel = tasklets_test_bpf__open();
 	struct bpf_program *prog;
 
 	if (!skel)
@@ -78,7 +81,7 @@ static struct tasklets_bpf *open_raw(bool real_offsets)
 		long hi = probe_percpu_offset("tasklet_hi_vec");
 
 		if (rq < 0 || vec < 0 || hi < 0) {
-			tasklets_bpf__destroy(skel);
+			tasklets_test_bpf__destroy(skel);
 			errno = ENOENT;
 			return NULL;
 		}
@@ -87,8 +90,8 @@ static struct tasklets_bpf *open_raw(bool real_offsets)
 		skel->rodata->off_tasklet_hi_vec = hi;
 		skel->rodata->percpu_ok = 1;
 	}
-	if (tasklets_bpf__load(skel)) {
-		tasklets_bpf__destroy(skel);
+	if (tasklets_test_bpf__load(skel)) {
+		tasklets_test_bpf__destroy(skel);
 		return NULL;
 	}
 	return skel;
@@ -96,7 +99,7 @@ static struct tasklets_bpf *open_raw(bool real_offsets)
 
 static int setup(void **state)
 {
-	struct tasklets_bpf *skel = open_raw(false);
+	struct tasklets_test_bpf *skel = open_raw(false);
 
 	if (!skel)
 		return -1;
@@ -106,7 +109,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	tasklets_bpf__destroy(*state);
+	tasklets_test_bpf__destroy(*state);
 	return 0;
 }
 
@@ -127,7 +130,7 @@ static void sleep_ns(long ns)
 }
 
 /* The stats of a slot since load, summed over CPUs */
-static struct sum slot_sum(struct tasklets_bpf *skel, __u32 slot)
+static struct sum slot_sum(struct tasklets_test_bpf *skel, __u32 slot)
 {
 	struct tasklet_stat *v = calloc(ncpus, sizeof(*v));
 	struct sum s = { 0 };
@@ -159,7 +162,7 @@ static struct sum slot_sum(struct tasklets_bpf *skel, __u32 slot)
 	return s;
 }
 
-static struct sum stat_sum(struct tasklets_bpf *skel, __u64 func)
+static struct sum stat_sum(struct tasklets_test_bpf *skel, __u64 func)
 {
 	struct sum none = { 0 };
 	__u64 owner = 0;
@@ -175,7 +178,7 @@ static struct sum stat_sum(struct tasklets_bpf *skel, __u64 func)
 }
 
 /* One tasklet run: entry, (optionally a pause), exit */
-static void run_tasklet(struct tasklets_bpf *skel, __u64 t, __u64 func, long busy_ns)
+static void run_tasklet(struct tasklets_test_bpf *skel, __u64 t, __u64 func, long busy_ns)
 {
 	run_raw(skel->progs.tasklet_entry_raw, t, func);
 	if (busy_ns)
@@ -184,7 +187,7 @@ static void run_tasklet(struct tasklets_bpf *skel, __u64 t, __u64 func, long bus
 }
 
 /* softirq_raise(vec) as if the tail of the vector's list pointed at tail */
-static void raise_with_tail(struct tasklets_bpf *skel, unsigned int vec, __u64 tail)
+static void raise_with_tail(struct tasklets_test_bpf *skel, unsigned int vec, __u64 tail)
 {
 	skel->bss->test_tail[vec == TASKLET_VEC_NORMAL] = tail;
 	run_raw(skel->progs.tasklet_raise_raw, vec, 0);
@@ -193,7 +196,7 @@ static void raise_with_tail(struct tasklets_bpf *skel, unsigned int vec, __u64 t
 
 static void test_exit_without_entry_is_ignored(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	struct sum s;
 
 	run_raw(skel->progs.tasklet_exit_raw, T1, F1);
@@ -214,7 +217,7 @@ static void test_exit_without_entry_is_ignored(void **state)
 
 static void test_queue_delay_and_exec_time(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	struct sum s;
 
 	raise_with_tail(skel, TASKLET_VEC_NORMAL, T3); /* tail == &T3->next == T3 */
@@ -238,7 +241,7 @@ static void test_queue_delay_and_exec_time(void **state)
 
 static void test_requeued_before_run_counts_from_first(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	__u64 func = F1 + 0x100;
 	struct sum s;
 
@@ -255,7 +258,7 @@ static void test_requeued_before_run_counts_from_first(void **state)
 
 static void test_hi_and_normal_interleaved(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	__u64 fhi = F2 + 0x100, fnormal = F3 + 0x100;
 	struct sum hi, normal;
 
@@ -281,7 +284,7 @@ static void test_hi_and_normal_interleaved(void **state)
 
 static void test_raises_that_queue_no_tasklet(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	__u64 func = F1 + 0x200;
 	struct sum s;
 
@@ -300,7 +303,7 @@ static void test_raises_that_queue_no_tasklet(void **state)
  * again from the first run of the next epoch */
 static void test_counters_cumulative_max_per_epoch(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	__u64 func = F2 + 0x200;
 	struct sum s;
 
@@ -316,7 +319,7 @@ static void test_counters_cumulative_max_per_epoch(void **state)
 
 static void test_functions_beyond_the_slots_share_the_last(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	__u32 saved = skel->bss->nslots;
 	__u64 func = F3 + 0x300;
 	struct sum before, after;
@@ -335,7 +338,7 @@ static void test_functions_beyond_the_slots_share_the_last(void **state)
  * pool_workqueue: here only that work never seen queued as BH is ignored. */
 static void test_work_not_queued_as_bh_is_ignored(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	__u32 before = skel->bss->nslots;
 
 	run_raw(skel->progs.bh_start_raw, T1, 0);
@@ -346,7 +349,7 @@ static void test_work_not_queued_as_bh_is_ignored(void **state)
 
 static void test_vector_fallback(void **state)
 {
-	struct tasklets_bpf *skel = *state;
+	struct tasklets_test_bpf *skel = *state;
 	struct sum s;
 
 	run_raw(skel->progs.tasklet_vexit_raw, TASKLET_VEC_NORMAL, 0); /* exit without entry */
@@ -369,7 +372,7 @@ static void test_vector_fallback(void **state)
  * rq->cpu) and its tasklet list, empty at this moment: no record is made */
 static void test_real_percpu_read(void **state)
 {
-	struct tasklets_bpf *skel = open_raw(true);
+	struct tasklets_test_bpf *skel = open_raw(true);
 	int n = 0;
 
 	(void)state;
@@ -395,7 +398,7 @@ static void test_real_percpu_read(void **state)
 		free(v);
 	}
 	assert_int_equal(n, 0);
-	tasklets_bpf__destroy(skel);
+	tasklets_test_bpf__destroy(skel);
 }
 
 /* The collector's own open/sample/close, on the real hooks */
@@ -448,8 +451,8 @@ static void test_collector_reads_the_other_slot(void **state)
 	r = table_find_row(frame_table_const(f, frame_schema_find("tasklets")), UINT64_MAX - 1);
 	print_message("# the other functions' row: %s\n", r ? "found" : "missing");
 	assert_non_null(r);
-	assert_int_equal(r->v[1], 2); /* runs */
-	assert_int_equal(r->v[2], 5000); /* time */
+	assert_int_equal(r->v[TASKLET_V_COUNT], 2);
+	assert_int_equal(r->v[TASKLET_V_TOTAL], 5000);
 	c.ops->close(&c);
 	history_free(&h);
 	free(values);

@@ -3,8 +3,9 @@
 # copy of this tree, tests/collector/hello.c (the collector docs/DEVELOPING.md walks
 # through) becomes collectors/hello.c and X(hello) joins the list in collectors/registry.c;
 # nothing else changes. The copy builds with the unchanged Makefile, the new pane is among
-# the default panes, and `ktop -J` carries its table with what it counted (the machine's
-# context switches: more than none in 0.2 s).
+# the default panes, its setting ([hello] label) is in --dump-config and checked in the
+# config file, and `ktop -J` carries its table with what it counted (the machine's context
+# switches: more than none in 0.2 s) under the name the config file gave.
 # Slow: a whole build (about a minute on 2 CPUs).
 . "$(dirname "$0")/lib.sh"
 if [ -n "${KTOP_SANITIZED:-}" ]; then
@@ -71,13 +72,22 @@ tap_check "its pane is among the default panes, in registry order" \
 	grep -qx 'panes = .*critical, hello, containers' "$tmp/conf"
 "$ktop" --columns >"$tmp/columns" 2>&1
 tap_check "ktop --columns describes its table" grep -q 'hello' "$tmp/columns"
+sed -n '/^\[hello\]$/,/^$/p' "$tmp/conf" >"$tmp/conf.hello"
+tap_diag "$(tr '\n' ' ' <"$tmp/conf.hello")"
+tap_check "--dump-config has its [hello] section, its setting at the default" \
+	grep -qx 'label = context switches' "$tmp/conf.hello"
+printf '[hello]\nlabel = switches\ncolour = blue\n' >"$tmp/bad.conf"
+"$ktop" --config "$tmp/bad.conf" --dump-config >/dev/null 2>"$tmp/bad.err"
+tap_diag "$(head -c 300 "$tmp/bad.err")"
+tap_check "the config file is checked against its settings" \
+	grep -q "bad.conf:3: unknown key 'colour' in \[hello\]; expected one of: label" "$tmp/bad.err"
+printf '[hello]\nlabel = switches\n' >"$tmp/hello.conf"
 
-"$ktop" --defaults -J -n 2 -d 0.2 >"$tmp/out" 2>"$tmp/err"
+"$ktop" --config "$tmp/hello.conf" -J -n 2 -d 0.2 >"$tmp/out" 2>"$tmp/err"
 tail -n 1 "$tmp/out" >"$tmp/last"
 tap_diag "hello: $(jq -c '.hello' "$tmp/last" 2>&1 | head -c 200); $(head -c 200 "$tmp/err")"
 tap_check "ktop -J says the collector runs" jqt '.collectors.hello == "ok"' "$tmp/last"
-tap_check "ktop -J carries its table: the context switches of 0.2 s, more than none" \
-	jqt '.hello | length == 1 and .[0].name == "context switches" and .[0].count > 0' \
-	"$tmp/last"
+tap_check "ktop -J carries its table: the context switches of 0.2 s, more than none, as named" \
+	jqt '.hello | length == 1 and .[0].name == "switches" and .[0].count > 0' "$tmp/last"
 tap_check "the other collectors run beside it" jqt '.collectors.syscalls == "ok"' "$tmp/last"
 echo "1..$TAP_N"

@@ -7,6 +7,8 @@
 # the scripts they source), joins continued lines, and fails on any tap_check followed by
 # one of those outside quotes and $(...). Put compound conditions in a function, or
 # use one of lib.sh's helpers (between, all_of).
+# Without FILE arguments it also checks that no test hook ships: no symbol of a BPF object
+# ktop embeds ($BUILD/NAME.skel.h) starts with test_ or crit_test (hooks live in tests/bpf/).
 #   tests/lint_checks.sh [FILE...]   (default: tests/*.sh and tools/soak.sh)
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.." || exit 1
@@ -86,5 +88,61 @@ EOF
 	lines=$(offending_checks "$planted" | cut -d: -f1 | tr '\n' ' ')
 	tap_check "the lint finds each planted mistake and nothing else (lines: $lines)" \
 		[ "$lines" = "1 2 4 5 12 " ]
+fi
+
+# skeleton_symbols SKEL: the symbol names of the BPF object a bpftool skeleton embeds (its
+# bytes, written by bpftool as \xNN and \0 escapes), one a line; fails when it has none
+skeleton_symbols() {
+	local obj status
+	obj=$(mktemp) || return 1
+	perl -0777 -ne '
+		/__elf_bytes\(size_t\ \*sz\)\s*\{\s*\*sz\ =\ (\d+);\s*
+		  return\ \(const\ void\ \*\)"(.*?)";/sx or exit 1;
+		my ($size, $bytes) = ($1, $2);
+		$bytes =~ s/\\\n//g;
+		$bytes =~ s/\\(?:x([0-9a-f]{2})|0)/defined $1 ? chr(hex $1) : "\0"/ge;
+		length($bytes) == $size or exit 1;
+		binmode STDOUT;
+		print $bytes' "$1" >"$obj" &&
+		"${LLVM_OBJDUMP:-llvm-objdump}" -t "$obj" |
+		awk 'seen { print $NF } /^SYMBOL TABLE:/ { seen = 1 }' | grep .
+	status=$?
+	rm -f "$obj"
+	return $status
+}
+
+# test_symbols SKEL: the symbols of a test hook in SKEL's object, one a line
+test_symbols() {
+	skeleton_symbols "$1" | grep -E '^(test_|crit_test)'
+}
+
+if [ $# -eq 0 ]; then
+	skels=("$BUILD"/*.skel.h)
+	if ! command -v "${LLVM_OBJDUMP:-llvm-objdump}" >/dev/null; then
+		tap_skip "shipped BPF objects carry no test hook" "no llvm-objdump"
+	elif [ ! -e "${skels[0]}" ]; then
+		tap_skip "shipped BPF objects carry no test hook" "nothing built in $BUILD/"
+	else
+		for skel in "${skels[@]}"; do
+			if ! skeleton_symbols "$skel" | grep -qx LICENSE; then
+				tap_fail "$skel: its BPF object's symbols can be read"
+				continue
+			fi
+			found=$(test_symbols "$skel")
+			if [ -z "$found" ]; then
+				tap_ok "$skel: no test hook (test_*, crit_test*) in its BPF object"
+			else
+				tap_fail "$skel: a test hook in its BPF object: ${found//$'\n'/ }"
+			fi
+		done
+		# the check itself: it sees the hook of a test build of a shipped program
+		hooked=$BUILD/tests/bpf/tasklets_test.skel.h
+		if [ -e "$hooked" ]; then
+			tap_check "the check finds test_tail in $hooked" \
+				[ "$(test_symbols "$hooked")" = test_tail ]
+		else
+			tap_skip "the check finds test_tail in a test build" "$hooked not built"
+		fi
+	fi
 fi
 echo "1..$TAP_N"

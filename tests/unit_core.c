@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tests/unit_core.c: the pure parts of core/: histograms, tables, frames and history,
- * deltas, interning, formatting, syscall names. */
+ * deltas, interning, formatting, batch text, syscall names. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -14,6 +16,7 @@
 #include "core/format.h"
 #include "core/frame.h"
 #include "core/intern.h"
+#include "core/output.h"
 #include "core/syscall_names.h"
 #include "core/table.h"
 
@@ -110,25 +113,106 @@ static void test_table_rows_and_values(void **state)
 	table_free(&t);
 }
 
+/* The rows of a table as they are now, to compare with after an index sort */
+static struct table_row *rows_copy(const struct table *t)
+{
+	struct table_row *copy = malloc(t->nrows * sizeof(*copy));
+
+	assert_non_null(copy);
+	memcpy(copy, t->rows, t->nrows * sizeof(*copy));
+	return copy;
+}
+
 static void test_steady_sort(void **state)
 {
 	struct table t = { .schema = &test_schema };
 	uint64_t shown[] = { 2, 1, 3 }; /* last drawn: 2 above 1 */
+	unsigned int order[3];
+	struct table_row *before;
 
 	(void)state;
 	/* 1 and 2 are within 25% of each other; 3 is far below */
 	table_add_row(&t, 1)->v[0] = 1100; /* both in [1.25^31, 1.25^32) */
 	table_add_row(&t, 2)->v[0] = 1050;
 	table_add_row(&t, 3)->v[0] = 10;
-	table_sort_steady(&t, 1, false, 1.0, shown, 3);
-	assert_int_equal(t.rows[0].key, 2); /* kept its place though slightly smaller */
-	assert_int_equal(t.rows[1].key, 1);
-	assert_int_equal(t.rows[2].key, 3);
+	before = rows_copy(&t);
+	assert_int_equal(table_order_steady(&t, 1, false, 1.0, shown, 3, order), 0);
+	assert_int_equal(t.rows[order[0]].key, 2); /* kept its place though slightly smaller */
+	assert_int_equal(t.rows[order[1]].key, 1);
+	assert_int_equal(t.rows[order[2]].key, 3);
+	/* an index sort leaves the rows where they are */
+	assert_memory_equal(t.rows, before, t.nrows * sizeof(*before));
 	t.rows[2].v[0] = 100000; /* a real change moves the row */
-	table_sort_steady(&t, 1, false, 1.0, shown, 3);
-	assert_int_equal(t.rows[0].key, 3);
-	table_sort_steady(&t, 1, false, 1.0, NULL, 0); /* no history: a plain sort */
-	assert_int_equal(t.rows[1].key, 1);
+	table_order_steady(&t, 1, false, 1.0, shown, 3, order);
+	assert_int_equal(t.rows[order[0]].key, 3);
+	table_order_steady(&t, 1, false, 1.0, NULL, 0, order); /* no history: a plain sort */
+	assert_int_equal(t.rows[order[1]].key, 1);
+	free(before);
+	table_free(&t);
+}
+
+/* Orders by a count, by a share (%TIME) and by name, both ways: the rows never move */
+static void test_order_leaves_rows(void **state)
+{
+	struct table t = { .schema = &test_schema };
+	unsigned int order[6];
+	struct table_row *before;
+	uint64_t shown[] = { 6, 5, 4, 3, 2, 1 };
+
+	(void)state;
+	/* keys 1..6 with counts and times out of order */
+	for (uint64_t k = 1; k <= 6; k++) {
+		struct table_row *r = table_add_row(&t, k);
+
+		r->name = intern(k % 2 ? "odd" : "even");
+		r->v[0] = (k * 37) % 11; /* count: 4 8 1 5 9 2 */
+		r->v[1] = (k * 5) % 7 * 1000; /* total ns: 5 3 1 6 4 2 (thousands) */
+	}
+	before = rows_copy(&t);
+	for (int asc = 0; asc < 2; asc++)
+		for (unsigned int col = 0; col < test_schema.ncolumns; col++) {
+			table_order(&t, col, asc, 1.0, order);
+			table_order_steady(&t, col, asc, 1.0, shown, 6, order);
+			assert_memory_equal(t.rows, before, t.nrows * sizeof(*before));
+		}
+	/* by the share (4): the largest total first, as its source column orders them */
+	table_order(&t, 4, false, 1.0, order);
+	for (unsigned int i = 1; i < 6; i++)
+		assert_true(t.rows[order[i - 1]].v[1] >= t.rows[order[i]].v[1]);
+	table_order(&t, 4, true, 1.0, order);
+	for (unsigned int i = 1; i < 6; i++)
+		assert_true(t.rows[order[i - 1]].v[1] <= t.rows[order[i]].v[1]);
+	/* by count (1), descending */
+	table_order(&t, 1, false, 1.0, order);
+	for (unsigned int i = 1; i < 6; i++)
+		assert_true(t.rows[order[i - 1]].v[0] >= t.rows[order[i]].v[0]);
+	free(before);
+	table_free(&t);
+}
+
+/* The share's column sum is taken once per sort, not once per row or comparison: 100 000
+ * rows by %TIME take a fraction of a second, where a sum per row takes 10^10 additions */
+static void test_share_sort_not_quadratic(void **state)
+{
+	struct table t = { .schema = &test_pane_schema };
+	unsigned int n = 100000, *order = malloc(n * sizeof(*order));
+	uint64_t shown[64];
+	clock_t start;
+	double cpu_s;
+
+	(void)state;
+	assert_non_null(order);
+	for (unsigned int i = 0; i < n; i++)
+		table_add_row(&t, i + 1)->v[1] = (uint64_t)(i * 7919u % n) * 1000 + 1;
+	for (unsigned int i = 0; i < 64; i++)
+		shown[i] = i + 1;
+	start = clock();
+	table_order(&t, 4, false, 1.0, order);
+	table_order_steady(&t, 4, false, 1.0, shown, 64, order);
+	cpu_s = (double)(clock() - start) / CLOCKS_PER_SEC;
+	print_message("# two orders of %u rows by share: %.3f s of CPU\n", n, cpu_s);
+	assert_true(cpu_s < 2.0);
+	free(order);
 	table_free(&t);
 }
 
@@ -302,6 +386,63 @@ static void test_intern(void **state)
 	assert_null(intern(NULL));
 }
 
+/* -b prints a stack under its row, a frame a line, but not the Kubernetes names a pod's
+ * container carries: its name already reads namespace/pod/container; -J keeps them */
+static void test_text_strings(void **state)
+{
+	static const char *const stack[] = { "stack_frame_one", "stack_frame_two" };
+	static const char *const k8s[] = { "ns-x", "pod-y", "ctr-z", "uid-1234" };
+	static const struct table_schema stacks = {
+		.id = "stacks", .title = "Stacks", .columns = test_columns, .ncolumns = 2,
+		.strings_id = "stack",
+	};
+	static const struct table_schema pods = {
+		.id = "pods", .title = "Pods", .columns = test_columns, .ncolumns = 2,
+		.strings_id = "kubernetes",
+	};
+	struct ktop *k = calloc(1, sizeof(*k));
+	struct frame *f = calloc(1, sizeof(*f));
+	struct table_row *r;
+	char *text = NULL, *json = NULL;
+	size_t len;
+	FILE *out;
+
+	(void)state;
+	assert_non_null(k);
+	assert_non_null(f);
+	f->interval_s = 1.0;
+	f->ntables = 2;
+	f->tables[0].schema = &stacks;
+	f->tables[1].schema = &pods;
+	r = table_add_row(&f->tables[0], 1);
+	r->name = intern("section");
+	r->strings = stack;
+	r->nstrings = 2;
+	r = table_add_row(&f->tables[1], 2);
+	r->name = intern("ns-x/pod-y/ctr-z");
+	r->strings = k8s;
+	r->nstrings = 4;
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	output_frame_text(k, f, out);
+	fclose(out);
+	assert_non_null(strstr(text, "\n    stack_frame_one\n    stack_frame_two\n"));
+	assert_non_null(strstr(text, "ns-x/pod-y/ctr-z"));
+	assert_null(strstr(text, "uid-1234"));
+	assert_null(strstr(text, "    ns-x\n"));
+	out = open_memstream(&json, &len);
+	assert_non_null(out);
+	output_frame_json(k, f, out);
+	fclose(out);
+	assert_non_null(strstr(json, "\"kubernetes\":[\"ns-x\",\"pod-y\",\"ctr-z\",\"uid-1234\"]"));
+	free(text);
+	free(json);
+	for (unsigned int i = 0; i < f->ntables; i++)
+		table_free(&f->tables[i]);
+	free(f);
+	free(k);
+}
+
 static void test_format(void **state)
 {
 	char buf[32];
@@ -354,6 +495,9 @@ int main(void)
 		cmocka_unit_test(test_hist_quantile),
 		cmocka_unit_test(test_table_rows_and_values),
 		cmocka_unit_test(test_steady_sort),
+		cmocka_unit_test(test_order_leaves_rows),
+		cmocka_unit_test(test_share_sort_not_quadratic),
+		cmocka_unit_test(test_text_strings),
 		cmocka_unit_test(test_history_ring),
 		cmocka_unit_test(test_history_compact),
 		cmocka_unit_test(test_delta),

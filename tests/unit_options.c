@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/unit_options.c: the options table and the config file (every kind of bad file
- * gives its FILE:LINE message; valid files round-trip through the dump), key bindings
- * from [keys], theme parsing, and theme names that would leave the theme folders.
+ * gives its FILE:LINE message; valid files round-trip through the dump), the settings
+ * collectors declare, key bindings from [keys], theme parsing, and theme names that would
+ * leave the theme folders.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -39,6 +40,30 @@ static const struct table_schema fake_tables[] = {
 	FAKE("tasklets"), FAKE("critical"), FAKE("containers"),
 };
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* settings as the collectors declare theirs (collector_ops.options), registered in setup()
+ * as collectors_register_schemas() does */
+enum { FAKE_LATENCY, FAKE_PROCESS_ENTRIES };
+static const struct option_def fake_syscalls_options[] = {
+	[FAKE_LATENCY] = { "syscalls", "latency", OPTION_BOOL, 0, 0, "yes", "time the calls" },
+	[FAKE_PROCESS_ENTRIES] = { "syscalls", "process_entries", OPTION_UINT, 128, 4194304,
+				   "10240", "processes tracked" },
+};
+
+enum { FAKE_THRESHOLD_US, FAKE_TIMER_HZ };
+static const struct option_def fake_critical_options[] = {
+	[FAKE_THRESHOLD_US] = { "critical", "threshold_us", OPTION_UINT, 1, 10000000, "100",
+				"shorter sections are ignored" },
+	[FAKE_TIMER_HZ] = { "critical", "timer_hz", OPTION_UINT, 0, 10000, "1000",
+			    "rate of the timer" },
+};
+
+enum { FAKE_TRACE };
+static const struct option_def fake_functions_options[] = {
+	[FAKE_TRACE] = { "functions", "trace", OPTION_LIST, 0, 0, "", "functions traced" },
+};
+
 static char tmp_path[64];
 static char xdg_dir[64] = "/tmp/ktop-unit-xdg-XXXXXX";
 
@@ -57,6 +82,10 @@ static int setup(void **state)
 	setenv("XDG_CONFIG_HOME", xdg_dir, 1);
 	for (size_t i = 0; i < sizeof(fake_tables) / sizeof(fake_tables[0]); i++)
 		frame_register_schema(&fake_tables[i]);
+	if (options_register(fake_syscalls_options, COUNT(fake_syscalls_options)) < 0 ||
+	    options_register(fake_critical_options, COUNT(fake_critical_options)) < 0 ||
+	    options_register(fake_functions_options, COUNT(fake_functions_options)) < 0)
+		return -1;
 	options_set_keys_ops(&ui_keys_options);
 	return 0;
 }
@@ -176,10 +205,10 @@ static void test_round_trip(void **state)
 	assert_string_equal(a.theme, "light");
 	assert_string_equal(a.panes, "critical, syscalls");
 	assert_true(a.ascii);
-	assert_false(a.syscall_latency);
+	assert_false(options_bool(&a, &fake_syscalls_options[FAKE_LATENCY]));
 	assert_string_equal(a.syscall_sort, "total_ns");
-	assert_int_equal(a.critical_threshold_us, 250);
-	assert_int_equal(a.critical_timer_hz, 1000);
+	assert_int_equal(options_uint(&a, &fake_critical_options[FAKE_THRESHOLD_US]), 250);
+	assert_int_equal(options_uint(&a, &fake_critical_options[FAKE_TIMER_HZ]), 1000);
 
 	dump_a = dump_text(&a, &len_a);
 	assert_non_null(strstr(dump_a, "\nquit = x, F10\n"));
@@ -206,6 +235,79 @@ static void test_round_trip(void **state)
 	free(dump_a);
 	free(dump_b);
 	free(dump_d);
+}
+
+/* A collector's settings: read as their default until set, each set one in a slot of its
+ * own; the sections and their order come from the tables registered */
+static void test_collector_settings(void **state)
+{
+	static const struct option_def general_again[] = {
+		{ "general", "interval", OPTION_UINT, 0, 9, "1", "taken by core" },
+	};
+	static const struct option_def sort_again[] = {
+		{ "syscalls", "sort", OPTION_STRING, 0, 0, "count", "taken by core" },
+	};
+	static struct option_def too_many[CONFIG_MAX_SETTINGS];
+	const struct option_def *threshold = &fake_critical_options[FAKE_THRESHOLD_US];
+	const struct option_def *trace = &fake_functions_options[FAKE_TRACE];
+	char err[INI_ERROR_MAX], long_list[CONFIG_LIST_MAX + 1], *dump;
+	const char *sections[] = { "\n[general]\n", "\n[syscalls]\n", "\nlatency = yes\n",
+				   "\nsort = count\n", "\n[critical]\n", "\n[functions]\n",
+				   "\n[export]\n", "\n[keys]\n" };
+	const char *at;
+	struct ktop_config cfg;
+	size_t len;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(cfg.nsettings, 0);
+	assert_int_equal(options_uint(&cfg, threshold), 100);
+	assert_true(options_bool(&cfg, &fake_syscalls_options[FAKE_LATENCY]));
+	assert_string_equal(options_text(&cfg, trace), "");
+	assert_ptr_equal(options_find("critical", "threshold_us"), threshold);
+	assert_null(options_find("critical", "nope"));
+
+	assert_int_equal(options_set(&cfg, "critical", "threshold_us", "250", err, sizeof(err)), 0);
+	assert_int_equal(options_set(&cfg, "critical", "threshold_us", "300", err, sizeof(err)), 0);
+	assert_int_equal(options_uint(&cfg, threshold), 300);
+	assert_int_equal(cfg.nsettings, 1);
+	assert_int_equal(options_set(&cfg, "critical", "threshold_us", "0", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "threshold_us = 0 is out of range; expected 1 to 1e+07"));
+	assert_int_equal(options_uint(&cfg, threshold), 300);
+	assert_int_equal(options_uint(&cfg, &fake_critical_options[FAKE_TIMER_HZ]), 1000);
+
+	/* the command line's own syntax: globs the file refuses */
+	assert_int_equal(options_set(&cfg, "functions", "trace", "vfs_*", err, sizeof(err)), -1);
+	assert_int_equal(options_set_text(&cfg, trace, "vfs_*, tcp_sendmsg"), 0);
+	assert_string_equal(options_text(&cfg, trace), "vfs_*, tcp_sendmsg");
+	memset(long_list, 'a', CONFIG_LIST_MAX);
+	long_list[CONFIG_LIST_MAX] = '\0';
+	assert_int_equal(options_set_text(&cfg, trace, long_list), -ENOSPC);
+	assert_string_equal(options_text(&cfg, trace), "vfs_*, tcp_sendmsg");
+
+	assert_int_equal(options_set(&cfg, "bogus", NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "unknown section [bogus]; expected [general], [syscalls], "
+			    "[critical], [functions], [export] or [keys]");
+	assert_int_equal(options_set(&cfg, "critical", "nope", "1", err, sizeof(err)), -1);
+	assert_string_equal(err, "unknown key 'nope' in [critical]; expected one of: "
+			    "threshold_us timer_hz");
+
+	/* registering is once per table; a taken key or too many options is refused */
+	assert_int_equal(options_register(fake_critical_options, COUNT(fake_critical_options)), 0);
+	assert_int_equal(options_register(general_again, 1), -EEXIST);
+	assert_int_equal(options_register(sort_again, 1), -EEXIST);
+	assert_int_equal(options_register(too_many, CONFIG_MAX_SETTINGS), -ENOSPC);
+
+	/* [general] first, the collectors' in registry order, then core's others */
+	config_defaults(&cfg);
+	dump = dump_text(&cfg, &len);
+	at = dump;
+	for (size_t i = 0; i < COUNT(sections); i++) {
+		at = strstr(at, sections[i]);
+		if (!at)
+			fail_msg("'%s' missing or out of order in:\n%s", sections[i], dump);
+	}
+	free(dump);
 }
 
 static void test_key_bindings(void **state)
@@ -309,6 +411,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_collector_settings),
 		cmocka_unit_test(test_key_bindings),
 		cmocka_unit_test(test_themes),
 		cmocka_unit_test(test_theme_names),

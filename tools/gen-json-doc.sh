@@ -2,8 +2,16 @@
 # tools/gen-json-doc.sh: write docs/JSON.md from ktop's own table descriptions
 # (`ktop --columns`), so the document cannot drift from the program. With --check, only
 # compare and fail when docs/JSON.md is out of date (the test suite does this).
+# KTOP_BIN names the binary to ask, as in tests/run (default: ./ktop at the top of the tree).
 set -e
+# a relative KTOP_BIN is relative to where the script was started, not to the tree's top
+case "${KTOP_BIN:-}" in
+"") ;;
+/*) ;;
+*) KTOP_BIN=$PWD/$KTOP_BIN ;;
+esac
 cd "$(dirname "$0")/.."
+KTOP_BIN=${KTOP_BIN:-./ktop}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 {
@@ -45,7 +53,7 @@ are not become U+FFFD.
 ## Tables
 
 HEAD
-./ktop --columns
+"$KTOP_BIN" --columns
 } >"$out"
 if [ "${1:-}" = "--check" ]; then
 	diff -u docs/JSON.md "$out" >&2 || { echo "docs/JSON.md is out of date: run tools/gen-json-doc.sh" >&2; exit 1; }

@@ -105,6 +105,7 @@ static void action_back(struct ui *ui)
 		return;
 	}
 	ui->depth--;
+	pane_view_free(&ui->detail);
 	ui->detail = ui->saved_detail[ui->depth];
 	ktop_set_focus(ui->k, ui->depth ? &ui->trail[ui->depth - 1] : &none);
 }
@@ -163,6 +164,7 @@ static void action_alternate(struct ui *ui)
 	next = v->schema->alternate;
 	if (!next)
 		return;
+	pane_view_free(v);
 	*v = (struct pane_view){ .schema = next, .sort_column = (int)next->sort_column };
 }
 

@@ -44,21 +44,20 @@ static struct damp_table *pane_damp(struct ui *ui, const struct pane_view *v)
 }
 
 /*
- * After the steady sort: rows last shown keep their order unless one has clearly passed
- * the row above it (see damp_order); rows new to the pane come after, sorted
+ * After the steady sort (index[]: t's rows in that order): rows last shown keep their order
+ * unless one has clearly passed the row above it (see damp_order); rows new to the pane
+ * come after, in the steady order
  */
-static void order_with_hysteresis(struct pane_view *v, struct table *t, double interval_s)
+static void order_with_hysteresis(const struct pane_view *v, const struct table *t,
+				  double interval_s, unsigned int *index)
 {
 	unsigned int n = t->nrows, used = 0, *order = malloc(n * sizeof(*order));
 	double *value = malloc(n * sizeof(*value));
-	struct table_row *rows = malloc(n * sizeof(*rows));
 	bool *placed = calloc(n, sizeof(*placed));
 
-	if (!order || !value || !rows || !placed)
+	if (!order || !value || !placed)
 		goto out;
-	for (unsigned int i = 0; i < n; i++)
-		value[i] = table_column_value(t, &t->rows[i], (unsigned int)v->sort_column,
-					      interval_s);
+	table_column_values(t, (unsigned int)v->sort_column, interval_s, value);
 	for (unsigned int s = 0; s < v->nshown; s++)
 		for (unsigned int i = 0; i < n; i++)
 			if (!placed[i] && t->rows[i].key == v->shown[s]) {
@@ -67,22 +66,65 @@ static void order_with_hysteresis(struct pane_view *v, struct table *t, double i
 				break;
 			}
 	for (unsigned int i = 0; i < n; i++)
-		if (!placed[i])
-			order[used++] = i;
+		if (!placed[index[i]])
+			order[used++] = index[i];
 	damp_order(value, order, n, v->ascending);
-	for (unsigned int i = 0; i < n; i++)
-		rows[i] = t->rows[order[i]];
-	memcpy(t->rows, rows, n * sizeof(*rows));
+	memcpy(index, order, n * sizeof(*index));
 out:
 	free(order);
 	free(value);
-	free(rows);
 	free(placed);
 }
 
-static struct table *view_table(const struct pane_view *v, const struct frame *f)
+static const struct table *view_table(const struct pane_view *v, const struct frame *f)
 {
-	return f ? frame_table((struct frame *)f, v->schema) : NULL;
+	return f ? frame_table_const(f, v->schema) : NULL;
+}
+
+/*
+ * Orders t, the table of frame f, into v's own index: steady on the rows v showed last and,
+ * with hysteresis, keeping their places unless one clearly passed another. Without memory
+ * v has no order (its rows are taken as the table has them).
+ */
+static void view_sort(struct pane_view *v, const struct table *t, const struct frame *f,
+		      bool hysteresis)
+{
+	struct pane_order *o = &v->order;
+
+	o->table = NULL;
+	o->n = 0;
+	if (t->nrows > o->capacity) {
+		unsigned int *index = realloc(o->index, t->nrows * sizeof(*index));
+
+		if (!index)
+			return;
+		o->index = index;
+		o->capacity = t->nrows;
+	}
+	table_order_steady(t, (unsigned int)v->sort_column, v->ascending, f->interval_s,
+			   v->shown, v->nshown, o->index);
+	if (hysteresis && v->schema->columns[v->sort_column].kind != COL_NAME)
+		order_with_hysteresis(v, t, f->interval_s, o->index);
+	*o = (struct pane_order){ o->index, t->nrows, o->capacity, t, f->seq, v->sort_column,
+				  v->ascending };
+}
+
+/* t's rows (frame f) in v's order, in an array the caller frees; NULL when there are none.
+ * The order drawn last, or for a frame not drawn yet (or another sort) a steady sort. */
+static const struct table_row **ordered_rows(struct pane_view *v, const struct table *t,
+					     const struct frame *f)
+{
+	const struct pane_order *o = &v->order;
+	const struct table_row **rows;
+
+	if (!t || t->nrows == 0 || !(rows = malloc(t->nrows * sizeof(*rows))))
+		return NULL;
+	if (o->table != t || o->seq != f->seq || o->n != t->nrows ||
+	    o->column != v->sort_column || o->ascending != v->ascending)
+		view_sort(v, t, f, false);
+	for (unsigned int i = 0; i < t->nrows; i++)
+		rows[i] = &t->rows[o->table ? o->index[i] : i];
+	return rows;
 }
 
 static bool row_matches(const struct pane_view *v, const struct table_row *r)
@@ -93,17 +135,18 @@ static bool row_matches(const struct pane_view *v, const struct table_row *r)
 	       (r->label && strcasestr(r->label, v->filter));
 }
 
-/* Indexes of the rows the filter lets through; the caller frees. NULL when there are none */
-static unsigned int *visible_rows(const struct pane_view *v, const struct table *t,
-				  unsigned int *n)
+/* Indexes of the rows of lines[] (nlines) the filter lets through; the caller frees. NULL
+ * when there are none */
+static unsigned int *visible_rows(const struct pane_view *v, const struct table_row *const *lines,
+				  unsigned int nlines, unsigned int *n)
 {
 	unsigned int *idx;
 
 	*n = 0;
-	if (!t || t->nrows == 0 || !(idx = malloc(t->nrows * sizeof(*idx))))
+	if (!lines || nlines == 0 || !(idx = malloc(nlines * sizeof(*idx))))
 		return NULL;
-	for (unsigned int i = 0; i < t->nrows; i++)
-		if (row_matches(v, &t->rows[i]))
+	for (unsigned int i = 0; i < nlines; i++)
+		if (row_matches(v, lines[i]))
 			idx[(*n)++] = i;
 	if (*n == 0) {
 		free(idx);
@@ -113,45 +156,50 @@ static unsigned int *visible_rows(const struct pane_view *v, const struct table 
 }
 
 /* Position of the selection among the visible rows (the first when it is not there) */
-static int selected_position(const struct pane_view *v, const struct table *t,
+static int selected_position(const struct pane_view *v, const struct table_row *const *lines,
 			     const unsigned int *idx, unsigned int n)
 {
 	if (!idx)
 		return -1;
 	if (v->has_selection)
 		for (unsigned int i = 0; i < n; i++)
-			if (t->rows[idx[i]].key == v->selected_key)
+			if (lines[idx[i]]->key == v->selected_key)
 				return (int)i;
 	return 0;
 }
 
-const struct table_row *pane_selected(const struct pane_view *v, const struct frame *f)
+const struct table_row *pane_selected(struct pane_view *v, const struct frame *f)
 {
-	struct table *t = view_table(v, f);
-	unsigned int n, *idx = visible_rows(v, t, &n);
-	int i = selected_position(v, t, idx, n);
-	const struct table_row *r = i < 0 ? NULL : &t->rows[idx[i]];
+	const struct table *t = view_table(v, f);
+	const struct table_row **rows = ordered_rows(v, t, f), *r = NULL;
+	unsigned int n, *idx = visible_rows(v, rows, rows ? t->nrows : 0, &n);
+	int i = selected_position(v, rows, idx, n);
 
+	if (i >= 0)
+		r = rows[idx[i]];
 	free(idx);
+	free(rows);
 	return r;
 }
 
 static void select_position(struct pane_view *v, const struct frame *f, int pos, int delta)
 {
-	struct table *t = view_table(v, f);
-	unsigned int n, *idx = visible_rows(v, t, &n);
-	int i = selected_position(v, t, idx, n);
+	const struct table *t = view_table(v, f);
+	const struct table_row **rows = ordered_rows(v, t, f);
+	unsigned int n, *idx = visible_rows(v, rows, rows ? t->nrows : 0, &n);
+	int i = selected_position(v, rows, idx, n);
 
-	if (i < 0)
-		return;
-	i = pos >= 0 ? pos : i + delta;
-	if (i < 0)
-		i = 0;
-	if (i >= (int)n)
-		i = (int)n - 1;
-	v->selected_key = t->rows[idx[i]].key;
-	v->has_selection = true;
+	if (i >= 0) {
+		i = pos >= 0 ? pos : i + delta;
+		if (i < 0)
+			i = 0;
+		if (i >= (int)n)
+			i = (int)n - 1;
+		v->selected_key = rows[idx[i]]->key;
+		v->has_selection = true;
+	}
 	free(idx);
+	free(rows);
 }
 
 void pane_move(struct pane_view *v, const struct frame *f, int delta)
@@ -214,10 +262,24 @@ static bool column_is_number(const struct table_column *col)
 	}
 }
 
-/* A row kept on its line though it had nothing to count: it is not in t */
-static bool row_lingers(const struct table *t, const struct table_row *r)
+/*
+ * What a pane shows, line by line: rows of the frame's table in the view's order, and the
+ * view's copies of rows that linger on their lines (idle[], numbers at zero)
+ */
+struct pane_lines {
+	const struct table_row **row;
+	unsigned int n;
+	struct table_row *idle;
+	unsigned int nidle;
+};
+
+/* A row kept on its line though it had nothing to count: one of l's copies, not in t */
+static bool row_lingers(const struct pane_lines *l, const struct table_row *r)
 {
-	return !table_find_row(t, r->key);
+	for (unsigned int j = 0; j < l->nidle; j++)
+		if (r == &l->idle[j])
+			return true;
+	return false;
 }
 
 /*
@@ -246,26 +308,35 @@ static const struct table_row *lingering_row(struct ui *ui, const struct pane_vi
 }
 
 /*
- * t's rows, and those shown last time that may linger on their lines with their numbers at
- * zero (see damp_linger), into view. Returns how many linger; with none, view is t.
- * Otherwise view->rows is the caller's to free.
+ * The lines of v: t's rows in v's order and, with linger, those shown last time that may
+ * linger on their lines with their numbers at zero (see damp_linger). pane_lines_free()
+ * gives back what l holds; l->n is 0 without memory.
  */
-static unsigned int with_lingering_rows(struct ui *ui, const struct pane_view *v,
-					struct table *t, const struct frame *f, struct table *view)
+static void pane_lines_make(struct ui *ui, const struct pane_view *v, const struct table *t,
+			    const struct frame *f, bool linger, struct pane_lines *l)
 {
-	unsigned int n = t->nrows, m = 0, *order = malloc((n + v->nshown) * sizeof(*order));
-	unsigned int *line = malloc(v->nshown * sizeof(*line));
-	unsigned int *out = malloc((n + v->nshown) * sizeof(*out));
-	struct table_row *rows = malloc((n + v->nshown) * sizeof(*rows));
+	unsigned int n = t->nrows, m = 0, most = n + v->nshown;
+	unsigned int *order = NULL, *line = NULL, *out = NULL;
+	const struct table_row **all = NULL;
 
-	*view = *t;
-	if (!order || !line || !out || !rows)
+	*l = (struct pane_lines){ 0 };
+	if (most == 0 || !(l->row = malloc(most * sizeof(*l->row))))
+		return;
+	for (unsigned int i = 0; i < n; i++)
+		l->row[i] = &t->rows[v->order.table == t ? v->order.index[i] : i];
+	l->n = n;
+	if (!linger || !v->nshown)
+		return;
+	l->idle = malloc(v->nshown * sizeof(*l->idle));
+	order = malloc(most * sizeof(*order));
+	line = malloc(v->nshown * sizeof(*line));
+	out = malloc(most * sizeof(*out));
+	all = malloc(most * sizeof(*all));
+	if (!l->idle || !order || !line || !out || !all)
 		goto out;
-	if (n)
-		memcpy(rows, t->rows, n * sizeof(*rows));
 	for (unsigned int s = 0; s < v->nshown; s++) {
 		const struct table_row *last = lingering_row(ui, v, t, f, s);
-		struct table_row *r = &rows[n + m];
+		struct table_row *r = &l->idle[m];
 
 		if (!last)
 			continue;
@@ -274,29 +345,31 @@ static unsigned int with_lingering_rows(struct ui *ui, const struct pane_view *v
 			if (column_is_number(&t->schema->columns[c]))
 				r->v[t->schema->columns[c].src] = 0;
 		r->hist[0] = r->hist[1] = -1;
-		order[n + m] = n + m;
 		line[m++] = s;
 	}
 	if (!m)
 		goto out;
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n + m; i++) {
 		order[i] = i;
-	damp_linger(order, n, order + n, line, m, out);
-	view->rows = malloc((n + m) * sizeof(*view->rows));
-	if (!view->rows) {
-		*view = *t;
-		m = 0;
-		goto out;
+		all[i] = i < n ? l->row[i] : &l->idle[i - n];
 	}
+	damp_linger(order, n, order + n, line, m, out);
 	for (unsigned int i = 0; i < n + m; i++)
-		view->rows[i] = rows[out[i]];
-	view->nrows = view->capacity = n + m;
+		l->row[i] = all[out[i]];
+	l->n = n + m;
+	l->nidle = m;
 out:
 	free(order);
 	free(line);
 	free(out);
-	free(rows);
-	return m;
+	free(all);
+}
+
+static void pane_lines_free(struct pane_lines *l)
+{
+	free(l->row);
+	free(l->idle);
+	*l = (struct pane_lines){ 0 };
 }
 
 /* The cells of one row as the frame on screen has them, before damping */
@@ -447,11 +520,12 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 	       bool focused)
 {
 	const struct table_schema *s = v->schema;
-	struct table *t = view_table(v, f), *real = t, view;
+	const struct table *t = view_table(v, f);
 	int top = box.y, height = box.height, x0 = box.x, width = box.width;
 	int widths[TABLE_MAX_COLUMNS], sel, rows, spark_w = 0, spark_x = 0;
-	unsigned int ncols = columns_fit(s, width, widths), n = 0, *idx, lingering = 0;
+	unsigned int ncols = columns_fit(s, width, widths), n = 0, *idx;
 	unsigned int count_rows, lingering_above = 0, nbefore;
+	struct pane_lines lines = { 0 };
 	uint64_t before[sizeof(v->shown) / sizeof(v->shown[0])];
 	double floor[DAMP_COLUMNS] = { 0 };
 	struct damp_table *damp;
@@ -498,34 +572,29 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 	damp = pane_damp(ui, v);
 	steady = damp && v->nshown && damp->order_column == v->sort_column &&
 		 damp->order_ascending == v->ascending;
-	if (t && t->nrows) {
-		table_sort_steady(t, (unsigned int)v->sort_column, v->ascending, f->interval_s,
-				  v->shown, v->nshown);
-		if (steady && s->columns[v->sort_column].kind != COL_NAME)
-			order_with_hysteresis(v, t, f->interval_s);
+	/* the view orders its own index: the frame's table stays as it was made */
+	if (t) {
+		view_sort(v, t, f, steady);
+		/* a paused screen is exact: no row lingers there; nor in a pane that had
+		 * nothing to count at all, which says so rather than show a line of zeros */
+		pane_lines_make(ui, v, t, f, t->nrows && steady && !ui->paused, &lines);
 	}
 	if (damp) {
 		damp->order_column = v->sort_column;
 		damp->order_ascending = v->ascending;
 	}
-	/* a paused screen is exact: no row lingers there; nor in a pane that had nothing to
-	 * count at all, which says so rather than show a line of zeros */
-	if (t && t->nrows && steady && !ui->paused)
-		lingering = with_lingering_rows(ui, v, t, f, &view);
-	if (lingering)
-		t = &view;
 	nbefore = v->nshown;
 	memcpy(before, v->shown, sizeof(before));
 	if (t) {
 		v->nshown = 0;
-		for (unsigned int i = 0; i < t->nrows && v->nshown < 64; i++)
-			v->shown[v->nshown++] = t->rows[i].key;
+		for (unsigned int i = 0; i < lines.n && v->nshown < 64; i++)
+			v->shown[v->nshown++] = lines.row[i]->key;
 	}
-	idx = visible_rows(v, t, &n);
-	sel = selected_position(v, t, idx, n);
+	idx = visible_rows(v, lines.row, lines.n, &n);
+	sel = selected_position(v, lines.row, idx, n);
 	/* the highlighted row is a real one: when it is the first line, the rows lingering
 	 * above the first real one go */
-	while (focused && lingering && sel == 0 && n && row_lingers(real, &t->rows[idx[0]]))
+	while (focused && sel == 0 && n && row_lingers(&lines, lines.row[idx[0]]))
 		memmove(idx, idx + 1, --n * sizeof(*idx));
 	if (!n) {
 		if (rows > 0)
@@ -536,8 +605,8 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 		goto out;
 	}
 	count_rows = n;
-	for (unsigned int i = 0; lingering && i < n; i++)
-		if (row_lingers(real, &t->rows[idx[i]])) {
+	for (unsigned int i = 0; lines.nidle && i < n; i++)
+		if (row_lingers(&lines, lines.row[idx[i]])) {
 			count_rows--;
 			lingering_above += (int)i < sel;
 		}
@@ -556,7 +625,7 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 		floor[c] = 0;
 		for (int i = 0; column_is_number(&s->columns[c]) && i < rows &&
 				v->scroll + i < (int)n; i++) {
-			double x = fabs(table_column_value(t, &t->rows[idx[v->scroll + i]], c,
+			double x = fabs(table_column_value(t, lines.row[idx[v->scroll + i]], c,
 							   f->interval_s));
 
 			if (x > floor[c] && !isnan(x))
@@ -565,9 +634,9 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 		floor[c] *= DAMP_FLOOR;
 	}
 	for (int i = 0; i < rows && v->scroll + i < (int)n; i++) {
-		const struct table_row *r = &t->rows[idx[v->scroll + i]];
+		const struct table_row *r = lines.row[idx[v->scroll + i]];
 		bool is_sel = v->scroll + i == sel && focused;
-		bool idle = lingering && row_lingers(real, r);
+		bool idle = row_lingers(&lines, r);
 		struct damp_row *dr = damp ? damp_row(damp, r->key, f->seq) : NULL;
 		char spark[UI_SPARK_FRAMES * 3 + 1];
 		struct row_draft d;
@@ -626,8 +695,7 @@ out:
 		draw_alert(ui, v, top, x0, width);
 	attrset(ui->attr[ROLE_DEFAULT]);
 	free(idx);
-	if (lingering)
-		free(view.rows);
+	pane_lines_free(&lines);
 }
 
 /*
@@ -786,6 +854,8 @@ void pane_list_build(struct ui *ui)
 	char list[CONFIG_LIST_MAX], *save = NULL;
 	const struct ktop_config *cfg = &ui->k->cfg;
 
+	for (unsigned int i = 0; i < UI_MAX_PANES; i++)
+		pane_view_free(&ui->panes[i]);
 	ui->npanes = 0;
 	snprintf(list, sizeof(list), "%s", cfg->panes);
 	for (char *id = strtok_r(list, ", ", &save); id && ui->npanes < UI_MAX_PANES;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ui/pane_state.c: what an empty pane says. A pane whose collector cannot run here says
- * why, in the collector's own words (the Functions pane on a kernel without kprobes or
- * fentry), rather than look like an idle one.
+ * ui/pane_state.c: what a view holds, and what an empty pane says. A pane whose collector
+ * cannot run here says why, in the collector's own words (the Functions pane on a kernel
+ * without kprobes or fentry), rather than look like an idle one.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui_internal.h"
@@ -31,4 +32,10 @@ const char *pane_empty_text(const struct ui *ui, const struct table_schema *s)
 			}
 	}
 	return "(nothing in this interval)";
+}
+
+void pane_view_free(struct pane_view *v)
+{
+	free(v->order.index);
+	v->order = (struct pane_order){ 0 };
 }

@@ -37,6 +37,26 @@ static const char *pod_of(const struct table_row *r)
 										: NULL;
 }
 
+/*
+ * A containers row's value by its column's id: ui/ reads a collector's table through its
+ * schema (stable column ids, as the JSON keys and core/openmetrics.c), never through the
+ * collector's own enum (collectors/containers.h), which it may not include.
+ */
+static uint64_t value_of(const struct table_row *r, const char *column)
+{
+	const struct table_schema *s = frame_schema_find("containers");
+	int col = s ? table_column_index(s, column) : -1;
+
+	return col >= 0 ? r->v[s->columns[col].src] : 0;
+}
+
+static enum container_runtime runtime_of(const struct table_row *r)
+{
+	uint64_t runtime = value_of(r, "runtime");
+
+	return runtime < RUNTIME_COUNT ? (enum container_runtime)runtime : RUNTIME_HOST;
+}
+
 /* A row's string i, "" when missing (a recording may hold none) */
 static const char *string_at(const struct table_row *r, unsigned int i)
 {
@@ -74,7 +94,7 @@ static bool contains(const char *hay, const char *needle)
 
 static bool row_matches(const struct ui *ui, const struct table_row *r)
 {
-	const char *runtime = container_runtime_names[r->v[0] < RUNTIME_COUNT ? r->v[0] : 0];
+	const char *runtime = container_runtime_names[runtime_of(r)];
 
 	return contains(r->name, ui->search) || contains(r->label, ui->search) ||
 	       contains(runtime, ui->search);
@@ -92,7 +112,7 @@ static unsigned int picks(const struct ui *ui, const struct frame *f, struct pic
 	for (unsigned int i = 0; t && i < t->nrows && n < PICK_MAX; i++) {
 		const struct table_row *r = &t->rows[i];
 
-		if (r->v[0] != RUNTIME_HOST && !pod_of(r) && row_matches(ui, r))
+		if (runtime_of(r) != RUNTIME_HOST && !pod_of(r) && row_matches(ui, r))
 			out[n++] = (struct pick){ r };
 	}
 	for (unsigned int i = 0; t && i < t->nrows && n < PICK_MAX; i++) {
@@ -118,7 +138,7 @@ static unsigned int picks(const struct ui *ui, const struct frame *f, struct pic
 			if (pod_of(m) != uid)
 				continue;
 			out[at].members++;
-			out[at].procs += m->v[1];
+			out[at].procs += value_of(m, "procs");
 			if ((pod_match || row_matches(ui, m)) && n < PICK_MAX)
 				out[n++] = (struct pick){ m };
 		}
@@ -170,12 +190,12 @@ void picker_draw(struct ui *ui, const struct frame *f)
 			/* under its pod's line: the container's own name is enough */
 			mvprintw(y, 0, "   %-22.22s %-10s %-14.14s %6llu",
 				 string_at(r, 2)[0] ? string_at(r, 2) : r->name ? r->name : "",
-				 container_runtime_names[r->v[0] < RUNTIME_COUNT ? r->v[0] : 0],
-				 r->label ? r->label : "", (unsigned long long)r->v[1]);
+				 container_runtime_names[runtime_of(r)], r->label ? r->label : "",
+				 (unsigned long long)value_of(r, "procs"));
 		else
 			mvprintw(y, 0, " %-24.24s %-10s %-14.14s %6llu", r->name ? r->name : "",
-				 container_runtime_names[r->v[0] < RUNTIME_COUNT ? r->v[0] : 0],
-				 r->label ? r->label : "", (unsigned long long)r->v[1]);
+				 container_runtime_names[runtime_of(r)], r->label ? r->label : "",
+				 (unsigned long long)value_of(r, "procs"));
 	}
 	attrset(ui->attr[ROLE_DEFAULT]);
 	if (n == 0)

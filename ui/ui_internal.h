@@ -20,6 +20,19 @@
 #define UI_ALERT_FACTOR 4.0 /* ... with this many times its own figure there, and the top */
 #define UI_DOUBLE_CLICK_MS 400 /* two clicks on one row this close: open it */
 
+/*
+ * The order a view shows a frame's rows in: indexes into the frame's table, which is never
+ * reordered (frames in the history are read-only). Made for one frame (seq) and sort.
+ */
+struct pane_order {
+	unsigned int *index;
+	unsigned int n, capacity;
+	const struct table *table; /* NULL: none made yet */
+	uint64_t seq;
+	int column;
+	bool ascending;
+};
+
 /* How one table is being looked at */
 struct pane_view {
 	const struct table_schema *schema;
@@ -33,6 +46,9 @@ struct pane_view {
 	char filter[CONFIG_NAME_MAX + 1]; /* rows whose name contains this, "" = all */
 	uint64_t shown[64]; /* keys in the order last drawn: keeps the order steady */
 	unsigned int nshown;
+	/* the view's own: a copy of the view shares it, and only one of them may keep it
+	 * (pane_view_free() before a view is overwritten) */
+	struct pane_order order;
 	/* where it was drawn last, for the mouse: its box, folded to its title line or not,
 	 * the key of the row on each line under the column titles, where each column starts */
 	struct layout_box box;
@@ -117,7 +133,9 @@ void pane_alert_check(struct ui *ui, struct pane_view *v, const struct frame *f)
 void pane_move(struct pane_view *v, const struct frame *f, int delta);
 void pane_move_to(struct pane_view *v, const struct frame *f, bool end);
 /* The selected row of v in f, or NULL */
-const struct table_row *pane_selected(const struct pane_view *v, const struct frame *f);
+const struct table_row *pane_selected(struct pane_view *v, const struct frame *f);
+/* Give back the view's row order: before a view is overwritten by another (ui/pane_state.c) */
+void pane_view_free(struct pane_view *v);
 
 void detail_draw(struct ui *ui, const struct frame *f);
 void draw_histogram(struct ui *ui, const struct hist *h, const char *title, int top,

@@ -6,7 +6,7 @@
  * its table in `ktop -J`: a new collector needs nothing else.
  *
  * It loads no BPF program: its one row is the machine's context switches per interval, the
- * growth of the "ctxt" line of /proc/stat.
+ * growth of the "ctxt" line of /proc/stat. Its one setting, [hello] label, names the row.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,8 +38,19 @@ static const struct table_schema hello_table = {
 
 static const struct table_schema *const hello_tables[] = { &hello_table, NULL };
 
+/* Its settings: the [hello] section of the config file, --dump-config and the manual */
+enum hello_setting {
+	HELLO_LABEL,
+};
+
+static const struct option_def hello_options[] = {
+	[HELLO_LABEL] = { "hello", "label", OPTION_STRING, 0, 0, "context switches",
+			  "what its row is called" },
+};
+
 struct hello_state {
 	uint64_t last; /* the cumulative count at the last sample */
+	char label[CONFIG_LIST_MAX]; /* [hello] label */
 };
 
 /* The machine's context switches since boot, or -errno */
@@ -73,10 +84,10 @@ static int hello_open(struct collector *c, const struct ktop_config *cfg)
 	struct hello_state *s = calloc(1, sizeof(*s));
 	int err;
 
-	(void)cfg;
 	if (!s)
 		return collector_fail(c, "out of memory");
 	c->priv = s;
+	snprintf(s->label, sizeof(s->label), "%s", options_text(cfg, &hello_options[HELLO_LABEL]));
 	err = read_ctxt(&s->last);
 	if (err) {
 		hello_close(c);
@@ -99,7 +110,7 @@ static int hello_sample(struct collector *c, struct frame *f)
 		r = table_add_row(t, 1);
 		if (!r)
 			return -ENOMEM;
-		r->name = intern("context switches");
+		r->name = intern(s->label);
 		r->v[HELLO_V_COUNT] = now - s->last;
 	}
 	s->last = now;
@@ -112,4 +123,6 @@ const struct collector_ops hello_collector = {
 	.open = hello_open,
 	.sample = hello_sample,
 	.close = hello_close,
+	.options = hello_options,
+	.noptions = sizeof(hello_options) / sizeof(hello_options[0]),
 };

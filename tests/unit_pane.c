@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/unit_pane.c: a pane draws the frames of the history without changing them. Frames
+ * are read-only once made: the view orders an index of its own. Panes are drawn for real
+ * (ui/pane.c on a curses screen written to /dev/null), frame after frame, sorted by a
+ * count and by %TIME, with steady order, hysteresis and lingering rows at work, and with
+ * the selection moved; every table of every frame is then compared byte for byte.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curses.h>
+
+#include "core/intern.h"
+#include "ui/ui_internal.h"
+
+enum test_value {
+	TEST_V_COUNT,
+	TEST_V_TOTAL,
+};
+
+enum test_column {
+	TEST_C_NAME,
+	TEST_C_COUNT,
+	TEST_C_TOTAL,
+	TEST_C_SHARE,
+};
+
+static const struct table_column test_columns[] = {
+	[TEST_C_NAME] = { "name", "NAME", COL_NAME, 0, 0, 16, false, "" },
+	[TEST_C_COUNT] = { "count", "CALLS/s", COL_COUNT, TEST_V_COUNT, 0, 9, false, "" },
+	[TEST_C_TOTAL] = { "total_ns", "TIME/s", COL_TIME, TEST_V_TOTAL, 0, 9, false, "" },
+	[TEST_C_SHARE] = { "share", "%TIME", COL_SHARE, TEST_V_TOTAL, 0, 6, true, "" },
+};
+
+static const struct table_schema test_schema = {
+	.id = "test_pane",
+	.title = "Test pane",
+	.columns = test_columns,
+	.ncolumns = sizeof(test_columns) / sizeof(test_columns[0]),
+	.sort_column = TEST_C_COUNT,
+	.pane = true,
+};
+
+#define FRAMES 12
+#define ROWS 24
+
+/* What one frame's table held: its header and a copy of its rows */
+struct snapshot {
+	struct table table;
+	struct table_row rows[ROWS];
+};
+
+struct fixture {
+	struct ktop k;
+	struct ui ui;
+	SCREEN *screen;
+	FILE *out, *in;
+	struct snapshot snap[FRAMES];
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	fx->out = fopen("/dev/null", "w");
+	fx->in = fopen("/dev/null", "r");
+	fx->screen = fx->out && fx->in ? newterm("vt100", fx->out, fx->in) : NULL;
+	if (!fx->screen || history_init(&fx->k.history, FRAMES) < 0)
+		return -1;
+	set_term(fx->screen);
+	fx->ui.k = &fx->k;
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	endwin();
+	delscreen(fx->screen);
+	fclose(fx->out);
+	fclose(fx->in);
+	history_free(&fx->k.history);
+	free(fx);
+	return 0;
+}
+
+/*
+ * Frame seq: ROWS rows added in an order no sort gives (keys shuffled), counts and times
+ * that wobble a little from frame to frame (steady order and hysteresis keep places), a
+ * few rows with nothing to count every third frame (they linger on their lines)
+ */
+static const struct frame *make_frame(struct fixture *fx, uint64_t seq)
+{
+	struct frame *f = history_next(&fx->k.history);
+	struct table *t;
+
+	f->seq = seq;
+	f->interval_s = 1.0;
+	t = frame_table(f, &test_schema);
+	assert_non_null(t);
+	for (unsigned int i = 0; i < ROWS; i++) {
+		uint64_t key = (i * 7 + 3) % ROWS + 1;
+		struct table_row *r;
+		char name[32];
+
+		if (seq % 3 == 0 && key % 5 == 0)
+			continue;
+		r = table_add_row(t, key);
+		assert_non_null(r);
+		snprintf(name, sizeof(name), "row%02u", (unsigned int)key);
+		r->name = intern(name);
+		r->v[TEST_V_COUNT] = key * 1000 + (seq * 37 + key * 11) % 150;
+		r->v[TEST_V_TOTAL] = ((key * 13) % ROWS + 1) * 1000000 + (seq * 53) % 70000;
+	}
+	return f;
+}
+
+static void snapshot_all(struct fixture *fx)
+{
+	for (unsigned int age = 0; age < FRAMES; age++) {
+		const struct frame *f = history_get(&fx->k.history, age);
+		const struct table *t = f ? frame_table_const(f, &test_schema) : NULL;
+
+		memset(&fx->snap[age], 0, sizeof(fx->snap[age]));
+		if (!t)
+			continue;
+		assert_true(t->nrows <= ROWS);
+		fx->snap[age].table = *t;
+		memcpy(fx->snap[age].rows, t->rows, t->nrows * sizeof(*t->rows));
+	}
+}
+
+/* Every table of every frame in the history is byte for byte what it was */
+static void assert_unchanged(const struct fixture *fx)
+{
+	for (unsigned int age = 0; age < FRAMES; age++) {
+		const struct frame *f = history_get(&fx->k.history, age);
+		const struct table *t = f ? frame_table_const(f, &test_schema) : NULL;
+
+		if (!t)
+			continue;
+		assert_memory_equal(t, &fx->snap[age].table, sizeof(*t));
+		assert_memory_equal(t->rows, fx->snap[age].rows, t->nrows * sizeof(*t->rows));
+	}
+}
+
+/* The rows drawn, top to bottom, are in column col's order but for places kept within
+ * DAMP_ORDER_FACTOR (steady order, hysteresis); lingering rows are not in f */
+static void assert_drawn_order(const struct pane_view *v, const struct frame *f,
+			       unsigned int col)
+{
+	const struct table *t = frame_table_const(f, &test_schema);
+	double last = 0;
+	bool first = true;
+
+	assert_true(v->nlines > 0);
+	for (unsigned int i = 0; i < v->nlines; i++) {
+		const struct table_row *r = table_find_row(t, v->line_keys[i]);
+		double x;
+
+		if (!r)
+			continue;
+		x = table_column_value(t, r, col, f->interval_s);
+		if (!first)
+			assert_true(x <= last * DAMP_ORDER_FACTOR);
+		last = x;
+		first = false;
+	}
+}
+
+static void draw_frames(struct fixture *fx, unsigned int col)
+{
+	struct pane_view v = { .schema = &test_schema, .sort_column = (int)col };
+	struct layout_box box = { 0, 0, 80, ROWS + 4 };
+
+	for (uint64_t seq = 1; seq <= 2 * FRAMES; seq++) {
+		const struct frame *f = make_frame(fx, seq);
+
+		snapshot_all(fx);
+		pane_draw(&fx->ui, &v, f, box, true);
+		pane_draw(&fx->ui, &v, f, box, false);
+		assert_drawn_order(&v, f, col);
+		pane_move(&v, f, 3);
+		assert_non_null(pane_selected(&v, f));
+		pane_move_to(&v, f, true);
+		/* an older frame, as a paused screen steps back to it */
+		fx->ui.paused = true;
+		pane_draw(&fx->ui, &v, history_get(&fx->k.history, seq > 1), box, true);
+		fx->ui.paused = false;
+		pane_draw(&fx->ui, &v, f, box, true);
+		v.ascending = !v.ascending;
+		pane_draw(&fx->ui, &v, f, box, true);
+		v.ascending = !v.ascending;
+		assert_unchanged(fx);
+	}
+	pane_view_free(&v);
+}
+
+static void test_sort_by_count_leaves_frames(void **state)
+{
+	struct fixture *fx = *state;
+
+	draw_frames(fx, TEST_C_COUNT);
+}
+
+static void test_sort_by_share_leaves_frames(void **state)
+{
+	struct fixture *fx = *state;
+
+	draw_frames(fx, TEST_C_SHARE);
+}
+
+/* The selection moves in the order drawn, not in the order the frame has its rows */
+static void test_moves_follow_the_view(void **state)
+{
+	struct fixture *fx = *state;
+	struct pane_view v = { .schema = &test_schema, .sort_column = TEST_C_TOTAL };
+	const struct frame *f = make_frame(fx, 1000);
+	const struct table_row *r;
+
+	pane_draw(&fx->ui, &v, f, (struct layout_box){ 0, 0, 80, ROWS + 4 }, true);
+	pane_move_to(&v, f, false);
+	r = pane_selected(&v, f);
+	assert_non_null(r);
+	assert_int_equal(r->key, v.line_keys[0]);
+	pane_move(&v, f, 1);
+	r = pane_selected(&v, f);
+	assert_non_null(r);
+	assert_int_equal(r->key, v.line_keys[1]);
+	pane_view_free(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_by_count_leaves_frames),
+		cmocka_unit_test(test_sort_by_share_leaves_frames),
+		cmocka_unit_test(test_moves_follow_the_view),
+	};
+
+	if (frame_register_schema(&test_schema) < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
