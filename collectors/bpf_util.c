@@ -18,12 +18,16 @@ static int bpf_log_print(enum libbpf_print_level level, const char *fmt, va_list
 {
 	char line[1024];
 	size_t len;
+	va_list copy;
 
-	vsnprintf(line, sizeof(line), fmt, args);
+	/* whole into the file: a verifier's log is one message of many kilobytes */
+	va_copy(copy, args);
 	if (log_file) {
-		fputs(line, log_file);
+		vfprintf(log_file, fmt, copy);
 		fflush(log_file);
 	}
+	va_end(copy);
+	vsnprintf(line, sizeof(line), fmt, args);
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	len = strcspn(line, "\n");

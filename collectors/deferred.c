@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -232,6 +233,17 @@ static bool have_all(const char *const *names)
 		}                                                                            \
 	} while (0)
 
+/* The kernel's jiffy in ns: CLOCK_MONOTONIC_COARSE advances once a tick, and its
+ * resolution is what the kernel calls TICK_NSEC (1 s / CONFIG_HZ); 0 if not told */
+static uint64_t jiffy_ns(void)
+{
+	struct timespec res;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec)
+		return 0;
+	return (uint64_t)res.tv_nsec;
+}
+
 static void choose_programs(struct deferred_bpf *skel, bool use_btf, bool work, bool activate,
 			    bool hrtimers, bool timers)
 {
@@ -293,6 +305,7 @@ static int deferred_open(struct collector *c, const struct ktop_config *cfg)
 		return collector_fail(c, "cannot open BPF object: %s", bpf_error_reason(err));
 	}
 	s->skel = skel;
+	skel->rodata->jiffy_ns = jiffy_ns();
 	choose_programs(skel, use_btf, work, activate, hrtimers, timers);
 	err = container_filter_reuse(skel->obj);
 	if (err) {

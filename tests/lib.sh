@@ -11,13 +11,14 @@ tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 tap_fail() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N - $*"; }
 # tap_skip "what" "why"
 tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
-# tap_check "what" command...: ok when the command succeeds
+# tap_check "what" command...: ok when the command succeeds; returns 1 when it failed, so
+# that `if ! tap_check ...; then tap_diag ...; fi` can say more
 tap_check() {
 	local what=$1; shift
 	if [ "$1" = "!" ]; then
 		shift
-		if ! "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
-	elif "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
+		if ! "$@"; then tap_ok "$what"; else tap_fail "$what"; return 1; fi
+	elif "$@"; then tap_ok "$what"; else tap_fail "$what"; return 1; fi
 }
 jqt() { jq -e "$@" >/dev/null; }
 # between VALUE LOW HIGH: LOW <= VALUE <= HIGH (integers), for a check with two bounds

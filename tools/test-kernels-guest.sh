@@ -62,6 +62,11 @@ stage_chroot() {
 	mount -t devtmpfs dev /dev
 	mkdir -p /dev/pts /dev/shm
 	mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+	# what udev would add: bash's <(...) opens /dev/fd/N
+	ln -sfn /proc/self/fd /dev/fd
+	ln -sfn /proc/self/fd/0 /dev/stdin
+	ln -sfn /proc/self/fd/1 /dev/stdout
+	ln -sfn /proc/self/fd/2 /dev/stderr
 	mount -t tmpfs -o mode=1777 shm /dev/shm
 	mount -t tmpfs -o mode=1777 tmp /tmp
 	mount -t tmpfs -o mode=0755 run /run
