@@ -411,35 +411,35 @@ static __always_inline int on_expire_entry(__u64 timer, __u64 func, __u32 kind, 
 	return 0;
 }
 
-/* The end of timer's run if it is the run of kind idx: true when it was */
-static __always_inline bool expire_exit_of(__u64 timer, __u32 idx, __u64 now)
+/* The run of kind idx under way, if it is timer's */
+static __always_inline struct timer_run *run_of(__u64 timer, __u32 idx)
 {
-	struct deferred_stat *st;
-	struct timer_run *run;
-	__u64 start;
+	struct timer_run *run = bpf_map_lookup_elem(&timer_runs, &idx);
 
-	run = bpf_map_lookup_elem(&timer_runs, &idx);
-	if (!run || !run->start_ns || run->timer != timer)
-		return false;
-	start = run->start_ns;
-	run->start_ns = 0;
-	if (!run->allowed || now < start)
-		return true;
-	st = stat_at(&timer_stats, run->slot);
-	if (st)
-		stat_run(st, now - start, run->has_late, run->late_ns, 0);
-	return true;
+	return run && run->start_ns && run->timer == timer ? run : NULL;
 }
 
 /* The end of timer's run, of kind first or last (hrtimers' exit does not say soft or hard).
- * Two calls, not a loop: 6.1's verifier loses a loop index spilled to the stack and calls
- * the loop infinite. */
+ * Two lookups and one accounting, not a loop: 6.1's verifier calls such a loop infinite,
+ * and two inlined accountings (each with two log2s) exceed its million instructions. */
 static __always_inline int on_expire_exit(__u64 timer, __u32 first, __u32 last)
 {
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns(), start;
+	struct deferred_stat *st;
+	struct timer_run *run;
 
-	if (!expire_exit_of(timer, first, now) && last != first)
-		expire_exit_of(timer, last, now);
+	run = run_of(timer, first);
+	if (!run && last != first)
+		run = run_of(timer, last);
+	if (!run)
+		return 0;
+	start = run->start_ns;
+	run->start_ns = 0;
+	if (!run->allowed || now < start)
+		return 0;
+	st = stat_at(&timer_stats, run->slot);
+	if (st)
+		stat_run(st, now - start, run->has_late, run->late_ns, 0);
 	return 0;
 }
 
