@@ -104,6 +104,8 @@ static void scan_prog_fds(void)
 
 bool collectors_bpf_cost(uint64_t *run_ns, uint64_t *runs)
 {
+	int read = 0;
+
 	if (nprog_fds < 0)
 		scan_prog_fds();
 	*run_ns = *runs = 0;
@@ -114,9 +116,11 @@ bool collectors_bpf_cost(uint64_t *run_ns, uint64_t *runs)
 		if (bpf_obj_get_info_by_fd(prog_fds[i], &info, &len) == 0) {
 			*run_ns += info.run_time_ns;
 			*runs += info.run_cnt;
+			read++;
 		}
 	}
-	return true;
+	/* a cost of nothing read is not a cost of zero */
+	return read > 0;
 }
 
 void collectors_opened(void)

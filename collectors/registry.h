@@ -34,7 +34,7 @@ void collectors_opened(void);
  * program run, so ktop measures now and then, not all the time; they also switch off
  * when ktop exits (the stats fd closes). Returns 0 or -errno. */
 int collectors_stats_enable(bool on);
-/* Cumulative run time and runs of ktop's own BPF programs; false when stats are off */
+/* Cumulative run time and runs of ktop's own BPF programs; false when none could be read */
 bool collectors_bpf_cost(uint64_t *run_ns, uint64_t *runs);
 /* Kernel features every collector needs, as a reason string, or NULL when all is there */
 const char *collectors_missing_requirement(void);

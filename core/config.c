@@ -10,7 +10,6 @@ void config_defaults(struct ktop_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->interval_s = 1.0;
 	cfg->output = OUTPUT_SCREEN;
-	cfg->process_rows = 512;
 	options_defaults(cfg); /* everything the options table holds */
 }
 

@@ -52,7 +52,6 @@ struct ktop_config {
 	unsigned int record_keep; /* --record-keep: rotated files kept, 0 = 10 */
 	bool ascii;            /* force ASCII drawing */
 	bool mouse;            /* [general] mouse, --no-mouse: clicks and the wheel on the screen */
-	unsigned int process_rows; /* processes kept per frame */
 	/* from the options table (core/options.c) and the command line */
 	char theme[CONFIG_NAME_MAX + 1];    /* [general] theme, --theme */
 	char panes[CONFIG_LIST_MAX];        /* [general] panes: table ids, in order */
