@@ -7,4 +7,5 @@ if [ -n "${KTOP_SANITIZED:-}" ]; then
 	echo "ok 1 - soak # SKIP under AddressSanitizer memory is held back on purpose; the plain build runs the soak"
 	exit 0
 fi
-SOAK_SECONDS=${E2E_SOAK_SECONDS:-120} SOAK_HISTORY=${SOAK_HISTORY:-15} exec tools/soak.sh
+SOAK_SECONDS=${E2E_SOAK_SECONDS:-120} SOAK_HISTORY=${SOAK_HISTORY:-15} \
+	SOAK_PROCESS_ENTRIES=${SOAK_PROCESS_ENTRIES:-1024} exec tools/soak.sh

@@ -56,11 +56,14 @@ map_occupancy() {
 	done | sort
 }
 
-# the frame history fills up first (rows are allocated as frames are first used): a short
-# soak keeps fewer frames so that warm-up covers it
+# the frame history fills up first (rows are allocated as frames are first used), and the
+# kernel's per-process map (its delta set in ktop grows with it, up to the map's size): a
+# short soak keeps fewer frames and processes so that warm-up covers both
 config=()
 if [ -n "${SOAK_HISTORY:-}" ]; then
 	printf '[general]\nhistory = %s\n' "$SOAK_HISTORY" >"$tmp/ktop.conf"
+	[ -n "${SOAK_PROCESS_ENTRIES:-}" ] &&
+		printf '[syscalls]\nprocess_entries = %s\n' "$SOAK_PROCESS_ENTRIES" >>"$tmp/ktop.conf"
 	config=(--config "$tmp/ktop.conf")
 fi
 # process churn: each churner counts what it started, in its own file
@@ -121,6 +124,14 @@ frames() { wc -l <"$tmp/frames.json"; }
 last_frame() { sed -n "$(frames)p" "$tmp/frames.json"; }
 
 sleep "$warmup"
+# and until the per-process map is full (a machine that starts few processes a second fills
+# it late), at most as long again
+process_map_full() {
+	map_occupancy $ktop_pid | awk '$1 == "process_stats" && $3 >= $4 * 95 / 100 {f = 1} END {exit !f}'
+}
+if ! wait_for process_map_full "$warmup"; then
+	tap_diag "the per-process map was not full after $((2 * warmup)) s: $(map_occupancy $ktop_pid | grep '^process_stats')"
+fi
 rss_start=$(last_frame | jq .self.rss_kb)
 map_occupancy $ktop_pid >"$tmp/maps.start"
 frame_start=$(frames) spawned_start=$(spawned)
