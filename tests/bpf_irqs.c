@@ -584,6 +584,31 @@ static bool close_enough(uint64_t ours, uint64_t kernels)
 	return diff <= kernels / 50 + 2; /* 2%, and a couple for the window edges */
 }
 
+/* The window's load reached the paths under test: block IRQs (the busiest device line), NET_RX,
+ * timers, and the system vectors (timer ticks, function-call IPIs); say the figures when not */
+static bool load_enough(const struct proc_counts *before, const struct proc_counts *after,
+			bool say)
+{
+	uint64_t busiest = 0, net_rx = after->vec[NET_RX] - before->vec[NET_RX];
+	uint64_t timers = after->vec[1] - before->vec[1] + after->vec[8] - before->vec[8];
+	uint64_t loc = after->line[SYSVEC_LOC] - before->line[SYSVEC_LOC];
+	uint64_t cal = after->line[SYSVEC_CAL] - before->line[SYSVEC_CAL];
+
+	for (unsigned int irq = 0; irq < 4096; irq++)
+		if (after->irq[irq] - before->irq[irq] > busiest)
+			busiest = after->irq[irq] - before->irq[irq];
+	if (busiest >= 500 && net_rx >= 10000 && timers >= 100 && loc >= 100 && cal >= 100)
+		return true;
+	if (say)
+		print_message("# reason: the load fell short of what the check needs here: "
+			      "busiest device IRQ %llu (500), NET_RX %llu (10000), timer softirqs "
+			      "%llu (100), LOC %llu (100), CAL %llu (100)\n",
+			      (unsigned long long)busiest, (unsigned long long)net_rx,
+			      (unsigned long long)timers, (unsigned long long)loc,
+			      (unsigned long long)cal);
+	return false;
+}
+
 /* The collector's counts under real load against the kernel's own counters */
 static void test_real_load_matches_proc(void **state)
 {
@@ -595,7 +620,7 @@ static void test_real_load_matches_proc(void **state)
 	const struct table *t;
 	char cmd[3 * PATH_MAX], disk[] = "/var/tmp/ktop-irq-XXXXXX";
 	char reason[COLLECTOR_REASON_MAX];
-	uint64_t busiest_irq = 0, mismatches = 0;
+	uint64_t mismatches = 0;
 	int fd, status;
 
 	(void)state;
@@ -614,12 +639,16 @@ static void test_real_load_matches_proc(void **state)
 	read_proc_counts(&before);
 
 	/* one after the other: ipi_load's spinner takes a CPU, which on an emulated machine
-	 * slows irq_load below what the checks at the end ask of it */
+	 * slows irq_load below what the checks at the end ask of it; again (up to 8 rounds in
+	 * one window) until the load reached what they need, however slow the machine */
 	snprintf(cmd, sizeof(cmd), "%s -t 2 tcp udp timer disk=%s >/dev/null && "
 		 "%s -t 1 membarrier mprotect timer >/dev/null", workload, disk, ipi_workload);
-	status = system(cmd);
-
-	read_proc_counts(&after);
+	for (int round = 0; round < 8; round++) {
+		status = system(cmd);
+		read_proc_counts(&after);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) || load_enough(&before, &after, false))
+			break;
+	}
 	f = history_next(&h);
 	f->interval_s = 1;
 	assert_int_equal(c.ops->sample(&c, f), 0); /* and ends here */
@@ -642,8 +671,6 @@ static void test_real_load_matches_proc(void **state)
 			      (unsigned long long)delta, (unsigned long long)ours);
 		if (!close_enough(ours, delta))
 			mismatches++;
-		if (delta > busiest_irq)
-			busiest_irq = delta;
 	}
 	for (unsigned int l = 0; l < SYSVEC_LINES; l++) {
 		uint64_t delta = after.line[l] - before.line[l], ours = 0;
@@ -679,25 +706,10 @@ static void test_real_load_matches_proc(void **state)
 	}
 	history_free(&h);
 	assert_int_equal(mismatches, 0);
-	/* the load did reach the paths under test (block IRQs, NET_RX, timers, and the system
-	 * vectors: timer ticks and function-call IPIs), or the comparison says little: a
-	 * machine (an emulated one) too slow to make them is a SKIP with the figures */
-	{
-		uint64_t net_rx = after.vec[NET_RX] - before.vec[NET_RX];
-		uint64_t timers = after.vec[1] - before.vec[1] + after.vec[8] - before.vec[8];
-		uint64_t loc = after.line[SYSVEC_LOC] - before.line[SYSVEC_LOC];
-		uint64_t cal = after.line[SYSVEC_CAL] - before.line[SYSVEC_CAL];
-
-		if (busiest_irq < 500 || net_rx < 10000 || timers < 100 || loc < 100 || cal < 100) {
-			print_message("# reason: the load fell short of what the check needs here: "
-				      "busiest device IRQ %llu (500), NET_RX %llu (10000), timer "
-				      "softirqs %llu (100), LOC %llu (100), CAL %llu (100)\n",
-				      (unsigned long long)busiest_irq, (unsigned long long)net_rx,
-				      (unsigned long long)timers, (unsigned long long)loc,
-				      (unsigned long long)cal);
-			skip();
-		}
-	}
+	/* the load did reach the paths under test, or the comparison says little: a machine
+	 * too slow to make them in 8 rounds is a SKIP with the figures */
+	if (!load_enough(&before, &after, true))
+		skip();
 }
 
 /* The xcalls row named name, or NULL */
