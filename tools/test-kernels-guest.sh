@@ -70,8 +70,10 @@ stage_chroot() {
 	mount -t tmpfs -o mode=1777 shm /dev/shm
 	mount -t tmpfs -o mode=1777 tmp /tmp
 	mount -t tmpfs -o mode=0755 run /run
-	# the scratch disk (virtio-blk, no udev here to load its driver)
+	# the scratch disk (virtio-blk, no udev here to load its driver); loop devices for the
+	# writeback tests (no udev: /dev/loop-control appears when the module is in)
 	modprobe virtio_blk
+	modprobe loop 2>/dev/null || true
 	for _ in $(seq 50); do [ -b /dev/vda ] && break; sleep 0.1; done
 	mkfs.ext4 -q -F /dev/vda && mount -t ext4 /dev/vda /var/tmp && chmod 1777 /var/tmp ||
 		mount -t tmpfs -o mode=1777 vartmp /var/tmp
