@@ -100,7 +100,8 @@ focus_pane() {
 	done
 	return 1
 }
-if wait_for 'screen_has "^ Hard IRQs " && screen_has "^ Softirqs " && screen_has "^net_rx "' 15
+# (ktop's start-up loads every collector: under emulation that takes tens of seconds)
+if wait_for 'screen_has "^ Hard IRQs " && screen_has "^ Softirqs " && screen_has "^net_rx "' 60
 then
 	tap_ok "both panes render, net_rx listed"
 else
