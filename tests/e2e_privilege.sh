@@ -44,9 +44,11 @@ helper_fds() {
 }
 
 tap_diag "capabilities before: $(awk '/^CapEff/ {print $2}' /proc/self/status)"
-"$KTOP_BIN" -J -d 0.2 -n 30 >"$tmp/out.json" 2>"$tmp/err" &
+# (no frame count: ktop runs until the checks on the living process are done, however slow
+# the machine; a 6 s run ended before them in an emulated guest)
+"$KTOP_BIN" -J -d 0.2 >"$tmp/out.json" 2>"$tmp/err" &
 pid=$!
-if wait_for "[ -s $tmp/out.json ]" 15; then
+if wait_for "[ -s $tmp/out.json ]" 60; then
 	tap_diag "capabilities after: $(awk '/^CapEff/ {print $2}' /proc/$pid/status)"
 	check_caps "ktop" 0 $pid
 	helper=$(helper_of $pid)
@@ -59,8 +61,10 @@ if wait_for "[ -s $tmp/out.json ]" 15; then
 			tap_diag "the helper's fds: $(helper_fds "$helper")"
 		fi
 	fi
+	wait_for "[ \$(wc -l <$tmp/out.json) -ge 30 ]" 120
+	kill -TERM $pid
 	wait $pid
-	tap_check "ktop ran its 30 frames after the drop" [ "$(wc -l <"$tmp/out.json")" = 30 ]
+	tap_check "ktop ran 30 frames and more after the drop" [ "$(wc -l <"$tmp/out.json")" -ge 30 ]
 	tap_check "every collector running in the first frame kept running ($(jq -rc '.collectors | map_values(.[0:12])' "$tmp/out.json" | head -1))" \
 		collectors_kept_running "$tmp/out.json"
 	# BPF statistics are switched on again in frame 10 (bpf_enable_stats: CAP_SYS_ADMIN)
