@@ -188,7 +188,7 @@ tap_check "a selected container that stops: ktop keeps running after it ($stoppe
 tap_check "a selected container that stops: the frames say stopped" \
 	jqt -s --arg b "$B" '.[-1].container == $b and .[-1].container_state == "stopped"' "$tmp/stop.json"
 tap_check "a container not running yet: -c waits for it, says not found, exits 0" \
-	sh -c "'$KTOP_BIN' -J -d 0.2 -n 2 -c no-such-container-$$ 2>/dev/null | jq -es 'all(.[]; .container_state == \"not found\")' >/dev/null"
+	sh -c "'$KTOP_BIN' -J -d 0.2 -n 2 -c no-such-container-$$ 2>/dev/null | jq -es 'length == 2 and all(.[]; .container_state == \"not found\")' >/dev/null"
 
 # C: hundreds of short processes each frame, more than the processes table keeps (512).
 # The container's row must still count all of their calls: with C selected, the syscalls

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # tests/e2e_irqs.sh: the hard-IRQ and softirq panes end to end, under real load.
-#  - JSON: with loopback traffic, net_rx comes to top the softirqs array, with non-zero
-#    time and delay figures; the documented keys are there. The system vectors are hardirqs
-#    rows named as /proc/interrupts names them.
+#  - JSON: with loopback traffic, net_rx runs more often than any other softirq, with
+#    non-zero time and delay figures; the rows are in order of time; the documented keys
+#    are there. (Not "net_rx on top": a loopback TCP stream also arms TCP's pacing
+#    hrtimers, which expire in the HRTIMER softirq, and that one takes as much time or
+#    more on some machines.) The system vectors are hardirqs rows named as
+#    /proc/interrupts names them.
 #  - with membarrier IPIs running, the xcalls array has ipi_mb, sent from one CPU and run
 #    on another, and the Cross-CPU calls pane (listed in panes) shows it and opens it.
 #  - tmux: both panes render; Enter on a row opens its detail (histograms, per-CPU table);
@@ -26,8 +29,6 @@ cleanup() {
 	rm -f "$DISK"
 }
 trap cleanup EXIT INT TERM
-# jq_true FILTER: the filter holds for the JSON on stdin
-jq_true() { jq -e "$@" >/dev/null; }
 
 need_root "irq panes" || exit 0
 if [ ! -x "$LOAD" ] || [ ! -x "$IPI_LOAD" ]; then
@@ -46,41 +47,48 @@ load_pid=$!
 tmp=$(mktemp -d)
 trap 'cleanup; rm -rf "$tmp"' EXIT INT TERM
 
-# ktop -J until a frame has net_rx on top (a slow machine may need a few frames for the
-# load to get going), at most 20 frames; the checks below read that frame
+# ktop -J until a frame has net_rx as the softirq that ran most often (a slow machine may
+# need a few frames for the load to get going), at most 20 frames; the checks below read
+# that frame
 "$KTOP_BIN" -J -n 20 -d 1 >"$tmp/frames.json" 2>"$tmp/err" &
 kpid=$!
 # (the last line may be half written: jq stops there, after the whole frames)
-net_rx_frame() { jq -c 'select(.softirqs[0].name == "net_rx")' "$tmp/frames.json" 2>/dev/null | head -n 1; }
-net_rx_on_top() { [ -n "$(net_rx_frame)" ]; }
-wait_for net_rx_on_top 25
+net_rx_frame() {
+	jq -c 'select((.softirqs | length) > 0 and (.softirqs | max_by(.count) | .name) == "net_rx")' \
+		"$tmp/frames.json" 2>/dev/null | head -n 1
+}
+net_rx_most_runs() { [ -n "$(net_rx_frame)" ]; }
+wait_for net_rx_most_runs 25
 kill $kpid 2>/dev/null
 wait $kpid 2>/dev/null
 first=$(net_rx_frame)
-tap_diag "top softirq per frame: $(jq -r '.softirqs[0].name // "none"' "$tmp/frames.json" 2>/dev/null | tr '\n' ' ')"
-tap_check "net_rx tops the softirqs with loopback traffic" [ -n "$first" ]
+tap_diag "softirq with most runs per frame: $(jq -r '.softirqs | max_by(.count) |
+	"\(.name // "none"):\(.count // 0)"' "$tmp/frames.json" 2>/dev/null | tr '\n' ' ')"
+tap_check "net_rx runs more often than any other softirq with loopback traffic" [ -n "$first" ]
+tap_check "softirq rows are in order of time, most first" \
+	jqt '[.softirqs[].total_ns] | length > 1 and . == (sort | reverse)' <<<"$first"
 tap_check "net_rx has runs, net time, max, delays and raise->run delay" \
-	jq_true '.softirqs[] | select(.name == "net_rx") |
+	jqt '.softirqs[] | select(.name == "net_rx") |
 		.vec == 3 and .count > 1000 and .total_ns > 0 and .max_ns > 0 and
 		.max_ns <= .total_ns and .delays > 0 and .delay_total_ns > 0 and
 		.delay_max_ns > 0 and .delay_max_ns <= .delay_total_ns' <<<"$first"
 tap_check "softirq names are the kernel's, in lower case" \
-	jq_true '[.softirqs[].name] | all(. as $n | ["hi","timer","net_tx","net_rx","block",
+	jqt '[.softirqs[].name] | all(. as $n | ["hi","timer","net_tx","net_rx","block",
 		"irq_poll","tasklet","sched","hrtimer","rcu"] | index($n) != null)' <<<"$first"
 tap_check "hardirqs rows have irq, name, count, total_ns, max_ns" \
-	jq_true '(.hardirqs | length) > 0 and (.hardirqs | all(has("irq") and has("name") and
+	jqt '(.hardirqs | length) > 0 and (.hardirqs | all(has("irq") and has("name") and
 		has("count") and has("total_ns") and has("max_ns") and
 		((.irq | tostring) as $irq | (.name | startswith($irq + " ")) or
 		 (.name | test("^[A-Z]{3} [A-Z]")))))' <<<"$first"
 tap_check "the local timer is a hardirqs row, named as /proc/interrupts does" \
-	jq_true '.hardirqs[] | select(.name == "LOC Local timer interrupts") |
+	jqt '.hardirqs[] | select(.name == "LOC Local timer interrupts") |
 		.irq == 236 and .count > 0 and .total_ns > 0 and (.cpus | length) > 0' <<<"$first"
 
 tap_check "a softirq row carries its duration and delay histograms" \
-	jq_true '.softirqs[0] | (.duration_hist | add) == .count and
+	jqt '.softirqs[0] | (.duration_hist | add) == .count and
 		(.delay_hist | add) == .delays' <<<"$first"
 tap_check "per-CPU views sum to the per-vector view" \
-	jq_true '([.softirqs[].count] | add) == ([.softirqs_by_cpu[].count] | add) and
+	jqt '([.softirqs[].count] | add) == ([.softirqs_by_cpu[].count] | add) and
 		([.hardirqs[].count] | add) == ([.hardirqs_by_cpu[].count] | add)' <<<"$first"
 
 # The screen
@@ -188,7 +196,7 @@ else
 	tap_diag "xcalls: $(jq -c '[.xcalls[] | {name, count, sent, cpus, from_cpus}]' \
 		<<<"$xframe")"
 	tap_check "xcalls has ipi_mb: sent from one CPU, run on another, with latency and sender" \
-		jq_true '.xcalls[] | select(.name == "ipi_mb") | .count > 0 and .sent > 0 and
+		jqt '.xcalls[] | select(.name == "ipi_mb") | .count > 0 and .sent > 0 and
 			.delays > 0 and .delay_max_ns > 0 and .cpus != .from_cpus and
 			(.sender | test("membarrier.*[(]ipi_load[)]"))' <<<"$xframe"
 	printf '[general]\npanes = hardirqs, xcalls\n' >"$tmp/xcalls.conf"

@@ -37,22 +37,22 @@ all=$("$KTOP_BIN" --config "$tmp/probe.conf" -J -n 1 2>&1 | sed -n 's/.*expected
 printf '[general]\npanes = %s\n' "$all" >"$tmp/all.conf"
 
 # under_goal JSON CPUS MIB: the projected total at CPUS is at most MIB MiB
-under_goal() { jq -e --arg n "$2" --argjson max $(($3 * MIB)) '.total[$n] <= $max' "$1" >/dev/null; }
+under_goal() { jqt --arg n "$2" --argjson max $(($3 * MIB)) '.total[$n] <= $max' "$1"; }
 
 # projection_tracks_kernel JSON: for every per-CPU array, the projection at this machine's
 # possible CPUs is the kernel's own memlock, within a page and the array's pointers (6.4+
 # counts a header and a pointer per entry; earlier kernels print the projection itself)
 projection_tracks_kernel() {
-	jq -e --arg n "$possible" '[.maps[] | select(.type == 6) |
-		(.bytes[$n] - .memlock) | if . < 0 then -. else . end] | length > 0 and max <= 4096 + 8 * 1024' "$1" >/dev/null
+	jqt --arg n "$possible" '[.maps[] | select(.type == 6) |
+		(.bytes[$n] - .memlock) | if . < 0 then -. else . end] | length > 0 and max <= 4096 + 8 * 1024' "$1"
 }
 
 # exact_memlock JSON: kernels before 6.4 print the projection's own formula as memlock, so
 # at this machine's possible CPUs every map matches it but the ring buffer (memlock 0
 # there; its data pages are counted here)
 exact_memlock() {
-	jq -e --arg n "$possible" '[.maps[] | select(.type != 27) | .bytes[$n] == .memlock] | all' \
-		"$1" >/dev/null
+	jqt --arg n "$possible" '[.maps[] | select(.type != 27) | .bytes[$n] == .memlock] |
+		length > 0 and all' "$1"
 }
 kernel=$(uname -r | awk -F'[.-]' '{print $1 * 1000 + $2}')
 

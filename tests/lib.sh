@@ -20,7 +20,14 @@ tap_check() {
 		if ! "$@"; then tap_ok "$what"; else tap_fail "$what"; return 1; fi
 	elif "$@"; then tap_ok "$what"; else tap_fail "$what"; return 1; fi
 }
-jqt() { jq -e "$@" >/dev/null; }
+# jqt FILTER [FILE...]: the filter's last result is neither false nor null, and there is one
+# (jq -e alone succeeds on empty input, so a missing frame would pass every check)
+jqt() {
+	local out
+	out=$(jq -c "$@" 2>/dev/null) || return 1
+	out=${out##*$'\n'}
+	[ -n "$out" ] && [ "$out" != false ] && [ "$out" != null ]
+}
 # between VALUE LOW HIGH: LOW <= VALUE <= HIGH (integers), for a check with two bounds
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 tap_diag() { echo "# $*"; }
