@@ -30,8 +30,13 @@
 #include "cpu_slots.bpf.h"
 #include "irqs.h"
 #include "ktop.bpf.h"
+#include "percpu.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The offset of irq_stat in the per-CPU area, when runqueues_known (percpu.bpf.h): its
+ * __nmi_count tells one NMI's handlers from the next NMI's */
+const volatile __u64 off_irq_stat;
 
 __u64 lost;	  /* interrupts not counted: the stats hash was full (shown, never silent) */
 
@@ -53,6 +58,9 @@ struct irq_cpu_state {
 	__u64 csd_delay_ns;	/* send -> run, when the send was seen */
 	__u32 csd_delay_known;
 	__u32 csd_tlb;		/* flush_tlb_func for another CPU: the TLB line */
+	__u32 nmi_seen;		/* irq_stat.__nmi_count at the last NMI handler */
+	__u32 nmi_known;	/* nmi_seen was read */
+	__u64 nmi_ns;		/* the NMI in progress: its handlers' time so far */
 };
 
 struct {
@@ -435,18 +443,58 @@ static __always_inline int on_sysvec_exit(__u32 line)
 	return 0;
 }
 
-/* One NMI handler run; its time comes with it. No charge: a map update from NMI context
- * may find the map's lock taken by the code it interrupted. */
+/* This CPU's count of NMIs (irq_stat.__nmi_count, /proc/interrupts' NMI line), which the
+ * kernel advances before it runs the handlers; false when it cannot be read */
+static __always_inline bool nmi_count_now(__u32 *count)
+{
+	__u64 base = this_cpu_base();
+
+	if (!base || !off_irq_stat)
+		return false;
+	return bpf_probe_read_kernel(count, sizeof(*count),
+				     (void *)(base + off_irq_stat +
+					      bpf_core_field_offset(irq_cpustat_t, __nmi_count))) == 0;
+}
+
+/*
+ * One NMI handler run; its time comes with it. An NMI runs every handler registered for
+ * it (the perf PMU's and arch_bt's on most machines), each traced: a run that sees the
+ * same __nmi_count as the one before on this CPU is another handler of the same NMI, a
+ * handler call (CALLS/s) but not an interrupt (IRQ/s), as for a shared device line. Where
+ * the count cannot be read every run counts as an NMI. The maximum is the NMI's time so
+ * far; the histogram places an NMI by its first handler's time (a slot, once counted, is
+ * never moved). No charge: a map update from NMI context may find the map's lock taken by
+ * the code it interrupted.
+ */
 static __always_inline int on_nmi_handler(__s64 delta_ns)
 {
 	struct irq_cpu_state *st = cpu_state();
 	__u64 ns = delta_ns > 0 ? (__u64)delta_ns : 0;
+	struct hardirq_stat *s;
+	__u32 seen = 0;
+	bool known, same;
 
 	if (!st)
 		return 0;
 	if (st->softirq_start_ns)
 		st->softirq_irq_ns += ns;
-	sysvec_account(SYSVEC_NMI, ns);
+	known = nmi_count_now(&seen);
+	same = known && st->nmi_known && seen == st->nmi_seen;
+	st->nmi_seen = seen;
+	st->nmi_known = known;
+	st->nmi_ns = same ? st->nmi_ns + ns : ns;
+	if (!container_allowed())
+		return 0;
+	s = sysvec_stat_of(SYSVEC_NMI);
+	if (!s)
+		return 0;
+	ktop_max_add(&s->max, st->nmi_ns);
+	if (!same) {
+		ktop_hist_add(s->hist, ns);
+		s->count++;
+	}
+	s->calls++;
+	s->total_ns += ns;
 	return 0;
 }
 

@@ -9,8 +9,8 @@
  * We record t -> now (keeping the first record until t runs: the kernel re-queues and
  * re-raises a tasklet it could not run) and take the difference at tasklet_entry(t).
  * The per-CPU lists are reached without __ksym: user space reads the per-CPU offsets of
- * tasklet_vec, tasklet_hi_vec and runqueues from BTF, and this CPU's per-CPU base is
- * &this_rq - off(runqueues), where this_rq comes from current->se.cfs_rq->rq.
+ * tasklet_vec and tasklet_hi_vec from BTF, and this CPU's per-CPU base comes from
+ * bpf/percpu.bpf.h.
  * BH work items (WQ_BH workqueues, 6.9+) run in the same softirqs: they are classified at
  * workqueue_queue_work and timed from there to execute_start and on to execute_end.
  * Without the tasklet tracepoints, the fallback programs time the TASKLET and HI vectors.
@@ -31,12 +31,13 @@
 #include "container_filter.bpf.h"
 #include "cpu_slots.bpf.h"
 #include "ktop.bpf.h"
+#include "percpu.bpf.h"
 #include "tasklets.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Per-CPU offsets from the .data..percpu DATASEC; percpu_ok = 0 when any is missing */
-const volatile __u64 off_runqueues;
+/* Per-CPU offsets from the .data..percpu DATASEC; percpu_ok = 0 when any is missing
+ * (runqueues' is percpu.bpf.h's) */
 const volatile __u64 off_tasklet_vec;
 const volatile __u64 off_tasklet_hi_vec;
 const volatile __u32 percpu_ok;
@@ -51,9 +52,6 @@ __u32 nslots;	  /* stats slots handed out (may lag behind slot_funcs briefly) */
 #ifndef TASKLET_TEST_TAIL
 #define TASKLET_TEST_TAIL(idx) 0
 #endif
-
-/* This CPU's per-CPU base, once found and checked */
-__u64 cpu_base[TASKLET_MAX_CPUS];
 
 struct queued {
 	__u64 obj;  /* tasklet_struct (pending table) */
@@ -132,29 +130,6 @@ struct {
 static __always_inline struct running *running_slot(__u32 which)
 {
 	return bpf_map_lookup_elem(&running, &which);
-}
-
-/* This CPU's per-CPU area, or 0 when it cannot be found (no offsets, odd context) */
-static __always_inline __u64 this_cpu_base(void)
-{
-	__u32 cpu = bpf_get_smp_processor_id();
-	struct task_struct *task;
-	struct rq *rq;
-	__u64 base;
-
-	if (!percpu_ok || cpu >= TASKLET_MAX_CPUS)
-		return 0;
-	base = cpu_base[cpu & (TASKLET_MAX_CPUS - 1)];
-	if (base)
-		return base;
-	task = (struct task_struct *)bpf_get_current_task();
-	rq = BPF_CORE_READ(task, se.cfs_rq, rq);
-	/* trust the runqueue only if it is this CPU's */
-	if (!rq || BPF_CORE_READ(rq, cpu) != (int)cpu)
-		return 0;
-	base = (__u64)rq - off_runqueues;
-	cpu_base[cpu & (TASKLET_MAX_CPUS - 1)] = base;
-	return base;
 }
 
 /* The tail of this CPU's tasklet list for vector index idx (0 HI, 1 TASKLET):

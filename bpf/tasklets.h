@@ -24,7 +24,6 @@ enum tasklet_kind {
 #define TASKLET_OTHER_SLOT (TASKLET_SLOTS - 1)
 #define TASKLET_PENDING_SLOTS 64    /* per CPU: tasklets queued, direct-mapped by address */
 #define TASKLET_QUEUED_WORK 4096    /* BH work items waiting to run */
-#define TASKLET_MAX_CPUS 1024	    /* per-CPU base cache, power of two */
 /* tasklet_stats has room for this many functions per CPU on up to TASKLET_SIZED_CPUS CPUs
  * (a fixed size there, so tools/map-memory.sh projects it exactly), on every possible CPU
  * beyond (set at load) */

@@ -86,6 +86,9 @@ stage_chroot() {
 	. $results/job.env
 	# the suite learns from here that it runs emulated: time bounds may SKIP
 	[ "$KTOP_ACCEL" = tcg ] && export KTOP_EMULATED=1
+	# and that it is a throwaway machine: a test may do here what a user's machine should
+	# not see (bpf_irqs sends NMIs to every CPU through /proc/sysrq-trigger)
+	export KTOP_TEST_GUEST=1
 	cd "$KTOP_REPO"
 	mkdir -p "$results/logs" "$KTOP_BUILD/tests/logs"
 	mount --bind "$results/logs" "$KTOP_BUILD/tests/logs"
