@@ -47,19 +47,27 @@ hits = [r for r in rows if r["kind"] == "irqs_off" and 1 in r["cpus"]
 # other IPI sections on CPU 1 (of other lengths), not fewer of these
 # (a histogram in JSON ends at its last non-empty slot)
 n = sum((r["duration_hist"] + [0] * 32)[22] for r in hits)
-ok = n >= 8 * 9 // 10 \
-     and all(r["method"] in ("ipi_call", "timer_lateness") and "+0x" in r["stack"][0]
+seen = sum(r["count"] for r in hits)
+fields = all(r["method"] in ("ipi_call", "timer_lateness") and "+0x" in r["stack"][0]
              and set(r) >= {"name", "kind", "count", "max_ns", "total_ns", "cpus",
                             "last_seen", "stack", "method"} for r in hits)
-print("sections of 4.2-8.4 ms seen", n, "rows", len(hits), "max", [r["max_ns"] for r in hits])
-sys.exit(0 if ok else 1)
+print("sections of 4.2-8.4 ms seen", n, "of any length", seen, "rows", len(hits),
+      "max", [r["max_ns"] for r in hits])
+# 0: all there; 2: there, with the right fields, but not at their length (an emulator's
+# clock: the caller decides); 1: missing or malformed
+sys.exit(0 if hits and fields and n >= 8 * 9 // 10 else 2 if hits and fields else 1)
 PY
 rc=$?
-if [ $ipi_calls = 1 ]; then
+if [ $ipi_calls = 0 ]; then
+	tap_skip "-J: injected sections are irqs_off on CPU 1 with an IPI stack" "$no_ipi ($(cat "$tmp/check.out"))"
+elif [ $rc = 2 ] && [ "${KTOP_EMULATED:-0}" = 1 ]; then
+	# found through the IPI, with their stack; how many land in the 5 ms slot is the
+	# emulator's timing (bpf_critical SKIPs the same way)
+	tap_skip "-J: injected sections are irqs_off on CPU 1 with an IPI stack" \
+		"emulated (KTOP_EMULATED=1): durations are the emulator's ($(cat "$tmp/check.out"))"
+else
 	tap_check "-J: injected sections are irqs_off on CPU 1 with an IPI stack ($(cat "$tmp/check.out"))" \
 		test $rc -eq 0
-else
-	tap_skip "-J: injected sections are irqs_off on CPU 1 with an IPI stack" "$no_ipi ($(cat "$tmp/check.out"))"
 fi
 # the title names the exact methods this kernel cannot give ("no resched" before 6.17)
 title=$("$KTOP_BIN" -b -n 1 -d 0.2 2>/dev/null | grep -m1 '^Critical sections')
