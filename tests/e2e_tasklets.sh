@@ -135,13 +135,15 @@ for _ in 1 2 3 4 5 6 7 8; do
 done
 tap_check "Tab reaches the Tasklets pane" grep -q '^ Tasklets \*' "$tmp/screen1"
 tmux send-keys -t "$SESSION" Enter
-wait_for "tmux_screen $SESSION | grep -q '^ Per CPU' && tmux_screen $SESSION | grep -qE '^ +[0-9]+ +[0-9.]+k'" 10
+# a per-CPU row: CPU, then a non-zero RUNS/s (thousands on the host, hundreds emulated)
+cpu_row='^ +[0-9]+ +([1-9][0-9]*(\.[0-9]+)?k?|0\.[0-9]*[1-9][0-9]*) '
+wait_for "tmux_screen $SESSION | grep -q '^ Per CPU' && tmux_screen $SESSION | grep -qE '$cpu_row'" 10
 tmux_screen "$SESSION" >"$tmp/screen2"
 tap_check "Enter opens ifb_ri_tasklet" grep -q 'Tasklets > ifb_ri_tasklet' "$tmp/screen2"
 tap_check "the drill-down shows both histograms" \
 	sh -c "grep -q 'exec distribution' $tmp/screen2 && grep -q 'queue distribution' $tmp/screen2"
 tap_check "the drill-down fills the per-CPU table" \
-	sh -c "grep -A3 '^ Per CPU' $tmp/screen2 | grep -qE '^ +[0-9]+ +[0-9.]+k'"
+	sh -c "grep -A3 '^ Per CPU' $tmp/screen2 | grep -qE '$cpu_row'"
 tmux send-keys -t "$SESSION" q
 wait_for "! tmux_alive $SESSION" 5
 tap_check "ktop quits from the drill-down" ! tmux_alive "$SESSION"
