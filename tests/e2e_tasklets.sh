@@ -69,7 +69,10 @@ rx=$((rx1 - rx0))
 q='[.[].tasklets[]? | select(.func == "ifb_ri_tasklet")]'
 got=$(jq -s "$q | map(.count) | add // 0" "$tmp/out.json")
 tap_diag "workload: $(cat "$tmp/load"); ifb rx_packets +$rx; ktop ifb_ri_tasklet runs $got"
-tap_check "the ifb device received the workload" [ "$rx" -ge $N ]
+# (UDP: an emulated guest on a loaded machine dropped 91 of 100 000 before the ifb device;
+# the checks below compare ktop with what the device received)
+tap_check "the ifb device received the workload (at least 99% of $N packets: $rx)" \
+	[ "$rx" -ge $((N * 99 / 100)) ]
 # under emulation (KTOP_EMULATED=1, a TCG guest) the ifb device is slow enough to take
 # several packets per tasklet run: fewer runs than packets is then the device's batching
 if [ "${KTOP_EMULATED:-}" = 1 ] && ! between $((got * 100)) $((rx * 99)) $((rx * 101)); then
