@@ -36,11 +36,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Per-CPU offsets from the .data..percpu DATASEC; percpu_ok = 0 when any is missing
- * (runqueues' is percpu.bpf.h's) */
+/* Per-CPU offsets from the .data..percpu DATASEC; user space sets them, and
+ * runqueues_known (percpu.bpf.h), only when all three are found */
 const volatile __u64 off_tasklet_vec;
 const volatile __u64 off_tasklet_hi_vec;
-const volatile __u32 percpu_ok;
 
 __u64 lost_delays; /* queue records overwritten before their tasklet ran: counted, shown */
 __u64 lost_runs;   /* runs not counted: tasklet_stats was full (counted, shown) */

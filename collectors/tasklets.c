@@ -252,7 +252,6 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 	skel->rodata->off_runqueues = percpu_ok ? (__u64)off_rq : 0;
 	skel->rodata->off_tasklet_vec = percpu_ok ? (__u64)off_vec : 0;
 	skel->rodata->off_tasklet_hi_vec = percpu_ok ? (__u64)off_hi : 0;
-	skel->rodata->percpu_ok = percpu_ok;
 	skel->rodata->runqueues_known = percpu_ok;
 	choose_tasklet_programs(skel, !s->fallback, use_btf, percpu_ok && !s->fallback,
 				bh_work && !s->fallback);

@@ -88,7 +88,6 @@ static struct tasklets_test_bpf *open_raw(bool real_offsets)
 		skel->rodata->off_runqueues = rq;
 		skel->rodata->off_tasklet_vec = vec;
 		skel->rodata->off_tasklet_hi_vec = hi;
-		skel->rodata->percpu_ok = 1;
 		skel->rodata->runqueues_known = 1;
 	}
 	if (tasklets_test_bpf__load(skel)) {
