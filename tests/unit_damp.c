@@ -3,13 +3,15 @@
  * tests/unit_damp.c: the damping of rows on screen (ui/damp.c): a small wobble keeps what
  * is shown, a real change or an old text is drawn, exact rows always are, and a row is
  * always one frame's: kept whole or drawn whole, never some cells of each. The memory of
- * rows follows row keys, rows pass each other only for a clear difference, rows that had
- * nothing to count keep their lines a while, and rows pushed along keep their own texts.
+ * rows follows row keys, rows pass each other only for a clear difference and otherwise
+ * keep their lines, rows that had nothing to count keep their lines a while, and rows
+ * pushed along keep their own texts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -246,6 +248,36 @@ static void test_row_unremembered(void **state)
 	assert_string_equal(damp_cell_text(&d.count, 11, 0, "11", 12, false), "11");
 }
 
+/* Asking whether a row would keep what it shows changes nothing, and says what deciding
+ * would: the pane orders its rows by what they will show */
+static void test_row_keeps(void **state)
+{
+	static struct damp_table d;
+	const double no_floor[CELLS] = { 0 };
+	struct damp_row *r, before;
+	struct test_row tr;
+
+	(void)state;
+	damp_reset(&d);
+	assert_null(damp_row_find(&d, 7));
+	assert_null(damp_row_find(&d, 7)); /* finding makes no row */
+	r = damp_row(&d, 7, 1);
+	damp_row_decide(r, row_of(&tr, "x", 100, 5, 6), CELLS, no_floor, NULL, 1, false);
+	assert_ptr_equal(damp_row_find(&d, 7), r);
+	before = *r;
+	assert_true(damp_row_keeps(r, row_of(&tr, "x", 110, 5, 6), CELLS, no_floor, false, 2));
+	assert_false(damp_row_keeps(r, row_of(&tr, "x", 200, 5, 6), CELLS, no_floor, false, 2));
+	assert_false(damp_row_keeps(r, row_of(&tr, "x", 110, 5, 6), CELLS, no_floor, true, 2));
+	assert_false(damp_row_keeps(r, row_of(&tr, "x", 110, 5, 6), CELLS, no_floor, false,
+				    1 + DAMP_MAX_FRAMES));
+	assert_memory_equal(&before, r, sizeof(before));
+	/* the same answers as deciding */
+	assert_true(damp_row_decide(r, row_of(&tr, "x", 110, 5, 6), CELLS, no_floor, NULL, 2,
+				    false));
+	assert_false(damp_row_decide(r, row_of(&tr, "x", 200, 5, 6), CELLS, no_floor, NULL, 3,
+				     false));
+}
+
 static void test_rows(void **state)
 {
 	static struct damp_table d;
@@ -271,37 +303,203 @@ static void test_rows(void **state)
 	assert_string_equal(first->cells[CELL_CALLS].text, "10");
 }
 
+/* arrange() with the rows in the steady order 0 1 2 ...: order[] from value[] and was[] */
+static void arrange(const double *value, const unsigned int *was, unsigned int n, bool ascending,
+		    unsigned int *order)
+{
+	unsigned int steady[64];
+
+	for (unsigned int i = 0; i < n; i++)
+		steady[i] = i;
+	assert_int_equal(damp_arrange(value, was, steady, n, ascending, NULL, 0, n, order), n);
+}
+
+/* No row is more than DAMP_ORDER_FACTOR times any row above it (descending) */
+static bool order_is_true(const double *value, const unsigned int *order, unsigned int n,
+			  bool ascending)
+{
+	for (unsigned int a = 0; a < n; a++)
+		for (unsigned int b = a + 1; b < n; b++) {
+			double above = value[order[a]], below = value[order[b]];
+
+			if (ascending ? above > DAMP_ORDER_FACTOR * below
+				      : below > DAMP_ORDER_FACTOR * above)
+				return false;
+		}
+	return true;
+}
+
+/* How many positions hold another row than last time (was[]) */
+static unsigned int lines_changed(const unsigned int *was, const unsigned int *order,
+				  unsigned int n)
+{
+	unsigned int changed = 0;
+
+	for (unsigned int p = 0; p < n; p++)
+		changed += was[order[p]] != p;
+	return changed;
+}
+
 static void test_order(void **state)
 {
 	/* last shown: 0 1 2 3; row 1 grew a little, row 3 a lot, row 0 fell to nothing */
 	const double value[] = { 0, 110, 100, 1000 };
-	unsigned int order[] = { 0, 1, 2, 3 };
+	const unsigned int was[] = { 0, 1, 2, 3 };
 	/* ascending, last shown: 3 2 1 0 with the same values */
-	unsigned int up[] = { 3, 2, 1, 0 };
+	const unsigned int was_up[] = { 3, 2, 1, 0 };
+	unsigned int order[5];
 
 	(void)state;
-	damp_order(value, order, 4, false);
+	arrange(value, was, 4, false, order);
 	/* 3 passes everything; 1 and 2 are close: they keep their places; 0 goes down */
 	assert_int_equal(order[0], 3);
 	assert_int_equal(order[1], 1);
 	assert_int_equal(order[2], 2);
 	assert_int_equal(order[3], 0);
-	damp_order(value, up, 4, true);
-	/* 0 passes all, 2 stays under 1 (close), 3 is largest: last */
-	assert_int_equal(up[0], 0);
-	assert_int_equal(up[1], 2);
-	assert_int_equal(up[2], 1);
-	assert_int_equal(up[3], 3);
+	arrange(value, was_up, 4, true, order);
+	/* 0 passes all, 2 stays over 1 (close), 3 is largest: last */
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 1);
+	assert_int_equal(order[3], 3);
 	/* close values never swap, whatever their order */
 	{
 		const double close[] = { 100, 100 * DAMP_ORDER_FACTOR, 100 };
-		unsigned int o[] = { 0, 1, 2 };
 
-		damp_order(close, o, 3, false);
-		assert_int_equal(o[0], 0);
-		assert_int_equal(o[1], 1);
-		assert_int_equal(o[2], 2);
+		arrange(close, was, 3, false, order);
+		assert_int_equal(order[0], 0);
+		assert_int_equal(order[1], 1);
+		assert_int_equal(order[2], 2);
 	}
+	/* new rows (no position) come in by their values, larger first */
+	{
+		const double grown[] = { 100, 90, 5, 400, 80 };
+		const unsigned int old[] = { 0, 1, 2, 5, 5 };
+
+		arrange(grown, old, 5, false, order);
+		assert_int_equal(order[0], 3);
+		assert_true(order_is_true(grown, order, 5, false));
+		assert_int_equal(order[4], 2);
+	}
+}
+
+/*
+ * The order is true to within the factor between any two rows, not only neighbours: rows of
+ * 100, 190 and 360 shown in that order become 360 190 100 (each passed only its neighbour
+ * by less than twice, which left 360 under 100)
+ */
+static void test_order_true(void **state)
+{
+	const double value[] = { 100, 190, 360 };
+	const unsigned int was[] = { 0, 1, 2 };
+	unsigned int order[3];
+	unsigned int seed = 1;
+
+	(void)state;
+	arrange(value, was, 3, false, order);
+	assert_true(order_is_true(value, order, 3, false));
+	assert_int_equal(order[0], 2);
+	/* any values, any last positions, rows new or gone: always true, always every row */
+	for (unsigned int round = 0; round < 2000; round++) {
+		double v[40];
+		unsigned int w[40], n = 1 + round % 40, seen[40] = { 0 };
+		bool ascending = round & 1;
+
+		for (unsigned int i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			v[i] = (seed >> 8) % 7 == 0 ? 0 : (double)((seed >> 4) % 100000) / 100;
+			w[i] = i;
+		}
+		for (unsigned int i = n; i-- > 1;) { /* last positions shuffled */
+			unsigned int j, t;
+
+			seed = seed * 1103515245 + 12345;
+			j = (seed >> 8) % (i + 1);
+			t = w[i], w[i] = w[j], w[j] = t;
+		}
+		for (unsigned int i = 0; i < n; i++) { /* some new, some positions free */
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 8) % 5 == 0)
+				w[i] = (seed >> 12) % 3 ? n + i : UINT32_MAX;
+		}
+		arrange(v, w, n, ascending, order);
+		assert_true(order_is_true(v, order, n, ascending));
+		for (unsigned int p = 0; p < n; p++)
+			seen[order[p]]++;
+		for (unsigned int i = 0; i < n; i++)
+			assert_int_equal(seen[i], 1);
+	}
+}
+
+/*
+ * Rows keep their lines where the order allows: a row that went leaves its line to one
+ * row from below, not every row under it a line up; a row that shot up takes a line, and
+ * the rows it passed keep theirs where they may. Panes side by side cannot be scrolled by
+ * the terminal: each line that holds another row is drawn anew.
+ */
+static void test_order_keeps_lines(void **state)
+{
+	/* row 2 of 10 went: the 9 left have their last positions, 2 is free */
+	const double tail[] = { 100, 50, 47, 46, 45, 44, 43, 42, 41 };
+	const unsigned int tail_was[] = { 0, 1, 3, 4, 5, 6, 7, 8, 9 };
+	/* row 8 shot up from 42 to 1000 */
+	const double spike[] = { 100, 50, 48, 47, 46, 45, 44, 43, 1000, 41 };
+	const unsigned int spike_was[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	/* nothing changed enough: nothing moves */
+	const double calm[] = { 100, 150, 90, 120, 70 };
+	unsigned int order[10];
+
+	(void)state;
+	arrange(tail, tail_was, 9, false, order);
+	assert_true(order_is_true(tail, order, 9, false));
+	assert_int_equal(order[2], 8); /* the last row, 41, fits where 48 was */
+	assert_true(lines_changed(tail_was, order, 9) <= 2);
+	arrange(spike, spike_was, 10, false, order);
+	assert_true(order_is_true(spike, order, 10, false));
+	assert_int_equal(order[0], 8);
+	assert_true(lines_changed(spike_was, order, 10) <= 3);
+	arrange(calm, spike_was, 5, false, order);
+	assert_int_equal(lines_changed(spike_was, order, 5), 0);
+}
+
+/*
+ * Rows that had nothing to count keep their lines among the others, unless a row without a
+ * line of its own (a new one) takes it; lines left empty under the last row are taken by
+ * the lingering row from the furthest line below
+ */
+static void test_order_lingering(void **state)
+{
+	/* lines last time: 0 row 0, 1 lingering A, 2 row 1, 3 lingering B, 4 row 2 */
+	const double value[] = { 100, 90, 80 };
+	const unsigned int was[] = { 0, 2, 4 }, steady[] = { 0, 1, 2 }, linger[] = { 1, 3 };
+	/* and a new row of 85: it fits where A was, A goes */
+	const double more[] = { 100, 90, 80, 85 };
+	const unsigned int was_more[] = { 0, 2, 4, 99 }, steady_more[] = { 0, 1, 3, 2 };
+	/* row 1 went: line 2 is empty; the lingering rows under the last row fill it */
+	const double fewer[] = { 100 };
+	const unsigned int was_fewer[] = { 0 }, linger_low[] = { 3, 5 };
+	unsigned int out[8];
+
+	(void)state;
+	assert_int_equal(damp_arrange(value, was, steady, 3, false, linger, 2, 5, out), 5);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(out[1], 3 + 0); /* A */
+	assert_int_equal(out[2], 1);
+	assert_int_equal(out[3], 3 + 1); /* B */
+	assert_int_equal(out[4], 2);
+	assert_int_equal(damp_arrange(more, was_more, steady_more, 4, false, linger, 2, 5, out),
+			 5);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(out[1], 3); /* the new row, where A was */
+	assert_int_equal(out[2], 1);
+	assert_int_equal(out[3], 4 + 1); /* B stays */
+	assert_int_equal(out[4], 2);
+	/* lines: 0 row 0, 1 and 2 gone, 3 lingering A, 4 gone, 5 lingering B */
+	assert_int_equal(damp_arrange(fewer, was_fewer, steady, 1, false, linger_low, 2, 6, out),
+			 3);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(out[1], 1 + 1); /* B, from the furthest line, to line 1 */
+	assert_int_equal(out[2], 1 + 0); /* then A, from the furthest line left */
 }
 
 static void test_linger(void **state)
@@ -387,8 +585,12 @@ int main(void)
 		cmocka_unit_test(test_row_floor),
 		cmocka_unit_test(test_row_spark),
 		cmocka_unit_test(test_row_unremembered),
+		cmocka_unit_test(test_row_keeps),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_order_true),
+		cmocka_unit_test(test_order_keeps_lines),
+		cmocka_unit_test(test_order_lingering),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_moves_along),
 	};

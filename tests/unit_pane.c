@@ -4,7 +4,8 @@
  * are read-only once made: the view orders an index of its own. Panes are drawn for real
  * (ui/pane.c on a curses screen written to /dev/null), frame after frame, sorted by a
  * count and by %TIME, with steady order, hysteresis and lingering rows at work, and with
- * the selection moved; every table of every frame is then compared byte for byte.
+ * the selection moved; every table of every frame is then compared byte for byte. And
+ * panes side by side keep their rows on their lines where the order allows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -241,12 +242,87 @@ static void test_moves_follow_the_view(void **state)
 	pane_view_free(&v);
 }
 
+/* Frame seq with rows 1..ROWS counting 1000 + key (one band: any order of them is true to
+ * within DAMP_ORDER_FACTOR), but gone (nothing to count), and spike counting spike_count */
+static const struct frame *make_band_frame(struct fixture *fx, uint64_t seq, uint64_t gone,
+					   uint64_t spike, double spike_count)
+{
+	struct frame *f = history_next(&fx->k.history);
+	struct table *t;
+
+	f->seq = seq;
+	f->interval_s = 1.0;
+	t = frame_table(f, &test_schema);
+	assert_non_null(t);
+	for (uint64_t key = 1; key <= ROWS; key++) {
+		struct table_row *r;
+		char name[32];
+
+		if (key == gone)
+			continue;
+		r = table_add_row(t, key);
+		assert_non_null(r);
+		snprintf(name, sizeof(name), "row%02u", (unsigned int)key);
+		r->name = intern(name);
+		r->v[TEST_V_COUNT] = key == spike ? spike_count : 1000 + key;
+		r->v[TEST_V_TOTAL] = 1000000;
+	}
+	return f;
+}
+
+/* How many lines hold another row than before[] (n lines) */
+static unsigned int lines_changed(const uint64_t *before, unsigned int n,
+				  const struct pane_view *v)
+{
+	unsigned int changed = 0;
+
+	for (unsigned int i = 0; i < v->nlines || i < n; i++)
+		changed += i >= n || i >= v->nlines || before[i] != v->line_keys[i];
+	return changed;
+}
+
+/*
+ * Panes side by side: the terminal cannot scroll part of a line, so each line that holds
+ * another row is drawn anew. A row that goes leaves its line to one row, not every row
+ * under it a line up; a row that shoots up takes the top line, and the rows it passes keep
+ * theirs where the order allows. (Rows in one band: each is within DAMP_ORDER_FACTOR of
+ * every other.)
+ */
+static void test_lines_kept_side_by_side(void **state)
+{
+	struct fixture *fx = *state;
+	struct pane_view v = { .schema = &test_schema, .sort_column = TEST_C_COUNT };
+	struct layout_box box = { 10, 0, 70, ROWS + 4 }; /* not the whole width */
+	uint64_t before[UI_MAX_LINES], seq = 5000;
+	unsigned int n;
+
+	for (; seq < 5003; seq++)
+		pane_draw(&fx->ui, &v, make_band_frame(fx, seq, 0, 0, 0), box, false);
+	assert_int_equal(v.nlines, ROWS);
+	/* row 5 has nothing to count: it lingers, then goes */
+	for (; seq < 5003 + DAMP_LINGER_FRAMES + 2; seq++) {
+		n = v.nlines;
+		memcpy(before, v.line_keys, n * sizeof(*before));
+		pane_draw(&fx->ui, &v, make_band_frame(fx, seq, 5, 0, 0), box, false);
+		assert_true(lines_changed(before, n, &v) <= 2);
+	}
+	assert_int_equal(v.nlines, ROWS - 1);
+	/* row 20, somewhere down, shoots up to 1000 times the others */
+	n = v.nlines;
+	memcpy(before, v.line_keys, n * sizeof(*before));
+	pane_draw(&fx->ui, &v, make_band_frame(fx, seq++, 5, 20, 1e6), box, false);
+	assert_int_equal(v.line_keys[0], 20);
+	assert_true(lines_changed(before, n, &v) <= 3);
+	pane_view_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_by_count_leaves_frames),
 		cmocka_unit_test(test_sort_by_share_leaves_frames),
 		cmocka_unit_test(test_moves_follow_the_view),
+		cmocka_unit_test(test_lines_kept_side_by_side),
 	};
 
 	if (frame_register_schema(&test_schema) < 0)

@@ -183,7 +183,7 @@ done
 put first_frame_s "$(echo "$ttff" | median)"
 
 # 5. terminal bytes per second, next to htop -----------------------------------------
-log "5/6 terminal bytes per second"
+log "5/6 terminal bytes per second (four sizes, next to htop)"
 if [ -x tools/bench-terminal.sh ]; then
 	tools/bench-terminal.sh --json $((QUICK ? 5 : 20)) >"$tmp/term.json" 2>/dev/null
 	jq -e . "$tmp/term.json" >/dev/null 2>&1 || echo null >"$tmp/term.json"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ui/damp.c: damping of the rows on screen (see damp.h): the rule and the memory of what
  * each pane shows, row by row. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "damp.h"
@@ -28,6 +30,14 @@ void damp_reset(struct damp_table *d)
 {
 	memset(d->rows, 0, sizeof(d->rows));
 	memset(&d->count, 0, sizeof(d->count));
+}
+
+struct damp_row *damp_row_find(struct damp_table *d, uint64_t key)
+{
+	for (unsigned int i = 0; i < DAMP_ROWS; i++)
+		if (d->rows[i].seen && d->rows[i].key == key)
+			return &d->rows[i];
+	return NULL;
 }
 
 struct damp_row *damp_row(struct damp_table *d, uint64_t key, uint64_t frame)
@@ -62,7 +72,8 @@ static uint64_t text_hash(const char *s)
 
 /* The rule at the top of damp.h, for the whole row: every cell must allow it */
 static bool row_may_keep(const struct damp_row *row, const struct damp_draft *now,
-			 unsigned int n, const double *floor, bool has_spark, uint64_t frame)
+			 unsigned int n, const double *floor, bool has_spark, uint64_t frame,
+			 bool moving)
 {
 	if (!row->frame || frame < row->frame || frame - row->frame >= DAMP_MAX_FRAMES)
 		return false;
@@ -74,7 +85,7 @@ static bool row_may_keep(const struct damp_row *row, const struct damp_draft *no
 		if (!now[c].number) {
 			if (row->cells[c].hash != text_hash(now[c].text))
 				return false;
-		} else if (!row->moving && !damp_keep(row->cells[c].value, now[c].value,
+		} else if (!moving && !damp_keep(row->cells[c].value, now[c].value,
 						       floor ? floor[c] : 0, row->frame, frame)) {
 			return false;
 		}
@@ -109,10 +120,16 @@ static void row_remember(struct damp_row *row, const struct damp_draft *now, uns
 bool damp_row_decide(struct damp_row *row, const struct damp_draft *now, unsigned int n,
 		     const double *floor, const char *spark, uint64_t frame, bool exact)
 {
-	row->kept = !exact && row_may_keep(row, now, n, floor, spark != NULL, frame);
+	row->kept = !exact && row_may_keep(row, now, n, floor, spark != NULL, frame, row->moving);
 	if (!row->kept)
 		row_remember(row, now, n, spark, frame);
 	return row->kept;
+}
+
+bool damp_row_keeps(const struct damp_row *row, const struct damp_draft *now, unsigned int n,
+		    const double *floor, bool has_spark, uint64_t frame)
+{
+	return row_may_keep(row, now, n, floor, has_spark, frame, false);
 }
 
 const char *damp_row_text(const struct damp_row *row, unsigned int col, const char *now)
@@ -142,20 +159,152 @@ const char *damp_cell_text(struct damp_cell *c, double now, double floor, const 
 	return text;
 }
 
-static bool passes(double x, double above, bool ascending)
+/* The key rows are ordered by: larger first (the reciprocal when ascending); nothing
+ * (NaN, negative) counts as zero */
+static double order_key(double v, bool ascending)
 {
-	return ascending ? x * DAMP_ORDER_FACTOR < above : x > above * DAMP_ORDER_FACTOR;
+	if (!(v > 0))
+		v = 0;
+	if (!ascending)
+		return v;
+	return v > 0 ? 1 / v : INFINITY;
 }
 
-void damp_order(const double *value, unsigned int *order, unsigned int n, bool ascending)
-{
-	for (unsigned int i = 1; i < n; i++) {
-		unsigned int x = order[i], j = i;
+/* What damp_arrange sorts its rows by: the key, largest first, then the steady order */
+struct arrange_sort {
+	const double *key;
+	const unsigned int *rank;
+};
 
-		for (; j > 0 && passes(value[x], value[order[j - 1]], ascending); j--)
-			order[j] = order[j - 1];
-		order[j] = x;
+static int arrange_compare(const void *a, const void *b, void *context)
+{
+	const struct arrange_sort *c = context;
+	unsigned int i = *(const unsigned int *)a, j = *(const unsigned int *)b;
+
+	if (c->key[i] != c->key[j])
+		return c->key[i] > c->key[j] ? -1 : 1;
+	return c->rank[i] < c->rank[j] ? -1 : c->rank[i] > c->rank[j];
+}
+
+/* The lingering row from the furthest line below p not placed yet, or m */
+static unsigned int furthest_lingering(const unsigned int *linger, const bool *placed,
+				       unsigned int m, unsigned int p)
+{
+	unsigned int below = m;
+
+	for (unsigned int j = 0; j < m; j++)
+		if (!placed[j] && linger[j] > p && (below == m || linger[j] > linger[below]))
+			below = j;
+	return below;
+}
+
+unsigned int damp_arrange(const double *value, const unsigned int *was,
+			  const unsigned int *steady, unsigned int n, bool ascending,
+			  const unsigned int *linger, unsigned int m, unsigned int lines,
+			  unsigned int *out)
+{
+	bool *placed = calloc(n ? n : 1, sizeof(*placed));
+	unsigned int *at = malloc((lines ? lines : 1) * sizeof(*at)); /* who was on each line */
+	double *key = malloc((n ? n : 1) * sizeof(*key));
+	bool *placed_linger = calloc(m ? m : 1, sizeof(*placed_linger));
+	unsigned int *rank = malloc((n ? n : 1) * sizeof(*rank));
+	unsigned int *by_key = malloc((n ? n : 1) * sizeof(*by_key));
+	unsigned int count = 0, left = n, head = 0;
+
+	if (!placed || !at || !key || !placed_linger || !rank || !by_key) {
+		memcpy(out, steady, n * sizeof(*out)); /* the steady order is an order too */
+		count = n;
+		goto out;
 	}
+	for (unsigned int p = 0; p < lines; p++)
+		at[p] = UINT_MAX;
+	for (unsigned int s = 0; s < n; s++) {
+		rank[steady[s]] = s;
+		by_key[s] = steady[s];
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		key[i] = order_key(value[i], ascending);
+		if (was[i] < lines)
+			at[was[i]] = i;
+	}
+	qsort_r(by_key, n, sizeof(*by_key), arrange_compare,
+		&(struct arrange_sort){ key, rank });
+	for (unsigned int j = 0; j < m; j++)
+		if (linger[j] < lines)
+			at[linger[j]] = n + j;
+	for (unsigned int p = 0; left || p < lines; p++) {
+		unsigned int who = p < lines ? at[p] : UINT_MAX, top, next, pick = UINT_MAX;
+		unsigned int free_pick = UINT_MAX, far = UINT_MAX;
+		double most, second;
+
+		if (!left) { /* every row placed: the lingering rows under them stay */
+			if (who != UINT_MAX && who >= n && !placed_linger[who - n]) {
+				placed_linger[who - n] = true;
+				out[count++] = who;
+			} else if (who == UINT_MAX || who < n) {
+				/* a line left empty: the lingering row from the furthest line
+				 * below takes it, not every one under it a line up */
+				unsigned int j = furthest_lingering(linger, placed_linger, m, p);
+
+				if (j < m) {
+					placed_linger[j] = true;
+					out[count++] = n + j;
+				}
+			}
+			continue;
+		}
+		/* the two largest keys left: a row may go here only if every row left could
+		 * go under it, the largest of the others being at most F times its key */
+		while (placed[by_key[head]])
+			head++;
+		top = by_key[head];
+		most = key[top];
+		for (next = head + 1; next < n && placed[by_key[next]]; next++)
+			;
+		second = next < n ? key[by_key[next]] : -1;
+#define FITS(i) (key[i] * DAMP_ORDER_FACTOR >= ((i) == top ? second : most))
+		/* the row that was on this line stays on it */
+		if (who < n && !placed[who] && FITS(who))
+			pick = who;
+		/* or a row without a line below: new, or moved off its line above, the
+		 * largest first (in the steady order among equals); or the row from the
+		 * furthest line below that fits, so that the lines between keep theirs. The
+		 * rows that fit are the first ones by key */
+		for (unsigned int k = head; pick == UINT_MAX && k < n; k++) {
+			unsigned int i = by_key[k];
+
+			if (placed[i])
+				continue;
+			if (!FITS(i))
+				break;
+			if (was[i] >= lines || was[i] < p) {
+				if (free_pick == UINT_MAX)
+					free_pick = i;
+			} else if (far == UINT_MAX || was[i] > was[far]) {
+				far = i;
+			}
+		}
+#undef FITS
+		/* a lingering row keeps its line, unless a row without one takes it */
+		if (pick == UINT_MAX && who != UINT_MAX && who >= n && free_pick == UINT_MAX) {
+			placed_linger[who - n] = true;
+			out[count++] = who;
+			continue;
+		}
+		if (pick == UINT_MAX)
+			pick = free_pick != UINT_MAX ? free_pick : far != UINT_MAX ? far : top;
+		placed[pick] = true;
+		left--;
+		out[count++] = pick;
+	}
+out:
+	free(placed);
+	free(at);
+	free(key);
+	free(placed_linger);
+	free(rank);
+	free(by_key);
+	return count;
 }
 
 bool damp_lingers(uint64_t counted, uint64_t frame)

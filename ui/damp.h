@@ -3,13 +3,16 @@
  * ui/damp.h: damping of the rows on screen. A row of a pane shows one frame's values, all
  * of them: the frame it was last drawn in. It is drawn again, whole, with the newest
  * frame's values, when one of its numbers moved by more than DAMP_TOLERANCE from what is on
- * screen (or by more than DAMP_FLOOR of the largest number of its column on screen,
+ * screen (or by more than DAMP_FLOOR of the largest number of its column in the pane,
  * whichever is more), when a number turned zero or non-zero, when one of its other cells
  * (a name, a CPU list) reads differently, or when what is on screen is DAMP_MAX_FRAMES
  * frames old. Otherwise it keeps every cell and its sparkline as they are: a low rate that
  * wobbles every second costs no bytes until it means something, and AVG <= MAX, ERR <=
  * CALLS and TIME / CALLS = AVG hold on every line, because no line mixes two frames.
- * Curses-free, so the rule is unit-tested.
+ * The rows are ordered by what they show (damp_row_keeps): a row that keeps its figures
+ * keeps its place for them, and the order on screen is the order of what the screen says,
+ * to within DAMP_ORDER_FACTOR (damp_arrange), with as few rows changing lines as that
+ * allows. Curses-free, so the rules are unit-tested.
  */
 #ifndef KTOP_UI_DAMP_H
 #define KTOP_UI_DAMP_H
@@ -21,11 +24,11 @@
 #define DAMP_TOLERANCE 0.25 /* relative change that is drawn at once */
 #define DAMP_FLOOR 0.02     /* ... or change relative to the largest of the column */
 #define DAMP_MAX_FRAMES 10  /* frames a damped row may stay on screen */
-#define DAMP_ROWS 64        /* rows remembered per pane */
+#define DAMP_ROWS 128       /* rows remembered per pane (UI_MAX_SHOWN) */
 #define DAMP_COLUMNS 16     /* cells remembered per row; a wider row is always drawn */
 #define DAMP_TEXT 16        /* longest number text remembered; longer: the row is drawn */
 #define DAMP_SPARK 40       /* longest sparkline remembered */
-#define DAMP_ORDER_FACTOR 2.0 /* how much more a row must have to pass the row above it */
+#define DAMP_ORDER_FACTOR 2.0 /* how much more a row must have to pass a row above it */
 #define DAMP_LINGER_FRAMES 3 /* frames a row that had nothing to count keeps its line */
 
 /* True when a number shown since frame shown_frame may stay in frame frame, the value now
@@ -78,6 +81,8 @@ struct damp_table {
 void damp_reset(struct damp_table *d);
 /* The remembered row of key, taking the least recently seen one when key is new */
 struct damp_row *damp_row(struct damp_table *d, uint64_t key, uint64_t frame);
+/* The remembered row of key, NULL when there is none (nothing is taken or marked seen) */
+struct damp_row *damp_row_find(struct damp_table *d, uint64_t key);
 /*
  * Whether row keeps what it shows in frame frame, or is drawn whole from now[] (n cells)
  * and spark (NULL: none), which it then remembers (see the top of this file). floor[c]:
@@ -87,6 +92,12 @@ struct damp_row *damp_row(struct damp_table *d, uint64_t key, uint64_t frame);
  */
 bool damp_row_decide(struct damp_row *row, const struct damp_draft *now, unsigned int n,
 		     const double *floor, const char *spark, uint64_t frame, bool exact);
+/*
+ * Whether damp_row_decide would let row keep what it shows, not moving, not exact; nothing
+ * is changed. Rows are ordered by what they will show (see damp_arrange's callers).
+ */
+bool damp_row_keeps(const struct damp_row *row, const struct damp_draft *now, unsigned int n,
+		    const double *floor, bool has_spark, uint64_t frame);
 /* The text of cell col of a row damp_row_decide decided for; now: the newest frame's */
 const char *damp_row_text(const struct damp_row *row, unsigned int col, const char *now);
 /* The same for its sparkline */
@@ -98,12 +109,28 @@ const char *damp_row_spark(const struct damp_row *row, const char *now);
 const char *damp_cell_text(struct damp_cell *c, double now, double floor, const char *text,
 			   uint64_t frame, bool exact);
 /*
- * Row order with hysteresis: order[] holds n indexes into value[], the order last shown
- * first; a row moves above its upper neighbour only when its value is more than
- * DAMP_ORDER_FACTOR times the neighbour's (less than 1/DAMP_ORDER_FACTOR when ascending),
- * so rows of close rates keep their places instead of swapping every frame.
+ * Row order with hysteresis, keeping rows on their lines. The lines shown last time (lines
+ * of them) held rows, some of which are gone. n rows have values now (value[]): row i was
+ * on line was[i] (lines or more: none, a new row); steady[] has them in the steady sort
+ * (ties go that way). m rows that had nothing to count may linger: row j on line linger[j].
+ * out[] gets what the lines show now, top down: i < n for row i, n + j for lingering row j;
+ * returns how many (n, and the lingering rows that kept their lines).
+ *
+ * The order is true to within DAMP_ORDER_FACTOR: no row is more than DAMP_ORDER_FACTOR
+ * times any row above it (less than 1/DAMP_ORDER_FACTOR when ascending), so rows of close
+ * values keep their places instead of swapping every frame. Within that, as many rows as
+ * can stay on their lines do: a row that must move takes one line, and the rows it passes
+ * keep theirs where they may. A line whose row moved or went is taken by a row without a
+ * line below (new, or moved off its own), else by the row from the furthest line below that
+ * fits there; a lingering row keeps its line unless a row without one takes it. Where panes
+ * stand side by side the terminal cannot scroll part of a line, and every line that holds
+ * another row is drawn anew: this way a change costs a line or two per band of close values
+ * it crosses, not every line under it.
  */
-void damp_order(const double *value, unsigned int *order, unsigned int n, bool ascending);
+unsigned int damp_arrange(const double *value, const unsigned int *was,
+			  const unsigned int *steady, unsigned int n, bool ascending,
+			  const unsigned int *linger, unsigned int m, unsigned int lines,
+			  unsigned int *out);
 /*
  * True when row i of now[] (n row keys in the order drawn now) moves to another line along
  * with the row above or below it (before[]: the keys in the order drawn last time): a

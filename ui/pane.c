@@ -5,6 +5,7 @@
  * main screen, from the config.
  */
 #include <curses.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,36 +45,51 @@ static struct damp_table *pane_damp(struct ui *ui, const struct pane_view *v)
 }
 
 /*
- * After the steady sort (index[]: t's rows in that order): rows last shown keep their order
- * unless one has clearly passed the row above it (see damp_order); rows new to the pane
- * come after, in the steady order
+ * After the steady sort (index[]: t's rows in that order): rows last shown keep their lines
+ * where the order allows (see damp_arrange). lingers[s]: v->shown[s] may linger on its
+ * line; at[s] gets the line it keeps, UINT_MAX when it does not (or a new row took it).
+ * shown[i]: the value row i of t is ordered by, what it will show (NULL: the frame's).
  */
 static void order_with_hysteresis(const struct pane_view *v, const struct table *t,
-				  double interval_s, unsigned int *index)
+				  double interval_s, unsigned int *index, const bool *lingers,
+				  unsigned int *at, const double *shown)
 {
-	unsigned int n = t->nrows, used = 0, *order = malloc(n * sizeof(*order));
+	unsigned int n = t->nrows, m = 0, count, most = n + v->nshown, used = 0;
+	unsigned int *out = malloc(most * sizeof(*out)), *was = malloc(n * sizeof(*was));
+	unsigned int linger[UI_MAX_SHOWN], slot[UI_MAX_SHOWN];
 	double *value = malloc(n * sizeof(*value));
-	bool *placed = calloc(n, sizeof(*placed));
 
-	if (!order || !value || !placed)
+	if (!out || !was || !value)
 		goto out;
-	table_column_values(t, (unsigned int)v->sort_column, interval_s, value);
-	for (unsigned int s = 0; s < v->nshown; s++)
+	if (shown)
+		memcpy(value, shown, n * sizeof(*value));
+	else
+		table_column_values(t, (unsigned int)v->sort_column, interval_s, value);
+	for (unsigned int i = 0; i < n; i++)
+		was[i] = UINT_MAX;
+	for (unsigned int s = 0; s < v->nshown; s++) {
+		if (lingers && lingers[s]) {
+			linger[m] = s;
+			slot[m++] = s;
+			continue;
+		}
 		for (unsigned int i = 0; i < n; i++)
-			if (!placed[i] && t->rows[i].key == v->shown[s]) {
-				placed[i] = true;
-				order[used++] = i;
+			if (was[i] == UINT_MAX && t->rows[i].key == v->shown[s]) {
+				was[i] = s;
 				break;
 			}
-	for (unsigned int i = 0; i < n; i++)
-		if (!placed[index[i]])
-			order[used++] = index[i];
-	damp_order(value, order, n, v->ascending);
-	memcpy(index, order, n * sizeof(*index));
+	}
+	count = damp_arrange(value, was, index, n, v->ascending, linger, m, v->nshown, out);
+	for (unsigned int k = 0; k < count; k++) {
+		if (out[k] < n)
+			index[used++] = out[k];
+		else if (at)
+			at[slot[out[k] - n]] = k;
+	}
 out:
-	free(order);
+	free(out);
+	free(was);
 	free(value);
-	free(placed);
 }
 
 static const struct table *view_table(const struct pane_view *v, const struct frame *f)
@@ -83,11 +99,12 @@ static const struct table *view_table(const struct pane_view *v, const struct fr
 
 /*
  * Orders t, the table of frame f, into v's own index: steady on the rows v showed last and,
- * with hysteresis, keeping their places unless one clearly passed another. Without memory
- * v has no order (its rows are taken as the table has them).
+ * with hysteresis, keeping their places unless one clearly passed another, and the lines
+ * kept by the rows shown last that linger (lingers, at, shown: see order_with_hysteresis).
+ * Without memory v has no order (its rows are taken as the table has them).
  */
 static void view_sort(struct pane_view *v, const struct table *t, const struct frame *f,
-		      bool hysteresis)
+		      bool hysteresis, const bool *lingers, unsigned int *at, const double *shown)
 {
 	struct pane_order *o = &v->order;
 
@@ -104,7 +121,7 @@ static void view_sort(struct pane_view *v, const struct table *t, const struct f
 	table_order_steady(t, (unsigned int)v->sort_column, v->ascending, f->interval_s,
 			   v->shown, v->nshown, o->index);
 	if (hysteresis && v->schema->columns[v->sort_column].kind != COL_NAME)
-		order_with_hysteresis(v, t, f->interval_s, o->index);
+		order_with_hysteresis(v, t, f->interval_s, o->index, lingers, at, shown);
 	*o = (struct pane_order){ o->index, t->nrows, o->capacity, t, f->seq, v->sort_column,
 				  v->ascending };
 }
@@ -121,7 +138,7 @@ static const struct table_row **ordered_rows(struct pane_view *v, const struct t
 		return NULL;
 	if (o->table != t || o->seq != f->seq || o->n != t->nrows ||
 	    o->column != v->sort_column || o->ascending != v->ascending)
-		view_sort(v, t, f, false);
+		view_sort(v, t, f, false, NULL, NULL, NULL);
 	for (unsigned int i = 0; i < t->nrows; i++)
 		rows[i] = &t->rows[o->table ? o->index[i] : i];
 	return rows;
@@ -308,12 +325,12 @@ static const struct table_row *lingering_row(struct ui *ui, const struct pane_vi
 }
 
 /*
- * The lines of v: t's rows in v's order and, with linger, those shown last time that may
- * linger on their lines with their numbers at zero (see damp_linger). pane_lines_free()
- * gives back what l holds; l->n is 0 without memory.
+ * The lines of v: t's rows in v's order and, with at[] (NULL: none), the rows shown last
+ * time that linger, with their numbers at zero: v->shown[s] on line at[s] (UINT_MAX: it
+ * does not). pane_lines_free() gives back what l holds; l->n is 0 without memory.
  */
 static void pane_lines_make(struct ui *ui, const struct pane_view *v, const struct table *t,
-			    const struct frame *f, bool linger, struct pane_lines *l)
+			    const struct frame *f, const unsigned int *at, struct pane_lines *l)
 {
 	unsigned int n = t->nrows, m = 0, most = n + v->nshown;
 	unsigned int *order = NULL, *line = NULL, *out = NULL;
@@ -325,7 +342,7 @@ static void pane_lines_make(struct ui *ui, const struct pane_view *v, const stru
 	for (unsigned int i = 0; i < n; i++)
 		l->row[i] = &t->rows[v->order.table == t ? v->order.index[i] : i];
 	l->n = n;
-	if (!linger || !v->nshown)
+	if (!at || !v->nshown)
 		return;
 	l->idle = malloc(v->nshown * sizeof(*l->idle));
 	order = malloc(most * sizeof(*order));
@@ -335,7 +352,8 @@ static void pane_lines_make(struct ui *ui, const struct pane_view *v, const stru
 	if (!l->idle || !order || !line || !out || !all)
 		goto out;
 	for (unsigned int s = 0; s < v->nshown; s++) {
-		const struct table_row *last = lingering_row(ui, v, t, f, s);
+		const struct table_row *last = at[s] != UINT_MAX ? lingering_row(ui, v, t, f, s)
+								 : NULL;
 		struct table_row *r = &l->idle[m];
 
 		if (!last)
@@ -345,7 +363,17 @@ static void pane_lines_make(struct ui *ui, const struct pane_view *v, const stru
 			if (column_is_number(&t->schema->columns[c]))
 				r->v[t->schema->columns[c].src] = 0;
 		r->hist[0] = r->hist[1] = -1;
-		line[m++] = s;
+		line[m] = at[s];
+		/* in the order of their lines */
+		for (unsigned int j = m++; j > 0 && line[j - 1] > line[j]; j--) {
+			struct table_row swap = l->idle[j];
+			unsigned int k = line[j];
+
+			l->idle[j] = l->idle[j - 1];
+			l->idle[j - 1] = swap;
+			line[j] = line[j - 1];
+			line[j - 1] = k;
+		}
 	}
 	if (!m)
 		goto out;
@@ -516,6 +544,60 @@ static void draw_alert(struct ui *ui, const struct pane_view *v, int y, int x0, 
 	mvaddnstr(y, x0 + width - w, mark, w);
 }
 
+/*
+ * floor[c] for the first ncols columns: DAMP_FLOOR of the largest number of column c among
+ * the rows of t the pane shows (the filter's): a change smaller than that does not change
+ * what the column says
+ */
+static void column_floors(const struct pane_view *v, const struct table *t, unsigned int ncols,
+			  double interval_s, double *floor)
+{
+	for (unsigned int c = 0; c < ncols && c < DAMP_COLUMNS; c++) {
+		floor[c] = 0;
+		for (unsigned int i = 0; column_is_number(&t->schema->columns[c]) && i < t->nrows;
+		     i++) {
+			double x = fabs(table_column_value(t, &t->rows[i], c, interval_s));
+
+			if (x > floor[c] && !isnan(x) && row_matches(v, &t->rows[i]))
+				floor[c] = x;
+		}
+		floor[c] *= DAMP_FLOOR;
+	}
+}
+
+/*
+ * What each row of t will show in the sort column, as damp_row_decide will decide (exact:
+ * the key of the row drawn from the newest frame whatever it showed, or none): the value it
+ * shows when it keeps what it shows, else the frame's. The pane is ordered by it, so that
+ * the order on screen is the order of what the screen says, and a row whose figures are
+ * kept is not moved by the changes they hide. An array the caller frees; NULL: the frame's.
+ */
+static double *shown_values(struct damp_table *damp, const struct pane_view *v,
+			    const struct table *t, const struct frame *f, unsigned int ncols,
+			    const double *floor, bool spark, const uint64_t *exact)
+{
+	unsigned int col = (unsigned int)v->sort_column;
+	double *value = malloc((t->nrows ? t->nrows : 1) * sizeof(*value));
+	struct row_draft d;
+
+	if (!value)
+		return NULL;
+	table_column_values(t, col, f->interval_s, value);
+	for (unsigned int i = 0; col < ncols && col < DAMP_COLUMNS && i < t->nrows; i++) {
+		const struct table_row *r = &t->rows[i];
+		struct damp_row *dr = damp_row_find(damp, r->key);
+
+		if (exact && r->key == *exact)
+			continue;
+		if (!dr || !dr->frame || col >= dr->ncells || !dr->cells[col].number)
+			continue;
+		row_draft_fill(t, r, ncols, f->interval_s, &d);
+		if (damp_row_keeps(dr, d.cell, ncols, floor, spark, f->seq))
+			value[i] = dr->cells[col].value;
+	}
+	return value;
+}
+
 void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct layout_box box,
 	       bool focused)
 {
@@ -529,7 +611,9 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 	uint64_t before[sizeof(v->shown) / sizeof(v->shown[0])];
 	double floor[DAMP_COLUMNS] = { 0 };
 	struct damp_table *damp;
-	bool steady;
+	bool steady, full_width = x0 == 0 && width == COLS, lingers[UI_MAX_SHOWN] = { false };
+	bool by_name = s->columns[v->sort_column].kind == COL_NAME;
+	unsigned int linger_at[UI_MAX_SHOWN];
 	char title[400];
 
 	v->box = box;
@@ -574,10 +658,25 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 		 damp->order_ascending == v->ascending;
 	/* the view orders its own index: the frame's table stays as it was made */
 	if (t) {
-		view_sort(v, t, f, steady);
 		/* a paused screen is exact: no row lingers there; nor in a pane that had
 		 * nothing to count at all, which says so rather than show a line of zeros */
-		pane_lines_make(ui, v, t, f, t->nrows && steady && !ui->paused, &lines);
+		bool linger = t->nrows && steady && !ui->paused;
+		double *shown = NULL;
+
+		for (unsigned int s = 0; s < v->nshown; s++) {
+			lingers[s] = linger && lingering_row(ui, v, t, f, s) != NULL;
+			/* where the order is not kept (by name), on its own line */
+			linger_at[s] = lingers[s] && by_name ? s : UINT_MAX;
+		}
+		if (damp)
+			column_floors(v, t, ncols, f->interval_s, floor);
+		if (steady && !ui->paused)
+			shown = shown_values(damp, v, t, f, ncols, floor, spark_w != 0,
+					     focused && v->has_selection ? &v->selected_key
+									 : NULL);
+		view_sort(v, t, f, steady, lingers, linger_at, shown);
+		free(shown);
+		pane_lines_make(ui, v, t, f, linger ? linger_at : NULL, &lines);
 	}
 	if (damp) {
 		damp->order_column = v->sort_column;
@@ -587,7 +686,7 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 	memcpy(before, v->shown, sizeof(before));
 	if (t) {
 		v->nshown = 0;
-		for (unsigned int i = 0; i < lines.n && v->nshown < 64; i++)
+		for (unsigned int i = 0; i < lines.n && v->nshown < UI_MAX_SHOWN; i++)
 			v->shown[v->nshown++] = lines.row[i]->key;
 	}
 	idx = visible_rows(v, lines.row, lines.n, &n);
@@ -619,20 +718,6 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 	if (v->scroll < 0)
 		v->scroll = 0;
 	v->selected_line = sel;
-	/* a change of less than DAMP_FLOOR of the largest number in its column on screen
-	 * does not change what the column says */
-	for (unsigned int c = 0; damp && c < ncols && c < DAMP_COLUMNS; c++) {
-		floor[c] = 0;
-		for (int i = 0; column_is_number(&s->columns[c]) && i < rows &&
-				v->scroll + i < (int)n; i++) {
-			double x = fabs(table_column_value(t, lines.row[idx[v->scroll + i]], c,
-							   f->interval_s));
-
-			if (x > floor[c] && !isnan(x))
-				floor[c] = x;
-		}
-		floor[c] *= DAMP_FLOOR;
-	}
 	for (int i = 0; i < rows && v->scroll + i < (int)n; i++) {
 		const struct table_row *r = lines.row[idx[v->scroll + i]];
 		bool is_sel = v->scroll + i == sel && focused;
@@ -640,22 +725,27 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 		struct damp_row *dr = damp ? damp_row(damp, r->key, f->seq) : NULL;
 		char spark[UI_SPARK_FRAMES * 3 + 1];
 		struct row_draft d;
-		int x;
+		int x, dim_from = -1, at[TABLE_MAX_COLUMNS + 1];
 
 		row_draft_fill(t, r, ncols, f->interval_s, &d);
 		/* a row kept on its line with nothing counted shows no figures, dimmed: zeros
 		 * would read as something that happened */
 		for (unsigned int c = 0; idle && c < ncols; c++)
-			if (d.cell[c].number)
+			if (d.cell[c].number) {
 				snprintf(d.text[c], sizeof(d.text[c]), "-");
+				if (dim_from < 0)
+					dim_from = (int)c;
+			}
 		if (spark_w)
 			sparkline(ui, s, r->key, spark_w, spark, sizeof(spark));
 		/* the row is drawn whole from one frame: the selected row, and a paused
 		 * screen, are looked at closely, so that frame is the newest */
 		if (dr) {
-			/* before: the keys drawn last time */
-			dr->moving = damp_moves_along(before, nbefore, v->shown, v->nshown,
-						      idx[v->scroll + i]);
+			/* rows moving a line along with their neighbours keep their texts,
+			 * across the whole width: the terminal scrolls them (before: the keys
+			 * drawn last time); it cannot scroll part of a line */
+			dr->moving = full_width && damp_moves_along(before, nbefore, v->shown,
+								    v->nshown, idx[v->scroll + i]);
 			damp_row_decide(dr, d.cell, ncols, floor, spark_w ? spark : NULL, f->seq,
 					is_sel || ui->paused);
 		}
@@ -663,12 +753,24 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 			v->line_keys[i] = r->key;
 			v->nlines = (unsigned int)i + 1;
 		}
-		attrset(ui->attr[is_sel ? ROLE_SELECTED : ROLE_DEFAULT] | (idle ? A_DIM : 0));
+		attrset(ui->attr[is_sel ? ROLE_SELECTED : ROLE_DEFAULT]);
 		if (is_sel)
 			mvhline(top + 2 + i, x0, ' ', width);
-		x = draw_row_cells(s, &d, ncols, widths, top + 2 + i, x0, width, spark_w, dr, NULL);
+		for (unsigned int c = 0; c <= ncols; c++)
+			at[c] = x0 + width;
+		x = draw_row_cells(s, &d, ncols, widths, top + 2 + i, x0, width, spark_w, dr, at);
 		if (spark_w) /* in the row's own colours: no attribute changes to send */
 			mvaddstr(top + 2 + i, x0 + x, dr ? damp_row_spark(dr, spark) : spark);
+		/* dimmed from its first figure to the end of the line, gaps too: a row that
+		 * comes to linger sends its figures once between two attribute changes, not
+		 * two per cell, and its name not at all */
+		if (dim_from >= 0 && !is_sel && (unsigned int)dim_from < ncols &&
+		    at[dim_from] < x0 + width) {
+			attr_t dim = (attr_t)ui->attr[ROLE_DEFAULT] | A_DIM;
+
+			mvchgat(top + 2 + i, at[dim_from], x0 + width - at[dim_from],
+				dim & ~A_COLOR, (short)PAIR_NUMBER(dim), NULL);
+		}
 	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	if (rows > 0) {

@@ -15,6 +15,7 @@
 #define UI_MAX_ACTIONS 64
 #define UI_SPARK_FRAMES 12 /* frames of history in a row's sparkline */
 #define UI_MAX_LINES 256   /* rows of a pane remembered by line, for the mouse */
+#define UI_MAX_SHOWN 128   /* rows of a pane whose order is kept steady (a tall terminal's) */
 #define UI_LAYOUT_FRAMES 10 /* a pane's height follows its most rows in this many frames */
 #define UI_ALERT_FRAMES 5  /* a row is new and hot against this many frames before it */
 #define UI_ALERT_FACTOR 4.0 /* ... with this many times its own figure there, and the top */
@@ -44,7 +45,7 @@ struct pane_view {
 	int selected_line; /* computed while drawing */
 	int visible_rows;  /* computed while drawing */
 	char filter[CONFIG_NAME_MAX + 1]; /* rows whose name contains this, "" = all */
-	uint64_t shown[64]; /* keys in the order last drawn: keeps the order steady */
+	uint64_t shown[UI_MAX_SHOWN]; /* keys in the order last drawn: keeps the order steady */
 	unsigned int nshown;
 	/* the view's own: a copy of the view shares it, and only one of them may keep it
 	 * (pane_view_free() before a view is overwritten) */
