@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/fuzz_containers.c: libFuzzer target for the cgroup path parser of core/containers.c
+ * tests/fuzz_containers.c: libFuzzer target for the cgroup path parser of core/container_path.c
  * (container_parse_path, container_unescape): any bytes as a path. The root it reports
  * must be a prefix of the path and the id a terminated string; a pod's root a prefix of
  * the container's. The same bytes as a runtime's config.json and as a kubelet log link

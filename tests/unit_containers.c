@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tests/unit_containers.c: the cgroup path -> (runtime, id, pod) parser, one test per
- * layout core/containers.c recognizes, and paths that must not be taken for containers;
+ * layout core/container_path.c recognizes, and paths that must not be taken for containers;
  * the Kubernetes names from runtime metadata and kubelet log links, hostile ones included;
  * and, on a directory tree laid out like a node with 1 000 pods, discovery, names, pod
  * selection and the per-process lookups (their time is reported, not judged: see
