@@ -10,15 +10,21 @@ static const struct table_schema *schemas[TABLE_MAX_TABLES];
 static unsigned int nschemas;
 
 /*
- * Per schema, the row block of the last table cut down (history_compact), for the next
- * frame to fill. A cut-down table's large block goes round to the frame being refilled
- * instead of being freed and grown again from scratch each tick: that pattern left the
- * heap full of holes too small for the next large block (RSS grew by the frame).
+ * Per schema, the largest row block given back by a table cut to its size
+ * (history_compact), for the next frame to fill; likewise the largest histogram pool. A
+ * frame's large blocks go round to the frame being refilled instead of being freed and
+ * grown again from scratch each tick: that pattern left the heap full of holes too small
+ * for the next large block (RSS grew by the frame).
  */
 static struct row_block {
 	struct table_row *rows;
 	unsigned int capacity;
 } spare[TABLE_MAX_TABLES];
+
+static struct hist_block {
+	struct hist *hists;
+	unsigned int capacity;
+} spare_hists;
 
 int frame_register_schema(const struct table_schema *schema)
 {
@@ -99,6 +105,7 @@ void frame_reset(struct frame *f)
 {
 	f->seq = 0;
 	f->compacted = false;
+	f->shrunk = false;
 	f->interval_s = 0;
 	f->nhists = 0;
 	f->ntables = nschemas;
@@ -113,6 +120,12 @@ void frame_reset(struct frame *f)
 			t->capacity = spare[i].capacity;
 			spare[i] = (struct row_block){ 0 };
 		}
+	}
+	if (spare_hists.capacity > f->hist_capacity) {
+		free(f->hists);
+		f->hists = spare_hists.hists;
+		f->hist_capacity = spare_hists.capacity;
+		spare_hists = (struct hist_block){ 0 };
 	}
 }
 
@@ -146,6 +159,8 @@ void history_free(struct history *h)
 		free(spare[i].rows);
 		spare[i] = (struct row_block){ 0 };
 	}
+	free(spare_hists.hists);
+	spare_hists = (struct hist_block){ 0 };
 }
 
 struct frame *history_next(struct history *h)
@@ -167,13 +182,13 @@ struct frame *history_get(const struct history *h, unsigned int age)
 	return &h->frames[(h->newest + h->capacity - age) % h->capacity];
 }
 
-/* Move table i's rows to a block of their size; its large one becomes the spare */
-static void table_compact(struct table *t, unsigned int i)
+/* Move table i's rows to a block of their size; a block larger than the spare becomes it */
+static void table_shrink(struct table *t, unsigned int i)
 {
 	struct table_row *rows = NULL;
 
-	if (t->capacity - t->nrows < 16)
-		return; /* little to give back */
+	if (t->capacity == t->nrows)
+		return;
 	if (t->nrows) {
 		rows = malloc(t->nrows * sizeof(*rows));
 		if (!rows)
@@ -190,23 +205,74 @@ static void table_compact(struct table *t, unsigned int i)
 	t->capacity = t->nrows;
 }
 
-static void frame_compact(struct frame *f)
+/*
+ * Move f's histograms that rows still point to into a pool of their size, in row order,
+ * and point the rows at their new places; a pool larger than the spare becomes it.
+ */
+static void frame_shrink_hists(struct frame *f)
 {
-	for (unsigned int i = 0; i < f->ntables; i++) {
+	struct hist *hists = NULL;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < f->ntables; i++)
+		for (unsigned int r = 0; r < f->tables[i].nrows; r++)
+			for (unsigned int which = 0; which < 2; which++)
+				n += frame_row_hist_const(f, &f->tables[i].rows[r], which) != NULL;
+	if (n == f->hist_capacity)
+		return;
+	if (n) {
+		hists = malloc(n * sizeof(*hists));
+		if (!hists)
+			return;
+	}
+	n = 0;
+	for (unsigned int i = 0; i < f->ntables; i++)
+		for (unsigned int r = 0; r < f->tables[i].nrows; r++) {
+			struct table_row *row = &f->tables[i].rows[r];
+
+			for (unsigned int which = 0; which < 2; which++) {
+				const struct hist *h = frame_row_hist_const(f, row, which);
+
+				if (!h) {
+					row->hist[which] = -1;
+					continue;
+				}
+				hists[n] = *h;
+				row->hist[which] = (int32_t)n++;
+			}
+		}
+	if (spare_hists.capacity < f->hist_capacity) {
+		free(spare_hists.hists);
+		spare_hists = (struct hist_block){ f->hists, f->hist_capacity };
+	} else {
+		free(f->hists);
+	}
+	f->hists = hists;
+	f->nhists = f->hist_capacity = n;
+}
+
+/* Every block of f to its contents' size; old frames (cut) first keep each pane's
+ * HISTORY_OLD_ROWS largest rows */
+static void frame_shrink(struct frame *f, bool cut)
+{
+	for (unsigned int i = 0; cut && i < f->ntables; i++) {
 		struct table *t = &f->tables[i];
 
 		if (t->schema->pane) /* other tables: details, per-CPU views, all small */
 			table_keep(t, HISTORY_OLD_ROWS);
-		table_compact(t, i);
 	}
-	f->compacted = true;
+	frame_shrink_hists(f);
+	for (unsigned int i = 0; i < f->ntables; i++)
+		table_shrink(&f->tables[i], i);
+	f->shrunk = true;
+	f->compacted |= cut;
 }
 
 void history_compact(struct history *h)
 {
 	struct frame *f;
 
-	for (unsigned int age = HISTORY_EXACT_FRAMES; (f = history_get(h, age)); age++)
-		if (!f->compacted)
-			frame_compact(f);
+	for (unsigned int age = 1; (f = history_get(h, age)); age++)
+		if (age >= HISTORY_EXACT_FRAMES ? !f->compacted : !f->shrunk)
+			frame_shrink(f, age >= HISTORY_EXACT_FRAMES);
 }

@@ -9,6 +9,8 @@
  * minute of stepping back read them). Older ones keep the HISTORY_OLD_ROWS largest rows
  * of each pane's table and give back the rest of their memory: under process churn a
  * frame holds hundreds of process rows, and a full history of them would be tens of MB.
+ * Every frame but the newest holds its rows and histograms in blocks of their size: the
+ * blocks a frame is filled in are sized for the busiest tick so far.
  */
 #ifndef KTOP_CORE_FRAME_H
 #define KTOP_CORE_FRAME_H
@@ -36,6 +38,7 @@ struct frame {
 	struct hist *hists;     /* pool the rows' hist indexes point into */
 	unsigned int nhists, hist_capacity;
 	bool compacted;         /* cut down as an old frame (history_compact) */
+	bool shrunk;            /* blocks cut to their contents' size (history_compact) */
 	/* the container selection the frame was made with (interned; replay shows it too):
 	 * the name asked for or NULL, "all"/"running"/"stopped"/"not found", the header text */
 	const char *container, *container_state, *container_text;
@@ -72,8 +75,9 @@ void history_free(struct history *h);
 struct frame *history_next(struct history *h);
 /* Frame `age` ticks back (0 = newest), or NULL if not kept */
 struct frame *history_get(const struct history *h, unsigned int age);
-/* Cut down the frames older than HISTORY_EXACT_FRAMES not cut yet. Not while a paused
- * screen shows them: they would change under the reader's eyes. */
+/* Cut down the frames older than HISTORY_EXACT_FRAMES not cut yet, and move every frame
+ * but the newest to blocks of its size. Not while a paused screen shows them: they would
+ * change under the reader's eyes. */
 void history_compact(struct history *h);
 
 #endif

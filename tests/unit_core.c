@@ -299,6 +299,9 @@ static void test_history_compact(void **state)
 		if (age < exact) {
 			assert_false(f->compacted);
 			assert_int_equal(pane->nrows, 100);
+			/* all but the newest in blocks of their size */
+			assert_int_equal(pane->capacity, age ? 100 : 128);
+			assert_int_equal(f->hist_capacity, age ? 200 : 256);
 			continue;
 		}
 		/* old: the 64 largest, the rest counted as dropped, the room given back */
@@ -307,6 +310,12 @@ static void test_history_compact(void **state)
 		assert_int_equal(pane->dropped_rows, 100 - HISTORY_OLD_ROWS);
 		assert_int_equal(pane->capacity, HISTORY_OLD_ROWS);
 		assert_int_equal(other->capacity, 100); /* not a pane: all rows, in a block their size */
+		/* the histograms of the rows kept, and no others */
+		assert_int_equal(f->nhists, HISTORY_OLD_ROWS + 100);
+		assert_int_equal(f->hist_capacity, HISTORY_OLD_ROWS + 100);
+		for (unsigned int i = 0; i < other->nrows; i++)
+			assert_int_equal(frame_row_hist_const(f, &other->rows[i], 0)->slot[3],
+					 other->rows[i].key);
 		for (unsigned int i = 0; i < pane->nrows; i++) {
 			const struct table_row *r = &pane->rows[i];
 
@@ -321,7 +330,9 @@ static void test_history_compact(void **state)
 	 * the last frame cut down gave back (so the heap is not grown again) */
 	f = history_next(&h);
 	assert_false(f->compacted);
+	assert_false(f->shrunk);
 	assert_int_equal(frame_table(f, &test_pane_schema)->capacity, 128);
+	assert_int_equal(f->hist_capacity, 256);
 	fill_frame(f, exact + old + 1, 100);
 	assert_int_equal(frame_table(f, &test_pane_schema)->nrows, 100);
 	history_free(&h);
