@@ -130,26 +130,27 @@ Where a goal is missed, why, and what would close it:
 - **RSS under process churn.** Idle ktop sits near 15 MiB now (15.2 MiB at 1 s, 14 s in,
   measured 2026-12-01), above the 11.8 MiB of the run above: 6.5 MiB of it is mapped
   files, 2.4 MiB of those libmicrohttpd's TLS libraries (gnutls, p11-kit, nettle, ...),
-  loaded even with the exporter off; of the 8.1 MiB heap, 6.0 MiB are the kernel's
-  121 834 text symbols (a 3.0 MiB array, 3.0 MiB of names). The history adds the rest.
-  Under churn every frame holds up to 512 process rows of 144 bytes: the newest 60 frames
-  keep them whole (sparklines, lingering rows and a minute of stepping back read them),
-  older ones keep each pane's 64 largest rows and the histograms of those rows only;
-  every frame but the newest holds its rows and histograms in blocks of their size (the
-  blocks a frame is filled in, sized for the busiest tick so far, go round to the next
-  frame to fill). Measured side by side on a busy machine (qemu guests, load average
-  15-19 on 2 CPUs, so only 22 processes started a second, not thousands):
-  \`ktop -J -d 0.2 >/dev/null\` beside two \`build/tests/workloads/proc_churn COUNT_FILE\`,
-  VmRSS once 300 frames were out: 27.3 MiB before the blocks were sized to their
-  contents, 23.4 MiB after; with \`history = 10\`, 16.1 MiB. A frame then costs about
-  25 kB: some 110 rows of 144 bytes and 73 histograms of 128 bytes, syscall rows with
-  their latency histograms half of it. Before the 64-row rule (and while every process
-  got a row before the table was cut) a like churn took ktop (at 1 s) to 140 MiB at
-  340 s, still growing. What would close the rest: the floor first (the exporter's
-  libraries loaded only when it serves; kernel symbols in a denser form, such as 4-byte
-  name offsets instead of two pointers), then the history (rows sized to their table's
-  values, a process row using 4 of the 12 value slots; or older frames kept in the
-  recording format, about 30 bytes a row instead of 144).
+  loaded even with the exporter off; of the 8.1 MiB heap, 6.0 MiB are the kernel's 121 834
+  text symbols (a 3.0 MiB array, 3.0 MiB of names). The history adds the rest. Under churn
+  every frame holds up to 512 process rows of 144 bytes: the newest 60 frames keep them
+  whole (sparklines, lingering rows and a minute of stepping back read them), older ones
+  keep each pane's 64 largest rows and the histograms of those rows only; every frame but
+  the newest holds its rows and histograms in blocks of their size (the blocks a frame is
+  filled in, sized for the busiest tick so far, go round to the next frame to fill).
+  Measured side by side on a busy machine (qemu guests, load average 15-19 on 2 CPUs, so
+  only 22 processes started a second, not thousands): \`ktop -J -d 0.2 >/dev/null\` beside
+  two \`build/tests/workloads/proc_churn COUNT_FILE\`, VmRSS once 300 frames were out: 27.3
+  MiB before the blocks were sized to their contents, 23.4 MiB after (a second run, the
+  two builds started in the other order: 28.3 and 23.9 MiB at 24 processes a second); with
+  \`history = 10\`, 16.1 MiB. A frame then costs about 25 kB: some 110 rows of 144 bytes and
+  73 histograms of 128 bytes, syscall rows with their latency histograms half of it.
+  Before the 64-row rule (and while every process got a row before the table was cut) a
+  like churn took ktop (at 1 s) to 140 MiB at 340 s, still growing. What would close the
+  rest: the floor first (the exporter's libraries loaded only when it serves; kernel
+  symbols in a denser form, such as 4-byte name offsets instead of two pointers), then the
+  history (rows sized to their table's values, a process row using 4 of the 12 value
+  slots; or older frames kept in the recording format, about 30 bytes a row instead of
+  144).
 - **Terminal bytes**, when missed: the figure moves with the load (htop's too), so a busy
   moment on one side decides a single run; compare several side-by-side runs
   (\`tools/bench-terminal.sh\`, \`KEEP=dir\` keeps what each wrote). The bench's load is
