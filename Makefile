@@ -93,7 +93,10 @@ vmlinux:
 	rm -f $(BUILD)/vmlinux.h
 	$(MAKE) $(BUILD)/vmlinux.h
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
+# bpf/common.h includes core/hist_slots.h, the one header both sides share
+BPF_HDRS   := $(wildcard bpf/*.h) core/hist_slots.h
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
@@ -109,7 +112,7 @@ $(COLL_OBJS) $(BPF_TESTS) $(WORKLOADS): $(SKELS)
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_SKELS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/bpf/%.skel.h,$(TEST_BPF_SRCS))
 
-$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h) $(BPF_SRCS)
+$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS) $(BPF_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@

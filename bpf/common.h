@@ -3,7 +3,9 @@
 #ifndef KTOP_BPF_COMMON_H
 #define KTOP_BPF_COMMON_H
 
-#define KTOP_HIST_SLOTS 32 /* log2 of ns: slot i holds [2^i, 2^(i+1)) */
+/* a kernel histogram has a frame's slots: the one number, from a header both sides include */
+#include "../core/hist_slots.h"
+#define KTOP_HIST_SLOTS HIST_SLOTS
 
 /*
  * The longest event of one epoch, on one CPU. Every other statistic is a cumulative

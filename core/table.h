@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hist_slots.h"
+
 #define TABLE_MAX_VALUES 12
 #define TABLE_MAX_COLUMNS 16
 #define TABLE_MAX_TABLES 48 /* every registered schema: room for new collectors */
-/* log2 buckets: slot i counts values in [2^i, 2^(i+1)) ns; slot 0 also holds 0 */
-#define HIST_SLOTS 32
 
 enum column_kind {
 	COL_NAME,     /* row->name (or row->label when src == 1) */
