@@ -414,12 +414,8 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 	delay = frame_row_hist(s->frame, r, 1);
 	if (exec) /* making delay's may have moved it */
 		exec = frame_row_hist(s->frame, r, 0);
-	for (int i = 0; i < HIST_SLOTS && i < KTOP_HIST_SLOTS; i++) {
-		if (exec)
-			exec->slot[i] = st->exec_hist[i];
-		if (delay)
-			delay->slot[i] = st->delay_hist[i];
-	}
+	hist_add_u32(exec, st->exec_hist);
+	hist_add_u32(delay, st->delay_hist);
 	return 0;
 }
 

@@ -628,7 +628,6 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 	const struct function_stat *st = values;
 	struct table *t = frame_table(s->frame, &functions_table);
 	struct table_row *r;
-	struct hist *h;
 
 	if (!t || slot >= s->nfuncs)
 		return 0;
@@ -642,9 +641,7 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 	/* a shared maximum can lose a race to a shorter call on another CPU: keep AVG <= MAX */
 	r->v[V_MAX] = max_at_least_avg(st->max.ns, st->total_ns, st->returns);
 	r->v[V_CPUS] = st->cpus.epoch == s->epoch ? st->cpus.bits : 0;
-	h = frame_row_hist(s->frame, r, 0);
-	for (int i = 0; h && i < HIST_SLOTS && i < KTOP_HIST_SLOTS; i++)
-		h->slot[i] = st->hist[i];
+	hist_add_u32(frame_row_hist(s->frame, r, 0), st->hist);
 	return 0;
 }
 

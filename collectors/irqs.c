@@ -287,6 +287,14 @@ struct irq_name {
 	const char *name; /* interned "<irq> <actions>" */
 };
 
+/* Interrupt statistics added up (over the CPUs for a vector's row, over the lines or
+ * vectors for a CPU's row) with the adds a row's values and histograms get; sum_row()
+ * makes the row */
+struct irq_sum {
+	uint64_t v[TABLE_MAX_VALUES];
+	struct hist hist[2]; /* as the table's: the duration, then a softirq's delay */
+};
+
 static const struct counter_layout hardirq_stat_layout = {
 	.size = sizeof(struct hardirq_stat),
 	.u64s = offsetof(struct hardirq_stat, max) / sizeof(__u64),
@@ -316,8 +324,8 @@ struct irqs_state {
 	struct cpu_slot_map soft, sysvec, xcall; /* per (slot, CPU): read as per-CPU arrays */
 	bool xcalls;		      /* the csd tracepoints are there */
 	const struct ksyms *ksyms;    /* shared; NULL when /proc/kallsyms cannot be read */
-	struct hardirq_stat *hard_cpu; /* per CPU, summed over irqs: the per-CPU view */
-	struct softirq_stat *soft_cpu;
+	struct irq_sum *hard_cpu; /* per CPU, summed over irqs: the per-CPU view */
+	struct irq_sum *soft_cpu;
 	struct frame *frame;	       /* the frame being filled */
 	struct irq_name *names;
 	unsigned int nnames, names_capacity;
@@ -614,20 +622,54 @@ static const void *cpu_value(const void *values, size_t size, int cpu)
 	return (const char *)values + (size_t)cpu * size;
 }
 
-static void hardirq_values(struct table_row *r, const struct hardirq_stat *st)
+/* The row of t keyed key, named name, with key in value id: a sum's row (see sum_row)
+ * or, keyed by a CPU, a row of a per-CPU table */
+static struct table_row *named_row(struct table *t, uint64_t key, const char *name,
+				   unsigned int id)
 {
-	r->v[HV_COUNT] += st->count;
-	r->v[HV_TOTAL] += st->total_ns;
-	if (st->max.ns > r->v[HV_MAX])
-		r->v[HV_MAX] = st->max.ns;
-	r->v[HV_CALLS] += st->calls;
+	struct table_row *r = table_add_row(t, key);
+
+	if (!r)
+		return NULL;
+	r->name = name;
+	r->v[id] = key;
+	return r;
 }
 
-static void hist_sum(struct hist *h, const __u32 *slots)
+/* CPU cpu's row of a per-CPU table: named "cpuN", the CPU in value id */
+static struct table_row *cpu_row(struct table *t, int cpu, unsigned int id)
 {
-	if (h)
-		for (int i = 0; i < HIST_SLOTS; i++)
-			h->slot[i] += slots[i];
+	char name[32];
+
+	snprintf(name, sizeof(name), "cpu%d", cpu);
+	return named_row(t, (uint64_t)cpu, intern(name), id);
+}
+
+/* Row r of t, just made (NULL: it could not be), gets sum: its values and, as many as t
+ * keeps, its histograms; 0 or -ENOMEM */
+static int sum_row(struct frame *f, const struct table *t, struct table_row *r,
+		   const struct irq_sum *sum)
+{
+	if (!r)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < TABLE_MAX_VALUES; i++)
+		r->v[i] += sum->v[i]; /* a sum holds no id: the row's stays */
+	for (unsigned int i = 0; i < t->schema->hist_count && i < 2; i++) {
+		struct hist *h = frame_row_hist(f, r, i);
+
+		if (h)
+			hist_add(h, &sum->hist[i]);
+	}
+	return 0;
+}
+
+static void hardirq_values(uint64_t *v, const struct hardirq_stat *st)
+{
+	v[HV_COUNT] += st->count;
+	v[HV_TOTAL] += st->total_ns;
+	if (st->max.ns > v[HV_MAX])
+		v[HV_MAX] = st->max.ns;
+	v[HV_CALLS] += st->calls;
 }
 
 /* One CPU's share of a line this interval: into the line's row, the CPU's row in the
@@ -637,9 +679,8 @@ static int add_hardirq_cpu(struct irqs_state *s, uint64_t key, uint64_t id, cons
 {
 	struct table *t = frame_table(s->frame, &hardirqs_table);
 	struct table *cpus = frame_table(s->frame, &hardirq_cpus_table);
-	struct hardirq_stat *sum = &s->hard_cpu[cpu];
+	struct irq_sum *sum = &s->hard_cpu[cpu];
 	struct table_row *r;
-	char cpu_name[32];
 
 	if (!st->calls)
 		return 0;
@@ -651,27 +692,19 @@ static int add_hardirq_cpu(struct irqs_state *s, uint64_t key, uint64_t id, cons
 		}
 		if (!r)
 			return -ENOMEM;
-		hardirq_values(r, st);
+		hardirq_values(r->v, st);
 		if (cpu < 64)
 			r->v[HV_CPUS] |= 1ull << cpu;
-		hist_sum(frame_row_hist(s->frame, r, 0), st->hist);
+		hist_add_u32(frame_row_hist(s->frame, r, 0), st->hist);
 	}
-	sum->count += st->count;
-	sum->calls += st->calls;
-	sum->total_ns += st->total_ns;
-	if (st->max.ns > sum->max.ns)
-		sum->max.ns = st->max.ns;
-	for (int k = 0; k < KTOP_HIST_SLOTS; k++)
-		sum->hist[k] += st->hist[k];
+	hardirq_values(sum->v, st);
+	hist_add_u32(&sum->hist[0], st->hist);
 	if (!cpus || s->focus.table != &hardirqs_table || s->focus.key != key)
 		return 0;
-	r = table_add_row(cpus, (uint64_t)cpu);
+	r = cpu_row(cpus, cpu, HV_ID);
 	if (!r)
 		return -ENOMEM;
-	snprintf(cpu_name, sizeof(cpu_name), "cpu%d", cpu);
-	r->name = intern(cpu_name);
-	r->v[HV_ID] = (uint64_t)cpu;
-	hardirq_values(r, st);
+	hardirq_values(r->v, st);
 	return 0;
 }
 
@@ -719,72 +752,31 @@ static int sample_hardirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 	if (t)
 		table_trim(t);
 	by_cpu = frame_table(f, &hardirqs_by_cpu_table);
-	for (int cpu = 0; by_cpu && cpu < s->ncpus; cpu++) {
-		struct table_row *r;
-		char name[32];
-
-		if (!s->hard_cpu[cpu].calls)
-			continue;
-		r = table_add_row(by_cpu, (uint64_t)cpu);
-		if (!r)
-			return -ENOMEM;
-		snprintf(name, sizeof(name), "cpu%d", cpu);
-		r->name = intern(name);
-		r->v[HV_ID] = (uint64_t)cpu;
-		hardirq_values(r, &s->hard_cpu[cpu]);
-		hist_sum(frame_row_hist(f, r, 0), s->hard_cpu[cpu].hist);
-	}
-	return 0;
+	for (int cpu = 0; by_cpu && cpu < s->ncpus && !err; cpu++)
+		if (s->hard_cpu[cpu].v[HV_CALLS])
+			err = sum_row(f, by_cpu, cpu_row(by_cpu, cpu, HV_ID), &s->hard_cpu[cpu]);
+	return err;
 }
 
-static void softirq_values(struct table_row *r, const struct softirq_stat *st)
+static void softirq_values(uint64_t *v, const struct softirq_stat *st)
 {
-	r->v[SV_COUNT] += st->count;
-	r->v[SV_TOTAL] += st->total_ns;
-	if (st->max.ns > r->v[SV_MAX])
-		r->v[SV_MAX] = st->max.ns;
-	r->v[SV_DELAYS] += st->delays;
-	r->v[SV_DELAY_TOTAL] += st->delay_total_ns;
-	if (st->delay_max.ns > r->v[SV_DELAY_MAX])
-		r->v[SV_DELAY_MAX] = st->delay_max.ns;
-	r->v[SV_KSOFTIRQD] += st->ksoftirqd;
-	r->v[SV_IRQ] += st->irq_ns;
+	v[SV_COUNT] += st->count;
+	v[SV_TOTAL] += st->total_ns;
+	if (st->max.ns > v[SV_MAX])
+		v[SV_MAX] = st->max.ns;
+	v[SV_DELAYS] += st->delays;
+	v[SV_DELAY_TOTAL] += st->delay_total_ns;
+	if (st->delay_max.ns > v[SV_DELAY_MAX])
+		v[SV_DELAY_MAX] = st->delay_max.ns;
+	v[SV_KSOFTIRQD] += st->ksoftirqd;
+	v[SV_IRQ] += st->irq_ns;
 }
 
-static void softirq_add(struct softirq_stat *sum, const struct softirq_stat *st)
+static void softirq_add(struct irq_sum *sum, const struct softirq_stat *st)
 {
-	sum->count += st->count;
-	sum->total_ns += st->total_ns;
-	if (st->max.ns > sum->max.ns)
-		sum->max.ns = st->max.ns;
-	sum->irq_ns += st->irq_ns;
-	sum->delays += st->delays;
-	sum->delay_total_ns += st->delay_total_ns;
-	if (st->delay_max.ns > sum->delay_max.ns)
-		sum->delay_max.ns = st->delay_max.ns;
-	sum->ksoftirqd += st->ksoftirqd;
-	for (int k = 0; k < KTOP_HIST_SLOTS; k++) {
-		sum->hist[k] += st->hist[k];
-		sum->delay_hist[k] += st->delay_hist[k];
-	}
-}
-
-/* One softirq row (a vector, or a CPU) with its two histograms */
-static struct table_row *add_softirq_row(struct frame *f, struct table *t, uint64_t key,
-					 const char *name, const struct softirq_stat *st)
-{
-	struct table_row *r = table_add_row(t, key);
-
-	if (!r)
-		return NULL;
-	r->name = name;
-	r->v[SV_ID] = key;
-	softirq_values(r, st);
-	if (t->schema->hist_count == 2) {
-		hist_sum(frame_row_hist(f, r, 0), st->hist);
-		hist_sum(frame_row_hist(f, r, 1), st->delay_hist);
-	}
-	return r;
+	softirq_values(sum->v, st);
+	hist_add_u32(&sum->hist[0], st->hist);
+	hist_add_u32(&sum->hist[1], st->delay_hist);
 }
 
 /* One vector's interval, per CPU: its row, the per-CPU view, its drill-down */
@@ -795,10 +787,10 @@ static int add_softirq(void *arg, __u32 vec, const void *values)
 	struct table *t = frame_table(f, &softirqs_table);
 	struct table *cpus = frame_table(f, &softirq_cpus_table);
 	bool focused = s->focus.table == &softirqs_table && s->focus.key == vec;
-	struct softirq_stat sum = { 0 };
+	struct irq_sum sum = { { 0 } };
 	struct table_row *r;
 	bool used = false;
-	char name[32];
+	int err;
 
 	if (vec >= SOFTIRQ_VECS)
 		return 0;
@@ -810,16 +802,15 @@ static int add_softirq(void *arg, __u32 vec, const void *values)
 		used = true;
 		softirq_add(&sum, st);
 		softirq_add(&s->soft_cpu[cpu], st);
-		if (focused && cpus) {
-			snprintf(name, sizeof(name), "cpu%d", cpu);
-			add_softirq_row(f, cpus, (uint64_t)cpu, intern(name), st);
-		}
+		if (focused && cpus && (r = cpu_row(cpus, cpu, SV_ID)))
+			softirq_values(r->v, st);
 	}
 	if (!used || !t)
 		return 0;
-	r = add_softirq_row(f, t, vec, softirq_names[vec], &sum);
-	if (!r)
-		return -ENOMEM;
+	r = named_row(t, vec, softirq_names[vec], SV_ID);
+	err = sum_row(f, t, r, &sum);
+	if (err)
+		return err;
 	for (int cpu = 0; cpu < s->ncpus && cpu < 64; cpu++) {
 		const struct softirq_stat *st = cpu_value(values, s->soft_size, cpu);
 
@@ -832,21 +823,14 @@ static int add_softirq(void *arg, __u32 vec, const void *values)
 static int sample_softirqs(struct irqs_state *s, struct frame *f, __u64 epoch)
 {
 	struct table *by_cpu = frame_table(f, &softirqs_by_cpu_table);
-	char name[32];
 	int err;
 
 	memset(s->soft_cpu, 0, (size_t)s->ncpus * sizeof(*s->soft_cpu));
 	err = cpu_slot_map_read(&s->soft, epoch, add_softirq, s);
-	if (err)
-		return err;
-	for (int cpu = 0; by_cpu && cpu < s->ncpus; cpu++) {
-		if (!s->soft_cpu[cpu].count && !s->soft_cpu[cpu].delays)
-			continue;
-		snprintf(name, sizeof(name), "cpu%d", cpu);
-		if (!add_softirq_row(f, by_cpu, (uint64_t)cpu, intern(name), &s->soft_cpu[cpu]))
-			return -ENOMEM;
-	}
-	return 0;
+	for (int cpu = 0; by_cpu && cpu < s->ncpus && !err; cpu++)
+		if (s->soft_cpu[cpu].v[SV_COUNT] || s->soft_cpu[cpu].v[SV_DELAYS])
+			err = sum_row(f, by_cpu, cpu_row(by_cpu, cpu, SV_ID), &s->soft_cpu[cpu]);
+	return err;
 }
 
 /* The function of a cross-call slot, or 0 when the slot is not claimed yet */
@@ -891,19 +875,19 @@ static const char *xcall_sender(struct irqs_state *s, __u32 slot)
 	return intern(buf);
 }
 
-static void xcall_values(struct table_row *r, const struct xcall_stat *st)
+static void xcall_values(uint64_t *v, const struct xcall_stat *st)
 {
-	r->v[XV_COUNT] += st->count;
-	r->v[XV_TOTAL] += st->total_ns;
-	if (st->max.ns > r->v[XV_MAX])
-		r->v[XV_MAX] = st->max.ns;
-	r->v[XV_DELAYS] += st->delays;
-	r->v[XV_DELAY_TOTAL] += st->delay_total_ns;
-	if (st->delay_max.ns > r->v[XV_DELAY_MAX])
-		r->v[XV_DELAY_MAX] = st->delay_max.ns;
-	r->v[XV_SENT] += st->sent;
-	r->v[XV_LOCAL] += st->local;
-	r->v[XV_LOCAL_NS] += st->local_ns;
+	v[XV_COUNT] += st->count;
+	v[XV_TOTAL] += st->total_ns;
+	if (st->max.ns > v[XV_MAX])
+		v[XV_MAX] = st->max.ns;
+	v[XV_DELAYS] += st->delays;
+	v[XV_DELAY_TOTAL] += st->delay_total_ns;
+	if (st->delay_max.ns > v[XV_DELAY_MAX])
+		v[XV_DELAY_MAX] = st->delay_max.ns;
+	v[XV_SENT] += st->sent;
+	v[XV_LOCAL] += st->local;
+	v[XV_LOCAL_NS] += st->local_ns;
 }
 
 /* One called function's interval: its row (summed over CPUs), and per CPU if focused */
@@ -916,7 +900,6 @@ static int add_xcall(void *arg, __u32 slot, const void *values)
 	__u64 func = xcall_func(s, slot);
 	struct table_row *r;
 	struct hist *h;
-	char name[32];
 
 	if (!t || !func)
 		return 0;
@@ -932,21 +915,18 @@ static int add_xcall(void *arg, __u32 slot, const void *values)
 
 		if (!st->count && !st->sent && !st->local)
 			continue;
-		xcall_values(r, st);
-		hist_sum(h, st->hist);
+		xcall_values(r->v, st);
+		hist_add_u32(h, st->hist);
 		if (cpu < 64 && st->count)
 			r->v[XV_CPUS] |= 1ull << cpu;
 		if (cpu < 64 && st->sent)
 			r->v[XV_FROM_CPUS] |= 1ull << cpu;
 		if (!cpus || s->focus.table != &xcalls_table || s->focus.key != func)
 			continue;
-		c = table_add_row(cpus, (uint64_t)cpu);
+		c = cpu_row(cpus, cpu, XV_CPU);
 		if (!c)
 			return -ENOMEM;
-		snprintf(name, sizeof(name), "cpu%d", cpu);
-		c->name = intern(name);
-		c->v[XV_CPU] = (uint64_t)cpu;
-		xcall_values(c, st);
+		xcall_values(c->v, st);
 	}
 	return 0;
 }

@@ -315,7 +315,6 @@ static int fill_syscall_row(void *arg, __u32 slot, const void *value)
 	struct syscall_rows *rows = arg;
 	unsigned int abi = slot / SYSCALL_SLOTS, nr = slot % SYSCALL_SLOTS;
 	struct table_row *r;
-	struct hist *h;
 	char name[64];
 
 	if (!rows->table || !st->count || slot >= SYSCALL_KEYS)
@@ -332,10 +331,7 @@ static int fill_syscall_row(void *arg, __u32 slot, const void *value)
 	r->v[SYSCALL_V_RESTARTS] = st->restarts;
 	r->v[SYSCALL_V_TOTAL] = st->total_ns;
 	r->v[SYSCALL_V_MAX] = st->max.ns;
-	h = frame_row_hist(rows->frame, r, 0);
-	if (h)
-		for (int i = 0; i < HIST_SLOTS; i++)
-			h->slot[i] = st->hist[i];
+	hist_add_u32(frame_row_hist(rows->frame, r, 0), st->hist);
 	return 0;
 }
 

@@ -381,12 +381,8 @@ static int fill_row(struct tasklets_state *s, const void *values, __u64 func)
 		kinds |= st->kinds;
 		if (cpu < 64)
 			r->v[TASKLET_V_CPUS] |= 1ull << cpu;
-		for (int i = 0; i < HIST_SLOTS; i++) {
-			if (exec)
-				exec->slot[i] += st->exec_hist[i];
-			if (queue)
-				queue->slot[i] += st->queue_hist[i];
-		}
+		hist_add_u32(exec, st->exec_hist);
+		hist_add_u32(queue, st->queue_hist);
 		if (!cpus)
 			continue;
 		cr = table_find_row(cpus, (uint64_t)cpu);

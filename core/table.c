@@ -60,8 +60,13 @@ uint64_t hist_quantile(const struct hist *h, double q)
 
 void hist_add(struct hist *dst, const struct hist *src)
 {
-	for (unsigned int i = 0; i < HIST_SLOTS; i++)
-		dst->slot[i] += src->slot[i];
+	hist_add_u32(dst, src->slot);
+}
+
+void hist_add_u32(struct hist *h, const uint32_t *slots)
+{
+	for (unsigned int i = 0; h && slots && i < HIST_SLOTS; i++)
+		h->slot[i] += slots[i];
 }
 
 struct table_row *table_add_row(struct table *t, uint64_t key)

@@ -97,6 +97,8 @@ uint64_t hist_total(const struct hist *h);
 /* The value below which fraction q (0..1) of the samples fall, interpolated in its slot */
 uint64_t hist_quantile(const struct hist *h, double q);
 void hist_add(struct hist *dst, const struct hist *src);
+/* Add slots[HIST_SLOTS] (a kernel histogram) into h; nothing when either is NULL */
+void hist_add_u32(struct hist *h, const uint32_t *slots);
 
 /* Returns the new row (zeroed, hist = -1), or NULL with errno = ENOMEM */
 struct table_row *table_add_row(struct table *t, uint64_t key);
