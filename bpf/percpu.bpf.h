@@ -4,9 +4,9 @@
  * variable (tasklets: the tasklet lists; irqs: irq_stat's NMI count).
  * No __ksym: a typed per-CPU ksym fails the whole object's load where the kernel's BTF
  * lacks per-CPU variables. User space reads the variables' offsets in .data..percpu from
- * BTF (probe_percpu_offset()) and sets them in rodata; this CPU's base is
- * &this_rq - off(runqueues), where this_rq comes from current->se.cfs_rq->rq, checked to be
- * this CPU's, found once per CPU.
+ * BTF and sets them in rodata (percpu_offsets_probe(), collectors/bpf_util.h); this CPU's
+ * base is &this_rq - off(runqueues), where this_rq comes from current->se.cfs_rq->rq,
+ * checked to be this CPU's, found once per CPU.
  */
 #ifndef KTOP_PERCPU_BPF_H
 #define KTOP_PERCPU_BPF_H

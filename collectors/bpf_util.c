@@ -110,7 +110,8 @@ bool probe_btf_member(const char *type, const char *member)
 	return false;
 }
 
-long probe_percpu_offset(const char *name)
+/* The offset of per-CPU variable `name` in .data..percpu, or -1 */
+static long probe_percpu_offset(const char *name)
 {
 	struct btf *btf = kernel_btf();
 	const struct btf_type *sec;
@@ -131,6 +132,29 @@ long probe_percpu_offset(const char *name)
 			return (long)vs->offset;
 	}
 	return -1;
+}
+
+bool percpu_offsets_probe(struct percpu_offsets *o, ...)
+{
+	long rq = probe_percpu_offset("runqueues");
+	const char *name;
+	unsigned int n = 0;
+	va_list ap;
+
+	*o = (struct percpu_offsets){ .known = rq >= 0, .runqueues = rq >= 0 ? (uint64_t)rq : 0 };
+	va_start(ap, o);
+	while ((name = va_arg(ap, const char *)) && o->known) {
+		long off = n < PERCPU_VARS_MAX ? probe_percpu_offset(name) : -1;
+
+		if (off < 0)
+			o->known = false;
+		else
+			o->var[n++] = (uint64_t)off;
+	}
+	va_end(ap);
+	if (!o->known)
+		*o = (struct percpu_offsets){ 0 };
+	return o->known;
 }
 
 void probe_release(void)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <bpf/libbpf.h>
 
@@ -22,8 +23,28 @@ void bpf_log_close(void);
 bool probe_btf_tracepoint(const char *name);
 /* Does the kernel's BTF have struct `type` with member `member`? */
 bool probe_btf_member(const char *type, const char *member);
-/* The offset of per-CPU variable `name` in .data..percpu, or -1 */
-long probe_percpu_offset(const char *name);
+
+/*
+ * What an object that reads kernel per-CPU variables (bpf/percpu.bpf.h) sets in its rodata:
+ * the offsets in .data..percpu of runqueues (which finds this CPU's base) and of each
+ * variable it reads. All or none: known only when every one was found, else all zero.
+ */
+#define PERCPU_VARS_MAX 2
+struct percpu_offsets {
+	bool known;
+	uint64_t runqueues;
+	uint64_t var[PERCPU_VARS_MAX]; /* the variables, in the order asked for */
+};
+/* Find runqueues and the variables named (then NULL, at most PERCPU_VARS_MAX); o->known */
+bool percpu_offsets_probe(struct percpu_offsets *o, ...) __attribute__((sentinel));
+/* Set percpu.bpf.h's rodata (off_runqueues, runqueues_known) of any skeleton from o; the
+ * variables' offsets have names of the object's own */
+#define PERCPU_OFFSETS_SET(rodata, o)                                                        \
+	do {                                                                               \
+		(rodata)->off_runqueues = (o)->runqueues;                                  \
+		(rodata)->runqueues_known = (o)->known;                                    \
+	} while (0)
+
 bool probe_kernel_btf(void);
 void probe_release(void);
 

@@ -398,7 +398,7 @@ static void choose_sysvec_hooks(struct irqs_state *s, bool traced[SYSVEC_LINES])
 	struct bpf_object *obj = s->skel->obj;
 	bool missing[SYSVEC_LINES] = { false };
 	char entry[64], exit[64];
-	long off_rq, off_irq_stat;
+	struct percpu_offsets percpu;
 
 	for (unsigned int i = 0; i < SYSVEC_LINES; i++)
 		traced[i] = false;
@@ -423,13 +423,9 @@ static void choose_sysvec_hooks(struct irqs_state *s, bool traced[SYSVEC_LINES])
 	load_hook(obj, "nmi_handler", traced[SYSVEC_NMI]);
 	/* irq_stat's NMI count tells an NMI's handlers apart (bpf/irqs.bpf.c); without it
 	 * every handler run counts as an NMI */
-	off_rq = probe_percpu_offset("runqueues");
-	off_irq_stat = probe_percpu_offset("irq_stat");
-	if (off_rq >= 0 && off_irq_stat > 0) {
-		s->skel->rodata->off_runqueues = (__u64)off_rq;
-		s->skel->rodata->runqueues_known = 1;
-		s->skel->rodata->off_irq_stat = (__u64)off_irq_stat;
-	}
+	percpu_offsets_probe(&percpu, "irq_stat", NULL);
+	PERCPU_OFFSETS_SET(s->skel->rodata, &percpu);
+	s->skel->rodata->off_irq_stat = percpu.var[0];
 	s->xcalls = true;
 	for (unsigned int i = 0; i < sizeof(csd_tracepoints) / sizeof(csd_tracepoints[0]); i++)
 		s->xcalls = s->xcalls && probe_btf_tracepoint(csd_tracepoints[i]);

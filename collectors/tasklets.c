@@ -218,11 +218,8 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 	static const char *const work_tps[] = { "workqueue_queue_work", "workqueue_execute_start",
 						"workqueue_execute_end", NULL };
 	const char *force = getenv("KTOP_TASKLETS_FALLBACK");
-	long off_rq = probe_percpu_offset("runqueues");
-	long off_vec = probe_percpu_offset("tasklet_vec");
-	long off_hi = probe_percpu_offset("tasklet_hi_vec");
+	struct percpu_offsets percpu;
 	bool use_btf = probe_kernel_btf(), bh_work = have_all(work_tps);
-	bool percpu_ok = off_rq >= 0 && off_vec >= 0 && off_hi >= 0;
 	struct tasklets_state *s;
 	struct tasklets_bpf *skel;
 	int err;
@@ -239,6 +236,7 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 				      "irq:softirq_entry/exit tracepoints");
 	}
 	s->ncpus = bpf_possible_cpus();
+	percpu_offsets_probe(&percpu, "tasklet_vec", "tasklet_hi_vec", NULL);
 	s->stat_size = counter_stride(&tasklet_stat_layout);
 	s->ksyms = ksyms_kernel_get(&err); /* without them, functions show as addresses */
 
@@ -249,11 +247,10 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 		return collector_fail(c, "cannot open BPF object: %s", bpf_error_reason(err));
 	}
 	s->skel = skel;
-	skel->rodata->off_runqueues = percpu_ok ? (__u64)off_rq : 0;
-	skel->rodata->off_tasklet_vec = percpu_ok ? (__u64)off_vec : 0;
-	skel->rodata->off_tasklet_hi_vec = percpu_ok ? (__u64)off_hi : 0;
-	skel->rodata->runqueues_known = percpu_ok;
-	choose_tasklet_programs(skel, !s->fallback, use_btf, percpu_ok && !s->fallback,
+	PERCPU_OFFSETS_SET(skel->rodata, &percpu);
+	skel->rodata->off_tasklet_vec = percpu.var[0];
+	skel->rodata->off_tasklet_hi_vec = percpu.var[1];
+	choose_tasklet_programs(skel, !s->fallback, use_btf, percpu.known && !s->fallback,
 				bh_work && !s->fallback);
 	choose_vector_programs(skel, s->fallback, use_btf);
 	if (s->ncpus > TASKLET_SIZED_CPUS)
@@ -288,7 +285,7 @@ static int tasklets_open(struct collector *c, const struct ktop_config *cfg)
 		snprintf(c->reason, sizeof(c->reason),
 			 "fallback: no irq:tasklet_entry/exit tracepoints (Linux 6.4+), showing "
 			 "TASKLET/HI softirq vector time");
-	else if (!percpu_ok)
+	else if (!percpu.known)
 		snprintf(c->reason, sizeof(c->reason),
 			 "no queue delay: per-CPU tasklet_vec/runqueues not found in kernel BTF");
 	return 0;

@@ -61,7 +61,7 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 }
 
 /* The object with its raw_tp twins; with nmi_count, the per-CPU offsets that let it read
- * irq_stat's NMI count (collectors/irqs.c sets them the same way) */
+ * irq_stat's NMI count, found and set as collectors/irqs.c does */
 static int setup_object(void **state, bool nmi_count)
 {
 	struct irqs_bpf *skel = irqs_bpf__open();
@@ -70,16 +70,15 @@ static int setup_object(void **state, bool nmi_count)
 	if (!skel)
 		return -1;
 	if (nmi_count) {
-		long rq = probe_percpu_offset("runqueues"), irq_stat = probe_percpu_offset("irq_stat");
+		struct percpu_offsets percpu;
 
-		if (rq < 0 || irq_stat <= 0) {
+		if (!percpu_offsets_probe(&percpu, "irq_stat", NULL)) {
 			irqs_bpf__destroy(skel);
 			*state = NULL; /* the test skips: no per-CPU variables in this kernel's BTF */
 			return 0;
 		}
-		skel->rodata->off_runqueues = (__u64)rq;
-		skel->rodata->runqueues_known = 1;
-		skel->rodata->off_irq_stat = (__u64)irq_stat;
+		PERCPU_OFFSETS_SET(skel->rodata, &percpu);
+		skel->rodata->off_irq_stat = percpu.var[0];
 	}
 	bpf_choose_variant(skel->progs.irq_handler_entry_btf, skel->progs.irq_handler_entry_raw,
 			   false);

@@ -76,19 +76,16 @@ static struct tasklets_test_bpf *open_raw(bool real_offsets)
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, strstr(bpf_program__name(prog), "_raw") != NULL);
 	if (real_offsets) {
-		long rq = probe_percpu_offset("runqueues");
-		long vec = probe_percpu_offset("tasklet_vec");
-		long hi = probe_percpu_offset("tasklet_hi_vec");
+		struct percpu_offsets percpu;
 
-		if (rq < 0 || vec < 0 || hi < 0) {
+		if (!percpu_offsets_probe(&percpu, "tasklet_vec", "tasklet_hi_vec", NULL)) {
 			tasklets_test_bpf__destroy(skel);
 			errno = ENOENT;
 			return NULL;
 		}
-		skel->rodata->off_runqueues = rq;
-		skel->rodata->off_tasklet_vec = vec;
-		skel->rodata->off_tasklet_hi_vec = hi;
-		skel->rodata->runqueues_known = 1;
+		PERCPU_OFFSETS_SET(skel->rodata, &percpu);
+		skel->rodata->off_tasklet_vec = percpu.var[0];
+		skel->rodata->off_tasklet_hi_vec = percpu.var[1];
 	}
 	if (tasklets_test_bpf__load(skel)) {
 		tasklets_test_bpf__destroy(skel);
