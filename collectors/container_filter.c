@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -20,9 +21,16 @@ static struct container_filter_config current;
 static uint64_t *loaded_ids;
 static size_t nloaded;
 
-static int filter_maps_create(void)
+static int config_write(void)
 {
 	__u32 zero = 0;
+
+	return bpf_map_update_elem(config_fd, &zero, &current, BPF_ANY) ? -errno : 0;
+}
+
+static int filter_maps_create(void)
+{
+	int err;
 
 	if (config_fd >= 0)
 		return 0;
@@ -33,8 +41,7 @@ static int filter_maps_create(void)
 	charge_fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "container_charg",
 				   sizeof(__u64), sizeof(__u64), CONTAINER_CHARGE_ENTRIES, NULL);
 	if (config_fd < 0 || ids_fd < 0 || charge_fd < 0) {
-		int err = -errno;
-
+		err = -errno;
 		container_filter_release();
 		return err;
 	}
@@ -43,8 +50,9 @@ static int filter_maps_create(void)
 	 * before the first tick still find its container */
 	if (containers_init() == 0)
 		current.identity = containers_identity();
-	if (bpf_map_update_elem(config_fd, &zero, &current, BPF_ANY))
-		return -errno;
+	err = config_write();
+	if (err)
+		return err;
 	/* a container chosen with -c is in the maps before the first program loads */
 	containers_set_filter_hook(container_filter_set);
 	return 0;
@@ -72,13 +80,6 @@ int container_filter_reuse(struct bpf_object *obj)
 	return err;
 }
 
-static int config_write(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_update_elem(config_fd, &zero, &current, BPF_ANY) ? -errno : 0;
-}
-
 static bool id_in(const uint64_t *ids, size_t n, uint64_t id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -87,35 +88,54 @@ static bool id_in(const uint64_t *ids, size_t n, uint64_t id)
 	return false;
 }
 
+/*
+ * New ids first, then the mode, then stale ids out: no instant lets nothing through that
+ * should pass, and a cgroup that left the set stops matching at the end. A write that fails
+ * stops there (a failed add before the mode changes: the old selection stays whole) and
+ * its -errno goes up; loaded_ids keeps what the map holds, so the next call (the caller
+ * tries again while it fails) picks up where this one stopped.
+ */
 int container_filter_set(uint32_t mode, const uint64_t *ids, size_t nids)
 {
 	__u8 yes = 1;
-	uint64_t *copy;
+	uint64_t *held; /* what the map holds: the loaded ids, then those added */
+	size_t nheld = nloaded, kept = 0;
 	int err = filter_maps_create();
 
 	if (err)
 		return err;
 	if (nids > CONTAINER_FILTER_IDS)
 		nids = CONTAINER_FILTER_IDS;
-	copy = malloc((nids ? nids : 1) * sizeof(*copy));
-	if (!copy)
+	held = malloc((nloaded + nids > 0 ? nloaded + nids : 1) * sizeof(*held));
+	if (!held)
 		return -ENOMEM;
-	/* new ids first, then the mode, then stale ids out: no instant lets nothing through
-	 * that should pass, and a cgroup that left the set stops matching at the end */
-	for (size_t i = 0; i < nids; i++) {
-		copy[i] = ids[i];
-		if (!id_in(loaded_ids, nloaded, ids[i]))
-			bpf_map_update_elem(ids_fd, &ids[i], &yes, BPF_ANY);
+	if (nloaded)
+		memcpy(held, loaded_ids, nloaded * sizeof(*held));
+	for (size_t i = 0; i < nids && !err; i++) {
+		if (id_in(held, nheld, ids[i]))
+			continue;
+		if (bpf_map_update_elem(ids_fd, &ids[i], &yes, BPF_ANY))
+			err = -errno;
+		else
+			held[nheld++] = ids[i];
 	}
-	current.mode = mode;
-	current.generation++; /* cached verdicts in task storage are stale now */
-	err = config_write();
-	for (size_t i = 0; i < nloaded; i++)
-		if (!id_in(copy, nids, loaded_ids[i]))
-			bpf_map_delete_elem(ids_fd, &loaded_ids[i]);
+	if (!err) {
+		current.mode = mode;
+		current.generation++; /* cached verdicts in task storage are stale now */
+		err = config_write();
+	}
+	/* stale ids out, once the mode is written; one that cannot be deleted is kept */
+	for (size_t i = 0; i < nheld; i++) {
+		if (!err && !id_in(ids, nids, held[i])) {
+			if (bpf_map_delete_elem(ids_fd, &held[i]) == 0 || errno == ENOENT)
+				continue;
+			err = -errno;
+		}
+		held[kept++] = held[i];
+	}
 	free(loaded_ids);
-	loaded_ids = copy;
-	nloaded = nids;
+	loaded_ids = held;
+	nloaded = kept;
 	return err;
 }
 

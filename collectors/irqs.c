@@ -352,16 +352,18 @@ static void irqs_close(struct collector *c)
 	c->priv = NULL;
 }
 
-/* Tell the kernel side which task is ksoftirqd/N on each CPU, from /proc/PID/comm */
-static void find_ksoftirqd(struct irqs_state *s)
+/* Tell the kernel side which task is ksoftirqd/N on each CPU, from /proc/PID/comm; 0, or
+ * -errno when the map would not take one (without /proc, none is known: 0) */
+static int find_ksoftirqd(struct irqs_state *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.ksoftirqd_pids);
 	DIR *d = opendir("/proc");
 	struct dirent *e;
+	int err = 0;
 
 	if (!d)
-		return;
-	while ((e = readdir(d))) {
+		return 0;
+	while (!err && (e = readdir(d))) {
 		char path[64], comm[32];
 		unsigned int pid, cpu;
 
@@ -372,9 +374,11 @@ static void find_ksoftirqd(struct irqs_state *s)
 			continue;
 		if (sscanf(comm, "ksoftirqd/%u", &cpu) != 1 || cpu >= (unsigned int)s->ncpus)
 			continue;
-		bpf_map_update_elem(fd, &cpu, &pid, BPF_ANY);
+		if (bpf_map_update_elem(fd, &cpu, &pid, BPF_ANY))
+			err = -errno;
 	}
 	closedir(d);
+	return err;
 }
 
 /* Load the tp_btf twin of program NAME (on), never its raw_tp twin (tests run that one) */
@@ -561,7 +565,12 @@ static int irqs_open(struct collector *c, const struct ktop_config *cfg)
 		irqs_close(c);
 		return collector_fail(c, "out of memory");
 	}
-	find_ksoftirqd(s);
+	err = find_ksoftirqd(s);
+	if (err) {
+		irqs_close(c);
+		return collector_fail(c, "cannot tell the kernel side the ksoftirqd threads: %s",
+				      bpf_error_reason(err));
+	}
 	err = irqs_bpf__attach(skel);
 	if (err) {
 		irqs_close(c);

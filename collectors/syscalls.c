@@ -183,6 +183,7 @@ struct syscalls_state {
 	struct delta_set processes, callers;
 	__s32 focus_slot;
 	__u32 focus_tgid;
+	int focus_err; /* why the focus is not counted: sample() returns it (focus() cannot) */
 	struct process_stat *slot_values; /* SYSCALL_KEYS, for focus_syscall_stats */
 	__u32 *slot_keys;
 	struct delta_set process_syscalls;
@@ -462,7 +463,7 @@ static int syscalls_sample(struct collector *c, struct frame *f)
 		err = sample_processes(s, bpf_map__fd(s->skel->maps.focus_process_stats),
 				       SYSCALL_FOCUS_ENTRIES, &s->callers,
 				       frame_table(f, &syscall_callers_table), NULL);
-	return err;
+	return err ? err : s->focus_err;
 }
 
 /* The focused process's calls per syscall, as deltas since the last tick */
@@ -507,52 +508,72 @@ static int sample_process_syscalls(struct syscalls_state *s, struct table *t)
 	return 0;
 }
 
-static void clear_map(int fd)
+/* Empty a hash map; 0 or -errno */
+static int clear_map(int fd)
 {
-	__u32 key, next;
+	__u32 key;
 
-	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
-		key = next;
-		if (bpf_map_delete_elem(fd, &key) < 0)
-			break;
-	}
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
+		if (bpf_map_delete_elem(fd, &key) < 0 && errno != ENOENT)
+			return -errno;
+	return 0;
 }
 
-static void focus_process(struct syscalls_state *s, __u32 tgid)
+/* Count tgid's calls per syscall (0: nobody's); 0, or -errno with nobody's counted: counts
+ * left from the one before would show as the new one's */
+static int focus_process(struct syscalls_state *s, __u32 tgid)
 {
 	if (tgid == s->focus_tgid)
-		return;
+		return 0;
 	s->skel->bss->focus_tgid = 0;
+	s->focus_tgid = 0;
 	/* an array cannot be emptied by deleting: zero every slot, then count afresh */
 	for (__u32 slot = 0; slot < SYSCALL_KEYS; slot++)
-		bpf_map_update_elem(bpf_map__fd(s->skel->maps.focus_syscall_stats), &slot,
-				    s->zero, BPF_ANY);
+		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.focus_syscall_stats), &slot,
+					s->zero, BPF_ANY))
+			return -errno;
 	delta_reset(&s->process_syscalls);
 	s->focus_tgid = tgid;
 	s->skel->bss->focus_tgid = tgid;
+	return 0;
+}
+
+/* Count the callers of syscall slot (-1: of none); 0, or -errno with none counted */
+static int focus_callers(struct syscalls_state *s, __s32 slot)
+{
+	int err;
+
+	if (slot == s->focus_slot)
+		return 0;
+	s->skel->data->focus_slot = -1;
+	s->focus_slot = -1;
+	err = clear_map(bpf_map__fd(s->skel->maps.focus_process_stats));
+	if (err)
+		return err;
+	delta_reset(&s->callers);
+	s->focus_slot = slot;
+	s->skel->data->focus_slot = slot;
+	return 0;
 }
 
 static void syscalls_focus(struct collector *c, const struct focus *focus)
 {
 	struct syscalls_state *s = c->priv;
 	__s32 slot = -1;
+	int err;
 
 	if ((focus->table == &processes_table || focus->table == &syscall_callers_table) &&
 	    focus->key && focus->key < UINT32_MAX)
-		focus_process(s, (__u32)focus->key);
+		err = focus_process(s, (__u32)focus->key);
 	else
-		focus_process(s, 0);
+		err = focus_process(s, 0);
 	if (focus->table == &syscalls_table && focus->key < SYSCALL_KEYS)
 		slot = (__s32)focus->key;
 	else if (focus->table == &syscall_callers_table)
 		slot = s->focus_slot; /* one caller of that syscall: keep counting its callers */
-	if (slot == s->focus_slot)
-		return;
-	s->skel->data->focus_slot = -1;
-	clear_map(bpf_map__fd(s->skel->maps.focus_process_stats));
-	delta_reset(&s->callers);
-	s->focus_slot = slot;
-	s->skel->data->focus_slot = slot;
+	s->focus_err = focus_callers(s, slot);
+	if (err)
+		s->focus_err = err;
 }
 
 const struct collector_ops syscalls_collector = {
