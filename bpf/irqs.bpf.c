@@ -245,35 +245,36 @@ static __always_inline int on_irq_exit(int irq, struct irqaction *action)
 	return 0;
 }
 
-/* This CPU's stats of vec; NULL (counted as lost) when the hash is full */
-static __always_inline struct softirq_stat *softirq_stat_of(__u32 vec)
+/* This CPU's stats of slot in map (cpu_slots.bpf.h); NULL, counted as lost, when the hash
+ * is full */
+static __always_inline void *slot_stat_of(void *map, __u32 slot, const void *zero)
 {
-	static const struct softirq_stat zero;
-	struct softirq_stat *s = cpu_slot_stat(&softirq_stats, vec, &zero);
+	void *s = cpu_slot_stat(map, slot, zero);
 
 	if (!s)
 		__sync_fetch_and_add(&lost, 1);
 	return s;
+}
+
+static __always_inline struct softirq_stat *softirq_stat_of(__u32 vec)
+{
+	static const struct softirq_stat zero;
+
+	return slot_stat_of(&softirq_stats, vec, &zero);
 }
 
 static __always_inline struct hardirq_stat *sysvec_stat_of(__u32 line)
 {
 	static const struct hardirq_stat zero;
-	struct hardirq_stat *s = cpu_slot_stat(&sysvec_stats, line, &zero);
 
-	if (!s)
-		__sync_fetch_and_add(&lost, 1);
-	return s;
+	return slot_stat_of(&sysvec_stats, line, &zero);
 }
 
 static __always_inline struct xcall_stat *xcall_stat_of(__u32 slot)
 {
 	static const struct xcall_stat zero;
-	struct xcall_stat *s = cpu_slot_stat(&xcall_stats, slot, &zero);
 
-	if (!s)
-		__sync_fetch_and_add(&lost, 1);
-	return s;
+	return slot_stat_of(&xcall_stats, slot, &zero);
 }
 
 static __always_inline int on_softirq_raise(unsigned int vec)

@@ -80,15 +80,8 @@ static int setup_object(void **state, bool nmi_count)
 		PERCPU_OFFSETS_SET(skel->rodata, &percpu);
 		skel->rodata->off_irq_stat = percpu.var[0];
 	}
-	bpf_choose_variant(skel->progs.irq_handler_entry_btf, skel->progs.irq_handler_entry_raw,
-			   false);
-	bpf_choose_variant(skel->progs.irq_handler_exit_btf, skel->progs.irq_handler_exit_raw,
-			   false);
-	bpf_choose_variant(skel->progs.softirq_raise_btf, skel->progs.softirq_raise_raw, false);
-	bpf_choose_variant(skel->progs.softirq_entry_btf, skel->progs.softirq_entry_raw, false);
-	bpf_choose_variant(skel->progs.softirq_exit_btf, skel->progs.softirq_exit_raw, false);
 	bpf_map__set_max_entries(skel->maps.ksoftirqd_pids, (__u32)ncpus);
-	/* the system vectors' and cross calls' raw_tp twins only */
+	/* every program's raw_tp twin only (those load by default) */
 	bpf_object__for_each_program(prog, skel->obj)
 		if (strncmp(bpf_program__section_name(prog), "tp_btf/", 7) == 0)
 			bpf_program__set_autoload(prog, false);
