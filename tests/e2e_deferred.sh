@@ -7,6 +7,11 @@
 #     work queued and timers armed by the container's tasks, within 2%;
 #   - the whole machine at the same time: the same functions, the loop device's workqueue,
 #     the columns of both tables, nothing on stderr, the programs gone after exit.
+# The kernel's own record of the timer workloads, apart from BPF (a private tracefs instance
+# with the hrtimer_start and hrtimer_expire_entry events), says how many expiries of the
+# workload's timers ran and which task each one interrupted: ktop -c may miss only expiries
+# that interrupted some other task (on the test machine, BPF programs never run in interrupts
+# of one task of its own machinery), never one that interrupted idle or the workload.
 # The cgroups, the loop device and the ktops are removed even on failure.
 . "$(dirname "$0")/lib.sh"
 need_root "deferred work through ktop" || exit 0
@@ -25,12 +30,16 @@ fi
 tmp=$(mktemp -d)
 CG=ktop-e2e-dw-$$
 dirs=()
-kpid= apid= holder= loopdev= mnt=$tmp/mnt
+kpid= apid= holder= loopdev= mnt=$tmp/mnt inst=
 conf=$tmp/ktop.conf
 printf '[general]\npanes = workqueues, timers\n' >"$conf"
 
 cleanup() {
 	local p d
+	if [ -n "$inst" ]; then
+		echo 0 >"$inst/events/timer/enable" 2>/dev/null
+		rmdir "$inst" 2>/dev/null
+	fi
 	for p in $kpid $apid $holder; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for d in "${dirs[@]}"; do
@@ -79,8 +88,27 @@ apid=$!
 wait_for "[ \$(frames $tmp/c.json) -ge 1 ] && [ \$(frames $tmp/a.json) -ge 1 ]" 20
 ids=$(prog_ids_of $kpid)
 
+# the kernel's record: every start and expiry of a timerfd or a sleeper while the timer
+# workloads run, in a tracefs instance of the test's own (the global buffer stays untouched)
+tracefs=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") break }
+	$(i + 1) == "tracefs" {print $5; exit}' /proc/self/mountinfo)
+fn_addr() { awk -v f="$1" '$3 == f {print "0x" $1; exit}' /proc/kallsyms; }
+wakeup=$(fn_addr hrtimer_wakeup) tmrproc=$(fn_addr timerfd_tmrproc)
+if [ -n "$tracefs" ] && [ -n "$wakeup" ] && [ -n "$tmrproc" ] && [ "$wakeup" != 0x0000000000000000 ] &&
+	mkdir "$tracefs/instances/$CG" 2>/dev/null; then
+	inst=$tracefs/instances/$CG
+	echo 8192 >"$inst/buffer_size_kb"
+	for e in hrtimer_start hrtimer_expire_entry; do
+		echo "function == $wakeup || function == $tmrproc" >"$inst/events/timer/$e/filter" &&
+			echo 1 >"$inst/events/timer/$e/enable" || inst_err=$e
+	done
+fi
 in_container "$LOAD" timerfd 100 4 >"$tmp/timerfd.out"
 in_container "$LOAD" sleep 400 1000 >"$tmp/sleep.out"
+if [ -n "$inst" ]; then
+	echo 0 >"$inst/events/timer/enable"
+	cat "$inst/trace" >"$tmp/kernel.trace"
+fi
 in_container "$LOAD" pty 2000 >"$tmp/pty.out"
 [ -n "$wbfile" ] && in_container "$LOAD" writeback "$wbfile" 10 >"$tmp/wb.out"
 after=$(frames "$tmp/c.json")
@@ -116,11 +144,66 @@ fi
 starts=$(sum "$tmp/c.json" timers timerfd_tmrproc starts)
 tap_check "timerfd_tmrproc starts: one per read, plus the first arm, within 2% ($starts of $reads)" \
 	between $((starts * 100)) $((reads * 98)) $(((reads + 1) * 102))
+# kernel_expiries FUNC: "N OTHER WHO" from the kernel's record: N expiries of the timers the
+# workload armed, OTHER of them interrupting neither idle nor the workload, WHO those tasks
+kernel_expiries() {
+	awk -v f="$1" '
+	/^#/ { next }
+	{
+		# "TASK-PID [CPU] FLAGS TIME: EVENT: hrtimer=… function=…" (a task name may hold spaces)
+		ev = ""
+		for (i = 2; i < NF - 1; i++)
+			if ($i == "hrtimer_start:" || $i == "hrtimer_expire_entry:") {
+				ev = $i
+				break
+			}
+		if (ev == "")
+			next
+		task = substr($0, 1, index($0, " [") - 1)
+		gsub(/^ +| +$/, "", task)
+		comm = task
+		sub(/-[0-9]+$/, "", comm)
+	}
+	ev == "hrtimer_start:" && comm == "deferred_load" { mine[$(i + 1)] = 1 }
+	ev == "hrtimer_expire_entry:" && $(i + 2) == "function=" f && mine[$(i + 1)] {
+		n++
+		if (comm != "<idle>" && comm != "deferred_load") {
+			other++
+			gsub(/ /, "_", task)
+			who[task]++
+		}
+	}
+	END {
+		list = ""
+		for (t in who)
+			list = list (list == "" ? "" : ",") t "x" who[t]
+		print n + 0, other + 0, (list == "" ? "-" : list)
+	}' "$tmp/kernel.trace"
+}
+# check_against_kernel FUNC GOT: ktop -c's count against the kernel's record
+check_against_kernel() {
+	local n other who written
+	# an overwritten record (entries-in-buffer/entries-written differ) is no reference
+	written=$(awk '/entries-in-buffer\/entries-written:/ {split($3, a, "/"); print (a[1] == a[2])}' \
+		"$tmp/kernel.trace")
+	if [ -z "$inst" ] || [ "$written" != 1 ]; then
+		tap_skip "$1 expiries against the kernel's record" \
+			"no tracefs instance with the timer events${inst_err:+ ($inst_err)}, or it overflowed"
+		return
+	fi
+	read -r n other who <<<"$(kernel_expiries "$1")"
+	tap_diag "$1: the kernel ran $n expiries of the workload's timers, $other of them in" \
+		"interrupts of other tasks ($who); ktop -c counted $2"
+	tap_check "$1: ktop -c counted no more than the kernel ran, and missed only expiries that interrupted other tasks ($2 of $n, $other in other tasks)" \
+		between "$2" $((n - other)) "$n"
+}
+check_against_kernel timerfd_tmrproc "$got"
 sleeps=$(fig "$tmp/sleep.out" sleeps)
 got=$(sum "$tmp/c.json" timers hrtimer_wakeup count)
 tap_diag "nanosleep: $sleeps sleeps; ktop -c: hrtimer_wakeup fired $got"
 tap_check "hrtimer_wakeup expiries match the sleeps within 2% ($got of $sleeps)" \
 	between $((got * 100)) $((sleeps * 98)) $((sleeps * 102))
+check_against_kernel hrtimer_wakeup "$got"
 # (PREEMPT_RT expires the timers of sleepers, not marked hard, in the HRTIMER softirq)
 sleep_kind=hrtimer
 [ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ] && sleep_kind=hrtimer_soft
