@@ -540,8 +540,12 @@ static void test_real_timerfd_and_its_callers(void **state)
 	assert_non_null(me);
 	assert_string_equal(me->name, "bpf_deferred");
 	assert_int_equal(me->v[DEFERRED_CALLER_V_COUNT], reads);
-	/* the whole machine fired at least ours (the first expiry may be in the last frame) */
-	assert_true(fired + 1 >= (__u64)reads);
+	/* the whole machine fired at least ours (the first expiry may be in the last frame),
+	 * but for the few no BPF program sees: on the build machines an expiry that interrupts
+	 * one thread of the machine's own session process runs no program at all (ftrace
+	 * shows the expiry, a counter at the program's first line stays 0: docs/DEFERRED.md);
+	 * 2 to 5 of 200 were lost that way under load. So at least 95 % of ours */
+	assert_true((fired + 1) * 100 >= (__u64)reads * 95);
 	focus = (struct focus){ 0 };
 	c.ops->focus(&c, &focus);
 	close(fd);
