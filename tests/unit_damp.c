@@ -392,7 +392,7 @@ static void test_order_true(void **state)
 {
 	const double value[] = { 100, 190, 360 };
 	const unsigned int was[] = { 0, 1, 2 };
-	unsigned int order[3];
+	unsigned int order[40];
 	unsigned int seed = 1;
 
 	(void)state;
