@@ -147,11 +147,6 @@ struct {
 	__type(value, struct timer_run);
 } timer_runs SEC(".maps");
 
-/*
- * The slot of key in one table: found, or claimed. clang 14 cannot use the value an atomic
- * add returns (BPF v1), so a slot number is claimed in the info map with BPF_NOEXIST: of
- * two CPUs that read the same count, one wins and the other counts this event as "other".
- */
 /* The callback an object names: what the kernel holds at ptr, or the test's */
 static __always_inline __u64 func_at(const void *ptr)
 {
@@ -165,29 +160,20 @@ static __always_inline __u64 func_at(const void *ptr)
 
 #define FUNC_OF(obj, field) func_at(__builtin_preserve_access_index(&(obj)->field))
 
+/* The slot of key in one table: found, or claimed (ktop_slot_claim) */
 static __always_inline __u32 slot_of(void *slots, void *info, __u32 *count,
 				     const struct deferred_key *key, const char *name)
 {
 	struct deferred_slot_info new = { .func = key->func, .ctx = key->ctx };
-	__u32 slot, *found;
+	__u32 *found = bpf_map_lookup_elem(slots, key);
 
-	found = bpf_map_lookup_elem(slots, key);
 	if (found)
 		return *found;
-	slot = *count;
-	if (slot >= DEFERRED_OTHER_SLOT)
+	if (*count >= DEFERRED_OTHER_SLOT)
 		return DEFERRED_OTHER_SLOT;
 	if (name)
 		bpf_probe_read_kernel_str(new.name, sizeof(new.name), name);
-	if (bpf_map_update_elem(info, &slot, &new, BPF_NOEXIST))
-		return DEFERRED_OTHER_SLOT;
-	__sync_fetch_and_add(count, 1);
-	if (bpf_map_update_elem(slots, key, &slot, BPF_NOEXIST)) {
-		/* another CPU gave key a slot meanwhile: use that one, ours stays empty */
-		found = bpf_map_lookup_elem(slots, key);
-		return found ? *found : DEFERRED_OTHER_SLOT;
-	}
-	return slot;
+	return ktop_slot_claim(slots, key, info, &new, count, DEFERRED_OTHER_SLOT);
 }
 
 static __always_inline struct deferred_stat *stat_at(void *stats, __u32 slot)

@@ -499,29 +499,15 @@ static __always_inline int on_nmi_handler(__s64 delta_ns)
 	return 0;
 }
 
-/*
- * The stats slot of func, claimed the first time. clang 14 cannot use the value an atomic
- * add returns, so a slot is claimed in xcall_slot_funcs with BPF_NOEXIST: of two CPUs that
- * read the same xcall_nslots, one wins and the other counts this call as "other".
- */
+/* The stats slot of func, claimed the first time (ktop_slot_claim) */
 static __always_inline __u32 xcall_slot(__u64 func)
 {
 	__u32 *found = bpf_map_lookup_elem(&xcall_func_slots, &func);
-	__u32 slot;
 
 	if (found)
 		return *found & (XCALL_SLOTS - 1);
-	slot = xcall_nslots;
-	if (slot >= XCALL_OTHER_SLOT)
-		return XCALL_OTHER_SLOT;
-	if (bpf_map_update_elem(&xcall_slot_funcs, &slot, &func, BPF_NOEXIST))
-		return XCALL_OTHER_SLOT;
-	__sync_fetch_and_add(&xcall_nslots, 1);
-	if (bpf_map_update_elem(&xcall_func_slots, &func, &slot, BPF_NOEXIST)) {
-		found = bpf_map_lookup_elem(&xcall_func_slots, &func);
-		return found ? *found & (XCALL_SLOTS - 1) : XCALL_OTHER_SLOT;
-	}
-	return slot;
+	return ktop_slot_claim(&xcall_func_slots, &func, &xcall_slot_funcs, &func, &xcall_nslots,
+			       XCALL_OTHER_SLOT) & (XCALL_SLOTS - 1);
 }
 
 /* A cross call queued for cpu: when (for the latency at its run), and who sent it */

@@ -60,6 +60,31 @@ static __always_inline void *ktop_map_lookup_or_init(void *map, const void *key,
 	return bpf_map_lookup_elem(map, key);
 }
 
+/*
+ * A stats slot for key, which slots (key -> slot) does not hold yet: the next of *count,
+ * claimed by writing owner into owners (slot -> what it is for), or other when they are
+ * all taken. clang 14 cannot use the value an atomic add returns (BPF v1), so the claim is
+ * an insert with BPF_NOEXIST: of two CPUs that read the same count, one wins and the other
+ * counts this event as other. When another CPU gave key a slot meanwhile, that one is
+ * used and the slot claimed here stays empty.
+ */
+static __always_inline __u32 ktop_slot_claim(void *slots, const void *key, void *owners,
+					     const void *owner, __u32 *count, __u32 other)
+{
+	__u32 slot = *count, *found;
+
+	if (slot >= other)
+		return other;
+	if (bpf_map_update_elem(owners, &slot, owner, BPF_NOEXIST))
+		return other;
+	__sync_fetch_and_add(count, 1);
+	if (bpf_map_update_elem(slots, key, &slot, BPF_NOEXIST)) {
+		found = bpf_map_lookup_elem(slots, key);
+		return found ? *found : other;
+	}
+	return slot;
+}
+
 /* Advanced by user space after it has read the object's counters */
 __u64 counter_epoch;
 

@@ -187,26 +187,11 @@ static __always_inline int on_softirq_raise(unsigned int vec)
 	return 0;
 }
 
-/*
- * A slot for a function seen for the first time. clang 14 cannot use the value an atomic
- * add returns (BPF v1), so a slot is claimed in slot_funcs with BPF_NOEXIST: of two CPUs
- * that read the same nslots, one wins and the other counts this run as "other".
- */
+/* A slot for a function seen for the first time (ktop_slot_claim) */
 static __always_inline __u32 new_slot(__u64 func)
 {
-	__u32 slot = nslots, *found;
-
-	if (slot >= TASKLET_OTHER_SLOT)
-		return TASKLET_OTHER_SLOT;
-	if (bpf_map_update_elem(&slot_funcs, &slot, &func, BPF_NOEXIST))
-		return TASKLET_OTHER_SLOT;
-	__sync_fetch_and_add(&nslots, 1);
-	if (bpf_map_update_elem(&func_slots, &func, &slot, BPF_NOEXIST)) {
-		/* another CPU gave func a slot meanwhile: use that one, ours stays empty */
-		found = bpf_map_lookup_elem(&func_slots, &func);
-		return found ? *found : TASKLET_OTHER_SLOT;
-	}
-	return slot;
+	return ktop_slot_claim(&func_slots, &func, &slot_funcs, &func, &nslots,
+			       TASKLET_OTHER_SLOT);
 }
 
 /* The stats slot of func: the CPU's last one, or from func_slots */
