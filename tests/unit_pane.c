@@ -96,12 +96,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-/*
- * Frame seq: ROWS rows added in an order no sort gives (keys shuffled), counts and times
- * that wobble a little from frame to frame (steady order and hysteresis keep places), a
- * few rows with nothing to count every third frame (they linger on their lines)
- */
-static const struct frame *make_frame(struct fixture *fx, uint64_t seq)
+/* The next frame of the fixture's history, seq and a 1 s interval, and its test table */
+static struct table *next_table(struct fixture *fx, uint64_t seq, const struct frame **frame)
 {
 	struct frame *f = history_next(&fx->k.history);
 	struct table *t;
@@ -110,17 +106,39 @@ static const struct frame *make_frame(struct fixture *fx, uint64_t seq)
 	f->interval_s = 1.0;
 	t = frame_table(f, &test_schema);
 	assert_non_null(t);
+	*frame = f;
+	return t;
+}
+
+/* Row key of t, named rowNN */
+static struct table_row *named_row(struct table *t, uint64_t key)
+{
+	struct table_row *r = table_add_row(t, key);
+	char name[32];
+
+	assert_non_null(r);
+	snprintf(name, sizeof(name), "row%02u", (unsigned int)key);
+	r->name = intern(name);
+	return r;
+}
+
+/*
+ * Frame seq: ROWS rows added in an order no sort gives (keys shuffled), counts and times
+ * that wobble a little from frame to frame (steady order and hysteresis keep places), a
+ * few rows with nothing to count every third frame (they linger on their lines)
+ */
+static const struct frame *make_frame(struct fixture *fx, uint64_t seq)
+{
+	const struct frame *f;
+	struct table *t = next_table(fx, seq, &f);
+
 	for (unsigned int i = 0; i < ROWS; i++) {
 		uint64_t key = (i * 7 + 3) % ROWS + 1;
 		struct table_row *r;
-		char name[32];
 
 		if (seq % 3 == 0 && key % 5 == 0)
 			continue;
-		r = table_add_row(t, key);
-		assert_non_null(r);
-		snprintf(name, sizeof(name), "row%02u", (unsigned int)key);
-		r->name = intern(name);
+		r = named_row(t, key);
 		r->v[TEST_V_COUNT] = key * 1000 + (seq * 37 + key * 11) % 150;
 		r->v[TEST_V_TOTAL] = ((key * 13) % ROWS + 1) * 1000000 + (seq * 53) % 70000;
 	}
@@ -247,23 +265,15 @@ static void test_moves_follow_the_view(void **state)
 static const struct frame *make_band_frame(struct fixture *fx, uint64_t seq, uint64_t gone,
 					   uint64_t spike, double spike_count)
 {
-	struct frame *f = history_next(&fx->k.history);
-	struct table *t;
+	const struct frame *f;
+	struct table *t = next_table(fx, seq, &f);
 
-	f->seq = seq;
-	f->interval_s = 1.0;
-	t = frame_table(f, &test_schema);
-	assert_non_null(t);
 	for (uint64_t key = 1; key <= ROWS; key++) {
 		struct table_row *r;
-		char name[32];
 
 		if (key == gone)
 			continue;
-		r = table_add_row(t, key);
-		assert_non_null(r);
-		snprintf(name, sizeof(name), "row%02u", (unsigned int)key);
-		r->name = intern(name);
+		r = named_row(t, key);
 		r->v[TEST_V_COUNT] = key == spike ? spike_count : 1000 + key;
 		r->v[TEST_V_TOTAL] = 1000000;
 	}
