@@ -81,6 +81,7 @@ struct containers_state {
 	int charge_fd;
 	__u64 *values; /* one key's per-CPU values */
 	struct delta_set charges;
+	struct table_keyed rows; /* the frame's container rows by key */
 };
 
 static void containers_close(struct collector *c)
@@ -91,6 +92,7 @@ static void containers_close(struct collector *c)
 		return;
 	free(s->values);
 	delta_free(&s->charges);
+	table_keyed_free(&s->rows);
 	free(s);
 	c->priv = NULL;
 }
@@ -152,7 +154,7 @@ static int sample_charges(struct containers_state *s, struct table *t)
 	}
 	for (size_t i = 0, n = delta_finish(&s->charges); i < n && t; i++) {
 		const struct container *c = containers_of_cgroup(s->charges.diff[i].key);
-		struct table_row *r = c ? table_find_row(t, c->key) : NULL;
+		struct table_row *r = c ? table_keyed_find(&s->rows, c->key) : NULL;
 
 		if (r)
 			r->v[CONTAINER_V_IRQ] += s->charges.diff[i].v[0];
@@ -160,13 +162,13 @@ static int sample_charges(struct containers_state *s, struct table *t)
 	return 0;
 }
 
-static void sample_syscalls(struct frame *f, struct table *t)
+static void sample_syscalls(struct containers_state *s, struct frame *f)
 {
 	const struct table *sums = frame_table(f, &container_syscalls_table);
 
 	for (unsigned int i = 0; sums && i < sums->nrows; i++) {
 		const struct table_row *p = &sums->rows[i];
-		struct table_row *r = table_find_row(t, p->key);
+		struct table_row *r = table_keyed_find(&s->rows, p->key);
 
 		if (!r)
 			continue;
@@ -206,8 +208,10 @@ static int containers_sample(struct collector *c, struct frame *f)
 		r->nstrings = list[i].k8s ? K8S_STRINGS : 0;
 		r->v[CONTAINER_V_CGROUP] = list[i].key;
 	}
+	if (t && table_keyed_start(&s->rows, t) < 0)
+		return -ENOMEM;
 	if (t)
-		sample_syscalls(f, t);
+		sample_syscalls(s, f);
 	return sample_charges(s, t);
 }
 

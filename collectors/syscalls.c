@@ -188,6 +188,7 @@ struct syscalls_state {
 	__u32 *slot_keys;
 	struct delta_set process_syscalls;
 	unsigned int process_entries;
+	struct table_keyed by_container; /* container rows by key, while processes are summed */
 };
 
 static void syscalls_close(struct collector *c)
@@ -204,6 +205,7 @@ static void syscalls_close(struct collector *c)
 	free(s->slot_values);
 	free(s->slot_keys);
 	delta_free(&s->process_syscalls);
+	table_keyed_free(&s->by_container);
 	delta_free(&s->processes);
 	delta_free(&s->callers);
 	free(s);
@@ -384,17 +386,17 @@ static const struct container *process_container(const struct delta_entry *e)
 	return e->tag ? containers_of_cgroup(e->tag) : containers_of_pid((uint32_t)e->key);
 }
 
-/* Add a process's calls to its container's row in t */
-static int container_add(struct table *t, const struct container *c, const struct delta_entry *e)
+/* Add a process's calls to its container's row (the table k indexes) */
+static int container_add(struct table_keyed *k, const struct container *c,
+			 const struct delta_entry *e)
 {
-	struct table_row *r = table_find_row(t, c->key);
+	bool added;
+	struct table_row *r = table_keyed_row(k, c->key, &added);
 
-	if (!r) {
-		r = table_add_row(t, c->key);
-		if (!r)
-			return -ENOMEM;
+	if (!r)
+		return -ENOMEM;
+	if (added)
 		r->v[CONTAINER_SYSCALL_V_KEY] = c->key;
-	}
 	r->v[CONTAINER_SYSCALL_V_COUNT] += e->v[D_COUNT];
 	r->v[CONTAINER_SYSCALL_V_ERRORS] += e->v[D_ERRORS];
 	r->v[CONTAINER_SYSCALL_V_TOTAL] += e->v[D_TOTAL];
@@ -418,12 +420,14 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 		keep = t->schema->max_rows ? t->schema->max_rows : n;
 	/* thousands of short processes a second: a row only for those the frame keeps */
 	kept = delta_top(d, n, D_COUNT, keep, &active);
+	if (by_container && table_keyed_start(&s->by_container, by_container) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < (by_container ? active : kept); i++) {
 		const struct delta_entry *e = &d->diff[i];
 		const struct container *c = process_container(e);
 		struct table_row *r;
 
-		if (by_container && c && (err = container_add(by_container, c, e)) < 0)
+		if (by_container && c && (err = container_add(&s->by_container, c, e)) < 0)
 			return err;
 		if (i >= kept)
 			continue;

@@ -100,6 +100,52 @@ struct table_row *table_find_row(const struct table *t, uint64_t key)
 	return NULL;
 }
 
+int table_keyed_start(struct table_keyed *k, struct table *t)
+{
+	hash_index_clear(&k->ix);
+	k->t = t;
+	for (unsigned int i = 0; i < t->nrows; i++)
+		if (hash_index_put(&k->ix, hash_mix(t->rows[i].key), i) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+struct table_row *table_keyed_find(const struct table_keyed *k, uint64_t key)
+{
+	struct table *t = k->t;
+	size_t slot = SIZE_MAX;
+	uint32_t at;
+
+	while (hash_index_next(&k->ix, hash_mix(key), &slot, &at))
+		if (at < t->nrows && t->rows[at].key == key)
+			return &t->rows[at];
+	return NULL;
+}
+
+struct table_row *table_keyed_row(struct table_keyed *k, uint64_t key, bool *added)
+{
+	struct table *t = k->t;
+	struct table_row *r = table_keyed_find(k, key);
+
+	*added = false;
+	if (r)
+		return r;
+	if (!table_add_row(t, key))
+		return NULL;
+	if (hash_index_put(&k->ix, hash_mix(key), t->nrows - 1) < 0) {
+		t->nrows--;
+		return NULL;
+	}
+	*added = true;
+	return &t->rows[t->nrows - 1];
+}
+
+void table_keyed_free(struct table_keyed *k)
+{
+	hash_index_free(&k->ix);
+	k->t = NULL;
+}
+
 void table_reset(struct table *t)
 {
 	t->nrows = 0;

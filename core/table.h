@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash_index.h"
 #include "hist_slots.h"
 
 #define TABLE_MAX_VALUES 12
@@ -103,6 +104,23 @@ void hist_add_u32(struct hist *h, const uint32_t *slots);
 /* Returns the new row (zeroed, hist = -1), or NULL with errno = ENOMEM */
 struct table_row *table_add_row(struct table *t, uint64_t key);
 struct table_row *table_find_row(const struct table *t, uint64_t key);
+
+/*
+ * Rows found by key without a scan, while a table is filled from thousands of entries
+ * (processes summed into their containers' rows): table_keyed_start() indexes the rows t
+ * holds, table_keyed_row() finds a key's row or adds it (*added says which); NULL when
+ * out of memory. Rows added to t other than through it are not seen. The index is the
+ * caller's, kept from tick to tick for its memory. table_keyed_find() only finds.
+ */
+struct table_keyed {
+	struct hash_index ix;
+	struct table *t;
+};
+
+int table_keyed_start(struct table_keyed *k, struct table *t);
+struct table_row *table_keyed_find(const struct table_keyed *k, uint64_t key);
+struct table_row *table_keyed_row(struct table_keyed *k, uint64_t key, bool *added);
+void table_keyed_free(struct table_keyed *k);
 void table_reset(struct table *t);
 void table_free(struct table *t);
 /* The value of column col for row r, as a number to sort by or print */

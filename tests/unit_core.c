@@ -123,6 +123,46 @@ static struct table_row *rows_copy(const struct table *t)
 	return copy;
 }
 
+/* Rows by key through the index: the rows already there are found, a new key is added
+ * once and found again, and the rows stay in t in the order they came */
+static void test_table_keyed(void **state)
+{
+	struct table t = { .schema = &test_schema };
+	struct table_keyed k = { 0 };
+	struct table_row *r;
+	bool added;
+
+	(void)state;
+	for (uint64_t key = 100; key < 103; key++)
+		assert_non_null(table_add_row(&t, key));
+	assert_int_equal(table_keyed_start(&k, &t), 0);
+	r = table_keyed_row(&k, 101, &added);
+	assert_non_null(r);
+	assert_false(added);
+	assert_ptr_equal(r, &t.rows[1]);
+	assert_null(table_keyed_find(&k, 5000));
+	/* thousands of keys, each summed into its row many times, the table growing */
+	for (int round = 0; round < 3; round++) {
+		for (uint64_t key = 1000; key < 6000; key++) {
+			r = table_keyed_row(&k, key, &added);
+			assert_non_null(r);
+			assert_int_equal(r->key, key);
+			assert_int_equal(added, round == 0);
+			r->v[0] += key;
+		}
+	}
+	assert_int_equal(t.nrows, 3 + 5000);
+	for (unsigned int i = 3; i < t.nrows; i++)
+		assert_int_equal(t.rows[i].v[0], 3 * t.rows[i].key);
+	assert_ptr_equal(table_keyed_find(&k, 4321), table_find_row(&t, 4321));
+	/* a new tick: the table emptied, the index follows it */
+	table_reset(&t);
+	assert_int_equal(table_keyed_start(&k, &t), 0);
+	assert_null(table_keyed_find(&k, 4321));
+	table_keyed_free(&k);
+	table_free(&t);
+}
+
 static void test_steady_sort(void **state)
 {
 	struct table t = { .schema = &test_schema };
@@ -515,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_hist_slot),
 		cmocka_unit_test(test_hist_quantile),
 		cmocka_unit_test(test_table_rows_and_values),
+		cmocka_unit_test(test_table_keyed),
 		cmocka_unit_test(test_steady_sort),
 		cmocka_unit_test(test_order_leaves_rows),
 		cmocka_unit_test(test_share_sort_not_quadratic),

@@ -20,6 +20,20 @@ Its own figures, nothing traced, so reports from different machines read side by
 | --- | --- | --- | --- |
 | $(q .machine.cpu) | $(q .machine.cpus) | $(q '.machine_figures.getppid_ns // "-"') ns | $(q '.machine_figures.fork_exec_per_s // "-"') per second |
 
+## Issue 17's figures: before and now
+
+The figures issue 17 set goals for, each beside the value the issue measured before the
+work on it (its "now" column); the sections below say how each is measured.
+
+| figure | before | now | goal |
+| --- | --- | --- | --- |
+| kernel memory of ktop's maps at 128 / 256 possible CPUs | ≈ 333 MB at 128 (measured in a 6.1 guest) | $(q '.bpf_maps_projected.kib_128 / 1024 * 10 | floor / 10') MiB / $(q '.bpf_maps_projected.kib_256 / 1024 * 10 | floor / 10') MiB | ≤ 24 MiB / ≤ 40 MiB |
+| bytes read from the kernel per tick at 128 CPUs, idle / 1 M getppid/s | ≈ 35 MB (estimate) | $(q '.bpf_reads_per_tick.idle["128"] // null | if . then . / 1024 | floor | tostring + " KiB" else "-" end') / $(q '.bpf_reads_per_tick.load["128"] // null | if . then . / 1024 | floor | tostring + " KiB" else "-" end') | ≤ 1 MiB |
+| RSS under process churn, history full | 26.3 MiB | $(q '.own.churn_rss_kb // null | if . then . / 1024 * 10 | floor / 10 | tostring + " MiB" else "-" end') | ≤ 16 MiB |
+| added ns per \`getppid\`, syscalls + processes panes, vs \`syscount -L\` | 0.64–0.83× | $(q '.syscalls.ktop_syscalls.ratio_to_syscount_L // "-"')× | ≤ 0.35× |
+| same, every pane on | 0.69–1.07× | $(q '.syscalls.ktop.ratio_to_syscount_L // "-"')× | ≤ 0.5× |
+| one tick's user-space work, 10 000 processes and 1 000 containers, pid → container lookup included | 3.7 ms without the lookup | $(q .tick_ms_10k_processes_1k_containers) ms | ≤ 5 ms |
+
 ## 1. Added cost per system call
 
 A tight \`getppid()\` loop on CPU 1 (\`tests/workloads/syscall_loop --bench\`), bare and under
@@ -31,8 +45,9 @@ process), \`ktop_lean\` with the syscalls pane alone, counting only (\`--count-o
 | --- | --- | --- | --- |
 $(q '.syscalls | to_entries[] | select(.value != null) | "| \(.key) | \(.value.ns_per_call) | \(.value.added_ns) | \(.value.ratio_to_syscount_L // "-")x |"')
 
-Goals: ktop's added cost ≤ 0.35× that of \`syscount -L\` (it measures more: latency
-histogram, errors, per process); its leanest mode ≤ \`syscount\`.
+Goals: ktop's added cost with the syscalls and processes panes ≤ 0.35× that of
+\`syscount -L\` (it measures more: latency histogram, errors, per process), with every pane
+≤ 0.5×; its leanest mode ≤ \`syscount\`.
 
 ## 2. The other collectors, on the workloads that drive them
 
@@ -93,7 +108,9 @@ $(q 'if .terminal == null then "| not measured | | | |" elif .terminal.sizes the
 ## 6. Scale
 
 One tick's user-space work with 10 000 processes and 1 000 containers, synthetic rows in
-the sample buffer (\`build/tools/bench_tick\`): $(q .tick_ms_10k_processes_1k_containers) ms. Goal ≤ 10 ms.
+the sample buffer, every process summed into its container's row by the cgroup id its calls
+carry (1 000 docker scopes made in a temporary directory tree and found by ktop's container
+code; \`build/tools/bench_tick\`): $(q .tick_ms_10k_processes_1k_containers) ms. Goal ≤ 5 ms.
 
 ## 7. The exporter
 
@@ -105,7 +122,8 @@ cat <<EOF2
 ## Goals met and missed
 
 $(q '[
-  ["syscall cost ≤ 0.35× syscount -L", ((.syscalls.ktop_syscalls.ratio_to_syscount_L // 9) <= 0.35)],
+  ["syscall cost, syscalls and processes panes, ≤ 0.35× syscount -L", ((.syscalls.ktop_syscalls.ratio_to_syscount_L // 9) <= 0.35)],
+  ["syscall cost, every pane, ≤ 0.5× syscount -L", ((.syscalls.ktop.ratio_to_syscount_L // 9) <= 0.5)],
   ["leanest mode ≤ syscount", ((.syscalls.ktop_lean.added_ns // 1e9) <= (.syscalls.syscount.added_ns // 0))],
   ["own CPU ≤ 0.5 %", ((.own.idle_cpu_pct // 9) <= 0.5 and (.own.load_1M_cpu_pct // 9) <= 0.5)],
   ["RSS ≤ 16 MB (also under process churn with the history full)", ((.own.idle_rss_kb // 1e9) <= 16384 and (.own.load_1M_rss_kb // 1e9) <= 16384 and (.own.churn_rss_kb // 1e9) <= 16384)],
@@ -113,7 +131,7 @@ $(q '[
   ["bytes read per tick ≤ 1 MiB at 128 possible CPUs, idle and loaded", ((.bpf_reads_per_tick.idle["128"] // 1e9) <= 1048576 and (.bpf_reads_per_tick.load["128"] // 1e9) <= 1048576)],
   ["first frame ≤ 0.5 s", ((.first_frame_s // 9) <= 0.5)],
   ["terminal bytes ≤ htop at every size", (if .terminal.sizes then ([.terminal.sizes[] | .ratio // 9] | all(. <= 1)) else ((.terminal.ratio // 9) <= 1) end)],
-  ["tick at scale ≤ 10 ms", ((.tick_ms_10k_processes_1k_containers // 1e9) <= 10)]
+  ["tick at scale ≤ 5 ms", ((.tick_ms_10k_processes_1k_containers // 1e9) <= 5)]
 ] | .[] | "- \(.[0]): \(if .[1] then "met" else "**missed**" end)"')
 
 Where a goal is missed, why, and what would close it:
