@@ -80,26 +80,51 @@ int container_filter_reuse(struct bpf_object *obj)
 	return err;
 }
 
-static bool id_in(const uint64_t *ids, size_t n, uint64_t id)
+static int compare_id(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ids sorted: a selection and the map hold up to 4 096 each, compared every refresh */
+static bool id_in(const uint64_t *sorted, size_t n, uint64_t id)
+{
+	return n && bsearch(&id, sorted, n, sizeof(id), compare_id);
+}
+
+/* Delete from the map the held ids not in want (sorted); kept: those still held */
+static int delete_stale(uint64_t *held, size_t *nheld, const uint64_t *want, size_t nwant)
+{
+	size_t kept = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < *nheld; i++) {
+		if (!err && !id_in(want, nwant, held[i])) {
+			if (bpf_map_delete_elem(ids_fd, &held[i]) == 0 || errno == ENOENT)
+				continue;
+			err = -errno;
+		}
+		held[kept++] = held[i];
+	}
+	*nheld = kept;
+	return err;
 }
 
 /*
  * New ids first, then the mode, then stale ids out: no instant lets nothing through that
- * should pass, and a cgroup that left the set stops matching at the end. A write that fails
- * stops there (a failed add before the mode changes: the old selection stays whole) and
- * its -errno goes up; loaded_ids keeps what the map holds, so the next call (the caller
- * tries again while it fails) picks up where this one stopped.
+ * should pass, and a cgroup that left the set stops matching at the end. When the old and
+ * the new ids do not fit in the map together, the stale ones go first (the old selection
+ * ends now; the new one may miss what its cgroups do until its ids are in). A write that
+ * fails stops there (a failed add before the mode changes: the old selection stays whole)
+ * and its -errno goes up; loaded_ids keeps what the map holds, so the next call (the
+ * caller tries again while it fails) picks up where this one stopped.
  */
 int container_filter_set(uint32_t mode, const uint64_t *ids, size_t nids)
 {
 	__u8 yes = 1;
-	uint64_t *held; /* what the map holds: the loaded ids, then those added */
-	size_t nheld = nloaded, kept = 0;
+	uint64_t *held, *want; /* what the map holds; the ids asked for, sorted */
+	size_t nheld = nloaded, nnew = 0, nsorted;
 	int err = filter_maps_create();
 
 	if (err)
@@ -107,17 +132,30 @@ int container_filter_set(uint32_t mode, const uint64_t *ids, size_t nids)
 	if (nids > CONTAINER_FILTER_IDS)
 		nids = CONTAINER_FILTER_IDS;
 	held = malloc((nloaded + nids > 0 ? nloaded + nids : 1) * sizeof(*held));
-	if (!held)
+	want = malloc((nids ? nids : 1) * sizeof(*want));
+	if (!held || !want) {
+		free(held);
+		free(want);
 		return -ENOMEM;
+	}
 	if (nloaded)
 		memcpy(held, loaded_ids, nloaded * sizeof(*held));
+	if (nids)
+		memcpy(want, ids, nids * sizeof(*want));
+	qsort(want, nids, sizeof(*want), compare_id);
+	qsort(held, nheld, sizeof(*held), compare_id);
+	for (size_t i = 0; i < nids; i++)
+		nnew += !id_in(held, nloaded, want[i]) && (i == 0 || want[i] != want[i - 1]);
+	if (nheld + nnew > CONTAINER_FILTER_IDS)
+		err = delete_stale(held, &nheld, want, nids);
+	nsorted = nheld; /* held[0..nsorted) stays sorted while ids are appended */
 	for (size_t i = 0; i < nids && !err; i++) {
-		if (id_in(held, nheld, ids[i]))
+		if (id_in(held, nsorted, want[i]) || (i && want[i] == want[i - 1]))
 			continue;
-		if (bpf_map_update_elem(ids_fd, &ids[i], &yes, BPF_ANY))
+		if (bpf_map_update_elem(ids_fd, &want[i], &yes, BPF_ANY))
 			err = -errno;
 		else
-			held[nheld++] = ids[i];
+			held[nheld++] = want[i];
 	}
 	if (!err) {
 		current.mode = mode;
@@ -125,17 +163,12 @@ int container_filter_set(uint32_t mode, const uint64_t *ids, size_t nids)
 		err = config_write();
 	}
 	/* stale ids out, once the mode is written; one that cannot be deleted is kept */
-	for (size_t i = 0; i < nheld; i++) {
-		if (!err && !id_in(ids, nids, held[i])) {
-			if (bpf_map_delete_elem(ids_fd, &held[i]) == 0 || errno == ENOENT)
-				continue;
-			err = -errno;
-		}
-		held[kept++] = held[i];
-	}
+	if (!err)
+		err = delete_stale(held, &nheld, want, nids);
+	free(want);
 	free(loaded_ids);
 	loaded_ids = held;
-	nloaded = kept;
+	nloaded = nheld;
 	return err;
 }
 
@@ -147,6 +180,13 @@ int container_filter_set_identity(uint32_t identity)
 		return err;
 	current.identity = identity;
 	return config_write();
+}
+
+int container_filter_ids_fd(void)
+{
+	int err = filter_maps_create();
+
+	return err ? err : ids_fd;
 }
 
 int container_filter_charge_fd(void)

@@ -21,6 +21,8 @@ int container_filter_reuse(struct bpf_object *obj);
 int container_filter_set(uint32_t mode, const uint64_t *ids, size_t nids);
 /* Which cgroup id interrupt time is charged to (CONTAINER_ID_*) */
 int container_filter_set_identity(uint32_t identity);
+/* The fd of the id set (cgroup id -> 1): what the programs test, or -errno */
+int container_filter_ids_fd(void);
 /* The fd of the per-CPU map cgroup id -> charged ns, or -errno */
 int container_filter_charge_fd(void);
 void container_filter_release(void);
