@@ -202,6 +202,24 @@ tools/bench-exporter.sh --json $((QUICK ? 5 : 20)) >"$tmp/exporter.json" 2>/dev/
 jq -e . "$tmp/exporter.json" >/dev/null 2>&1 || echo null >"$tmp/exporter.json"
 put exporter "$(cat "$tmp/exporter.json")"
 
+# 8. a traced kernel function, in a Debian guest (this kind of machine's kernel cannot trace
+# them): BPF program runs per call and the programs' sizes, counted (times under emulation
+# mean nothing). BENCH_GUEST=none skips it; KERNELS_DIR as for tools/test-kernels.sh.
+guest=${BENCH_GUEST:-6.12}
+if [ "$guest" != none ] && [ $QUICK = 0 ] && command -v qemu-system-x86_64 >/dev/null; then
+	log "8 a traced function in a $guest guest (tools/test-kernels.sh -c tools/bench-functions.sh)"
+	kdir=$(realpath -m "${KERNELS_DIR:-build-kernels}")
+	if tools/test-kernels.sh -k "$guest" -c tools/bench-functions.sh >"$tmp/guest.log" 2>&1 &&
+		jq -e .kernel "$kdir/results/$guest/command.out" >/dev/null 2>&1; then
+		put functions_guest "$(cat "$kdir/results/$guest/command.out")"
+	else
+		log "8: no result: $(tail -n 3 "$tmp/guest.log" | tr '\n' ' ')"
+		put functions_guest null
+	fi
+else
+	put functions_guest null
+fi
+
 # the report -----------------------------------------------------------------------------------
 put machine "$(jq -n --arg k "$(uname -r)" --arg c "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
 	--argjson n "$(nproc)" --arg m "$(awk '/MemTotal/ {print $2}' /proc/meminfo)" --arg d "$(date -u +%FT%TZ)" \

@@ -12,6 +12,7 @@
 # The job comes from the results share (job.env, written by tools/test-kernels.sh):
 #   KTOP_REPO KTOP_BUILD KTOP_BIN_PATH KTOP_MODULES KTOP_FILTERS KTOP_ACCEL
 #   KTOP_TEST_MINUTES (how long one test file may run)
+#   KTOP_COMMAND (when set: run it instead of the tests, output to command.out)
 results=/ktop-results
 
 stage_initramfs() {
@@ -106,6 +107,11 @@ stage_chroot() {
 		{ date; ps -eo pid,ppid,etime,time,stat,wchan:20,args --sort=start_time | tail -n 40; } \
 			>"$results/ps.new" 2>&1 && mv "$results/ps.new" "$results/ps.txt"
 	done &
+	if [ -n "${KTOP_COMMAND:-}" ]; then
+		BUILD=$KTOP_BUILD KTOP_BIN=$KTOP_BIN_PATH timeout -k 30 "${KTOP_TEST_MINUTES}m" \
+			bash -c "$KTOP_COMMAND" >"$results/command.out" 2>"$results/command.err"
+		return
+	fi
 	set -f # a filter is a pattern for tests/run, not for the shell
 	set -- ${KTOP_FILTERS:-""}
 	set +f

@@ -10,6 +10,8 @@
 #   -t  minutes one test file may run in a guest before it is stopped (default 30)
 #   -x  comma-separated name patterns of test files not to run (e.g. fuzz,valgrind)
 #   -r  run nothing: print the table of the results already there
+#   -c CMD  run CMD (a shell command, from the top of this tree, no single quotes) in each
+#       guest instead of the tests; its output lands in results/FLAVOUR/command.out
 #   FILTER  run only the test files whose name contains one of these (default: all)
 # Environment: BUILD and KTOP_BIN name the already-built tree to test (as for tests/run);
 # KERNELS_DIR (default build-kernels/) holds the downloads, unpacked kernels, initramfs
@@ -27,7 +29,7 @@ repo=$PWD
 BUILD=${BUILD:-build}
 KTOP_BIN=${KTOP_BIN:-$repo/ktop}
 dir=$(realpath -m "${KERNELS_DIR:-build-kernels}")
-kernels=6.1,6.1-rt,6.12,6.12-rt smp=2 mem=4G minutes=30 excludes="" report_only=""
+kernels=6.1,6.1-rt,6.12,6.12-rt smp=2 mem=4G minutes=30 excludes="" report_only="" command=""
 
 # the test files tests/run would run, picked by the filters; the guest runs them one by one
 selected_tests() {
@@ -194,6 +196,7 @@ run_guest() {
 		KTOP_FILTERS='$filters'
 		KTOP_ACCEL='$accel'
 		KTOP_TEST_MINUTES='$minutes'
+		KTOP_COMMAND='$command'
 	EOF
 	echo "test-kernels: $flavour: booting $kver ($accel, -smp $smp)"
 	local t0=$SECONDS rc=0
@@ -201,7 +204,7 @@ run_guest() {
 	tail -n +1 -F "$out/run.out" 2>/dev/null > >(sed -u -n "s/^== /  $flavour: /p") &
 	local tail_pid=$!
 	# a bound for the whole guest, should its suite hang past the per-file bounds
-	local guest_minutes=$(((minutes + 1) * $(wc -w <<<"$filters") + 10))
+	local guest_minutes=$(((minutes + 1) * $(wc -w <<<"${filters:-command}") + 10))
 	timeout "${guest_minutes}m" qemu-system-x86_64 -machine q35 -accel "$accel_opts" -cpu "$cpu" \
 		-smp "$smp" -m "$mem" -kernel "$kroot/boot/vmlinuz-$kver" \
 		-initrd "$kroot/initramfs.cpio.gz" \
@@ -275,7 +278,7 @@ usage() { sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; exit "${1:-2
 # the whole run is one function, so that bash has read all of it before it starts: the
 # script may be edited while a long run goes on
 main() {
-	while getopts k:s:m:t:x:rh opt; do
+	while getopts k:s:m:t:x:c:rh opt; do
 		case $opt in
 		k) kernels=$OPTARG ;;
 		s) smp=$OPTARG ;;
@@ -283,6 +286,7 @@ main() {
 		t) minutes=$OPTARG ;;
 		x) excludes=$OPTARG ;;
 		r) report_only=1 ;;
+		c) command=$OPTARG ;;
 		h) usage 0 ;;
 		*) usage ;;
 		esac
@@ -301,8 +305,10 @@ main() {
 
 	IFS=, read -r -a flavours <<<"$kernels"
 	if [ -z "$report_only" ]; then
-		filters=$(selected_tests "$@" | tr '\n' ' ')
-		[ -n "$filters" ] || die "no test file matches"
+		filters=""
+		case $command in *"'"*) die "-c: the command may not hold a single quote" ;; esac
+		[ -n "$command" ] || filters=$(selected_tests "$@" | tr '\n' ' ')
+		[ -n "$filters" ] || [ -n "$command" ] || die "no test file matches"
 		for flavour in "${flavours[@]}"; do
 			package_pattern "$flavour" >/dev/null
 			deb=$(fetch_kernel "$flavour")
@@ -325,6 +331,12 @@ main() {
 		fi
 		[ "$(cat "$out/exit-status" 2>/dev/null)" = 0 ] || status=1
 	done
+	if [ -n "$command" ]; then
+		for flavour in "${flavours[@]}"; do
+			echo "$flavour: $command: exit $(cat "$dir/results/$flavour/exit-status" 2>/dev/null || echo '?'), output in ${dir#$repo/}/results/$flavour/command.out"
+		done
+		return $status
+	fi
 	echo "passed/failed/skipped per test file; logs in ${dir#$repo/}/results/KERNEL/"
 	print_table "${flavours[@]}" | tee "$dir/results/table.txt"
 	return $status
