@@ -8,7 +8,8 @@
 # mouse (SGR mouse reports written to the pane, as a terminal sends them): a click on a
 # title focuses its pane, on a column title sorts (again: the other way), a double click
 # on a row opens it, the wheel moves the selection; with --no-mouse or "mouse = no" ktop
-# does not ask the terminal for mouse reports.
+# does not ask the terminal for mouse reports. At 200x50, with rows coming and going every
+# frame, the panes not focused change at most every 3 s.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { tap_skip "layout tests" "tmux is not installed"; exit 0; }
 need_root "layout tests" || exit 0
@@ -202,7 +203,54 @@ if start 120 40 --defaults; then
 		wait_for "screen_has 'latency distribution' && screen_has '^ System calls > $name'" 8
 fi
 tmux kill-session -t $S 2>/dev/null
+# panes_changes N: the header clock moving N times, how often the right half of the screen
+# (panes not focused) and the left (the focused one) changed, as "right left"; title lines
+# blanked (a NEW mark comes with the newest frame, the critical pane's title says what its
+# collector does now)
+panes_text() { tmux_screen $S | sed -n '3,49p' | sed -E 's/.*(sort: |NEW |Critical sections).*//'; }
+panes_changes() {
+	local want=$1 seen=0 last now screen right left r0 l0 nr=0 nl=0
+	local deadline=$((SECONDS + 5 * $1 + 10))
+	last=$(header_clock)
+	while [ $seen -lt "$want" ] && [ $SECONDS -lt $deadline ]; do
+		sleep 0.1
+		screen=$(panes_text)
+		# a change seen: once ktop has written all of it (a frame may come in two writes)
+		[ "$(cut -c 102- <<<"$screen")" != "${r0-}" ] && sleep 0.2 && screen=$(panes_text)
+		right=$(cut -c 102- <<<"$screen") left=$(cut -c 1-100 <<<"$screen")
+		[ -n "${r0+x}" ] && [ "$right" != "$r0" ] && nr=$((nr + 1))
+		[ -n "${l0+x}" ] && [ "$left" != "$l0" ] && nl=$((nl + 1))
+		r0=$right l0=$left
+		now=$(header_clock)
+		if [ -n "$now" ] && [ "$now" != "$last" ]; then
+			seen=$((seen + 1)) last=$now
+		fi
+	done
+	echo "$nr $nl"
+}
 if start 200 50 --defaults; then
+	# short processes come and go every half second: rows of the Processes pane (right
+	# column, not focused) change every frame. A pane not focused shows a frame every 3
+	# s (ui/screen.c side_frame): with 12 frames, at most 12 / 3 + 2 changes (a layout
+	# move may add one)
+	if [ -x "$LOOP" ]; then
+		(while :; do
+			for j in 1 2 3 4; do "$LOOP" 3000 $((j * 500)) >/dev/null & done
+			wait
+			sleep 0.3
+		done) &
+		load_pids+=($!)
+		frames_seen 4 # the layout settles on the load
+		read -r right left <<<"$(panes_changes 12)"
+		tap_diag "200x50, 12 frames: the right column changed $right times, the left $left"
+		tap_check "200x50: panes not focused change at most every 3 s (12 frames: $right <= 6)" \
+			[ "${right:-99}" -le 6 ]
+		tap_check "200x50: panes not focused still follow (12 frames: $right >= 2)" \
+			[ "${right:-0}" -ge 2 ]
+		stop_load
+	else
+		tap_skip "200x50: panes not focused change at most every 3 s" "no $LOOP (make tests)"
+	fi
 	# the first title that starts right of the middle: line, column, title
 	read -r y x title <<<"$(for t in "${titles[@]}"; do
 		tmux_screen $S | awk -v t=" $t" '{ i = index($0, t); if (i > 90) { print NR, i, substr(t, 2); exit } }'

@@ -5,7 +5,7 @@
  * always one frame's: kept whole or drawn whole, never some cells of each. The memory of
  * rows follows row keys, rows pass each other only for a clear difference and otherwise
  * keep their lines, rows that had nothing to count keep their lines a while, and rows
- * pushed along keep their own texts.
+ * pushed along keep their own texts. A pane not focused takes a new frame every so many.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -576,6 +576,46 @@ static void test_moves_along(void **state)
 	assert_string_equal(shown(r, &tr), "y 2000 1 1");
 }
 
+/* The frame a pane not focused shows: a new one every `every` frames, the same between */
+static void test_side_age(void **state)
+{
+	/* seq[age]: frames 10, 9, 8, ... newest first */
+	const uint64_t seq[] = { 10, 9, 8, 7, 6, 5 };
+	unsigned int shown[12];
+
+	(void)state;
+	/* every 3: frame 9 (one back) until 12 comes */
+	assert_int_equal(damp_side_age(seq, 6, 0, 3), 1);
+	assert_int_equal(damp_side_age(seq + 1, 5, 9, 3), 0);  /* 9 is the newest */
+	assert_int_equal(damp_side_age(seq, 6, 9, 3), 1);
+	/* the pane showed 10 a moment ago (focused then): it does not step back to 9 */
+	assert_int_equal(damp_side_age(seq, 6, 10, 3), 0);
+	/* ... but an older one it showed gives way to the newer multiple */
+	assert_int_equal(damp_side_age(seq, 6, 7, 3), 1);
+	/* every 1, or none: the newest */
+	assert_int_equal(damp_side_age(seq, 6, 0, 1), 0);
+	assert_int_equal(damp_side_age(seq, 6, 0, 0), 0);
+	/* no multiple among the last `every` frames (the history shorter): the newest */
+	assert_int_equal(damp_side_age(seq, 1, 0, 3), 0);
+	assert_int_equal(damp_side_age(seq + 3, 2, 0, 5), 0); /* 7 6 kept, not 5 */
+	assert_int_equal(damp_side_age(seq + 3, 3, 0, 5), 2); /* 7 6 5 */
+	assert_int_equal(damp_side_age(seq + 3, 3, 0, 2), 1); /* 7 6: 6 */
+	assert_int_equal(damp_side_age(seq, 6, 0, 5), 0);     /* 10 itself */
+	/* frames 1..12 coming one by one: what is shown changes at 3, 6, 9, 12 only */
+	for (uint64_t now = 1; now <= 12; now++) {
+		uint64_t h[3];
+		unsigned int n = 0;
+
+		for (uint64_t s = now; s >= 1 && n < 3; s--)
+			h[n++] = s;
+		shown[now - 1] = (unsigned int)h[damp_side_age(h, n, now > 1 ? shown[now - 2] : 0, 3)];
+	}
+	assert_int_equal(shown[0], 1); /* before 3: the newest, nothing better */
+	assert_int_equal(shown[1], 2);
+	for (unsigned int i = 2; i < 12; i++)
+		assert_int_equal(shown[i], (i + 1) / 3 * 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_order_lingering),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_moves_along),
+		cmocka_unit_test(test_side_age),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -342,3 +342,17 @@ bool damp_moves_along(const uint64_t *before, unsigned int nbefore, const uint64
 	return (i > 0 && j > 0 && now[i - 1] == before[j - 1]) ||
 	       (i + 1 < n && j + 1 < nbefore && now[i + 1] == before[j + 1]);
 }
+
+unsigned int damp_side_age(const uint64_t *seq, unsigned int n, uint64_t last,
+			   unsigned int every)
+{
+	unsigned int shown = UINT_MAX;
+
+	for (unsigned int age = 0; every > 1 && age < every && age < n; age++) {
+		if (seq[age] == last && shown == UINT_MAX)
+			shown = age;
+		if (seq[age] % every == 0)
+			return shown < age ? shown : age;
+	}
+	return 0;
+}

@@ -152,4 +152,15 @@ bool damp_lingers(uint64_t counted, uint64_t frame);
 void damp_linger(const unsigned int *order, unsigned int n, const unsigned int *lingering,
 		 const unsigned int *line, unsigned int m, unsigned int *out);
 
+/*
+ * Which of the newest frames a pane that is not focused shows (pane_frame in ui/screen.c):
+ * seq[age] is the number of the frame age intervals back (n of them, the newest first),
+ * last the one the pane showed last (0: none), every the frames from one it takes to the
+ * next. Returns that age: the newest frame whose number is a multiple of every, within
+ * the last every frames, or the one shown last when it is newer (a pane that was focused a
+ * moment ago does not step back); 0, the newest, when every <= 1 or none is there.
+ */
+unsigned int damp_side_age(const uint64_t *seq, unsigned int n, uint64_t last,
+			   unsigned int every);
+
 #endif

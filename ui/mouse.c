@@ -17,6 +17,7 @@
 static struct {
 	uint64_t ms;
 	int y, x;
+	const struct pane_view *v;
 } last_click;
 
 static uint64_t now_ms(void)
@@ -72,7 +73,8 @@ void ui_mouse(struct ui *ui)
 {
 	struct pane_view *v = NULL;
 	unsigned int pane = 0;
-	uint64_t now;
+	uint64_t now, first;
+	bool twice;
 	MEVENT ev;
 
 	if (getmouse(&ev) != OK)
@@ -99,10 +101,18 @@ void ui_mouse(struct ui *ui)
 		pane_move(v, ui_frame(ui), ev.bstate & BUTTON4_PRESSED ? -WHEEL_ROWS : WHEEL_ROWS);
 		return;
 	}
-	if (!(ev.bstate & BUTTON1_PRESSED) || !click_in(v, ev.y, ev.x))
+	if (!(ev.bstate & BUTTON1_PRESSED))
 		return;
 	now = now_ms();
-	if (last_click.ms && now - last_click.ms <= UI_DOUBLE_CLICK_MS && last_click.y == ev.y) {
+	twice = last_click.ms && now - last_click.ms <= UI_DOUBLE_CLICK_MS && last_click.y == ev.y &&
+		last_click.v == v;
+	first = v->selected_key;
+	if (!click_in(v, ev.y, ev.x))
+		return;
+	if (twice) {
+		/* the row the first click chose: a pane that click focused shows the newest
+		 * frame since, and another row may stand on that line now (ui/screen.c) */
+		v->selected_key = first;
 		last_click.ms = 0; /* a third click starts again */
 		ui_action_run(ui, "open");
 		return;
@@ -110,4 +120,5 @@ void ui_mouse(struct ui *ui)
 	last_click.ms = now;
 	last_click.y = ev.y;
 	last_click.x = ev.x;
+	last_click.v = v;
 }

@@ -309,11 +309,15 @@ static const struct table_row *lingering_row(struct ui *ui, const struct pane_vi
 {
 	uint64_t key = v->shown[s];
 	const struct frame *older;
+	unsigned int age = 0;
 
 	if (table_find_row(t, key) || (v->has_selection && key == v->selected_key))
 		return NULL;
-	for (unsigned int age = 1; (older = history_get(&ui->k->history, age)) &&
-				   damp_lingers(older->seq, f->seq);
+	/* the frames before f: a pane not focused may show one older than the newest */
+	while ((older = history_get(&ui->k->history, age)) && older != f)
+		age++;
+	for (age++; (older = history_get(&ui->k->history, age)) &&
+		    damp_lingers(older->seq, f->seq);
 	     age++) {
 		const struct table *ot = frame_table_const(older, t->schema);
 		const struct table_row *r = ot ? table_find_row(ot, key) : NULL;

@@ -17,6 +17,10 @@
 #include "ui.h"
 #include "ui_internal.h"
 
+/* panes not focused are redrawn with a new frame at least this often (see pane_frame) */
+#define UI_SIDE_SECONDS 3.0
+#define UI_SIDE_FRAMES 64 /* ... and at least every this many frames, at short intervals */
+
 static struct ui the_ui;
 
 const struct frame *ui_frame(const struct ui *ui)
@@ -153,6 +157,42 @@ static void draw_tabs(struct ui *ui, int y)
 	attrset(ui->attr[ROLE_DEFAULT]);
 }
 
+/*
+ * The frame pane shows, f being the screen's. The focused pane follows every frame. One
+ * that is not focused shows, every being the intervals in UI_SIDE_SECONDS, the newest
+ * frame whose number is a multiple of every, the same until the next one (never one older
+ * than what it showed last, as when it was focused): one whole frame, at most every - 1
+ * intervals old, every cell of which stays put in between, so curses has nothing to send
+ * for it. What changes there from one second to the next is mostly noise (processes that
+ * live a second, figures that wobble), and side by side on a wide terminal those panes
+ * were most of the bytes sent; the eyes are on the focused pane. Paused: one frame in all.
+ */
+static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsigned int pane)
+{
+	static uint64_t shown[UI_MAX_PANES]; /* the frame each pane showed last */
+	uint64_t seq[UI_SIDE_FRAMES];
+	const struct frame *g;
+	unsigned int every, n = 0;
+
+	if (!f || ui->paused || !(ui->k->cfg.interval_s > 0))
+		return f;
+	if (pane == ui->focused) {
+		shown[pane] = f->seq;
+		return f;
+	}
+	/* the interval asked for: the one measured wobbles around it */
+	every = (unsigned int)(UI_SIDE_SECONDS / ui->k->cfg.interval_s + 1e-6); /* 3 at 1 s */
+	if (every > UI_SIDE_FRAMES)
+		every = UI_SIDE_FRAMES;
+	while (n < every && (g = history_get(&ui->k->history, n)))
+		seq[n++] = g->seq;
+	g = history_get(&ui->k->history, damp_side_age(seq, n, shown[pane], every));
+	if (!g) /* f is not the newest: then paused, or replay */
+		g = f;
+	shown[pane] = g->seq;
+	return g;
+}
+
 static void draw_main(struct ui *ui, const struct frame *f)
 {
 	struct layout_box area = { 0, 2, COLS, LINES - 3 };
@@ -185,10 +225,12 @@ static void draw_main(struct ui *ui, const struct frame *f)
 		return;
 	}
 	for (unsigned int i = 0; i < ui->npanes; i++) {
+		const struct frame *g = pane_frame(ui, f, i);
+
 		if (place[i].box.height == 1)
-			pane_draw_folded(ui, &ui->panes[i], f, place[i].box);
+			pane_draw_folded(ui, &ui->panes[i], g, place[i].box);
 		else
-			pane_draw(ui, &ui->panes[i], f, place[i].box, i == ui->focused);
+			pane_draw(ui, &ui->panes[i], g, place[i].box, i == ui->focused);
 	}
 }
 
