@@ -231,8 +231,8 @@ panes_changes() {
 if start 200 50 --defaults; then
 	# short processes come and go every half second: rows of the Processes pane (right
 	# column, not focused) change every frame. A pane not focused shows a frame every 3
-	# s (ui/screen.c side_frame): with 12 frames, at most 12 / 3 + 2 changes (a layout
-	# move may add one)
+	# s (ui/screen.c pane_frame): with 12 frames, 4 changes, and a layout move or two may
+	# add some (at most 7); the ktop before that change made 10 here
 	if [ -x "$LOOP" ]; then
 		(while :; do
 			for j in 1 2 3 4; do "$LOOP" 3000 $((j * 500)) >/dev/null & done
@@ -243,8 +243,8 @@ if start 200 50 --defaults; then
 		frames_seen 4 # the layout settles on the load
 		read -r right left <<<"$(panes_changes 12)"
 		tap_diag "200x50, 12 frames: the right column changed $right times, the left $left"
-		tap_check "200x50: panes not focused change at most every 3 s (12 frames: $right <= 6)" \
-			[ "${right:-99}" -le 6 ]
+		tap_check "200x50: panes not focused change at most every 3 s (12 frames: $right <= 7)" \
+			[ "${right:-99}" -le 7 ]
 		tap_check "200x50: panes not focused still follow (12 frames: $right >= 2)" \
 			[ "${right:-0}" -ge 2 ]
 		stop_load
