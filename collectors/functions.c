@@ -338,7 +338,7 @@ static const char *function_refusal(struct functions_state *s, struct traced_fun
 		sym--;
 	end = ksyms->syms + ksyms->count;
 	for (; sym < end && sym->addr == addr; sym++)
-		if (!sym->module && strcmp(sym->name, fn->name) != 0 &&
+		if (!ksyms_module(ksyms, sym) && strcmp(sym->name, fn->name) != 0 &&
 		    !name_refusal(s, sym->name, ksyms)) {
 			snprintf(fn->target, sizeof(fn->target), "%s", sym->name);
 			return NULL;

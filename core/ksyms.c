@@ -7,36 +7,52 @@
 
 #include "ksyms.h"
 
-#define KSYMS_CHUNK_SIZE (256 * 1024)
-
-struct ksyms_chunk {
-	struct ksyms_chunk *next;
-	size_t used;
-	char text[KSYMS_CHUNK_SIZE];
+/* Where the names of one module (or of the kernel: module == NO_MODULE) begin */
+struct ksyms_module_run {
+	size_t start;  /* offset in the block of names */
+	size_t module; /* offset of the module's name, or NO_MODULE */
 };
 
-/* A copy of s in the arena (names are short: a fresh chunk always has room) */
-static const char *ksyms_strdup(struct ksyms *k, const char *s)
-{
-	size_t len = strlen(s) + 1;
-	struct ksyms_chunk *c = k->chunks;
-	char *copy;
+#define NO_MODULE SIZE_MAX
+/* The padding before each function (CONFIG_FUNCTION_PADDING_ALIGNMENT, 6.2+) has a symbol
+ * of its own, "__pfx_" and the function's name: about half of a recent kernel's symbols */
+#define PADDING_PREFIX "__pfx_"
 
-	if (len > 512)
-		len = 512;
-	if (!c || c->used + len > KSYMS_CHUNK_SIZE) {
-		c = malloc(sizeof(*c));
-		if (!c)
-			return NULL;
-		c->next = k->chunks;
-		c->used = 0;
-		k->chunks = c;
-	}
-	copy = c->text + c->used;
-	memcpy(copy, s, len - 1);
-	copy[len - 1] = '\0';
-	c->used += len;
-	return copy;
+/* While loading, entries hold their name as an offset: the block of names still moves */
+struct ksyms_loader {
+	size_t syms_capacity, names_capacity, runs_capacity;
+	size_t last_name; /* offset of the previous symbol's name, or NO_MODULE */
+};
+
+static int grow(void **block, size_t *capacity, size_t need, size_t size, size_t first)
+{
+	size_t cap = *capacity ? *capacity : first;
+	void *p;
+
+	if (need <= *capacity)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(*block, cap * size);
+	if (!p)
+		return -ENOMEM;
+	*block = p;
+	*capacity = cap;
+	return 0;
+}
+
+/* The offset of a copy of s at the end of the block of names (at most 511 bytes of it) */
+static int ksyms_add_name(struct ksyms *k, struct ksyms_loader *l, const char *s, size_t *offset)
+{
+	size_t len = strnlen(s, 511);
+
+	if (grow((void **)&k->names, &l->names_capacity, k->names_size + len + 1, 1, 64 * 1024))
+		return -ENOMEM;
+	memcpy(k->names + k->names_size, s, len);
+	k->names[k->names_size + len] = '\0';
+	*offset = k->names_size;
+	k->names_size += len + 1;
+	return 0;
 }
 
 static int ksym_compare(const void *a, const void *b)
@@ -46,31 +62,60 @@ static int ksym_compare(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static int ksyms_append(struct ksyms *k, uint64_t addr, const char *name, const char *module)
+static int ksyms_append(struct ksyms *k, struct ksyms_loader *l, uint64_t addr, const char *name,
+			const char *module)
 {
-	if (k->count == k->capacity) {
-		size_t cap = k->capacity ? k->capacity * 2 : 4096;
-		struct ksym *s = realloc(k->syms, cap * sizeof(*s));
+	const struct ksyms_module_run *run = k->nruns ? &k->runs[k->nruns - 1] : NULL;
+	size_t run_module = run ? run->module : NO_MODULE, offset;
+	size_t prefix = strlen(PADDING_PREFIX);
 
-		if (!s)
+	/* a new run where the module changes (the first symbols start one too) */
+	if (!run || (module ? run_module == NO_MODULE || strcmp(k->names + run_module, module)
+			    : run_module != NO_MODULE)) {
+		size_t module_name = NO_MODULE;
+
+		if (grow((void **)&k->runs, &l->runs_capacity, k->nruns + 1, sizeof(*k->runs), 16))
 			return -ENOMEM;
-		k->syms = s;
-		k->capacity = cap;
+		if (module && ksyms_add_name(k, l, module, &module_name))
+			return -ENOMEM;
+		k->runs[k->nruns++] = (struct ksyms_module_run){ k->names_size, module_name };
+		l->last_name = NO_MODULE;
 	}
-	/* modules' symbols come together: one copy of the module name per run of them */
-	if (module && !(k->last_module && strcmp(k->last_module, module) == 0))
-		k->last_module = ksyms_strdup(k, module);
-	k->syms[k->count].addr = addr;
-	k->syms[k->count].name = ksyms_strdup(k, name);
-	k->syms[k->count].module = module ? k->last_module : NULL;
-	if (!k->syms[k->count].name)
+	if (grow((void **)&k->syms, &l->syms_capacity, k->count + 1, sizeof(*k->syms), 4096))
 		return -ENOMEM;
+	/* a function right after its padding symbol shares that symbol's name */
+	if (l->last_name != NO_MODULE &&
+	    strncmp(k->names + l->last_name, PADDING_PREFIX, prefix) == 0 &&
+	    strcmp(k->names + l->last_name + prefix, name) == 0)
+		offset = l->last_name + prefix;
+	else if (ksyms_add_name(k, l, name, &offset))
+		return -ENOMEM;
+	l->last_name = offset;
+	k->syms[k->count].addr = addr;
+	k->syms[k->count].name = (const char *)(uintptr_t)offset;
 	k->count++;
 	return 0;
 }
 
+/* Give back the blocks' spare room, turn name offsets into pointers and sort */
+static void ksyms_finish(struct ksyms *k)
+{
+	void *p;
+
+	if ((p = realloc(k->syms, k->count * sizeof(*k->syms))))
+		k->syms = p;
+	if ((p = realloc(k->names, k->names_size)))
+		k->names = p;
+	if ((p = realloc(k->runs, k->nruns * sizeof(*k->runs))))
+		k->runs = p;
+	for (size_t i = 0; i < k->count; i++)
+		k->syms[i].name = k->names + (uintptr_t)k->syms[i].name;
+	qsort(k->syms, k->count, sizeof(*k->syms), ksym_compare);
+}
+
 int ksyms_load_stream(struct ksyms *k, FILE *in)
 {
+	struct ksyms_loader loader = { .last_name = NO_MODULE };
 	char line[512];
 	size_t zero = 0;
 
@@ -103,7 +148,7 @@ int ksyms_load_stream(struct ksyms *k, FILE *in)
 				module++;
 			}
 		}
-		if (ksyms_append(k, addr, name, module) < 0) {
+		if (ksyms_append(k, &loader, addr, name, module) < 0) {
 			ksyms_free(k);
 			return -ENOMEM;
 		}
@@ -112,7 +157,7 @@ int ksyms_load_stream(struct ksyms *k, FILE *in)
 		ksyms_free(k);
 		return zero ? -EPERM : -ENOENT;
 	}
-	qsort(k->syms, k->count, sizeof(*k->syms), ksym_compare);
+	ksyms_finish(k);
 	return 0;
 }
 
@@ -152,6 +197,24 @@ const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr, uint64_t *of
 	return &k->syms[lo];
 }
 
+const char *ksyms_module(const struct ksyms *k, const struct ksym *sym)
+{
+	size_t offset = (size_t)(sym->name - k->names), lo = 0, hi = k->nruns;
+
+	/* the last run that starts at or before the name (the first starts at 0) */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->runs[mid].start <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (k->nruns == 0 || k->runs[lo].module == NO_MODULE)
+		return NULL;
+	return k->names + k->runs[lo].module;
+}
+
 uint64_t ksyms_address(const struct ksyms *k, const char *name)
 {
 	for (size_t i = 0; i < k->count; i++)
@@ -164,11 +227,12 @@ char *ksyms_format(const struct ksyms *k, uint64_t addr, char *buf, size_t len)
 {
 	uint64_t off = 0;
 	const struct ksym *s = ksyms_find(k, addr, &off);
+	const char *module = s ? ksyms_module(k, s) : NULL;
 
 	if (!s)
 		snprintf(buf, len, "0x%" PRIx64, addr);
-	else if (s->module)
-		snprintf(buf, len, "%s+0x%" PRIx64 " [%s]", s->name, off, s->module);
+	else if (module)
+		snprintf(buf, len, "%s+0x%" PRIx64 " [%s]", s->name, off, module);
 	else
 		snprintf(buf, len, "%s+0x%" PRIx64, s->name, off);
 	return buf;
@@ -176,13 +240,9 @@ char *ksyms_format(const struct ksyms *k, uint64_t addr, char *buf, size_t len)
 
 void ksyms_free(struct ksyms *k)
 {
-	while (k->chunks) {
-		struct ksyms_chunk *next = k->chunks->next;
-
-		free(k->chunks);
-		k->chunks = next;
-	}
 	free(k->syms);
+	free(k->names);
+	free(k->runs);
 	memset(k, 0, sizeof(*k));
 }
 

@@ -10,19 +10,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/*
+ * One symbol: 16 bytes. The kernel has ~120 000 text symbols, and they stay loaded for as
+ * long as ktop runs, so the module is not in each entry: ksyms_module() finds it.
+ */
 struct ksym {
 	uint64_t addr;
-	const char *name;   /* in the ksyms' own string arena */
-	const char *module; /* likewise; NULL for the kernel proper */
+	const char *name; /* in the ksyms' one block of names */
 };
 
-struct ksyms_chunk;
+struct ksyms_module_run;
 
 struct ksyms {
-	struct ksym *syms;
-	size_t count, capacity;
-	struct ksyms_chunk *chunks; /* names: ~120 000 of them, kept out of the intern pool */
-	const char *last_module;
+	struct ksym *syms; /* sorted by address, exactly count of them */
+	size_t count;
+	char *names;       /* every name, then module names, NUL-terminated, one block */
+	size_t names_size;
+	/* which names belong to which module: kallsyms lists a module's symbols together,
+	 * so the names are runs of the block, one per module (and the kernel's) */
+	struct ksyms_module_run *runs;
+	size_t nruns;
 };
 
 /* Load from a kallsyms-format stream; returns 0 or -errno. Addresses of 0 (no
@@ -33,6 +40,8 @@ int ksyms_load(struct ksyms *k, const char *path); /* "/proc/kallsyms" */
 #define KSYMS_MAX_OFFSET 0x100000
 /* The symbol containing addr, or NULL; *offset gets addr - symbol start */
 const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr, uint64_t *offset);
+/* The module of a symbol ksyms_find() returned (or of k->syms[i]), NULL for the kernel */
+const char *ksyms_module(const struct ksyms *k, const struct ksym *sym);
 /* The address of a symbol by name, or 0 */
 uint64_t ksyms_address(const struct ksyms *k, const char *name);
 /* "name+0x1f" or "name+0x1f [module]" or "0xffffffff81000000" into buf */

@@ -308,6 +308,55 @@ static void test_signature_and_name(void **state)
 	assert_true(stack_is_tracing("bpf_prog_0123456789abcdef_crit_hrtimer_btf"));
 }
 
+/* the dense table: a padding symbol and its function share one name, module runs name
+ * their symbols in any order of the file, and what is unsorted comes out sorted */
+static void test_ksyms_dense(void **state)
+{
+	static const char sample[] = "ffffffffc0002000 t b_fn\t[modb]\n"
+				     "ffffffff81000100 T __pfx_read\n"
+				     "ffffffff81000110 T read\n"
+				     "ffffffffc0001000 t __pfx_a_fn\t[moda]\n"
+				     "ffffffffc0001010 t a_fn\t[moda]\n"
+				     "ffffffff81000200 T __pfx_write\n"
+				     "ffffffff81000210 T writev\n"
+				     "ffffffffc0001100 t a_two\t[moda]\n";
+	FILE *in = fmemopen((void *)sample, sizeof(sample) - 1, "r");
+	struct ksyms k;
+	uint64_t off = 1;
+	const struct ksym *s;
+	char buf[64];
+
+	(void)state;
+	assert_non_null(in);
+	assert_int_equal(ksyms_load_stream(&k, in), 0);
+	fclose(in);
+	assert_int_equal(k.count, 8);
+	for (size_t i = 1; i < k.count; i++)
+		assert_true(k.syms[i - 1].addr <= k.syms[i].addr);
+	s = ksyms_find(&k, 0xffffffff81000110ull, &off);
+	assert_string_equal(s->name, "read");
+	assert_int_equal(off, 0);
+	assert_null(ksyms_module(&k, s));
+	/* "read" is the tail of "__pfx_read": stored once */
+	assert_ptr_equal(s->name, ksyms_find(&k, 0xffffffff81000100ull, NULL)->name + 6);
+	assert_string_equal(ksyms_find(&k, 0xffffffff81000210ull, NULL)->name, "writev");
+	assert_string_equal(ksyms_format(&k, 0xffffffff81000208ull, buf, sizeof(buf)),
+			    "__pfx_write+0x8");
+	assert_string_equal(ksyms_format(&k, 0xffffffffc0001014ull, buf, sizeof(buf)),
+			    "a_fn+0x4 [moda]");
+	assert_string_equal(ksyms_format(&k, 0xffffffffc0001000ull, buf, sizeof(buf)),
+			    "__pfx_a_fn+0x0 [moda]");
+	assert_string_equal(ksyms_format(&k, 0xffffffffc0001101ull, buf, sizeof(buf)),
+			    "a_two+0x1 [moda]");
+	assert_string_equal(ksyms_format(&k, 0xffffffffc0002000ull, buf, sizeof(buf)),
+			    "b_fn+0x0 [modb]");
+	assert_int_equal(ksyms_address(&k, "__pfx_read"), 0xffffffff81000100ull);
+	assert_int_equal(ksyms_address(&k, "read"), 0xffffffff81000110ull);
+	assert_int_equal(ksyms_address(&k, "a_fn"), 0xffffffffc0001010ull);
+	assert_int_equal(ksyms_address(&k, "write"), 0);
+	ksyms_free(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_split_resched),
 		cmocka_unit_test(test_split_soft_and_ipi),
 		cmocka_unit_test(test_signature_and_name),
+		cmocka_unit_test(test_ksyms_dense),
 	};
 
 	return cmocka_run_group_tests(tests, load_sample, free_sample);
