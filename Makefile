@@ -30,7 +30,7 @@ CFLAGS     += -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -MMD -MP 
 	      -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"' \
 	      -DKTOP_DATADIR='"$(PREFIX)/share/ktop"' -I$(BUILD) -I. $(SANITIZE)
 LDFLAGS    += $(SANITIZE)
-LDLIBS     := -lbpf -lelf -lz -linih -lncursesw -ltinfo -lm -lmicrohttpd -lcrypt -lpthread
+LDLIBS     := -lbpf -lelf -lz -linih -lncursesw -ltinfo -lm -lcrypt -lpthread -ldl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall \
 	      -Wno-unused-function
 

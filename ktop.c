@@ -29,6 +29,7 @@
 #include "core/record.h"
 #include "core/theme.h"
 #include "export/exporter.h"
+#include "export/httpd_library.h"
 #include "revision.h"
 #include "ui/ui.h"
 
@@ -433,6 +434,8 @@ static void collectors_close_all(struct ktop *k)
 
 static int run_check(struct ktop *k, const char *missing_priv, const char *missing_kernel)
 {
+	char why[256];
+	bool exporter_ok;
 	int ok;
 
 	printf("ktop %s on %s, kernel %s, %d CPUs\n", KTOP_VERSION, k->hostname, k->kernel,
@@ -441,6 +444,10 @@ static int run_check(struct ktop *k, const char *missing_priv, const char *missi
 	if (missing_priv)
 		printf("  needs %s\n", missing_priv);
 	printf("kernel BTF: %s\n", missing_kernel ? missing_kernel : "ok");
+	/* loaded only for --listen: say here whether it would load */
+	exporter_ok = httpd_library_load(why, sizeof(why)) == 0;
+	printf("exporter (--listen): %s%s\n", exporter_ok ? "ok" : "unavailable: ",
+	       exporter_ok ? "" : why);
 	privilege_report(stdout, &k->cfg);
 	if (missing_priv || missing_kernel) {
 		for (unsigned int i = 0; i < collector_registry_size; i++)
@@ -457,7 +464,7 @@ static int run_check(struct ktop *k, const char *missing_priv, const char *missi
 		printf("%-12s %s\n", c->ops->name, collector_state(c, state, sizeof(state)));
 	}
 	collectors_close_all(k);
-	return ok > 0 ? 0 : 1;
+	return ok > 0 && (exporter_ok || !k->cfg.listen) ? 0 : 1;
 }
 
 static const char *column_unit(const struct table_column *c)

@@ -26,10 +26,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
 #include "core/openmetrics.h"
 #include "exporter.h"
+#include "httpd_library.h"
 #include "web_config.h"
 
 #define EXPORTER_MEMORY_PER_CONNECTION (32 * 1024)
@@ -152,6 +151,10 @@ struct exporter *exporter_open(const struct ktop_config *cfg, char *err, size_t 
 		errno = EINVAL;
 		return NULL;
 	}
+	if (httpd_library_load(err, err_len) < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
 	fd = listen_socket(host, port, err, err_len, cfg->listen);
 	if (fd < 0) {
 		errno = EIO; /* not a usage error: the address is taken, or not ours */
@@ -172,7 +175,7 @@ struct exporter *exporter_open(const struct ktop_config *cfg, char *err, size_t 
 		errno = EINVAL;
 		return NULL;
 	}
-	if (e->web.cert_pem && !MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+	if (e->web.cert_pem && !httpd.is_feature_supported(MHD_FEATURE_TLS)) {
 		snprintf(err, err_len, "--web-config %s: this libmicrohttpd has no TLS support",
 			 cfg->web_config);
 		web_config_free(&e->web);
@@ -191,19 +194,19 @@ struct exporter *exporter_open(const struct ktop_config *cfg, char *err, size_t 
 static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
 				  const char *text, const char *allow)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+	struct MHD_Response *r = httpd.create_response_from_buffer(strlen(text), (void *)text,
 								 MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	httpd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+		httpd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+		httpd.add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	ret = httpd.queue_response(conn, status, r);
+	httpd.destroy_response(r);
 	return ret;
 }
 
@@ -229,23 +232,23 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "no body expected\n", NULL);
 	if (e->web.nusers) {
 		char *password = NULL;
-		char *user = MHD_basic_auth_get_username_password(conn, &password);
+		char *user = httpd.basic_auth_get_username_password(conn, &password);
 		bool ok = user && web_config_user_ok(&e->web, user, password);
 
-		MHD_free(user);
+		httpd.free(user);
 		if (password) {
 			explicit_bzero(password, strlen(password));
-			MHD_free(password);
+			httpd.free(password);
 		}
 		if (!ok) {
 			static const char denied[] = "unauthorized\n";
-			struct MHD_Response *d = MHD_create_response_from_buffer(
+			struct MHD_Response *d = httpd.create_response_from_buffer(
 				sizeof(denied) - 1, (void *)denied, MHD_RESPMEM_PERSISTENT);
 
 			if (!d)
 				return MHD_NO;
-			ret = MHD_queue_basic_auth_fail_response(conn, "ktop", d);
-			MHD_destroy_response(d);
+			ret = httpd.queue_basic_auth_fail_response(conn, "ktop", d);
+			httpd.destroy_response(d);
 			return ret;
 		}
 	}
@@ -256,15 +259,15 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		return reply_text(conn, MHD_HTTP_OK, landing_page, NULL);
 	if (strcmp(url, "/metrics") != 0)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found: see /metrics\n", NULL);
-	format = openmetrics_negotiate(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	format = openmetrics_negotiate(httpd.lookup_connection_value(conn, MHD_HEADER_KIND,
 								   MHD_HTTP_HEADER_ACCEPT));
-	gzip = openmetrics_accepts_gzip(MHD_lookup_connection_value(
+	gzip = openmetrics_accepts_gzip(httpd.lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	if (gzip)
 		__atomic_store_n(&e->gzip_wanted[format], 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&e->lock);
 	r = gzip && e->responses[format][1] ? e->responses[format][1] : e->responses[format][0];
-	ret = r ? MHD_queue_response(conn, MHD_HTTP_OK, r) : MHD_NO;
+	ret = r ? httpd.queue_response(conn, MHD_HTTP_OK, r) : MHD_NO;
 	pthread_mutex_unlock(&e->lock);
 	if (!r)
 		return reply_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no frame yet\n", NULL);
@@ -295,7 +298,7 @@ static int exporter_start(struct ktop *k)
 		flags |= MHD_USE_TLS;
 	else
 		tls[0].option = MHD_OPTION_END;
-	e->daemon = MHD_start_daemon(
+	e->daemon = httpd.start_daemon(
 		flags, 0, NULL, NULL, answer, e,
 		MHD_OPTION_LISTEN_SOCKET, e->listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, e->connections,
@@ -320,18 +323,18 @@ static int exporter_start(struct ktop *k)
 static struct MHD_Response *response_of(char *buf, size_t len, enum openmetrics_format format,
 					bool gzip)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = httpd.create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 
 	if (!r) {
 		free(buf);
 		return NULL;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	httpd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				openmetrics_content_type(format));
 	/* caches between the scraper and ktop must not hand one client's form to another */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+	httpd.add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
 	if (gzip)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+		httpd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	return r;
 }
 
@@ -383,7 +386,7 @@ static void exporter_frame(struct ktop *k)
 	for (int i = 0; i < 2; i++)
 		for (int z = 0; z < 2; z++)
 			if (old[i][z] && fresh[i][z])
-				MHD_destroy_response(old[i][z]);
+				httpd.destroy_response(old[i][z]);
 }
 
 static void exporter_stop(struct ktop *k)
@@ -391,7 +394,7 @@ static void exporter_stop(struct ktop *k)
 	struct exporter *e = k->sink_state;
 
 	if (e->daemon)
-		MHD_stop_daemon(e->daemon);
+		httpd.stop_daemon(e->daemon);
 	e->daemon = NULL;
 }
 
@@ -400,11 +403,11 @@ void exporter_close(struct exporter *e)
 	if (!e)
 		return;
 	if (e->daemon)
-		MHD_stop_daemon(e->daemon);
+		httpd.stop_daemon(e->daemon);
 	for (int i = 0; i < 2; i++)
 		for (int z = 0; z < 2; z++)
 			if (e->responses[i][z])
-				MHD_destroy_response(e->responses[i][z]);
+				httpd.destroy_response(e->responses[i][z]);
 	if (e->listen_fd >= 0)
 		close(e->listen_fd);
 	openmetrics_free(e->om);

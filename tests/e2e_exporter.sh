@@ -79,6 +79,35 @@ tap_check "--format yaml: usage error, status 2 ($rc)" [ $rc -eq 2 ]
 "$KTOP_BIN" --listen 127.0.0.1:19199 -b >/dev/null 2>&1 </dev/null
 tap_check "--listen with -b: usage error, status 2" [ $? -eq 2 ]
 
+# --- libmicrohttpd is loaded for --listen only: without it, the rest of ktop runs ---
+"$KTOP_BIN" -J -d 0.5 >/dev/null 2>&1 </dev/null &
+jpid=$!
+wait_for "grep -q libbpf /proc/$jpid/maps" 10
+maps_no_httpd() { ! grep -qE 'libmicrohttpd|libgnutls' "$1"; }
+tap_check "ktop -J maps neither libmicrohttpd nor its TLS libraries" maps_no_httpd /proc/$jpid/maps
+kill $jpid; wait $jpid 2>/dev/null
+lib=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" && /x86-64|64bit/ {print $NF; exit}')
+if [ -z "$lib" ] || ! command -v unshare >/dev/null; then
+	tap_skip "ktop without libmicrohttpd" "no libmicrohttpd.so.12 in ldconfig -p, or no unshare"
+else
+	# the library hidden (an empty file over it) in a mount namespace of its own
+	hidden() { unshare -m --propagation private sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$lib" "$@"; }
+	hidden "$KTOP_BIN" --listen 127.0.0.1:19199 -d 0.2 -n 1 >/dev/null 2>"$tmp/nolib.err" </dev/null
+	rc=$?
+	sed 's/^/# /' "$tmp/nolib.err"
+	tap_check "--listen without libmicrohttpd: exit 1 ($rc)" [ $rc -eq 1 ]
+	tap_check "--listen without libmicrohttpd: says which library and package" \
+		grep -q 'cannot load libmicrohttpd.so.12.*libmicrohttpd12' "$tmp/nolib.err"
+	hidden "$KTOP_BIN" -J -d 0.2 -n 1 >"$tmp/nolib.json" 2>/dev/null </dev/null
+	tap_check "ktop -J without libmicrohttpd prints its frame" jq -e -s 'length == 1 and .[0].time != null' "$tmp/nolib.json"
+	hidden "$KTOP_BIN" --check >"$tmp/nolib.check" 2>&1 </dev/null
+	tap_check "--check without libmicrohttpd: the exporter is unavailable, and why" \
+		grep -q '^exporter (--listen): unavailable: cannot load libmicrohttpd.so.12' "$tmp/nolib.check"
+	"$KTOP_BIN" --check >"$tmp/lib.check" 2>&1 </dev/null
+	tap_check "--check with libmicrohttpd: the exporter is ok" \
+		grep -q '^exporter (--listen): ok' "$tmp/lib.check"
+fi
+
 PORT=$(free_port) || { tap_fail "a free port in 19100-19199"; echo "1..$TAP_N"; exit 1; }
 URL=http://127.0.0.1:$PORT
 
