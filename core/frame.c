@@ -74,6 +74,10 @@ struct hist *frame_row_hist(struct frame *f, struct table_row *r, unsigned int w
 
 	if (which > 1)
 		return NULL;
+	if (f->hists_packed) {
+		errno = EROFS;
+		return NULL;
+	}
 	if (r->hist[which] >= 0)
 		return &f->hists[r->hist[which]];
 	if (f->nhists == f->hist_capacity) {
@@ -93,10 +97,79 @@ struct hist *frame_row_hist(struct frame *f, struct table_row *r, unsigned int w
 	return h;
 }
 
+/*
+ * A packed histogram: the first slot that counts, how many slots from there to the last
+ * that counts, then each of those as a varint (7 bits a byte, low first). At most
+ * HIST_PACKED_MAX bytes.
+ */
+#define HIST_PACKED_MAX (2 + HIST_SLOTS * 5)
+
+static size_t hist_pack(const struct hist *h, uint8_t *out)
+{
+	unsigned int lo = 0, hi = HIST_SLOTS;
+	size_t n = 0;
+
+	while (lo < hi && h->slot[lo] == 0)
+		lo++;
+	while (hi > lo && h->slot[hi - 1] == 0)
+		hi--;
+	out[n++] = (uint8_t)lo;
+	out[n++] = (uint8_t)(hi - lo);
+	for (unsigned int i = lo; i < hi; i++) {
+		uint32_t v = h->slot[i];
+
+		for (; v >= 0x80; v >>= 7)
+			out[n++] = (uint8_t)(v | 0x80);
+		out[n++] = (uint8_t)v;
+	}
+	return n;
+}
+
+/* Unpack what hist_pack() wrote at in (len bytes left in the block); false if it overruns */
+static bool hist_unpack(const uint8_t *in, size_t len, struct hist *h)
+{
+	unsigned int lo, count;
+	size_t n = 2;
+
+	memset(h, 0, sizeof(*h));
+	if (len < 2)
+		return false;
+	lo = in[0];
+	count = in[1];
+	if (lo + count > HIST_SLOTS)
+		return false;
+	for (unsigned int i = lo; i < lo + count; i++) {
+		uint32_t v = 0;
+
+		for (unsigned int shift = 0;; shift += 7) {
+			if (n >= len || shift > 28)
+				return false;
+			v |= (uint32_t)(in[n] & 0x7f) << shift;
+			if (!(in[n++] & 0x80))
+				break;
+		}
+		h->slot[i] = v;
+	}
+	return true;
+}
+
 const struct hist *frame_row_hist_const(const struct frame *f, const struct table_row *r,
 					unsigned int which)
 {
-	if (which > 1 || r->hist[which] < 0 || (unsigned int)r->hist[which] >= f->nhists)
+	/* frames are read by one thread (the loop's): one copy serves every caller */
+	static struct hist unpacked;
+
+	if (which > 1 || r->hist[which] < 0)
+		return NULL;
+	if (f->hists_packed) {
+		size_t at = (size_t)r->hist[which];
+
+		if (at >= f->packed_size ||
+		    !hist_unpack(f->packed_hists + at, f->packed_size - at, &unpacked))
+			return NULL;
+		return &unpacked;
+	}
+	if ((unsigned int)r->hist[which] >= f->nhists)
 		return NULL;
 	return &f->hists[r->hist[which]];
 }
@@ -108,6 +181,10 @@ void frame_reset(struct frame *f)
 	f->shrunk = false;
 	f->interval_s = 0;
 	f->nhists = 0;
+	free(f->packed_hists);
+	f->packed_hists = NULL;
+	f->packed_size = 0;
+	f->hists_packed = false;
 	f->ntables = nschemas;
 	for (unsigned int i = 0; i < nschemas; i++) {
 		struct table *t = &f->tables[i];
@@ -152,6 +229,7 @@ void history_free(struct history *h)
 		for (unsigned int t = 0; t < TABLE_MAX_TABLES; t++)
 			table_free(&f->tables[t]);
 		free(f->hists);
+		free(f->packed_hists);
 	}
 	free(h->frames);
 	memset(h, 0, sizeof(*h));
@@ -206,26 +284,28 @@ static void table_shrink(struct table *t, unsigned int i)
 }
 
 /*
- * Move f's histograms that rows still point to into a pool of their size, in row order,
- * and point the rows at their new places; a pool larger than the spare becomes it.
+ * Pack f's histograms that rows still point to, in row order, and point the rows at their
+ * new places (an old frame cut down again packs only the rows it kept). The pool they were
+ * made in becomes the spare when larger than it.
  */
-static void frame_shrink_hists(struct frame *f)
+static void frame_pack_hists(struct frame *f)
 {
-	struct hist *hists = NULL;
-	unsigned int n = 0;
+	uint8_t buf[HIST_PACKED_MAX], *packed = NULL;
+	size_t size = 0, at = 0;
 
 	for (unsigned int i = 0; i < f->ntables; i++)
 		for (unsigned int r = 0; r < f->tables[i].nrows; r++)
-			for (unsigned int which = 0; which < 2; which++)
-				n += frame_row_hist_const(f, &f->tables[i].rows[r], which) != NULL;
-	if (n == f->hist_capacity)
-		return;
-	if (n) {
-		hists = malloc(n * sizeof(*hists));
-		if (!hists)
-			return;
+			for (unsigned int which = 0; which < 2; which++) {
+				const struct hist *h = frame_row_hist_const(f, &f->tables[i].rows[r],
+									    which);
+
+				size += h ? hist_pack(h, buf) : 0;
+			}
+	if (size) {
+		packed = malloc(size);
+		if (!packed)
+			return; /* keeps them as they are: still correct */
 	}
-	n = 0;
 	for (unsigned int i = 0; i < f->ntables; i++)
 		for (unsigned int r = 0; r < f->tables[i].nrows; r++) {
 			struct table_row *row = &f->tables[i].rows[r];
@@ -237,8 +317,8 @@ static void frame_shrink_hists(struct frame *f)
 					row->hist[which] = -1;
 					continue;
 				}
-				hists[n] = *h;
-				row->hist[which] = (int32_t)n++;
+				row->hist[which] = (int32_t)at;
+				at += hist_pack(h, packed + at);
 			}
 		}
 	if (spare_hists.capacity < f->hist_capacity) {
@@ -247,8 +327,12 @@ static void frame_shrink_hists(struct frame *f)
 	} else {
 		free(f->hists);
 	}
-	f->hists = hists;
-	f->nhists = f->hist_capacity = n;
+	free(f->packed_hists);
+	f->hists = NULL;
+	f->nhists = f->hist_capacity = 0;
+	f->packed_hists = packed;
+	f->packed_size = size;
+	f->hists_packed = true;
 }
 
 /* Every block of f to its contents' size; old frames (cut) first keep each pane's
@@ -261,7 +345,7 @@ static void frame_shrink(struct frame *f, bool cut)
 		if (t->schema->pane) /* other tables: details, per-CPU views, all small */
 			table_keep(t, HISTORY_OLD_ROWS);
 	}
-	frame_shrink_hists(f);
+	frame_pack_hists(f);
 	for (unsigned int i = 0; i < f->ntables; i++)
 		table_shrink(&f->tables[i], i);
 	f->shrunk = true;

@@ -9,8 +9,10 @@
  * minute of stepping back read them). Older ones keep the HISTORY_OLD_ROWS largest rows
  * of each pane's table and give back the rest of their memory: under process churn a
  * frame holds hundreds of process rows, and a full history of them would be tens of MB.
- * Every frame but the newest holds its rows and histograms in blocks of their size: the
- * blocks a frame is filled in are sized for the busiest tick so far.
+ * Every frame but the newest holds its rows in blocks of their size (the blocks a frame is
+ * filled in are sized for the busiest tick so far) and its histograms packed: a 128-byte
+ * histogram of a few busy slots takes some 20 bytes, and under churn they were a third of
+ * the history.
  */
 #ifndef KTOP_CORE_FRAME_H
 #define KTOP_CORE_FRAME_H
@@ -37,6 +39,11 @@ struct frame {
 	struct table tables[TABLE_MAX_TABLES];
 	struct hist *hists;     /* pool the rows' hist indexes point into */
 	unsigned int nhists, hist_capacity;
+	/* a frame in the history: its histograms packed one after another (the rows' hist
+	 * indexes are byte offsets here), hists empty */
+	uint8_t *packed_hists;
+	size_t packed_size;
+	bool hists_packed;
 	bool compacted;         /* cut down as an old frame (history_compact) */
 	bool shrunk;            /* blocks cut to their contents' size (history_compact) */
 	/* the container selection the frame was made with (interned; replay shows it too):
@@ -62,9 +69,11 @@ const struct table_schema *frame_schema_find(const char *id);
 
 struct table *frame_table(struct frame *f, const struct table_schema *schema);
 const struct table *frame_table_const(const struct frame *f, const struct table_schema *schema);
-/* A zeroed histogram for row r's slot which (0 or 1), or NULL on ENOMEM. The pointer is
- * good until the next call on f: making another row's histogram may move them all */
+/* A zeroed histogram for row r's slot which (0 or 1), or NULL on ENOMEM (or EROFS: f is
+ * in the history, packed). The pointer is good until the next call on f: making another
+ * row's histogram may move them all */
 struct hist *frame_row_hist(struct frame *f, struct table_row *r, unsigned int which);
+/* Row r's histogram which, or NULL. Of a packed frame, a copy good until the next call */
 const struct hist *frame_row_hist_const(const struct frame *f, const struct table_row *r,
 					unsigned int which);
 void frame_reset(struct frame *f);
@@ -76,7 +85,7 @@ struct frame *history_next(struct history *h);
 /* Frame `age` ticks back (0 = newest), or NULL if not kept */
 struct frame *history_get(const struct history *h, unsigned int age);
 /* Cut down the frames older than HISTORY_EXACT_FRAMES not cut yet, and move every frame
- * but the newest to blocks of its size. Not while a paused screen shows them: they would
+ * but the newest to blocks of its size, its histograms packed. Not while a paused screen shows them: they would
  * change under the reader's eyes. */
 void history_compact(struct history *h);
 

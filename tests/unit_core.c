@@ -315,6 +315,44 @@ static void fill_frame(struct frame *f, uint64_t seq, unsigned int n)
 		}
 }
 
+/* a packed histogram reads back slot for slot: empty ends, both end slots, large counts */
+static void test_history_packed_hists(void **state)
+{
+	static const uint32_t counts[] = { 0, 1, 127, 128, 16383, 16384, 0, UINT32_MAX };
+	struct history h;
+	struct hist want[4];
+	struct frame *f;
+
+	(void)state;
+	assert_int_equal(frame_register_schema(&test_schema), 0);
+	memset(want, 0, sizeof(want));
+	for (unsigned int i = 0; i < HIST_SLOTS; i++)
+		want[0].slot[i] = counts[i % 8] ^ i;
+	want[1].slot[HIST_SLOTS - 1] = UINT32_MAX;
+	want[2].slot[0] = 1;
+	/* want[3] empty */
+	assert_int_equal(history_init(&h, 3), 0);
+	f = history_next(&h);
+	for (unsigned int i = 0; i < 4; i++) {
+		struct table_row *r = table_add_row(frame_table(f, &test_schema), i);
+
+		*frame_row_hist(f, r, i % 2) = want[i];
+	}
+	history_next(&h);
+	history_compact(&h);
+	f = history_get(&h, 1);
+	assert_true(f->hists_packed);
+	for (unsigned int i = 0; i < 4; i++) {
+		const struct table_row *r = &frame_table(f, &test_schema)->rows[i];
+
+		assert_memory_equal(frame_row_hist_const(f, r, i % 2), &want[i], sizeof(want[i]));
+		assert_null(frame_row_hist_const(f, r, 1 - i % 2));
+	}
+	/* frames in the history are read-only */
+	assert_null(frame_row_hist(f, &frame_table(f, &test_schema)->rows[0], 1));
+	history_free(&h);
+}
+
 static void test_history_compact(void **state)
 {
 	const unsigned int exact = HISTORY_EXACT_FRAMES, old = 5;
@@ -341,7 +379,13 @@ static void test_history_compact(void **state)
 			assert_int_equal(pane->nrows, 100);
 			/* all but the newest in blocks of their size */
 			assert_int_equal(pane->capacity, age ? 100 : 128);
-			assert_int_equal(f->hist_capacity, age ? 200 : 256);
+			/* the newest in its pool, the others packed: 3 bytes a histogram here */
+			assert_int_equal(f->hist_capacity, age ? 0 : 256);
+			assert_int_equal(f->hists_packed, age != 0);
+			assert_int_equal(f->packed_size, age ? 200 * 3 : 0);
+			assert_int_equal(frame_row_hist_const(f, &pane->rows[41], 0)->slot[3],
+					 pane->rows[41].key);
+			assert_null(frame_row_hist_const(f, &pane->rows[41], 1));
 			continue;
 		}
 		/* old: the 64 largest, the rest counted as dropped, the room given back */
@@ -351,8 +395,7 @@ static void test_history_compact(void **state)
 		assert_int_equal(pane->capacity, HISTORY_OLD_ROWS);
 		assert_int_equal(other->capacity, 100); /* not a pane: all rows, in a block their size */
 		/* the histograms of the rows kept, and no others */
-		assert_int_equal(f->nhists, HISTORY_OLD_ROWS + 100);
-		assert_int_equal(f->hist_capacity, HISTORY_OLD_ROWS + 100);
+		assert_int_equal(f->packed_size, (HISTORY_OLD_ROWS + 100) * 3);
 		for (unsigned int i = 0; i < other->nrows; i++)
 			assert_int_equal(frame_row_hist_const(f, &other->rows[i], 0)->slot[3],
 					 other->rows[i].key);
@@ -562,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_text_strings),
 		cmocka_unit_test(test_history_ring),
 		cmocka_unit_test(test_history_compact),
+		cmocka_unit_test(test_history_packed_hists),
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_delta_top),
 		cmocka_unit_test(test_intern),
