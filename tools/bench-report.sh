@@ -164,30 +164,32 @@ Where a goal is missed, why, and what would close it:
   per-process flush and the focus checks into one branch on a single per-CPU "anything
   extra?" flag; drop the container check at sys_exit when no container is selected (one
   array read today). The count-only mode, one program, stays under syscount.
-- **RSS under process churn.** Idle ktop sits near 15 MiB now (15.2 MiB at 1 s, 14 s in,
-  measured 2026-12-01), above the 11.8 MiB of the run above: 6.5 MiB of it is mapped
-  files, 2.4 MiB of those libmicrohttpd's TLS libraries (gnutls, p11-kit, nettle, ...),
-  loaded even with the exporter off; of the 8.1 MiB heap, 6.0 MiB are the kernel's 121 834
-  text symbols (a 3.0 MiB array, 3.0 MiB of names). The history adds the rest. Under churn
-  every frame holds up to 512 process rows of 144 bytes: the newest 60 frames keep them
-  whole (sparklines, lingering rows and a minute of stepping back read them), older ones
-  keep each pane's 64 largest rows and the histograms of those rows only; every frame but
-  the newest holds its rows and histograms in blocks of their size (the blocks a frame is
-  filled in, sized for the busiest tick so far, go round to the next frame to fill).
-  Measured side by side on a busy machine (qemu guests, load average 15-19 on 2 CPUs, so
-  only 22 processes started a second, not thousands): \`ktop -J -d 0.2 >/dev/null\` beside
-  two \`build/tests/workloads/proc_churn COUNT_FILE\`, VmRSS once 300 frames were out: 27.3
-  MiB before the blocks were sized to their contents, 23.4 MiB after (a second run, the
-  two builds started in the other order: 28.3 and 23.9 MiB at 24 processes a second); with
-  \`history = 10\`, 16.1 MiB. A frame then costs about 25 kB: some 110 rows of 144 bytes and
-  73 histograms of 128 bytes, syscall rows with their latency histograms half of it.
-  Before the 64-row rule (and while every process got a row before the table was cut) a
-  like churn took ktop (at 1 s) to 140 MiB at 340 s, still growing. What would close the
-  rest: the floor first (the exporter's libraries loaded only when it serves; kernel
-  symbols in a denser form, such as 4-byte name offsets instead of two pointers), then the
-  history (rows sized to their table's values, a process row using 4 of the 12 value
-  slots; or older frames kept in the recording format, about 30 bytes a row instead of
-  144).
+- **RSS under process churn.** Where ktop's memory goes, measured 2026-12-02 with
+  \`/proc/PID/smaps\` (idle \`ktop -J -d 1\`, 15 s in; the churn as the bench makes it: \`ktop -J
+  -d 0.2 >/dev/null\` beside two \`build/tests/workloads/proc_churn COUNT_FILE\`, VmRSS once
+  300 frames are out), two builds side by side in one run. The floor: the kernel's ~122 000
+  text symbols are one block of names and 16-byte entries {address, name} trimmed to their
+  count (the module found from the run of names it lies in; a function's name shared with
+  its \`__pfx_\` padding symbol, half of a 6.2+ kernel's symbols): 3.8 MiB instead of 6.0.
+  libmicrohttpd is opened (dlopen) only for \`--listen\` and \`--check\`, so its TLS libraries
+  (gnutls, p11-kit, nettle, ..., 2.4 MiB mapped and relocated) are no longer in every
+  ktop. Idle: 15.8 MiB before, 10.9 MiB after (mapped files 5.3 → 2.7 MiB, heap 8.6 → 6.2
+  MiB). The history: the newest 60 frames keep their rows whole (sparklines, lingering rows
+  and a minute of stepping back read them), older ones each pane's 64 largest rows; every
+  frame but the newest holds its rows in blocks of their size (the blocks a frame is filled
+  in, sized for the busiest tick so far, go round to the next frame to fill) and its
+  histograms packed (first slot, count, varints: some 20 bytes instead of 128; 3.2 MiB,
+  over a quarter of the history under churn before). Churn, 159 processes a second: 28.5
+  MiB before, 21.1 MiB after (heap 21.2 → 16.3 MiB). What the history holds then (300
+  frames counted in a run at 81 processes a second): some 57 000 rows of 144 bytes (8.2
+  MiB), the critical pane's recent events 20 000 of them, syscalls 14 000, processes
+  12 000, critical sections 6 000. Before the 64-row rule (and
+  while every process got a row before the table was cut) a like churn took ktop (at 1 s)
+  to 140 MiB at 340 s, still growing. What would close the rest: rows sized to their
+  table's values (a process row uses 4 of the 12 value slots, an event 6), or older frames
+  kept in the recording format (about 30 bytes a row instead of 144); both change how every
+  pane and sink reads a row (\`t->rows[i].v[...]\` in some 50 places), so they are one change
+  of their own.
 - **Terminal bytes**, when missed: the figure moves with the load (htop's too), so a busy
   moment on one side decides a single run; compare several side-by-side runs
   (\`tools/bench-terminal.sh\`, \`KEEP=dir\` keeps what each wrote). The bench's load is
