@@ -526,8 +526,11 @@ static void title_text(const struct ui *ui, const struct pane_view *v, const str
 				charged_note(s, f) ? charged_note(s, f) : "", focused ? " *" : "",
 				s->columns[v->sort_column].title, v->ascending ? " (asc)" : "");
 	if (used < len && (v->filter[0] || (focused && ui->filter_editing)))
-		snprintf(title + used, len - used, " filter: %s%s ", v->filter,
-			 focused && ui->filter_editing ? "_" : "");
+		used += (size_t)snprintf(title + used, len - used, " filter: %s%s ", v->filter,
+					 focused && ui->filter_editing ? "_" : "");
+	/* a pane not focused shows a frame that may be seconds old: say how often it moves */
+	if (used < len && !focused && v->every_s > 0)
+		snprintf(title + used, len - used, " every %gs ", v->every_s);
 }
 
 /*

@@ -174,6 +174,7 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 	const struct frame *g;
 	unsigned int every, n = 0;
 
+	ui->panes[pane].every_s = 0;
 	if (!f || ui->paused || !(ui->k->cfg.interval_s > 0))
 		return f;
 	if (pane == ui->focused) {
@@ -184,6 +185,8 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 	every = (unsigned int)(UI_SIDE_SECONDS / ui->k->cfg.interval_s + 1e-6); /* 3 at 1 s */
 	if (every > UI_SIDE_FRAMES)
 		every = UI_SIDE_FRAMES;
+	if (every > 1) /* its title says so */
+		ui->panes[pane].every_s = every * ui->k->cfg.interval_s;
 	while (n < every && (g = history_get(&ui->k->history, n)))
 		seq[n++] = g->seq;
 	g = history_get(&ui->k->history, damp_side_age(seq, n, shown[pane], every));

@@ -66,6 +66,8 @@ struct pane_view {
 	unsigned int layout_rows; /* the rows its height was last given for */
 	/* the name of a row that came new and hot while the pane was not focused */
 	char alert[48];
+	/* not focused: it takes a new frame every this many seconds (0: every frame) */
+	double every_s;
 };
 
 enum color_role {
