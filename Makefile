@@ -204,7 +204,7 @@ KERNEL_SMP   ?= 2
 # containers, privileges and --check (the screen, packaging and docs files do not depend on
 # the kernel and take hours emulated; KERNEL_TESTS= with nothing runs every file)
 KERNEL_TESTS ?= unit_ bpf_ e2e_cli e2e_syscalls e2e_irqs e2e_tasklets e2e_critical \
-	e2e_deferred e2e_functions e2e_maps e2e_containers e2e_privilege
+	e2e_deferred e2e_functions e2e_functions_live e2e_maps e2e_containers e2e_privilege
 # not about the kernel, and hours under emulation: benchmarks, fuzzing, valgrind
 KERNEL_SKIP  ?= bench,fuzz,valgrind
 test-kernels: all unit

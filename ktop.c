@@ -14,6 +14,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "collectors/functions.h"
 #include "collectors/registry.h"
 #include "core/cli.h"
 #include "core/containers.h"
@@ -412,7 +413,11 @@ static void collectors_open_all(struct ktop *k, bool all)
 		struct collector *c = &k->collectors[k->ncollectors++];
 
 		c->ops = collector_registry[i];
-		if (!all && !collector_wanted(c->ops, &k->cfg)) {
+		/* on the screen functions can be traced later (the trace prompt): it is ready,
+		 * attaching nothing until then */
+		if (!all && !collector_wanted(c->ops, &k->cfg) &&
+		    !(c->ops == &functions_collector && k->cfg.output == OUTPUT_SCREEN &&
+		      !k->cfg.record_only && !k->cfg.listen)) {
 			c->running = false;
 			snprintf(c->reason, sizeof(c->reason), "off: no pane of it in [general] panes");
 			continue;
@@ -620,6 +625,32 @@ static int replay_main(struct ktop *k)
 
 /* Every collector is attached: keep only the capabilities still used (docs/SECURITY.md).
  * Not being able to drop them is said, not fatal: ktop runs as it was started. */
+static struct collector *functions_collector_of(struct ktop *k)
+{
+	for (unsigned int i = 0; i < k->ncollectors; i++)
+		if (k->collectors[i].ops == &functions_collector)
+			return &k->collectors[i];
+	return NULL;
+}
+
+static int function_trace(struct ktop *k, const char *text, char *msg, size_t len)
+{
+	struct collector *c = functions_collector_of(k);
+
+	if (!c) {
+		snprintf(msg, len, "functions: not in this ktop");
+		return -ENODEV;
+	}
+	return functions_live_add(c, text, msg, len);
+}
+
+static int function_untrace(struct ktop *k, uint64_t key, char *msg, size_t len)
+{
+	struct collector *c = functions_collector_of(k);
+
+	return c ? functions_live_remove(c, key, msg, len) : -ENODEV;
+}
+
 /* The capabilities still used go to the privileged helper; this process keeps none */
 static void drop_privileges(struct ktop *k)
 {
@@ -630,7 +661,13 @@ static void drop_privileges(struct ktop *k)
 	};
 	char why[160], caps[160];
 	uint64_t keep = 0;
-	int err = privsep_start(&helper);
+	struct collector *functions = functions_collector_of(k);
+	int err;
+
+	/* functions added later are loaded by the helper, with the CAP_SYS_ADMIN it keeps */
+	if (functions)
+		functions_live_setup(functions);
+	err = privsep_start(&helper);
 
 	if (err < 0) {
 		keep = helper.keep_caps;
@@ -759,6 +796,9 @@ int main(int argc, char **argv)
 	drop_privileges(&k);
 	k.bpf_cost = collectors_bpf_cost;
 	k.bpf_stats = collectors_stats_enable;
+	k.function_trace = function_trace;
+	k.function_untrace = function_untrace;
+	k.function_complete = functions_complete;
 	status = record_start(&k) < 0 ? 1 : k.sink->start(&k);
 	if (status == 0) {
 		status = ktop_loop(&k);

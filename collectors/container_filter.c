@@ -80,6 +80,16 @@ int container_filter_reuse(struct bpf_object *obj)
 	return err;
 }
 
+int container_filter_map_fds(int fds[3])
+{
+	int err = filter_maps_create();
+
+	fds[0] = config_fd;
+	fds[1] = ids_fd;
+	fds[2] = charge_fd;
+	return err;
+}
+
 static int compare_id(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

@@ -25,6 +25,9 @@ int container_filter_set_identity(uint32_t identity);
 int container_filter_ids_fd(void);
 /* The fd of the per-CPU map cgroup id -> charged ns, or -errno */
 int container_filter_charge_fd(void);
+/* The three shared maps (config, ids, charged ns) for an object loaded elsewhere (the
+ * privileged helper); 0, or -errno when they do not exist and cannot be made now */
+int container_filter_map_fds(int fds[3]);
 void container_filter_release(void);
 
 #endif

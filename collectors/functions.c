@@ -14,15 +14,26 @@
  * kernel refuses the load or the attach. Errors are counted only for a function whose BTF
  * says it returns int or long.
  *
+ * Functions are also added and removed while ktop runs (the screen's trace prompt):
+ * functions_live_add() checks the name here, and the privileged helper loads and attaches
+ * (core/privsep.h, PRIVSEP_FUNC_ATTACH: this process holds no capability by then), reusing
+ * the shared maps whose fds go with the request; the links come back as fds, and closing
+ * them is the removal. Without the helper (tests) the same work runs in this process.
+ *
  * Test hook: KTOP_FUNCTIONS_METHOD=kprobe (or fentry) tries only that method.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -35,11 +46,14 @@
 #include "core/collector.h"
 #include "core/intern.h"
 #include "core/ksyms.h"
+#include "core/privsep.h"
+#include "functions.h"
 #include "functions.skel.h"
 #include "registry.h"
 
 #define FUNCTION_NAME_MAX 128
 #define KPROBE_TYPE_PATH "/sys/bus/event_source/devices/kprobe/type"
+#define KPROBE_RETPROBE_PATH "/sys/bus/event_source/devices/kprobe/format/retprobe"
 #define FILTER_FUNCTIONS_PATH "/sys/kernel/tracing/available_filter_functions"
 /* A function every kernel has, traceable, in its BTF: what the fentry probe loads against */
 #define PROBE_FUNCTION "vfs_read"
@@ -116,8 +130,12 @@ struct traced_function {
 	char name[FUNCTION_NAME_MAX];
 	char target[FUNCTION_NAME_MAX]; /* what the kernel knows its code as (an alias) */
 	bool counts_only;		/* from a glob: calls and CPUs, no timing */
-	struct functions_bpf *skel; /* NULL when refused */
+	struct functions_bpf *skel; /* traced at start-up; NULL when refused or added live */
 	struct bpf_link *entry, *exit;
+	int link_fds[2];	    /* added live: its entry and exit links, or -1 */
+	void *bss;		    /* added live: its object's .bss, mapped here */
+	size_t bss_len;
+	__u64 *epoch;		    /* its counter_epoch (in skel's .bss or bss); NULL: none */
 	const char *traced;	    /* interned: "fentry", "kprobe" or "refused: why" */
 };
 
@@ -133,7 +151,7 @@ struct functions_state {
 	unsigned int nfuncs;
 	struct function_glob globs[FUNCTIONS_GLOBS];
 	unsigned int nglobs;
-	int stats_fd, starts_fd; /* the shared maps, owned by the first loaded object */
+	int stats_fd, starts_fd; /* the shared maps (this state's own fds), or -1 */
 	struct counter_map stats;
 	bool stats_ready;
 	struct btf *btf;     /* the kernel's, while opening */
@@ -142,17 +160,33 @@ struct functions_state {
 	__u64 epoch;
 };
 
+/* Detach fn and free its slot: links closed (the programs go with them), objects freed */
+static void function_untrace(struct traced_function *fn)
+{
+	bpf_link__destroy(fn->entry);
+	bpf_link__destroy(fn->exit);
+	functions_bpf__destroy(fn->skel);
+	for (unsigned int i = 0; i < 2; i++)
+		if (fn->link_fds[i] >= 0)
+			close(fn->link_fds[i]);
+	if (fn->bss)
+		munmap(fn->bss, fn->bss_len);
+	memset(fn, 0, sizeof(*fn));
+	fn->link_fds[0] = fn->link_fds[1] = -1;
+}
+
 static void functions_close(struct collector *c)
 {
 	struct functions_state *s = c->priv;
 
 	if (!s)
 		return;
-	for (unsigned int i = 0; i < s->nfuncs; i++) {
-		bpf_link__destroy(s->funcs[i].entry);
-		bpf_link__destroy(s->funcs[i].exit);
-		functions_bpf__destroy(s->funcs[i].skel);
-	}
+	for (unsigned int i = 0; i < s->nfuncs; i++)
+		function_untrace(&s->funcs[i]);
+	if (s->stats_fd >= 0)
+		close(s->stats_fd);
+	if (s->starts_fd >= 0)
+		close(s->starts_fd);
 	counter_map_free(&s->stats);
 	btf__free(s->btf);
 	free(s->filter_funcs);
@@ -417,10 +451,11 @@ static int function_trace(struct functions_state *s, struct traced_function *fn,
 			 bpf_error_reason(err));
 		goto fail;
 	}
-	if (s->stats_fd < 0) {
-		s->stats_fd = bpf_map__fd(skel->maps.function_stats);
-		s->starts_fd = bpf_map__fd(skel->maps.function_starts);
+	if (s->stats_fd < 0) { /* this state's own: the object may be removed before others */
+		s->stats_fd = fcntl(bpf_map__fd(skel->maps.function_stats), F_DUPFD_CLOEXEC, 0);
+		s->starts_fd = fcntl(bpf_map__fd(skel->maps.function_starts), F_DUPFD_CLOEXEC, 0);
 	}
+	fn->epoch = &skel->bss->counter_epoch;
 	snprintf(why, sizeof(why), "%s%s", method_names[s->method],
 		 fn->counts_only ? " count" : "");
 	fn->traced = intern(why);
@@ -434,6 +469,25 @@ fail:
 	return err;
 }
 
+/* The slot of a function traced under name */
+static unsigned int function_slot(const struct functions_state *s, const char *name)
+{
+	for (unsigned int i = 0; i < s->nfuncs; i++)
+		if (strcmp(s->funcs[i].name, name) == 0)
+			return i;
+	return 0;
+}
+
+/* Slots in use */
+static unsigned int function_count(const struct functions_state *s)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < s->nfuncs; i++)
+		n += !!s->funcs[i].name[0];
+	return n;
+}
+
 /* The configured names ("a, b, c") into s->funcs, duplicates once */
 static bool function_known(const struct functions_state *s, const char *name, size_t n)
 {
@@ -443,18 +497,26 @@ static bool function_known(const struct functions_state *s, const char *name, si
 	return false;
 }
 
-static void function_add(struct functions_state *s, const char *name, size_t n,
-			 bool counts_only)
+/* name (n bytes) into the first free slot: the function, or NULL (known, or no room) */
+static struct traced_function *function_add(struct functions_state *s, const char *name,
+					    size_t n, bool counts_only)
 {
-	struct traced_function *fn;
+	struct traced_function *fn = NULL;
 
-	if (!n || n >= FUNCTION_NAME_MAX || s->nfuncs >= FUNCTIONS_MAX ||
-	    function_known(s, name, n))
-		return;
-	fn = &s->funcs[s->nfuncs++];
+	if (!n || n >= FUNCTION_NAME_MAX || function_known(s, name, n))
+		return NULL;
+	for (unsigned int i = 0; i < s->nfuncs && !fn; i++) /* a slot removed and free again */
+		if (!s->funcs[i].name[0])
+			fn = &s->funcs[i];
+	if (!fn && s->nfuncs >= FUNCTIONS_MAX)
+		return NULL;
+	if (!fn)
+		fn = &s->funcs[s->nfuncs++];
+	fn->link_fds[0] = fn->link_fds[1] = -1;
 	memcpy(fn->name, name, n);
 	fn->name[n] = '\0';
 	fn->counts_only = counts_only;
+	return fn;
 }
 
 /* The configured names ("a, b, c") into s->funcs, duplicates once; globs ("tcp_*") into
@@ -484,42 +546,45 @@ static void functions_parse(struct functions_state *s, const char *list)
  * lines, or the BTF's functions without tracefs) into the slots the named functions left,
  * counts only: a glob easily matches hundreds, and a start time per call is what costs
  */
+static void glob_expand(struct functions_state *s, struct function_glob *glob)
+{
+	unsigned int before = function_count(s);
+	char name[FUNCTION_NAME_MAX];
+
+	if (s->filter_funcs) {
+		for (const char *p = s->filter_funcs + 1; *p; p += strcspn(p, "\n"), p += !!*p) {
+			size_t n = strcspn(p, " \n");
+
+			if (n >= sizeof(name))
+				continue;
+			memcpy(name, p, n);
+			name[n] = '\0';
+			if (fnmatch(glob->pattern, name, 0) != 0)
+				continue;
+			glob->matched += !function_known(s, name, n);
+			function_add(s, name, n, true);
+		}
+	} else if (s->btf) {
+		for (__u32 id = 1; id < btf__type_cnt(s->btf); id++) {
+			const struct btf_type *t = btf__type_by_id(s->btf, id);
+			const char *fname;
+
+			if (!btf_is_func(t))
+				continue;
+			fname = btf__name_by_offset(s->btf, t->name_off);
+			if (!fname || fnmatch(glob->pattern, fname, 0) != 0)
+				continue;
+			glob->matched += !function_known(s, fname, strlen(fname));
+			function_add(s, fname, strlen(fname), true);
+		}
+	}
+	glob->added = function_count(s) - before;
+}
+
 static void functions_expand_globs(struct functions_state *s)
 {
-	for (unsigned int g = 0; g < s->nglobs; g++) {
-		struct function_glob *glob = &s->globs[g];
-		unsigned int before = s->nfuncs;
-		char name[FUNCTION_NAME_MAX];
-
-		if (s->filter_funcs) {
-			for (const char *p = s->filter_funcs + 1; *p; p += strcspn(p, "\n"), p += !!*p) {
-				size_t n = strcspn(p, " \n");
-
-				if (n >= sizeof(name))
-					continue;
-				memcpy(name, p, n);
-				name[n] = '\0';
-				if (fnmatch(glob->pattern, name, 0) != 0)
-					continue;
-				glob->matched += !function_known(s, name, n);
-				function_add(s, name, n, true);
-			}
-		} else if (s->btf) {
-			for (__u32 id = 1; id < btf__type_cnt(s->btf); id++) {
-				const struct btf_type *t = btf__type_by_id(s->btf, id);
-				const char *fname;
-
-				if (!btf_is_func(t))
-					continue;
-				fname = btf__name_by_offset(s->btf, t->name_off);
-				if (!fname || fnmatch(glob->pattern, fname, 0) != 0)
-					continue;
-				glob->matched += !function_known(s, fname, strlen(fname));
-				function_add(s, fname, strlen(fname), true);
-			}
-		}
-		glob->added = s->nfuncs - before;
-	}
+	for (unsigned int g = 0; g < s->nglobs; g++)
+		glob_expand(s, &s->globs[g]);
 }
 
 static int functions_open(struct collector *c, const struct ktop_config *cfg)
@@ -629,7 +694,7 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 	struct table *t = frame_table(s->frame, &functions_table);
 	struct table_row *r;
 
-	if (!t || slot >= s->nfuncs)
+	if (!t || slot >= s->nfuncs || !s->funcs[slot].name[0]) /* a slot freed since */
 		return 0;
 	r = function_row(s, t, slot);
 	if (!r)
@@ -656,14 +721,415 @@ static int functions_sample(struct collector *c, struct frame *f)
 		err = counter_map_read(&s->stats, s->epoch, add_slot, s);
 	s->epoch++;
 	for (unsigned int i = 0; i < s->nfuncs; i++)
-		if (s->funcs[i].skel)
-			counter_epoch_advance(&s->funcs[i].skel->bss->counter_epoch);
+		if (s->funcs[i].epoch)
+			counter_epoch_advance(s->funcs[i].epoch);
 	/* every function asked for has its row, idle or refused: the pane says what it got */
 	for (unsigned int i = 0; t && i < s->nfuncs && !err; i++)
-		if (!function_row(s, t, i))
+		if (s->funcs[i].name[0] && !function_row(s, t, i))
 			err = -ENOMEM;
 	s->frame = NULL;
 	return err;
+}
+
+/* ---- tracing while ktop runs: the helper's work, and this process's side ---- */
+
+/* The kprobe PMU's config bit for a return probe ("config:0" in its format file) */
+static int kprobe_retprobe_bit(void)
+{
+	FILE *in = fopen(KPROBE_RETPROBE_PATH, "re");
+	int bit = -1;
+
+	if (in) {
+		if (fscanf(in, "config:%d", &bit) != 1)
+			bit = -1;
+		fclose(in);
+	}
+	return bit >= 0 && bit < 64 ? bit : -1;
+}
+
+/*
+ * A kprobe (or return probe) on name running prog: the link's fd, or -errno. By hand, not
+ * bpf_program__attach_kprobe(): libbpf's link owns a perf event fd of its own that would
+ * stay open here, and the link must be handed over whole as one fd.
+ */
+static int kprobe_link(const struct bpf_program *prog, const char *name, bool retprobe)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr) };
+	int type, bit = retprobe ? kprobe_retprobe_bit() : 0, pfd, link;
+	FILE *in = fopen(KPROBE_TYPE_PATH, "re");
+
+	if (!in)
+		return -errno;
+	if (fscanf(in, "%d", &type) != 1)
+		type = -1;
+	fclose(in);
+	if (type < 0 || bit < 0)
+		return -ENOTSUP;
+	attr.type = (__u32)type;
+	attr.config = retprobe ? 1ULL << bit : 0;
+	attr.config1 = (__u64)(unsigned long)name; /* kprobe_func */
+	attr.config2 = 0;			    /* probe_offset */
+	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	/* a BPF link holds the perf event: its fd alone keeps both, and closing it ends both */
+	link = bpf_link_create(bpf_program__fd(prog), pfd, BPF_PERF_EVENT, NULL);
+	if (link >= 0) {
+		close(pfd);
+		return link;
+	}
+	/* kernels before perf links (5.15): the event's fd is the link */
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, bpf_program__fd(prog)) < 0 ||
+	    ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
+		link = -errno;
+		close(pfd);
+		return link;
+	}
+	return pfd;
+}
+
+/* An fentry/fexit program's link, as an fd of its own (libbpf's closes with it) */
+static int tracing_link(const struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_program__attach(prog);
+	int fd;
+
+	if (!link)
+		return -errno;
+	fd = fcntl(bpf_link__fd(link), F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		fd = -errno;
+	bpf_link__destroy(link); /* closes libbpf's fd only: the link lives on in fd */
+	return fd;
+}
+
+static int reuse_map(struct bpf_object *obj, const char *name, int fd)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+
+	return !map || fd < 0 ? 0 : bpf_map__reuse_fd(map, fd);
+}
+
+static int dup_fd(int fd)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	return copy < 0 ? -errno : copy;
+}
+
+/*
+ * PRIVSEP_FUNC_ATTACH's work (privsep_func_attach_fn), in the privileged helper, or in ktop
+ * itself without one: the request was checked whole by the helper's parser.
+ */
+static int functions_attach_work(const struct privsep_func_request *req,
+				 const int map_fds[PRIVSEP_FUNC_MAP_END],
+				 int out_fds[PRIVSEP_FUNC_FDS_OUT], char *why, size_t len)
+{
+	static const char *const map_names[PRIVSEP_FUNC_MAP_END] = {
+		[PRIVSEP_FUNC_STATS] = "function_stats",
+		[PRIVSEP_FUNC_STARTS] = "function_starts",
+		[PRIVSEP_FUNC_FILTER_CONFIG] = "container_filter_config",
+		[PRIVSEP_FUNC_FILTER_IDS] = "container_filter_ids",
+		[PRIVSEP_FUNC_FILTER_CHARGE] = "container_charged_ns",
+	};
+	enum function_method method = req->method == PRIVSEP_FUNC_FENTRY ? METHOD_FENTRY
+									 : METHOD_KPROBE;
+	bool counts_only = req->flags & PRIVSEP_FUNC_COUNTS_ONLY;
+	struct functions_bpf *skel;
+	int err = 0, fd;
+
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_FDS_OUT; i++)
+		out_fds[i] = -1;
+	skel = object_open(method, req->name);
+	if (!skel) {
+		err = -errno;
+		snprintf(why, len, "cannot open: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->slot = req->head.arg;
+	skel->rodata->ret_kind = req->ret_kind;
+	skel->rodata->counts_only = counts_only;
+	if (counts_only) {
+		bpf_program__set_autoload(skel->progs.function_exit, false);
+		bpf_program__set_autoload(skel->progs.function_kretprobe, false);
+	}
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_MAP_END && !err; i++)
+		err = reuse_map(skel->obj, map_names[i], map_fds[i]);
+	if (!err)
+		err = functions_bpf__load(skel);
+	if (err) {
+		snprintf(why, len, "the kernel would not load it: %s", bpf_error_reason(err));
+		goto fail;
+	}
+	skel->bss->counter_epoch = req->epoch;
+	fd = method == METHOD_FENTRY ? tracing_link(skel->progs.function_entry)
+				     : kprobe_link(skel->progs.function_kprobe, req->name, false);
+	if (fd >= 0 && !counts_only) {
+		out_fds[0] = fd;
+		fd = method == METHOD_FENTRY
+			     ? tracing_link(skel->progs.function_exit)
+			     : kprobe_link(skel->progs.function_kretprobe, req->name, true);
+		if (fd >= 0)
+			out_fds[1] = fd;
+	} else if (fd >= 0) {
+		out_fds[0] = fd;
+	}
+	if (fd < 0) {
+		err = fd;
+		snprintf(why, len, "the kernel would not attach it: %s", bpf_error_reason(err));
+		goto fail;
+	}
+	out_fds[2] = dup_fd(bpf_map__fd(skel->maps.bss));
+	if (map_fds[PRIVSEP_FUNC_STATS] < 0) { /* the first: its maps are the shared ones now */
+		out_fds[3] = dup_fd(bpf_map__fd(skel->maps.function_stats));
+		out_fds[4] = dup_fd(bpf_map__fd(skel->maps.function_starts));
+	}
+	for (unsigned int i = 2; i < PRIVSEP_FUNC_FDS_OUT; i++)
+		if (out_fds[i] < -1) {
+			err = out_fds[i];
+			snprintf(why, len, "%s", strerror(-err));
+			goto fail;
+		}
+	functions_bpf__destroy(skel); /* the links hold the programs */
+	return 0;
+fail:
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_FDS_OUT; i++) {
+		if (out_fds[i] >= 0)
+			close(out_fds[i]);
+		out_fds[i] = -1;
+	}
+	functions_bpf__destroy(skel);
+	return err;
+}
+
+/* Register the helper's work: only where functions can be traced (a method was found) */
+void functions_live_setup(const struct collector *c)
+{
+	const struct functions_state *s = c->running ? c->priv : NULL;
+
+	privsep_set_func_attach(s && s->method != METHOD_NONE ? functions_attach_work : NULL);
+}
+
+/* fn's object through the helper, into slot; 0, or -errno with fn->traced saying why */
+static int function_trace_live(struct functions_state *s, struct traced_function *fn,
+			       __u32 slot, const struct ksyms *ksyms)
+{
+	struct privsep_func_request req = { .head.arg = slot, .epoch = s->epoch };
+	int map_fds[PRIVSEP_FUNC_MAP_END], out[PRIVSEP_FUNC_FDS_OUT];
+	const char *refusal = function_refusal(s, fn, ksyms);
+	char why[PRIVSEP_TEXT_MAX], text[PRIVSEP_TEXT_MAX + 40];
+	struct bpf_map_info info;
+	__u32 info_len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	int err;
+
+	if (refusal) {
+		snprintf(text, sizeof(text), "refused: %s", refusal);
+		fn->traced = intern(text);
+		return -EINVAL;
+	}
+	req.method = s->method == METHOD_FENTRY ? PRIVSEP_FUNC_FENTRY : PRIVSEP_FUNC_KPROBE;
+	req.flags = fn->counts_only ? PRIVSEP_FUNC_COUNTS_ONLY : 0;
+	req.ret_kind = return_kind(s->btf, fn->target);
+	snprintf(req.name, sizeof(req.name), "%s", fn->target);
+	map_fds[PRIVSEP_FUNC_STATS] = s->stats_fd;
+	map_fds[PRIVSEP_FUNC_STARTS] = s->starts_fd;
+	if (container_filter_map_fds(&map_fds[PRIVSEP_FUNC_FILTER_CONFIG]) < 0)
+		for (unsigned int i = PRIVSEP_FUNC_FILTER_CONFIG; i < PRIVSEP_FUNC_MAP_END; i++)
+			map_fds[i] = -1; /* none here: the object's own, which let everyone in */
+	why[0] = '\0';
+	err = privsep_func_attach(&req, map_fds, out, why, sizeof(why));
+	if (err) {
+		snprintf(text, sizeof(text), "refused: %s", why[0] ? why : strerror(-err));
+		fn->traced = intern(text);
+		return err;
+	}
+	fn->link_fds[0] = out[0];
+	fn->link_fds[1] = out[1];
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(out[2], &info, &info_len) == 0 && page > 0) {
+		fn->bss_len = (info.value_size + (size_t)page - 1) / (size_t)page * (size_t)page;
+		fn->bss = mmap(NULL, fn->bss_len, PROT_READ | PROT_WRITE, MAP_SHARED, out[2], 0);
+		if (fn->bss == MAP_FAILED)
+			fn->bss = NULL;
+	}
+	close(out[2]); /* the mapping keeps the map */
+	/* without its epoch the longest call is the longest since it was added: still a row */
+	fn->epoch = fn->bss ? &((struct functions_bpf__bss *)fn->bss)->counter_epoch : NULL;
+	if (out[3] >= 0 && s->stats_fd < 0) {
+		s->stats_fd = out[3];
+		s->starts_fd = out[4];
+	} else {
+		if (out[3] >= 0)
+			close(out[3]);
+		if (out[4] >= 0)
+			close(out[4]);
+	}
+	snprintf(text, sizeof(text), "%s%s", method_names[s->method],
+		 fn->counts_only ? " count" : "");
+	fn->traced = intern(text);
+	return 0;
+}
+
+/* The kernel's function lists while checking names, freed after: megabytes */
+static void lists_load(struct functions_state *s)
+{
+	s->btf = btf__load_vmlinux_btf();
+	if (libbpf_get_error(s->btf))
+		s->btf = NULL;
+	s->filter_funcs = read_generated_file(FILTER_FUNCTIONS_PATH);
+}
+
+static void lists_free(struct functions_state *s)
+{
+	btf__free(s->btf);
+	s->btf = NULL;
+	free(s->filter_funcs);
+	s->filter_funcs = NULL;
+}
+
+int functions_live_add(struct collector *c, const char *text, char *msg, size_t len)
+{
+	struct functions_state *s = c->running ? c->priv : NULL;
+	unsigned int before[FUNCTIONS_MAX] = { 0 }, traced = 0, added = 0;
+	struct function_glob glob = { 0 };
+	const struct ksyms *ksyms;
+	const char *last = NULL;
+	size_t n = strlen(text);
+	int err;
+
+	if (!s) {
+		snprintf(msg, len, "functions: %s", c->reason[0] ? c->reason : "not running");
+		return -ENODEV;
+	}
+	if (!n || n >= FUNCTION_NAME_MAX) {
+		snprintf(msg, len, "a function name of 1 to %d characters", FUNCTION_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < s->nfuncs; i++)
+		before[i] = !!s->funcs[i].name[0];
+	if (strcspn(text, "*?[") < n) {
+		lists_load(s);
+		snprintf(glob.pattern, sizeof(glob.pattern), "%s", text);
+		glob_expand(s, &glob);
+	} else if (function_known(s, text, n)) {
+		snprintf(msg, len, "%s is traced already", text);
+		return -EEXIST;
+	} else if (function_count(s) >= FUNCTIONS_MAX) {
+		snprintf(msg, len, "%d functions traced already: remove one first", FUNCTIONS_MAX);
+		return -ENOSPC;
+	} else {
+		lists_load(s);
+		function_add(s, text, n, false);
+	}
+	ksyms = ksyms_kernel_get(&err); /* for aliases; NULL: names as they are */
+	for (unsigned int i = 0; i < s->nfuncs; i++) {
+		if (before[i] || !s->funcs[i].name[0])
+			continue;
+		added++;
+		last = s->funcs[i].name;
+		traced += function_trace_live(s, &s->funcs[i], i, ksyms) == 0;
+	}
+	if (ksyms)
+		ksyms_kernel_put();
+	lists_free(s);
+	if (traced && !s->stats_ready && s->stats_fd >= 0) {
+		err = counter_map_init(&s->stats, s->stats_fd, &function_stat_layout, 1, false);
+		s->stats_ready = err == 0;
+	}
+	if (glob.pattern[0])
+		snprintf(msg, len, "%s: %u matched, %u added, %u traced%s", glob.pattern,
+			 glob.matched, added, traced,
+			 glob.matched > added ? " (the " STR(FUNCTIONS_MAX) "-function limit)" : "");
+	else if (added && traced)
+		snprintf(msg, len, "tracing %s", last);
+	else if (added)
+		snprintf(msg, len, "%s: %s", last, s->funcs[function_slot(s, last)].traced);
+	return added ? (int)added : -ENOENT;
+}
+
+int functions_live_remove(struct collector *c, uint64_t key, char *msg, size_t len)
+{
+	struct functions_state *s = c->running ? c->priv : NULL;
+
+	if (!s || key >= s->nfuncs || !s->funcs[key].name[0]) {
+		snprintf(msg, len, "no such function traced");
+		return -ENOENT;
+	}
+	snprintf(msg, len, "%s no longer traced", s->funcs[key].name);
+	function_untrace(&s->funcs[key]);
+	while (s->nfuncs && !s->funcs[s->nfuncs - 1].name[0])
+		s->nfuncs--;
+	return 0;
+}
+
+/* Longest common start of what matched so far (out) and name */
+static void common_start(char *out, const char *name, size_t n, bool first, size_t len)
+{
+	size_t i = 0;
+
+	if (first) {
+		snprintf(out, len, "%.*s", (int)n, name);
+		return;
+	}
+	while (out[i] && i < n && out[i] == name[i])
+		i++;
+	out[i] = '\0';
+}
+
+long functions_complete(const char *prefix, char *out, size_t len)
+{
+	size_t plen = strlen(prefix);
+	char line[512];
+	long matches = 0;
+	FILE *in;
+
+	if (len == 0)
+		return -EINVAL;
+	out[0] = '\0';
+	/* read a line at a time: the ~70 000 names are not kept */
+	in = fopen(FILTER_FUNCTIONS_PATH, "re");
+	if (in) {
+		const char *last = NULL;
+		char prev[FUNCTION_NAME_MAX] = "";
+
+		while (fgets(line, sizeof(line), in)) {
+			size_t n = strcspn(line, " \n");
+
+			if (n < plen || n >= FUNCTION_NAME_MAX || strncmp(line, prefix, plen) != 0)
+				continue;
+			/* a name listed twice (static functions of several files) counts once */
+			if (last && strlen(prev) == n && strncmp(prev, line, n) == 0)
+				continue;
+			common_start(out, line, n, !matches, len);
+			memcpy(prev, line, n);
+			prev[n] = '\0';
+			last = prev;
+			matches++;
+		}
+		fclose(in);
+		return matches;
+	}
+	{
+		struct btf *btf = btf__load_vmlinux_btf();
+
+		if (libbpf_get_error(btf))
+			return -ENOENT;
+		for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+			const struct btf_type *t = btf__type_by_id(btf, id);
+			const char *name;
+
+			if (!btf_is_func(t))
+				continue;
+			name = btf__name_by_offset(btf, t->name_off);
+			if (!name || strncmp(name, prefix, plen) != 0)
+				continue;
+			common_start(out, name, strlen(name), !matches, len);
+			matches++;
+		}
+		btf__free(btf);
+	}
+	return matches;
 }
 
 const struct collector_ops functions_collector = {

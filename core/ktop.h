@@ -67,6 +67,13 @@ struct ktop {
 	/* switch the kernel's BPF statistics on or off (they cost while on) */
 	int (*bpf_stats)(bool on);
 	double bpf_ns_per_s; /* from the last interval the statistics were on */
+	/* kernel functions traced from now on (a name or a glob) and no longer (a row key of
+	 * the functions table): >= 0 or -errno, a line for the user in msg; NULL: not here */
+	int (*function_trace)(struct ktop *k, const char *text, char *msg, size_t len);
+	int (*function_untrace)(struct ktop *k, uint64_t key, char *msg, size_t len);
+	/* the traceable kernel functions starting with prefix: how many, or -errno; their
+	 * longest common start into out */
+	long (*function_complete)(const char *prefix, char *out, size_t len);
 	struct {
 		double cpu_s;
 		uint64_t bpf_run_ns, bpf_runs, dropped;

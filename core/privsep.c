@@ -32,6 +32,9 @@
 
 static int channel = -1;
 static pid_t helper = -1;
+/* the functions collector's work for PRIVSEP_FUNC_ATTACH; NULL: functions cannot be traced
+ * while ktop runs here, and the helper refuses the request */
+static privsep_func_attach_fn func_attach_here;
 
 static const char *const ns_names[PRIVSEP_NS_END] = {
 	[PRIVSEP_NS_UTS] = "uts",
@@ -39,12 +42,55 @@ static const char *const ns_names[PRIVSEP_NS_END] = {
 	[PRIVSEP_NS_MNT] = "mnt",
 };
 
-int privsep_request_parse(const void *buf, size_t len, struct privsep_request *req)
+/* A function name the kernel could know: letters, digits, '_' and '.', NUL-terminated */
+static bool func_name_valid(const char *name, size_t size)
 {
-	if (len != sizeof(*req))
+	size_t n = strnlen(name, size);
+
+	if (n == 0 || n == size)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int func_request_parse(const void *buf, size_t len, unsigned int nfds,
+			      struct privsep_func_request *func)
+{
+	if (!func || len != sizeof(*func))
+		return -EINVAL;
+	memcpy(func, buf, sizeof(*func));
+	if (func->head.pid || func->head.arg >= PRIVSEP_FUNC_SLOTS)
+		return -EINVAL;
+	if (func->method != PRIVSEP_FUNC_FENTRY && func->method != PRIVSEP_FUNC_KPROBE)
+		return -EINVAL;
+	if (func->flags & ~PRIVSEP_FUNC_COUNTS_ONLY || func->ret_kind > PRIVSEP_FUNC_RET_MAX)
+		return -EINVAL;
+	if (func->maps >> PRIVSEP_FUNC_MAP_END ||
+	    (unsigned int)__builtin_popcount(func->maps) != nfds)
+		return -EINVAL;
+	/* the stats and the in-flight notes are shared together, or created together */
+	if (!(func->maps & (1u << PRIVSEP_FUNC_STATS)) != !(func->maps & (1u << PRIVSEP_FUNC_STARTS)))
+		return -EINVAL;
+	return func_name_valid(func->name, sizeof(func->name)) ? 0 : -EINVAL;
+}
+
+int privsep_request_parse(const void *buf, size_t len, unsigned int nfds,
+			  struct privsep_request *req, struct privsep_func_request *func)
+{
+	if (len < sizeof(*req))
 		return -EINVAL;
 	memcpy(req, buf, sizeof(*req));
 	if (req->magic != PRIVSEP_MAGIC)
+		return -EINVAL;
+	if (req->op == PRIVSEP_FUNC_ATTACH)
+		return func_request_parse(buf, len, nfds, func);
+	if (len != sizeof(*req) || nfds)
 		return -EINVAL;
 	switch (req->op) {
 	case PRIVSEP_NS_INODE:
@@ -149,42 +195,106 @@ out:
 
 /* ---- the helper ---- */
 
-static void reply_send(int sock, const struct privsep_reply *rep, int fd)
+/* The reply, with fds[0..nfds) (-1 entries skipped, has_fd says which were sent) */
+static void reply_send(int sock, struct privsep_reply *rep, const int *fds, unsigned int nfds)
 {
-	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	char control[CMSG_SPACE(sizeof(int) * PRIVSEP_FUNC_FDS_OUT)] = { 0 };
 	struct iovec iov = { (void *)rep, sizeof(*rep) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int sent[PRIVSEP_FUNC_FDS_OUT];
+	unsigned int n = 0;
 
-	if (fd >= 0) {
+	rep->has_fd = 0;
+	for (unsigned int i = 0; i < nfds && i < PRIVSEP_FUNC_FDS_OUT; i++)
+		if (fds[i] >= 0) {
+			sent[n++] = fds[i];
+			rep->has_fd |= 1u << i;
+		}
+	if (n) {
 		struct cmsghdr *cm;
 
 		msg.msg_control = control;
-		msg.msg_controllen = sizeof(control);
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
 		cm = CMSG_FIRSTHDR(&msg);
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(cm), sent, sizeof(int) * n);
 	}
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
 		_exit(0); /* ktop is gone */
 }
 
+/* The fds of one SCM_RIGHTS message into fds (at most max; the rest closed): how many,
+ * or -1 when there were more than max or the control data was cut */
+static int fds_received(struct msghdr *msg, int *fds, unsigned int max)
+{
+	unsigned int n = 0;
+	bool excess = msg->msg_flags & MSG_CTRUNC;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t count;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < count; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (n < max)
+				fds[n++] = fd;
+			else
+				close(fd), excess = true;
+		}
+	}
+	return excess ? -1 : (int)n;
+}
+
+/* PRIVSEP_FUNC_ATTACH in the helper: the received fds in their map places, the work */
+static void func_attach_serve(const struct privsep_func_request *func, const int *fds,
+			      struct privsep_reply *rep, int out_fds[PRIVSEP_FUNC_FDS_OUT])
+{
+	int map_fds[PRIVSEP_FUNC_MAP_END];
+	unsigned int next = 0;
+
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_MAP_END; i++)
+		map_fds[i] = func->maps & (1u << i) ? fds[next++] : -1;
+	if (!func_attach_here) {
+		rep->err = -EOPNOTSUPP;
+		snprintf(rep->text, sizeof(rep->text), "functions cannot be traced here");
+		return;
+	}
+	rep->err = func_attach_here(func, map_fds, out_fds, rep->text, sizeof(rep->text));
+}
+
 static void serve(int sock, const struct privsep_config *cfg)
 {
 	for (;;) {
-		unsigned char buf[2 * sizeof(struct privsep_request)];
+		unsigned char buf[2 * sizeof(struct privsep_func_request)];
+		char control[CMSG_SPACE(sizeof(int) * PRIVSEP_FUNC_MAP_END)];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+				      .msg_controllen = sizeof(control) };
+		int fds[PRIVSEP_FUNC_MAP_END], out_fds[PRIVSEP_FUNC_FDS_OUT];
+		struct privsep_func_request func;
 		struct privsep_request req = { 0 };
 		struct privsep_reply rep;
-		ssize_t n = recv(sock, buf, sizeof(buf), 0);
-		int fd = -1;
+		ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		int nfds, fd = -1;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			_exit(0); /* ktop closed its end, or ended */
+		for (unsigned int i = 0; i < PRIVSEP_FUNC_FDS_OUT; i++)
+			out_fds[i] = -1;
+		nfds = fds_received(&msg, fds, PRIVSEP_FUNC_MAP_END);
 		memset(&rep, 0, sizeof(rep));
-		rep.err = privsep_request_parse(buf, (size_t)n, &req);
+		rep.err = nfds < 0 || msg.msg_flags & MSG_TRUNC
+				  ? -EINVAL
+				  : privsep_request_parse(buf, (size_t)n, (unsigned int)nfds, &req,
+							  &func);
 		if (rep.err == 0) {
 			switch (req.op) {
 			case PRIVSEP_NS_INODE:
@@ -201,6 +311,9 @@ static void serve(int sock, const struct privsep_config *cfg)
 									 cfg->record_keep, req.arg)
 						      : -EPERM;
 				break;
+			case PRIVSEP_FUNC_ATTACH:
+				func_attach_serve(&func, fds, &rep, out_fds);
+				break;
 			}
 		}
 		if (fd < 0 && (req.op == PRIVSEP_BPF_STATS || req.op == PRIVSEP_RECORD_FILE)) {
@@ -208,10 +321,15 @@ static void serve(int sock, const struct privsep_config *cfg)
 				rep.err = fd;
 			fd = -1;
 		}
-		rep.has_fd = fd >= 0;
-		reply_send(sock, &rep, fd);
 		if (fd >= 0)
-			close(fd); /* ktop holds it now */
+			out_fds[0] = fd;
+		reply_send(sock, &rep, out_fds, PRIVSEP_FUNC_FDS_OUT);
+		/* ktop holds them now; what it sent was only lent for the load */
+		for (unsigned int i = 0; i < PRIVSEP_FUNC_FDS_OUT; i++)
+			if (out_fds[i] >= 0)
+				close(out_fds[i]);
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
 	}
 }
 
@@ -301,36 +419,77 @@ pid_t privsep_helper_pid(void)
 
 /* ---- the client ---- */
 
-/* One request, its reply, and the fd it carries (or -1); 0 or -errno. A helper that
- * stops answering is given up: the calls then run in this process. */
-static int call(uint32_t op, uint32_t pid, uint32_t arg, struct privsep_reply *rep, int *fd)
+/*
+ * One request (len bytes, with fds[0..nfds) lent for it), its reply, and the fds the reply
+ * carries into out_fds by their has_fd bits (-1 elsewhere); 0 or -errno. A helper that
+ * stops answering is given up: the calls then run in this process.
+ */
+static int call_with_fds(const void *req, size_t len, const int *fds, unsigned int nfds,
+			 struct privsep_reply *rep, int *out_fds, unsigned int nout)
 {
-	struct privsep_request req = { PRIVSEP_MAGIC, op, pid, arg };
-	char control[CMSG_SPACE(sizeof(int))];
+	char out_control[CMSG_SPACE(sizeof(int) * PRIVSEP_FUNC_MAP_END)] = { 0 };
+	char control[CMSG_SPACE(sizeof(int) * PRIVSEP_FUNC_FDS_OUT)];
+	struct iovec out_iov = { (void *)req, len };
+	struct msghdr out = { .msg_iov = &out_iov, .msg_iovlen = 1 };
 	struct iovec iov = { rep, sizeof(*rep) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
 			      .msg_controllen = sizeof(control) };
-	struct cmsghdr *cm;
+	int got[PRIVSEP_FUNC_FDS_OUT], ngot;
+	unsigned int next = 0;
 	ssize_t n;
 
-	*fd = -1;
-	if (send(channel, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req))
+	for (unsigned int i = 0; i < nout; i++)
+		out_fds[i] = -1;
+	if (nfds > PRIVSEP_FUNC_MAP_END)
+		return -EINVAL;
+	if (nfds) {
+		struct cmsghdr *cm;
+
+		out.msg_control = out_control;
+		out.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&out);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	if (sendmsg(channel, &out, MSG_NOSIGNAL) != (ssize_t)len)
 		goto gone;
 	do
 		n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n != sizeof(*rep))
 		goto gone;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(cm), sizeof(int));
-	if (rep->has_fd && *fd < 0)
+	ngot = fds_received(&msg, got, PRIVSEP_FUNC_FDS_OUT);
+	if (ngot < 0)
 		return -EBADMSG;
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_FDS_OUT; i++) {
+		if (!(rep->has_fd & (1u << i)))
+			continue;
+		if (next < (unsigned int)ngot && i < nout)
+			out_fds[i] = got[next++];
+		else if (next >= (unsigned int)ngot)
+			rep->err = -EBADMSG; /* promised, not sent */
+	}
+	while (next < (unsigned int)ngot)
+		close(got[next++]); /* sent, not promised */
+	if (rep->err)
+		for (unsigned int i = 0; i < nout; i++)
+			if (out_fds[i] >= 0)
+				close(out_fds[i]), out_fds[i] = -1;
 	return rep->err;
 gone:
 	close(channel);
 	channel = -1;
 	return -EPIPE;
+}
+
+/* One fixed-size request, its reply, and the fd it carries (or -1) */
+static int call(uint32_t op, uint32_t pid, uint32_t arg, struct privsep_reply *rep, int *fd)
+{
+	struct privsep_request req = { PRIVSEP_MAGIC, op, pid, arg };
+
+	return call_with_fds(&req, sizeof(req), NULL, 0, rep, fd, 1);
 }
 
 uint64_t privsep_ns_inode(uint32_t pid, enum privsep_ns ns)
@@ -376,4 +535,45 @@ int privsep_record_file(const char *path, unsigned int keep, bool rotate)
 	if (channel >= 0 && (err = call(PRIVSEP_RECORD_FILE, 0, rotate, &rep, &fd)) != -EPIPE)
 		return err < 0 ? err : fd;
 	return record_file_here(path, keep, rotate);
+}
+
+void privsep_set_func_attach(privsep_func_attach_fn fn)
+{
+	func_attach_here = fn;
+}
+
+int privsep_func_attach(const struct privsep_func_request *req,
+			const int map_fds[PRIVSEP_FUNC_MAP_END], int out_fds[PRIVSEP_FUNC_FDS_OUT],
+			char *why, size_t len)
+{
+	struct privsep_func_request sent = *req;
+	int fds[PRIVSEP_FUNC_MAP_END];
+	struct privsep_reply rep;
+	unsigned int nfds = 0;
+	int err;
+
+	sent.head = (struct privsep_request){ PRIVSEP_MAGIC, PRIVSEP_FUNC_ATTACH, 0, req->head.arg };
+	sent.maps = 0;
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_MAP_END; i++)
+		if (map_fds[i] >= 0) {
+			fds[nfds++] = map_fds[i];
+			sent.maps |= 1u << i;
+		}
+	if (channel >= 0) {
+		err = call_with_fds(&sent, sizeof(sent), fds, nfds, &rep, out_fds,
+				    PRIVSEP_FUNC_FDS_OUT);
+		if (err != -EPIPE) {
+			if (err)
+				snprintf(why, len, "%.*s", (int)sizeof(rep.text) - 1,
+					 rep.text[0] ? rep.text : strerror(-err));
+			return err;
+		}
+	}
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_FDS_OUT; i++)
+		out_fds[i] = -1;
+	if (!func_attach_here) {
+		snprintf(why, len, "functions cannot be traced here");
+		return -EOPNOTSUPP;
+	}
+	return func_attach_here(&sent, map_fds, out_fds, why, len);
 }

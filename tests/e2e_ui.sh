@@ -189,6 +189,15 @@ t_containers() {
 	press containers
 	tap_check "containers: the picker" wait_for "screen_has 'Containers: type to search'" 8
 }
+t_trace() {
+	press trace
+	tap_check "trace: the trace-a-function prompt" wait_for "screen_has 'trace function (Tab completes'" 8
+}
+t_untrace() {
+	press untrace
+	tap_check "untrace: off the Functions pane, it says where it works" \
+		wait_for "screen_has 'select a row of the Functions pane'" 8
+}
 t_all_containers() {
 	press all_containers
 	tap_check "all_containers: the whole machine" wait_for "screen_has 'all containers'" 8

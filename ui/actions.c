@@ -283,6 +283,26 @@ static void action_faster(struct ui *ui)
 	interval_step(ui, -1);
 }
 
+/* A prompt for a kernel function to trace, with the selected row's function, if it names one */
+static void action_trace(struct ui *ui)
+{
+	ui_prompt_open(ui, current_view(ui));
+}
+
+/* On the Functions pane: stop tracing the selected function; its row goes */
+static void action_untrace(struct ui *ui)
+{
+	struct pane_view *v = current_view(ui);
+	const struct table_row *r = v ? pane_selected(v, ui_frame(ui)) : NULL;
+
+	if (!v || strcmp(v->schema->id, "functions") != 0 || !r) {
+		snprintf(ui->message, sizeof(ui->message), "select a row of the Functions pane");
+		return;
+	}
+	if (ui->k->function_untrace)
+		ui->k->function_untrace(ui->k, r->key, ui->message, sizeof(ui->message));
+}
+
 static void action_theme(struct ui *ui)
 {
 	ui_theme_cycle(ui);
@@ -326,6 +346,10 @@ const struct ui_action ui_actions[] = {
 	{ "theme", "next colour theme", { 't' }, action_theme },
 	{ "play_faster", "replay: play twice as fast", { 'f' }, action_play_faster },
 	{ "play_slower", "replay: play half as fast", { 'F' }, action_play_slower },
+	{ "trace", "trace a kernel function from now on (Tab completes; on a row naming one: "
+	  "that one)", { 'a' }, action_trace, "trace" },
+	{ "untrace", "Functions pane: stop tracing the selected function", { KEY_DC, 'd' },
+	  action_untrace },
 };
 
 const unsigned int ui_action_count = sizeof(ui_actions) / sizeof(ui_actions[0]);

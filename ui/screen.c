@@ -258,6 +258,7 @@ static void redraw(struct ui *ui)
 			draw_main(ui, f);
 		draw_footer(ui);
 		ui_replay_draw(ui);
+		ui_prompt_draw(ui);
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -352,7 +353,7 @@ static bool screen_input(struct ktop *k)
 		}
 		ui->message[0] = '\0';
 		ui->dirty = true;
-		if (ui_replay_prompt_key(ui, key))
+		if (ui_replay_prompt_key(ui, key) || ui_prompt_key(ui, key))
 			continue;
 		if (ui->filter_editing) {
 			pane_filter_key(ui, key);

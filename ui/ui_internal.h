@@ -177,6 +177,14 @@ bool ui_replay_prompt_key(struct ui *ui, int key);
 void ui_replay_speed(struct ui *ui, int dir);
 void ui_replay_draw(struct ui *ui);
 
+/* ui/prompt.c: the "trace a function" prompt, opened from view v (NULL: none), its name
+ * filled in when v's selected row names a kernel function */
+void ui_prompt_open(struct ui *ui, const struct pane_view *v);
+bool ui_prompt_active(void);
+/* A key while the prompt is open: true when it took the key */
+bool ui_prompt_key(struct ui *ui, int key);
+void ui_prompt_draw(struct ui *ui);
+
 /* ui/keys.c: bindings from the action table and the config's [keys] */
 void ui_keys_bind(const struct ktop_config *cfg);
 /* The action index bound to key, or -1 */
