@@ -347,7 +347,7 @@ const struct ui_action ui_actions[] = {
 	{ "play_faster", "replay: play twice as fast", { 'f' }, action_play_faster },
 	{ "play_slower", "replay: play half as fast", { 'F' }, action_play_slower },
 	{ "trace", "trace a kernel function from now on (Tab completes; on a row naming one: "
-	  "that one)", { 'a' }, action_trace, "trace" },
+	  "that one)", { 'T' }, action_trace, "trace" },
 	{ "untrace", "Functions pane: stop tracing the selected function", { KEY_DC, 'd' },
 	  action_untrace },
 };
