@@ -222,7 +222,7 @@ static int functions_option_add(struct ktop_config *cfg, const char *name)
 	for (const char *p = list; (p = strchr(p, ',')); p++)
 		count++;
 	if (!n || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			     "0123456789_.*?") != n || count >= 32 || used + n + 3 > sizeof(list))
+			     "0123456789_.*?:") != n || count >= 32 || used + n + 3 > sizeof(list))
 		return -1;
 	snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", name);
 	return options_set_text(cfg, trace, list) < 0 ? -1 : 0;

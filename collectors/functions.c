@@ -20,6 +20,15 @@
  * the shared maps whose fds go with the request; the links come back as fds, and closing
  * them is the removal. Without the helper (tests) the same work runs in this process.
  *
+ * What a timed function's calls look like: the callers' stacks (counted per distinct
+ * stack, resolved with the shared kernel symbols, named by caller <- its caller) and the
+ * values of one argument or of the return value, chosen from its BTF prototype (counted per
+ * distinct value). Both are the detail of a row (Enter) and tables of their own in JSON
+ * and recordings. The argument distribution is on for every timed function: one hash
+ * update per call. Stacks cost an unwind per call: they are on only for the function whose
+ * detail is open, or for all with [functions] callers = yes (for -J and recordings).
+ * function_config, a map by slot, switches both at run time.
+ *
  * Test hook: KTOP_FUNCTIONS_METHOD=kprobe (or fentry) tries only that method.
  */
 #include <errno.h>
@@ -48,6 +57,7 @@
 #include "core/ksyms.h"
 #include "core/privsep.h"
 #include "functions.h"
+#include "core/stacks.h"
 #include "functions.skel.h"
 #include "registry.h"
 
@@ -58,6 +68,10 @@
 /* A function every kernel has, traceable, in its BTF: what the fentry probe loads against */
 #define PROBE_FUNCTION "vfs_read"
 #define FUNCTIONS_GLOBS 8
+#define ARG_NAME_MAX 32
+#define ARG_TYPE_MAX 48
+/* Distinct caller stacks named so far (the names and frames stay, rows point at them) */
+#define CALLER_CACHE 1024
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -74,12 +88,21 @@ enum {
 enum function_method { METHOD_NONE, METHOD_FENTRY, METHOD_KPROBE };
 
 /* Its settings, [functions] of the config file; -f FUNC adds to trace (ktop.c) */
-enum functions_setting { FUNCTIONS_TRACE };
+enum functions_setting { FUNCTIONS_TRACE, FUNCTIONS_ARGS, FUNCTIONS_CALLERS_ALWAYS };
+
+static int args_check(const char *value, char *err, size_t errlen);
 
 static const struct option_def functions_options[] = {
 	[FUNCTIONS_TRACE] = { "functions", "trace", OPTION_LIST, 0, 0, "",
 			      "kernel functions to count and time, as -f FUNC does (at most 32; "
 			      "names of 32 characters at most here, longer with -f); empty: none" },
+	[FUNCTIONS_ARGS] = { "functions", "args", OPTION_STRING, 0, 0, "-",
+			     "argument whose values are counted, FUNC:ARG, as -f FUNC:ARG "
+			     "(do_sys_openat2:dfd, vfs_read:ret); -: the first integer argument, "
+			     "else an int or long return value", .check = args_check },
+	[FUNCTIONS_CALLERS_ALWAYS] = { "functions", "callers", OPTION_BOOL, 0, 0, "no",
+				"count the callers' stacks of every timed function (an unwind per "
+				"call), not only of the one whose detail is open: for -J and -w" },
 };
 
 static const char *const method_names[] = {
@@ -103,6 +126,47 @@ static const struct table_column function_columns[] = {
 	  "returns per second whose call was seen: the timed calls (AVG, ERR/s, histogram)" },
 };
 
+/* A row's detail: who called it, and what it was called with */
+enum { V_DETAIL_COUNT };
+
+static const struct table_column caller_columns[] = {
+	{ "func", "FUNCTION", COL_NAME, 0, 0, 20, false, "the traced function" },
+	{ "count", "CALLS/s", COL_COUNT, V_DETAIL_COUNT, 0, 8, false,
+	  "calls from this stack per second" },
+	{ "caller", "CALLERS", COL_NAME, 1, 0, 60, false,
+	  "caller <- its caller (the whole stack, innermost first: JSON's stack)" },
+};
+
+static const struct table_column arg_columns[] = {
+	{ "func", "FUNCTION", COL_NAME, 0, 0, 20, false, "the traced function" },
+	{ "count", "CALLS/s", COL_COUNT, V_DETAIL_COUNT, 0, 8, false,
+	  "calls with this value per second" },
+	{ "value", "VALUE", COL_NAME, 1, 0, 40, false,
+	  "argument=value (ret=: the return value; =(other): values beyond the table's room)" },
+};
+
+const struct table_schema function_callers_table = {
+	.id = "function_callers",
+	.title = "Callers' stacks",
+	.columns = caller_columns,
+	.ncolumns = sizeof(caller_columns) / sizeof(caller_columns[0]),
+	.sort_column = 1,
+	.max_rows = 256,
+	.strings_id = "stack",
+	.detail = true,
+};
+
+/* Not const: the open detail's title names the argument counted and the others */
+struct table_schema function_args_table = {
+	.id = "function_args",
+	.title = "Argument values",
+	.columns = arg_columns,
+	.ncolumns = sizeof(arg_columns) / sizeof(arg_columns[0]),
+	.sort_column = 1,
+	.max_rows = 256,
+	.detail = true,
+};
+
 /* Not const: open() puts the method in the title ("Functions (fentry)") */
 struct table_schema functions_table = {
 	.id = "functions",
@@ -113,11 +177,15 @@ struct table_schema functions_table = {
 	.max_rows = FUNCTIONS_MAX,
 	.hist_count = 1,
 	.hist_names = { "latency" },
+	.drill = &function_callers_table,
+	.drill_also = &function_args_table,
 	.pane = true,
 	.opt_in = true, /* shown when functions are asked for (-f, [functions] trace) */
 };
 
-static const struct table_schema *const function_tables[] = { &functions_table, NULL };
+static const struct table_schema *const function_tables[] = {
+	&functions_table, &function_callers_table, &function_args_table, NULL
+};
 
 static const struct counter_layout function_stat_layout = {
 	.size = sizeof(struct function_stat),
@@ -126,10 +194,26 @@ static const struct counter_layout function_stat_layout = {
 	.u32s = KTOP_HIST_SLOTS,
 };
 
+/* An argument (or the return value) whose values can be counted, from the BTF prototype */
+struct function_arg {
+	char name[ARG_NAME_MAX]; /* "dfd"; "ret" for the return value */
+	char type[ARG_TYPE_MAX]; /* "int", "const char *" */
+	__u32 index;		 /* FUNCTION_ARG_RET for the return value */
+	__u64 mask;		 /* the bits of its type */
+	bool is_signed, integer;
+};
+
 struct traced_function {
 	char name[FUNCTION_NAME_MAX];
+	char want_arg[ARG_NAME_MAX];	/* asked for (FUNC:ARG), or "" */
+	struct function_arg args[FUNCTION_ARGS_MAX + 1];
+	unsigned int nargs;
+	int arg;			/* the one counted (index into args), -1: none */
+	const char *arg_label;		/* interned "dfd (int)", or NULL */
+	uint64_t stack_drops, arg_other; /* this interval */
 	char target[FUNCTION_NAME_MAX]; /* what the kernel knows its code as (an alias) */
 	bool counts_only;		/* from a glob: calls and CPUs, no timing */
+	bool counting;			/* loaded (or being): function_config has its slot */
 	struct functions_bpf *skel; /* traced at start-up; NULL when refused or added live */
 	struct bpf_link *entry, *exit;
 	int link_fds[2];	    /* added live: its entry and exit links, or -1 */
@@ -145,6 +229,14 @@ struct function_glob {
 	unsigned int matched, added; /* not counting functions named before */
 };
 
+/* A caller stack seen: its row's name and frames, kept for as long as ktop runs */
+struct caller_stack {
+	uint64_t key; /* 0: free */
+	const char *name;
+	const char **frames;
+	unsigned int nframes;
+};
+
 struct functions_state {
 	enum function_method method;
 	struct traced_function funcs[FUNCTIONS_MAX];
@@ -152,6 +244,13 @@ struct functions_state {
 	struct function_glob globs[FUNCTIONS_GLOBS];
 	unsigned int nglobs;
 	int stats_fd, starts_fd; /* the shared maps (this state's own fds), or -1 */
+	int config_fd, stacks_fd, callers_fd, args_fd; /* the same */
+	bool callers_always; /* [functions] callers */
+	int focus;	     /* the slot whose detail is open, -1: none */
+	const struct ksyms *ksyms;    /* shared, see ksyms_kernel_get(); for the stacks */
+	struct caller_stack *callers; /* CALLER_CACHE, open addressing by key */
+	unsigned int ncallers;
+	uint64_t dropped;
 	struct counter_map stats;
 	bool stats_ready;
 	struct btf *btf;     /* the kernel's, while opening */
@@ -159,6 +258,21 @@ struct functions_state {
 	struct frame *frame; /* the frame being filled */
 	__u64 epoch;
 };
+
+/* The state's fd of shared map i (< PRIVSEP_FUNC_SHARED) */
+static int *shared_fd(struct functions_state *s, unsigned int i)
+{
+	int *const fds[PRIVSEP_FUNC_SHARED] = {
+		[PRIVSEP_FUNC_STATS] = &s->stats_fd,
+		[PRIVSEP_FUNC_STARTS] = &s->starts_fd,
+		[PRIVSEP_FUNC_CONFIG] = &s->config_fd,
+		[PRIVSEP_FUNC_STACKS] = &s->stacks_fd,
+		[PRIVSEP_FUNC_CALLERS] = &s->callers_fd,
+		[PRIVSEP_FUNC_ARGS] = &s->args_fd,
+	};
+
+	return fds[i];
+}
 
 /* Detach fn and free its slot: links closed (the programs go with them), objects freed */
 static void function_untrace(struct traced_function *fn)
@@ -173,6 +287,7 @@ static void function_untrace(struct traced_function *fn)
 		munmap(fn->bss, fn->bss_len);
 	memset(fn, 0, sizeof(*fn));
 	fn->link_fds[0] = fn->link_fds[1] = -1;
+	fn->arg = -1;
 }
 
 static void functions_close(struct collector *c)
@@ -183,11 +298,15 @@ static void functions_close(struct collector *c)
 		return;
 	for (unsigned int i = 0; i < s->nfuncs; i++)
 		function_untrace(&s->funcs[i]);
-	if (s->stats_fd >= 0)
-		close(s->stats_fd);
-	if (s->starts_fd >= 0)
-		close(s->starts_fd);
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_SHARED; i++)
+		if (*shared_fd(s, i) >= 0)
+			close(*shared_fd(s, i));
 	counter_map_free(&s->stats);
+	for (unsigned int i = 0; s->callers && i < CALLER_CACHE; i++)
+		free(s->callers[i].frames);
+	free(s->callers);
+	if (s->ksyms)
+		ksyms_kernel_put();
 	btf__free(s->btf);
 	free(s->filter_funcs);
 	free(s);
@@ -271,6 +390,154 @@ static enum function_ret return_kind(const struct btf *btf, const char *name)
 		return FUNCTION_RET_NONE;
 	return t->size == 8 ? FUNCTION_RET_INT64 : t->size == 4 ? FUNCTION_RET_INT32
 							       : FUNCTION_RET_NONE;
+}
+
+/* A type as C declares it, "const char *", "struct file *", "umode_t", into buf */
+static void type_text(const struct btf *btf, __u32 id, char *buf, size_t len)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const char *name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+	char inner[ARG_TYPE_MAX];
+
+	if (!t || !id) {
+		snprintf(buf, len, "void");
+		return;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+		type_text(btf, t->type, inner, sizeof(inner));
+		if (snprintf(buf, len, "%s *", inner) >= (int)len)
+			buf[len - 2] = '~'; /* cut short: say so */
+		return;
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+		type_text(btf, t->type, inner, sizeof(inner));
+		if (snprintf(buf, len, "%s%s", btf_is_const(t) ? "const " : "", inner) >= (int)len)
+			buf[len - 2] = '~';
+		return;
+	case BTF_KIND_STRUCT:
+		snprintf(buf, len, "struct %s", name && *name ? name : "?");
+		return;
+	case BTF_KIND_UNION:
+		snprintf(buf, len, "union %s", name && *name ? name : "?");
+		return;
+	case BTF_KIND_ENUM:
+		snprintf(buf, len, "enum %s", name && *name ? name : "?");
+		return;
+	default:
+		snprintf(buf, len, "%s", name && *name ? name : "?");
+	}
+}
+
+/* Can values of type id be counted (an integer, an enum, a pointer)? Fills mask, signed */
+static bool arg_type_usable(const struct btf *btf, __u32 id, struct function_arg *a)
+{
+	__s32 real = id ? btf__resolve_type(btf, id) : -1;
+	const struct btf_type *t = real > 0 ? btf__type_by_id(btf, real) : NULL;
+
+	if (!t)
+		return false;
+	a->integer = btf_is_int(t) || btf_is_enum(t);
+	if (btf_is_ptr(t)) {
+		a->mask = ~0ull;
+		a->is_signed = false;
+		return true;
+	}
+	if (!a->integer || t->size == 0 || t->size > 8)
+		return false;
+	a->mask = t->size == 8 ? ~0ull : (1ull << (t->size * 8)) - 1;
+	a->is_signed = btf_is_int(t) ? !!(btf_int_encoding(t) & BTF_INT_SIGNED) : true;
+	return true;
+}
+
+/* The arguments (the first six: what both methods can read) and the return value whose
+ * values can be counted, from the function's BTF prototype, into fn->args */
+static void function_args(const struct btf *btf, struct traced_function *fn)
+{
+	const struct btf_param *p;
+	const struct btf_type *t;
+	struct function_arg *a;
+	__s32 id;
+
+	fn->nargs = 0;
+	if (!btf)
+		return;
+	id = btf__find_by_name_kind(btf, fn->target, BTF_KIND_FUNC);
+	t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, id)->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return;
+	p = btf_params(t);
+	for (__u32 i = 0; i < btf_vlen(t) && i < FUNCTION_ARGS_MAX; i++) {
+		const char *name = btf__name_by_offset(btf, p[i].name_off);
+
+		a = &fn->args[fn->nargs];
+		if (!arg_type_usable(btf, p[i].type, a))
+			continue;
+		snprintf(a->name, sizeof(a->name), "%s", name && *name ? name : "?");
+		type_text(btf, p[i].type, a->type, sizeof(a->type));
+		a->index = i;
+		fn->nargs++;
+	}
+	a = &fn->args[fn->nargs];
+	if (t->type && arg_type_usable(btf, t->type, a)) {
+		snprintf(a->name, sizeof(a->name), "ret");
+		type_text(btf, t->type, a->type, sizeof(a->type));
+		a->index = FUNCTION_ARG_RET;
+		fn->nargs++;
+	}
+}
+
+/* The argument counted unless one is asked for: the first integer argument, else the
+ * return value of a function returning int or long (its errors), else none */
+static int default_arg(const struct traced_function *fn, enum function_ret ret)
+{
+	for (unsigned int i = 0; i < fn->nargs; i++)
+		if (fn->args[i].integer && fn->args[i].index != FUNCTION_ARG_RET)
+			return (int)i;
+	if (ret != FUNCTION_RET_NONE && fn->nargs && fn->args[fn->nargs - 1].index ==
+	    FUNCTION_ARG_RET)
+		return (int)fn->nargs - 1;
+	return -1;
+}
+
+static int find_arg(const struct traced_function *fn, const char *name)
+{
+	for (unsigned int i = 0; i < fn->nargs; i++)
+		if (strcmp(fn->args[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* What the BPF side counts for slot: its argument, and stacks when asked for or open */
+static int config_write(struct functions_state *s, __u32 slot)
+{
+	const struct traced_function *fn = &s->funcs[slot];
+	struct function_config cfg = { .arg = FUNCTION_ARG_NONE };
+
+	if (s->config_fd < 0)
+		return 0;
+	/* a free slot, a glob's or a refused function: nothing (the slot may be taken again) */
+	cfg.stacks = fn->counting && !fn->counts_only &&
+		     (s->callers_always || s->focus == (int)slot);
+	if (fn->counting && !fn->counts_only && fn->arg >= 0) {
+		cfg.arg = fn->args[fn->arg].index;
+		cfg.arg_mask = fn->args[fn->arg].mask;
+	}
+	return bpf_map_update_elem(s->config_fd, &slot, &cfg, BPF_ANY) ? -errno : 0;
+}
+
+static void arg_choose(struct traced_function *fn, int arg)
+{
+	char label[ARG_NAME_MAX + ARG_TYPE_MAX + 4];
+
+	fn->arg = arg;
+	if (arg < 0) {
+		fn->arg_label = NULL;
+		return;
+	}
+	snprintf(label, sizeof(label), "%s (%s)", fn->args[arg].name, fn->args[arg].type);
+	fn->arg_label = intern(label);
 }
 
 /* Open the object with one method's pair of programs, aimed at target */
@@ -401,6 +668,99 @@ static int attach_pair(struct functions_state *s, struct traced_function *fn)
 	return fn->exit ? 0 : -errno;
 }
 
+/* The maps every function's object shares, by enum privsep_func_map (< PRIVSEP_FUNC_SHARED),
+ * and the container filter's after them */
+static const char *const shared_map_names[PRIVSEP_FUNC_MAP_END] = {
+	[PRIVSEP_FUNC_STATS] = "function_stats",
+	[PRIVSEP_FUNC_STARTS] = "function_starts",
+	[PRIVSEP_FUNC_CONFIG] = "function_config",
+	[PRIVSEP_FUNC_STACKS] = "function_stacks",
+	[PRIVSEP_FUNC_CALLERS] = "function_callers",
+	[PRIVSEP_FUNC_ARGS] = "function_args",
+	[PRIVSEP_FUNC_FILTER_CONFIG] = "container_filter_config",
+	[PRIVSEP_FUNC_FILTER_IDS] = "container_filter_ids",
+	[PRIVSEP_FUNC_FILTER_CHARGE] = "container_charged_ns",
+};
+
+static int reuse_map(struct bpf_object *obj, const char *name, int fd)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+
+	return !map || fd < 0 ? 0 : bpf_map__reuse_fd(map, fd);
+}
+
+static int dup_fd(int fd)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	return copy < 0 ? -errno : copy;
+}
+
+/* skel's shared map i (< PRIVSEP_FUNC_SHARED) */
+static const struct bpf_map *shared_map(const struct functions_bpf *skel, unsigned int i)
+{
+	const struct bpf_map *const maps[PRIVSEP_FUNC_SHARED] = {
+		[PRIVSEP_FUNC_STATS] = skel->maps.function_stats,
+		[PRIVSEP_FUNC_STARTS] = skel->maps.function_starts,
+		[PRIVSEP_FUNC_CONFIG] = skel->maps.function_config,
+		[PRIVSEP_FUNC_STACKS] = skel->maps.function_stacks,
+		[PRIVSEP_FUNC_CALLERS] = skel->maps.function_callers,
+		[PRIVSEP_FUNC_ARGS] = skel->maps.function_args,
+	};
+
+	return maps[i];
+}
+
+/* The shared maps of the first object loaded here become the state's: its own fds, so that
+ * removing that object leaves them to the others. 0, or -errno (then none are kept) */
+static int shared_maps_keep(struct functions_state *s, const struct functions_bpf *skel)
+{
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_SHARED; i++) {
+		int fd = dup_fd(bpf_map__fd(shared_map(skel, i)));
+
+		if (fd < 0) {
+			for (unsigned int j = 0; j < i; j++) {
+				close(*shared_fd(s, j));
+				*shared_fd(s, j) = -1;
+			}
+			return fd;
+		}
+		*shared_fd(s, i) = fd;
+	}
+	return 0;
+}
+
+/*
+ * The argument whose values fn's calls count: FUNC:ARG's, else the first integer argument,
+ * else the return value (of a function returning int or long); none for a glob's. From
+ * the kernel's BTF, which needs no capability: the same for -f and for a function added
+ * while ktop runs. 0, or -EINVAL with why.
+ */
+static int function_arg_pick(const struct functions_state *s, struct traced_function *fn,
+			     enum function_ret ret, char *why, size_t len)
+{
+	int arg;
+
+	function_args(s->btf, fn);
+	if (fn->counts_only) {
+		arg_choose(fn, -1);
+		return 0;
+	}
+	if (!fn->want_arg[0]) {
+		arg_choose(fn, default_arg(fn, ret));
+		return 0;
+	}
+	arg = find_arg(fn, fn->want_arg);
+	if (arg < 0) {
+		snprintf(why, len, "refused: no argument '%s' whose values can be counted "
+			 "(integers, enums, pointers of the first six; ret)", fn->want_arg);
+		arg_choose(fn, -1);
+		return -EINVAL;
+	}
+	arg_choose(fn, arg);
+	return 0;
+}
+
 /* Load and attach fn into stats slot: 0, or -errno with fn->traced saying why not */
 static int function_trace(struct functions_state *s, struct traced_function *fn, __u32 slot,
 			  const struct ksyms *ksyms)
@@ -425,16 +785,16 @@ static int function_trace(struct functions_state *s, struct traced_function *fn,
 	fn->skel = skel;
 	skel->rodata->slot = slot;
 	skel->rodata->ret_kind = return_kind(s->btf, fn->target);
+	err = function_arg_pick(s, fn, skel->rodata->ret_kind, why, sizeof(why));
+	if (err)
+		goto fail;
 	skel->rodata->counts_only = fn->counts_only;
 	if (fn->counts_only) {
 		bpf_program__set_autoload(skel->progs.function_exit, false);
 		bpf_program__set_autoload(skel->progs.function_kretprobe, false);
 	}
-	err = 0;
-	if (s->stats_fd >= 0)
-		err = bpf_map__reuse_fd(skel->maps.function_stats, s->stats_fd);
-	if (!err && s->starts_fd >= 0)
-		err = bpf_map__reuse_fd(skel->maps.function_starts, s->starts_fd);
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_SHARED && !err; i++)
+		err = reuse_map(skel->obj, shared_map_names[i], *shared_fd(s, i));
 	if (!err)
 		err = container_filter_reuse(skel->obj);
 	if (!err)
@@ -445,15 +805,18 @@ static int function_trace(struct functions_state *s, struct traced_function *fn,
 		goto fail;
 	}
 	skel->bss->counter_epoch = s->epoch; /* the same epochs as the other objects */
-	err = attach_pair(s, fn);
+	if (s->stats_fd < 0)
+		err = shared_maps_keep(s, skel);
+	/* before the attach: the first calls count what the config says */
+	fn->counting = true;
+	if (!err)
+		err = config_write(s, slot);
+	if (!err)
+		err = attach_pair(s, fn);
 	if (err) {
 		snprintf(why, sizeof(why), "refused: the kernel would not attach it: %s",
 			 bpf_error_reason(err));
 		goto fail;
-	}
-	if (s->stats_fd < 0) { /* this state's own: the object may be removed before others */
-		s->stats_fd = fcntl(bpf_map__fd(skel->maps.function_stats), F_DUPFD_CLOEXEC, 0);
-		s->starts_fd = fcntl(bpf_map__fd(skel->maps.function_starts), F_DUPFD_CLOEXEC, 0);
 	}
 	fn->epoch = &skel->bss->counter_epoch;
 	snprintf(why, sizeof(why), "%s%s", method_names[s->method],
@@ -462,11 +825,13 @@ static int function_trace(struct functions_state *s, struct traced_function *fn,
 	return 0;
 fail:
 	fn->traced = intern(why);
+	fn->counting = false;
 	bpf_link__destroy(fn->entry);
 	fn->entry = NULL;
 	functions_bpf__destroy(skel);
 	fn->skel = NULL;
-	return err;
+	arg_choose(fn, -1);
+	return err ? err : -EINVAL;
 }
 
 /* The slot of a function traced under name */
@@ -497,14 +862,37 @@ static bool function_known(const struct functions_state *s, const char *name, si
 	return false;
 }
 
-/* name (n bytes) into the first free slot: the function, or NULL (known, or no room) */
+static struct traced_function *function_find(struct functions_state *s, const char *name,
+					      size_t n)
+{
+	for (unsigned int i = 0; i < s->nfuncs; i++)
+		if (strlen(s->funcs[i].name) == n && strncmp(s->funcs[i].name, name, n) == 0)
+			return &s->funcs[i];
+	return NULL;
+}
+
+/* FUNC:ARG (from -f or [functions] args): count ARG's values of FUNC */
+static void function_want_arg(struct traced_function *fn, const char *arg, size_t n)
+{
+	if (fn && n && n < sizeof(fn->want_arg)) {
+		memcpy(fn->want_arg, arg, n);
+		fn->want_arg[n] = '\0';
+	}
+}
+
+/* name[n] is FUNC or FUNC:ARG: FUNC into the first free slot (known: its ARG only). The
+ * function, or NULL (no room, or not a name) */
 static struct traced_function *function_add(struct functions_state *s, const char *name,
 					    size_t n, bool counts_only)
 {
-	struct traced_function *fn = NULL;
+	size_t fn_len = strcspn(name, ":");
+	struct traced_function *fn;
 
-	if (!n || n >= FUNCTION_NAME_MAX || function_known(s, name, n))
+	if (fn_len > n)
+		fn_len = n;
+	if (!fn_len || fn_len >= FUNCTION_NAME_MAX)
 		return NULL;
+	fn = function_find(s, name, fn_len);
 	for (unsigned int i = 0; i < s->nfuncs && !fn; i++) /* a slot removed and free again */
 		if (!s->funcs[i].name[0])
 			fn = &s->funcs[i];
@@ -512,11 +900,52 @@ static struct traced_function *function_add(struct functions_state *s, const cha
 		return NULL;
 	if (!fn)
 		fn = &s->funcs[s->nfuncs++];
-	fn->link_fds[0] = fn->link_fds[1] = -1;
-	memcpy(fn->name, name, n);
-	fn->name[n] = '\0';
-	fn->counts_only = counts_only;
+	if (!fn->name[0]) {
+		fn->link_fds[0] = fn->link_fds[1] = -1;
+		fn->arg = -1; /* none until traced */
+		memcpy(fn->name, name, fn_len);
+		fn->name[fn_len] = '\0';
+		fn->counts_only = counts_only;
+	}
+	if (fn_len < n)
+		function_want_arg(fn, name + fn_len + 1, n - fn_len - 1);
 	return fn;
+}
+
+/* [functions] args: "FUNC:ARG, FUNC:ARG" or "-"; 0, or -1 with why */
+static int args_check(const char *value, char *err, size_t errlen)
+{
+	if (strcmp(value, "-") == 0)
+		return 0;
+	for (const char *p = value; *p; p++) {
+		size_t n = strcspn(p, ", \t"), colon = strcspn(p, ":");
+
+		if (n == 0)
+			continue;
+		if (colon == 0 || colon + 1 >= n ||
+		    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:") < n) {
+			snprintf(err, errlen, "bad item in '%s'; expected FUNC:ARG (a kernel "
+				 "function and one of its arguments, or ret), comma-separated, or -",
+				 value);
+			return -1;
+		}
+		p += n - 1;
+	}
+	return 0;
+}
+
+static void functions_parse_args(struct functions_state *s, const char *list)
+{
+	if (strcmp(list, "-") == 0)
+		return;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ", \t"), colon = strcspn(p, ":");
+
+		if (colon < n)
+			function_want_arg(function_find(s, p, colon), p + colon + 1, n - colon - 1);
+		p += n;
+		p += strspn(p, ", \t");
+	}
 }
 
 /* The configured names ("a, b, c") into s->funcs, duplicates once; globs ("tcp_*") into
@@ -601,7 +1030,8 @@ static int functions_open(struct collector *c, const struct ktop_config *cfg)
 	if (!s)
 		return collector_fail(c, "out of memory");
 	c->priv = s;
-	s->stats_fd = s->starts_fd = -1;
+	s->stats_fd = s->starts_fd = s->config_fd = s->stacks_fd = s->callers_fd = s->args_fd = -1;
+	s->focus = -1;
 	s->method = choose_method(why, sizeof(why));
 	if (s->method == METHOD_NONE) {
 		functions_close(c);
@@ -610,6 +1040,8 @@ static int functions_open(struct collector *c, const struct ktop_config *cfg)
 	snprintf(title, sizeof(title), "Functions (%s)", method_names[s->method]);
 	functions_table.title = title;
 	functions_parse(s, options_text(cfg, &functions_options[FUNCTIONS_TRACE]));
+	functions_parse_args(s, options_text(cfg, &functions_options[FUNCTIONS_ARGS]));
+	s->callers_always = options_bool(cfg, &functions_options[FUNCTIONS_CALLERS_ALWAYS]);
 	if (s->nfuncs || s->nglobs) {
 		s->btf = btf__load_vmlinux_btf();
 		if (libbpf_get_error(s->btf))
@@ -633,7 +1065,9 @@ static int functions_open(struct collector *c, const struct ktop_config *cfg)
 	s->btf = NULL;
 	free(s->filter_funcs);
 	s->filter_funcs = NULL;
-	if (ksyms)
+	if (ksyms && traced) /* kept: the stacks are named with them */
+		s->ksyms = ksyms;
+	else if (ksyms)
 		ksyms_kernel_put();
 	if (traced) {
 		err = counter_map_init(&s->stats, s->stats_fd, &function_stat_layout, 1, false);
@@ -642,6 +1076,11 @@ static int functions_open(struct collector *c, const struct ktop_config *cfg)
 			return collector_fail(c, "out of memory");
 		}
 		s->stats_ready = true;
+		s->callers = calloc(CALLER_CACHE, sizeof(*s->callers));
+		if (!s->callers) {
+			functions_close(c);
+			return collector_fail(c, "out of memory");
+		}
 	}
 	/* running; --check and the status line say how, and what was refused */
 	if (!s->nfuncs && !s->nglobs)
@@ -706,7 +1145,226 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 	/* a shared maximum can lose a race to a shorter call on another CPU: keep AVG <= MAX */
 	r->v[V_MAX] = max_at_least_avg(st->max.ns, st->total_ns, st->returns);
 	r->v[V_CPUS] = st->cpus.epoch == s->epoch ? st->cpus.bits : 0;
+	s->funcs[slot].stack_drops = st->stack_drops;
+	s->funcs[slot].arg_other = st->arg_other;
+	s->dropped += st->stack_drops;
 	hist_add_u32(frame_row_hist(s->frame, r, 0), st->hist);
+	return 0;
+}
+
+/* Every key of a hash map (at most max) into keys; how many */
+static unsigned int map_keys(int fd, void *keys, size_t key_size, unsigned int max)
+{
+	unsigned int n = 0;
+	char *k = keys;
+
+	if (bpf_map_get_next_key(fd, NULL, k) != 0)
+		return 0;
+	while (++n < max && bpf_map_get_next_key(fd, k + (n - 1) * key_size, k + n * key_size) == 0)
+		;
+	return n;
+}
+
+/* Take a counts hash's entry: its count, the entry gone (the next call makes a new one) */
+static __u64 count_take(int fd, const void *key)
+{
+	__u64 count = 0;
+
+	if (bpf_map_lookup_and_delete_elem(fd, key, &count) == 0)
+		return count;
+	/* hash maps take lookup-and-delete from 5.14: older ones in two steps (a call
+	 * between them is lost) */
+	if (bpf_map_lookup_elem(fd, key, &count) != 0)
+		return 0;
+	bpf_map_delete_elem(fd, key);
+	return count;
+}
+
+static struct caller_stack *caller_find(struct functions_state *s, uint64_t key)
+{
+	unsigned int i = (unsigned int)(key ^ key >> 32) & (CALLER_CACHE - 1);
+
+	for (unsigned int n = 0; n < CALLER_CACHE; n++, i = (i + 1) & (CALLER_CACHE - 1)) {
+		struct caller_stack *cs = &s->callers[i];
+
+		if (cs->key == key)
+			return cs;
+		if (cs->key == 0) {
+			/* a quarter left free: probes stay short */
+			if (s->ncallers >= CALLER_CACHE * 3 / 4)
+				return NULL;
+			s->ncallers++;
+			cs->key = key;
+			return cs;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A stack as the BPF side took it, named: from the traced function's own frame (the
+ * return address into it under fentry, its address under kprobes), past the tracing
+ * machinery at the inner end; the row is named by its callers. The trampoline is not
+ * always a named symbol (6.1 lists none: its address reads as the module or ftrace
+ * trampoline below it), so the function's frame is looked for first, and the named
+ * machinery skipped where it is not found. NULL when the cache of stacks is full (the
+ * calls count as dropped)
+ */
+static struct caller_stack *caller_stack(struct functions_state *s, __u32 slot,
+					 const __u64 *stack)
+{
+	uint64_t ips[FUNCTIONS_STACK_DEPTH], key, offset, addr;
+	unsigned int n = 0, first, callers;
+	struct caller_stack *cs;
+	char buf[256];
+
+	while (n < FUNCTIONS_STACK_DEPTH && stack[n])
+		ips[n] = stack[n], n++;
+	first = stack_skip_tracing(s->ksyms, ips, n);
+	callers = first;
+	addr = ksyms_address(s->ksyms, s->funcs[slot].target);
+	for (unsigned int i = 0; addr && i < n && i < 8; i++)
+		if (ksyms_find(s->ksyms, ips[i], &offset) && ips[i] - offset == addr) {
+			first = i;
+			callers = i + 1;
+			break;
+		}
+	key = stack_signature(s->ksyms, ips + first, n - first, 0) * 31 + slot + 1;
+	cs = caller_find(s, key ? key : 1);
+	if (!cs || cs->name)
+		return cs;
+	cs->name = intern(n > callers ? stack_name(s->ksyms, ips + callers, n - callers, 0, buf,
+						   sizeof(buf))
+				      : "(no callers)");
+	cs->frames = calloc(n - first + 1, sizeof(*cs->frames));
+	if (!cs->frames)
+		return cs;
+	for (unsigned int i = first; i < n; i++)
+		cs->frames[cs->nframes++] = intern(ksyms_format(s->ksyms, ips[i], buf, sizeof(buf)));
+	return cs;
+}
+
+/* This interval's (function, stack) counts into the callers table, and the map emptied */
+static int callers_read(struct functions_state *s, struct table *t)
+{
+	static struct function_caller_key keys[FUNCTIONS_CALLERS];
+	__u64 stack[FUNCTIONS_STACK_DEPTH];
+	unsigned int n;
+
+	if (s->callers_fd < 0)
+		return 0;
+	n = map_keys(s->callers_fd, keys, sizeof(keys[0]), FUNCTIONS_CALLERS);
+	for (unsigned int i = 0; i < n; i++) {
+		__u64 count = count_take(s->callers_fd, &keys[i]);
+		__u32 slot = keys[i].slot;
+		struct caller_stack *cs = NULL;
+		struct table_row *r;
+
+		if (!count || slot >= s->nfuncs)
+			continue;
+		memset(stack, 0, sizeof(stack));
+		if (s->ksyms && s->callers &&
+		    bpf_map_lookup_elem(s->stacks_fd, &keys[i].stack, stack) == 0)
+			cs = caller_stack(s, slot, stack);
+		if (!cs || !cs->name) {
+			s->funcs[slot].stack_drops += count;
+			s->dropped += count;
+			continue;
+		}
+		/* with a detail open, its function's stacks only (the others' are counted
+		 * with [functions] callers = yes, for JSON: not shown there) */
+		if (!t || (s->focus >= 0 && (__u32)s->focus != slot))
+			continue;
+		r = table_find_row(t, cs->key);
+		if (!r) {
+			r = table_add_row(t, cs->key);
+			if (!r)
+				return -ENOMEM;
+			r->name = intern(s->funcs[slot].name);
+			r->label = cs->name;
+			r->strings = cs->frames;
+			r->nstrings = cs->nframes;
+		}
+		r->v[V_DETAIL_COUNT] += count;
+	}
+	/* the stacks go too: the map has room for the next interval's */
+	for (unsigned int i = 0; i < n; i++)
+		bpf_map_delete_elem(s->stacks_fd, &keys[i].stack);
+	if (t)
+		table_trim(t);
+	return 0;
+}
+
+/* A counted value as its argument's type reads: -100, 0x1f (unsigned), 0xffff8881... */
+static const char *value_text(const struct function_arg *a, __u64 v, char *buf, size_t len)
+{
+	if (a->is_signed && a->mask != ~0ull && (v & (a->mask ^ (a->mask >> 1))))
+		v |= ~a->mask; /* sign-extend */
+	if (!a->integer)
+		snprintf(buf, len, "%s=0x%llx", a->name, (unsigned long long)v);
+	else if (a->is_signed)
+		snprintf(buf, len, "%s=%lld", a->name, (long long)v);
+	else
+		snprintf(buf, len, "%s=%llu", a->name, (unsigned long long)v);
+	return buf;
+}
+
+static struct table_row *arg_row(struct functions_state *s, struct table *t, __u32 slot,
+				 uint64_t key, const char *label)
+{
+	struct table_row *r = table_find_row(t, key);
+
+	if (r)
+		return r;
+	r = table_add_row(t, key);
+	if (!r)
+		return NULL;
+	r->name = intern(s->funcs[slot].name);
+	r->label = intern(label);
+	return r;
+}
+
+/* This interval's (function, value) counts into the argument table, the map emptied */
+static int args_read(struct functions_state *s, struct table *t)
+{
+	static struct function_arg_key keys[FUNCTIONS_ARG_VALUES];
+	unsigned int n;
+	char buf[96];
+
+	if (s->args_fd < 0)
+		return 0;
+	n = map_keys(s->args_fd, keys, sizeof(keys[0]), FUNCTIONS_ARG_VALUES);
+	for (unsigned int i = 0; i < n; i++) {
+		__u64 count = count_take(s->args_fd, &keys[i]);
+		__u32 slot = keys[i].slot;
+		const struct traced_function *fn = slot < s->nfuncs ? &s->funcs[slot] : NULL;
+		struct table_row *r;
+
+		if (!count || !fn || !fn->counting || fn->arg < 0 || !t ||
+		    (s->focus >= 0 && (__u32)s->focus != slot))
+			continue;
+		r = arg_row(s, t, slot, (keys[i].value * 0x9e3779b97f4a7c15ull) ^ slot,
+			    value_text(&fn->args[fn->arg], keys[i].value, buf, sizeof(buf)));
+		if (!r)
+			return -ENOMEM;
+		r->v[V_DETAIL_COUNT] += count;
+	}
+	/* values beyond the hash's room: one row per function, "dfd=(other)" */
+	for (unsigned int slot = 0; t && slot < s->nfuncs; slot++) {
+		const struct traced_function *fn = &s->funcs[slot];
+		struct table_row *r;
+
+		if (!fn->arg_other || !fn->counting || fn->arg < 0 ||
+		    (s->focus >= 0 && (__u32)s->focus != slot))
+			continue;
+		snprintf(buf, sizeof(buf), "%s=(other)", fn->args[fn->arg].name);
+		r = arg_row(s, t, slot, ~(uint64_t)slot, buf);
+		if (!r)
+			return -ENOMEM;
+		r->v[V_DETAIL_COUNT] += fn->arg_other;
+	}
+	if (t)
+		table_trim(t);
 	return 0;
 }
 
@@ -719,6 +1377,11 @@ static int functions_sample(struct collector *c, struct frame *f)
 	s->frame = f;
 	if (s->stats_ready)
 		err = counter_map_read(&s->stats, s->epoch, add_slot, s);
+	if (!err)
+		err = callers_read(s, frame_table(f, &function_callers_table));
+	if (!err)
+		err = args_read(s, frame_table(f, &function_args_table));
+	c->dropped = s->dropped;
 	s->epoch++;
 	for (unsigned int i = 0; i < s->nfuncs; i++)
 		if (s->funcs[i].epoch)
@@ -803,20 +1466,6 @@ static int tracing_link(const struct bpf_program *prog)
 	return fd;
 }
 
-static int reuse_map(struct bpf_object *obj, const char *name, int fd)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
-
-	return !map || fd < 0 ? 0 : bpf_map__reuse_fd(map, fd);
-}
-
-static int dup_fd(int fd)
-{
-	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-
-	return copy < 0 ? -errno : copy;
-}
-
 /*
  * PRIVSEP_FUNC_ATTACH's work (privsep_func_attach_fn), in the privileged helper, or in ktop
  * itself without one: the request was checked whole by the helper's parser.
@@ -825,13 +1474,6 @@ static int functions_attach_work(const struct privsep_func_request *req,
 				 const int map_fds[PRIVSEP_FUNC_MAP_END],
 				 int out_fds[PRIVSEP_FUNC_FDS_OUT], char *why, size_t len)
 {
-	static const char *const map_names[PRIVSEP_FUNC_MAP_END] = {
-		[PRIVSEP_FUNC_STATS] = "function_stats",
-		[PRIVSEP_FUNC_STARTS] = "function_starts",
-		[PRIVSEP_FUNC_FILTER_CONFIG] = "container_filter_config",
-		[PRIVSEP_FUNC_FILTER_IDS] = "container_filter_ids",
-		[PRIVSEP_FUNC_FILTER_CHARGE] = "container_charged_ns",
-	};
 	enum function_method method = req->method == PRIVSEP_FUNC_FENTRY ? METHOD_FENTRY
 									 : METHOD_KPROBE;
 	bool counts_only = req->flags & PRIVSEP_FUNC_COUNTS_ONLY;
@@ -854,7 +1496,7 @@ static int functions_attach_work(const struct privsep_func_request *req,
 		bpf_program__set_autoload(skel->progs.function_kretprobe, false);
 	}
 	for (unsigned int i = 0; i < PRIVSEP_FUNC_MAP_END && !err; i++)
-		err = reuse_map(skel->obj, map_names[i], map_fds[i]);
+		err = reuse_map(skel->obj, shared_map_names[i], map_fds[i]);
 	if (!err)
 		err = functions_bpf__load(skel);
 	if (err) {
@@ -880,10 +1522,9 @@ static int functions_attach_work(const struct privsep_func_request *req,
 		goto fail;
 	}
 	out_fds[2] = dup_fd(bpf_map__fd(skel->maps.bss));
-	if (map_fds[PRIVSEP_FUNC_STATS] < 0) { /* the first: its maps are the shared ones now */
-		out_fds[3] = dup_fd(bpf_map__fd(skel->maps.function_stats));
-		out_fds[4] = dup_fd(bpf_map__fd(skel->maps.function_starts));
-	}
+	/* the first: its maps are the shared ones now (the parser saw all six come, or none) */
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_SHARED && map_fds[PRIVSEP_FUNC_STATS] < 0; i++)
+		out_fds[3 + i] = dup_fd(bpf_map__fd(shared_map(skel, i)));
 	for (unsigned int i = 2; i < PRIVSEP_FUNC_FDS_OUT; i++)
 		if (out_fds[i] < -1) {
 			err = out_fds[i];
@@ -921,6 +1562,8 @@ static int function_trace_live(struct functions_state *s, struct traced_function
 	struct bpf_map_info info;
 	__u32 info_len = sizeof(info);
 	long page = sysconf(_SC_PAGESIZE);
+	unsigned int made = 0;
+	bool take;
 	int err;
 
 	if (refusal) {
@@ -932,8 +1575,18 @@ static int function_trace_live(struct functions_state *s, struct traced_function
 	req.flags = fn->counts_only ? PRIVSEP_FUNC_COUNTS_ONLY : 0;
 	req.ret_kind = return_kind(s->btf, fn->target);
 	snprintf(req.name, sizeof(req.name), "%s", fn->target);
-	map_fds[PRIVSEP_FUNC_STATS] = s->stats_fd;
-	map_fds[PRIVSEP_FUNC_STARTS] = s->starts_fd;
+	/* its argument from the BTF here, as for -f: the helper only loads and attaches */
+	err = function_arg_pick(s, fn, req.ret_kind, text, sizeof(text));
+	if (err) {
+		fn->traced = intern(text);
+		return err;
+	}
+	/* the slot's config before the attach (a slot freed and taken again had another's);
+	 * the first function's comes after: until then its calls count no value, no stack */
+	fn->counting = true;
+	config_write(s, slot);
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_SHARED; i++)
+		map_fds[i] = *shared_fd(s, i);
 	if (container_filter_map_fds(&map_fds[PRIVSEP_FUNC_FILTER_CONFIG]) < 0)
 		for (unsigned int i = PRIVSEP_FUNC_FILTER_CONFIG; i < PRIVSEP_FUNC_MAP_END; i++)
 			map_fds[i] = -1; /* none here: the object's own, which let everyone in */
@@ -942,6 +1595,9 @@ static int function_trace_live(struct functions_state *s, struct traced_function
 	if (err) {
 		snprintf(text, sizeof(text), "refused: %s", why[0] ? why : strerror(-err));
 		fn->traced = intern(text);
+		fn->counting = false;
+		config_write(s, slot);
+		arg_choose(fn, -1);
 		return err;
 	}
 	fn->link_fds[0] = out[0];
@@ -956,15 +1612,17 @@ static int function_trace_live(struct functions_state *s, struct traced_function
 	close(out[2]); /* the mapping keeps the map */
 	/* without its epoch the longest call is the longest since it was added: still a row */
 	fn->epoch = fn->bss ? &((struct functions_bpf__bss *)fn->bss)->counter_epoch : NULL;
-	if (out[3] >= 0 && s->stats_fd < 0) {
-		s->stats_fd = out[3];
-		s->starts_fd = out[4];
-	} else {
-		if (out[3] >= 0)
-			close(out[3]);
-		if (out[4] >= 0)
-			close(out[4]);
+	/* the maps it made (the first function): the state's from now on, all six or none */
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_SHARED; i++)
+		made += out[3 + i] >= 0;
+	take = made == PRIVSEP_FUNC_SHARED && s->stats_fd < 0; /* decided once, for all six */
+	for (unsigned int i = 0; i < PRIVSEP_FUNC_SHARED; i++) {
+		if (take)
+			*shared_fd(s, i) = out[3 + i];
+		else if (out[3 + i] >= 0)
+			close(out[3 + i]);
 	}
+	config_write(s, slot);
 	snprintf(text, sizeof(text), "%s%s", method_names[s->method],
 		 fn->counts_only ? " count" : "");
 	fn->traced = intern(text);
@@ -1030,8 +1688,12 @@ int functions_live_add(struct collector *c, const char *text, char *msg, size_t 
 		last = s->funcs[i].name;
 		traced += function_trace_live(s, &s->funcs[i], i, ksyms) == 0;
 	}
-	if (ksyms)
+	if (ksyms && traced && !s->ksyms) /* kept: the stacks are named with them */
+		s->ksyms = ksyms;
+	else if (ksyms)
 		ksyms_kernel_put();
+	if (traced && !s->callers) /* NULL: the stacks go uncounted (callers_read says so) */
+		s->callers = calloc(CALLER_CACHE, sizeof(*s->callers));
 	lists_free(s);
 	if (traced && !s->stats_ready && s->stats_fd >= 0) {
 		err = counter_map_init(&s->stats, s->stats_fd, &function_stat_layout, 1, false);
@@ -1058,6 +1720,9 @@ int functions_live_remove(struct collector *c, uint64_t key, char *msg, size_t l
 	}
 	snprintf(msg, len, "%s no longer traced", s->funcs[key].name);
 	function_untrace(&s->funcs[key]);
+	config_write(s, (__u32)key); /* nothing counted in the slot until it is taken again */
+	if (s->focus == (int)key)
+		s->focus = -1;
 	while (s->nfuncs && !s->funcs[s->nfuncs - 1].name[0])
 		s->nfuncs--;
 	return 0;
@@ -1132,12 +1797,69 @@ long functions_complete(const char *prefix, char *out, size_t len)
 	return matches;
 }
 
+/* The open detail's argument table says which one it counts, its type, and the others:
+ * "Values of dfd (int); n: filename, how, ret" */
+static void args_title(const struct traced_function *fn)
+{
+	static char title[160];
+	size_t used;
+
+	if (!fn || fn->arg < 0) {
+		snprintf(title, sizeof(title), "Argument values%s",
+			 fn && fn->nargs ? " (n: count one)" : " (none that can be counted)");
+		function_args_table.title = title;
+		return;
+	}
+	snprintf(title, sizeof(title), "Values of %s", fn->arg_label);
+	for (unsigned int i = 1; i < fn->nargs; i++) {
+		const struct function_arg *a = &fn->args[(fn->arg + i) % fn->nargs];
+
+		used = strlen(title);
+		snprintf(title + used, sizeof(title) - used, "%s%s (%s)", i == 1 ? "; n: " : ", ",
+			 a->name, a->type);
+	}
+	function_args_table.title = title;
+}
+
+static void functions_focus(struct collector *c, const struct focus *focus)
+{
+	struct functions_state *s = c->priv;
+	int before = s->focus;
+
+	s->focus = focus->table == &functions_table && focus->key < s->nfuncs ? (int)focus->key
+									       : -1;
+	if (before >= 0 && before != s->focus)
+		config_write(s, (__u32)before);
+	if (s->focus >= 0) {
+		config_write(s, (__u32)s->focus);
+		args_title(&s->funcs[s->focus]);
+	}
+}
+
+/* The open detail counts the function's next argument (after the last: the first) */
+static void functions_next_variant(struct collector *c, const struct focus *focus)
+{
+	struct functions_state *s = c->priv;
+	struct traced_function *fn;
+
+	if (focus->table != &functions_table || focus->key >= s->nfuncs)
+		return;
+	fn = &s->funcs[focus->key];
+	if (!fn->counting || fn->counts_only || !fn->nargs)
+		return;
+	arg_choose(fn, (fn->arg + 1) % (int)fn->nargs);
+	config_write(s, (__u32)focus->key);
+	args_title(fn);
+}
+
 const struct collector_ops functions_collector = {
 	.name = "functions",
 	.tables = function_tables,
 	.open = functions_open,
 	.sample = functions_sample,
 	.close = functions_close,
+	.focus = functions_focus,
+	.next_variant = functions_next_variant,
 	.options = functions_options,
 	.noptions = sizeof(functions_options) / sizeof(functions_options[0]),
 };

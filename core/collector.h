@@ -35,6 +35,8 @@ struct collector_ops {
 	int (*sample)(struct collector *c, struct frame *f);
 	void (*close)(struct collector *c);
 	void (*focus)(struct collector *c, const struct focus *focus); /* optional */
+	/* optional: the focused row's detail shows its next variant (another argument) */
+	void (*next_variant)(struct collector *c, const struct focus *focus);
 	int (*event_fd)(struct collector *c); /* optional: an fd to poll, e.g. a ring buffer */
 	int (*consume)(struct collector *c);  /* optional: called when event_fd is readable */
 	/* optional: its settings, its own [sections] of the config file (core/options.h);

@@ -82,6 +82,8 @@ struct ktop {
 
 /* Tell the collectors what the user is drilled into */
 void ktop_set_focus(struct ktop *k, const struct focus *focus);
+/* The focused row's detail shows its next variant (the Functions pane: another argument) */
+void ktop_next_variant(struct ktop *k);
 /* Change the sampling interval (re-arms the tick) */
 void ktop_set_interval(struct ktop *k, double interval_s);
 /* Replay: play frames speed times faster than recorded (re-arms the tick) */

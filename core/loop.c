@@ -79,6 +79,16 @@ void ktop_set_focus(struct ktop *k, const struct focus *focus)
 	}
 }
 
+void ktop_next_variant(struct ktop *k)
+{
+	for (unsigned int i = 0; k->focus.table && i < k->ncollectors; i++) {
+		struct collector *c = &k->collectors[i];
+
+		if (c->running && c->ops->next_variant)
+			c->ops->next_variant(c, &k->focus);
+	}
+}
+
 int ktop_running_collectors(const struct ktop *k)
 {
 	int n = 0;

@@ -62,6 +62,8 @@ static bool func_name_valid(const char *name, size_t size)
 static int func_request_parse(const void *buf, size_t len, unsigned int nfds,
 			      struct privsep_func_request *func)
 {
+	uint32_t shared;
+
 	if (!func || len != sizeof(*func))
 		return -EINVAL;
 	memcpy(func, buf, sizeof(*func));
@@ -74,8 +76,10 @@ static int func_request_parse(const void *buf, size_t len, unsigned int nfds,
 	if (func->maps >> PRIVSEP_FUNC_MAP_END ||
 	    (unsigned int)__builtin_popcount(func->maps) != nfds)
 		return -EINVAL;
-	/* the stats and the in-flight notes are shared together, or created together */
-	if (!(func->maps & (1u << PRIVSEP_FUNC_STATS)) != !(func->maps & (1u << PRIVSEP_FUNC_STARTS)))
+	/* the functions' shared maps (stats, in-flight notes, config, stacks, callers'
+	 * counts, values) come all together, or none: then the object creates them all */
+	shared = func->maps & ((1u << PRIVSEP_FUNC_SHARED) - 1);
+	if (shared && shared != (1u << PRIVSEP_FUNC_SHARED) - 1)
 		return -EINVAL;
 	return func_name_valid(func->name, sizeof(func->name)) ? 0 : -EINVAL;
 }
@@ -295,6 +299,10 @@ static void serve(int sock, const struct privsep_config *cfg)
 				  ? -EINVAL
 				  : privsep_request_parse(buf, (size_t)n, (unsigned int)nfds, &req,
 							  &func);
+		if (rep.err) /* say why (a function refused this way shows it in its row) */
+			snprintf(rep.text, sizeof(rep.text), "malformed request (%d fds%s%s)", nfds,
+				 msg.msg_flags & MSG_CTRUNC ? ", control data cut" : "",
+				 msg.msg_flags & MSG_TRUNC ? ", cut" : "");
 		if (rep.err == 0) {
 			switch (req.op) {
 			case PRIVSEP_NS_INODE:

@@ -20,8 +20,9 @@
 #define PRIVSEP_TEXT_MAX 192	  /* a hostname (64), or why a function was refused */
 #define PRIVSEP_FUNC_NAME_MAX 128 /* a kernel function's name and its NUL */
 #define PRIVSEP_FUNC_SLOTS 32	  /* stats slots of the Functions pane (FUNCTIONS_MAX) */
-#define PRIVSEP_FUNC_FDS_IN 5	  /* the maps a function's object shares, see below */
-#define PRIVSEP_FUNC_FDS_OUT 5	  /* entry link, exit link, its .bss, created stats, starts */
+#define PRIVSEP_FUNC_FDS_IN 9	  /* the maps a function's object shares, see below */
+/* entry link, exit link, its .bss, then the PRIVSEP_FUNC_SHARED maps it created */
+#define PRIVSEP_FUNC_FDS_OUT 9
 
 enum privsep_op {
 	PRIVSEP_NS_INODE = 1, /* pid, arg: enum privsep_ns -> value: the inode */
@@ -48,8 +49,13 @@ struct privsep_request {
  */
 enum privsep_func_map {
 	PRIVSEP_FUNC_STATS,	/* function_stats: absent for the first function, then created */
-	PRIVSEP_FUNC_STARTS,	/* function_starts, with the stats */
-	PRIVSEP_FUNC_FILTER_CONFIG, /* the container filter's three maps */
+	PRIVSEP_FUNC_STARTS,	/* function_starts; these six are sent together or not at all */
+	PRIVSEP_FUNC_CONFIG,	/* function_config: per slot, the argument counted, stacks on */
+	PRIVSEP_FUNC_STACKS,	/* function_stacks, the callers' stacks */
+	PRIVSEP_FUNC_CALLERS,	/* function_callers, calls per stack */
+	PRIVSEP_FUNC_ARGS,	/* function_args, calls per argument value */
+	PRIVSEP_FUNC_SHARED,	/* (the functions' own shared maps end here) */
+	PRIVSEP_FUNC_FILTER_CONFIG = PRIVSEP_FUNC_SHARED, /* the container filter's three */
 	PRIVSEP_FUNC_FILTER_IDS,
 	PRIVSEP_FUNC_FILTER_CHARGE,
 	PRIVSEP_FUNC_MAP_END,
@@ -72,8 +78,9 @@ struct privsep_func_request {
 /*
  * The work of PRIVSEP_FUNC_ATTACH, given by the functions collector (the helper is a fork
  * of ktop: it has the code). map_fds[enum privsep_func_map], -1 where absent. Fills
- * out_fds (entry link, exit link or -1, the object's .bss map, and the stats and starts
- * maps it created, else -1) and returns 0, or -errno with why.
+ * out_fds (entry link, exit link or -1, the object's .bss map, then at 3 + i the shared
+ * map i < PRIVSEP_FUNC_SHARED it created when none came, else -1) and returns 0, or -errno
+ * with why.
  */
 typedef int (*privsep_func_attach_fn)(const struct privsep_func_request *req,
 				      const int map_fds[PRIVSEP_FUNC_MAP_END],

@@ -25,7 +25,8 @@ static const char *const idle_symbols[] = {
 };
 
 static const char *const tracing_prefixes[] = {
-	"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "bpf_dispatcher_", NULL,
+	"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "bpf_dispatcher_",
+	"bpf_trampoline_", NULL,
 };
 
 /* The soft interrupt machinery between a soft timer and whoever let it run */
@@ -328,6 +329,11 @@ static unsigned int past_tracing(const struct ksyms *k, const uint64_t *ips, uns
 	while (i < n && !symbol_of(k, ips[i]))
 		i++;
 	return i;
+}
+
+unsigned int stack_skip_tracing(const struct ksyms *k, const uint64_t *ips, unsigned int n)
+{
+	return k && (ips || !n) ? past_tracing(k, ips, n) : 0;
 }
 
 static int is_irq_handler_frame(const char *symbol)

@@ -52,6 +52,10 @@ int stack_is_idle(const char *symbol);
 int stack_is_tracing(const char *symbol);
 
 #define STACK_CODE_BYTES 16
+/* How many frames at the inner end of a stack taken in a BPF program are the tracing
+ * machinery (the program, a trampoline, bpf_trace_run*, unnamed JIT code): the first real
+ * frame's index */
+unsigned int stack_skip_tracing(const struct ksyms *k, const uint64_t *ips, unsigned int n);
 /* Does the machine code just before an interrupted address end with an instruction that
  * turned interrupts on (sti, then the one instruction its shadow covers)? */
 int stack_code_enables_irqs(const uint8_t code[STACK_CODE_BYTES]);

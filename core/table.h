@@ -56,6 +56,7 @@ struct table_schema {
 	const char *hist_names[2];  /* "latency", "delay" */
 	const char *const *value_names; /* for COL_TEXT_VALUE */
 	const struct table_schema *drill; /* detail table filled while a row is focused */
+	const struct table_schema *drill_also; /* a second one, shown under it */
 	const struct table_schema *alternate; /* another view of the same data (per CPU) */
 	const char *strings_id;     /* JSON key of the rows' string lists ("stack"), or NULL */
 	bool pane;                  /* shown as a pane on the main screen */

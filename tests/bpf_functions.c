@@ -8,10 +8,17 @@
  * histogram holds every timed call, AVG <= MAX, no errors (getppid cannot fail). N
  * getpgid(-1) calls fail with ESRCH: N errors of __x64_sys_getpgid, which returns long.
  * A function that does not exist is refused with the reason, and the others still run.
+ * With __x64_sys_getppid's detail open (focus), its N calls come from stacks through
+ * do_syscall_64, N within 1 %, named by the caller; the others' stacks are not taken. N
+ * openat() calls with a dfd no other process passes are N values dfd=DFD of
+ * do_sys_openat2 (its first integer argument, the default); the N failing getpgid(-1) are
+ * N ret=-3 of __x64_sys_getpgid (no integer argument: its long return value); the next
+ * variant counts the argument after dfd.
  * On a kernel that allows neither method (this development machine) the collector must
  * say so, and the test is a SKIP with that reason.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +40,7 @@
 #include "core/frame.h"
 
 #define CALLS 20000
+#define DFD 777 /* a directory descriptor no other process opens at */
 #define KPROBE_TYPE_PATH "/sys/bus/event_source/devices/kprobe/type"
 
 static const char *const traced = "__x64_sys_getppid, __x64_sys_getpgid, ktop_no_such_function";
@@ -209,6 +217,135 @@ static void test_glob_counts_only(void **state)
 	run_close(&run);
 }
 
+/* The sum of count over the rows of table id for func whose stack (or label) has text */
+static uint64_t detail_count(const struct frame *f, const char *id, const char *func,
+			     const char *text, const struct table_row **top)
+{
+	const struct table_schema *s = frame_schema_find(id);
+	const struct table *t = s ? frame_table_const(f, s) : NULL;
+	int count = s ? table_column_index(s, "count") : -1;
+	uint64_t sum = 0;
+
+	assert_non_null(t);
+	assert_true(count >= 0);
+	for (unsigned int i = 0; i < t->nrows; i++) {
+		const struct table_row *r = &t->rows[i];
+		bool has = text == NULL || (r->label && strstr(r->label, text));
+
+		if (strcmp(r->name, func) != 0)
+			continue;
+		for (unsigned int j = 0; !has && j < r->nstrings; j++)
+			has = strncmp(r->strings[j], text, strlen(text)) == 0;
+		if (!has)
+			continue;
+		sum += r->v[s->columns[count].src];
+		if (top && (!*top || r->v[s->columns[count].src] > (*top)->v[s->columns[count].src]))
+			*top = r;
+	}
+	return sum;
+}
+
+static void test_callers_of_focused(void **state)
+{
+	const char *method = getenv("KTOP_FUNCTIONS_METHOD");
+	struct focus focus = { functions_schema(), SLOT_GETPPID }, none = { 0 };
+	const struct table_row *top = NULL;
+	uint64_t through, all, others;
+	struct frame *f;
+	struct run run;
+
+	(void)state;
+	run_open(&run);
+	run.c.ops->focus(&run.c, &focus);
+	for (int i = 0; i < CALLS; i++) {
+		syscall(SYS_getppid);
+		syscall(SYS_getpgid, -1);
+	}
+	f = history_next(&run.h);
+	assert_int_equal(run.c.ops->sample(&run.c, f), 0);
+	all = detail_count(f, "function_callers", "__x64_sys_getppid", NULL, NULL);
+	through = detail_count(f, "function_callers", "__x64_sys_getppid", "do_syscall_64", &top);
+	others = detail_count(f, "function_callers", "__x64_sys_getpgid", NULL, NULL);
+	print_message("# %s: %d getppid -> %llu calls from stacks through do_syscall_64 (%llu "
+		      "from any); top '%s', %u frames, first '%s'; getpgid's: %llu; dropped %llu\n",
+		      method, CALLS, (unsigned long long)through, (unsigned long long)all,
+		      top ? top->label : "-", top ? top->nstrings : 0,
+		      top && top->nstrings ? top->strings[0] : "-", (unsigned long long)others,
+		      (unsigned long long)run.c.dropped);
+	assert_in_range(through, CALLS - CALLS / 100, CALLS + CALLS / 100);
+	assert_non_null(top);
+	assert_true(strncmp(top->label, "do_syscall_64", 13) == 0);
+	assert_int_equal(others, 0);
+	/* closed: no stacks taken */
+	run.c.ops->focus(&run.c, &none);
+	for (int i = 0; i < CALLS; i++)
+		syscall(SYS_getppid);
+	f = history_next(&run.h);
+	assert_int_equal(run.c.ops->sample(&run.c, f), 0);
+	assert_int_equal(detail_count(f, "function_callers", "__x64_sys_getppid", NULL, NULL), 0);
+	run_close(&run);
+}
+
+static void test_argument_values(void **state)
+{
+	const char *method = getenv("KTOP_FUNCTIONS_METHOD");
+	const struct table_row *r, *top = NULL;
+	int root = open("/", O_RDONLY | O_DIRECTORY), opened = 0;
+	uint64_t dfd, ret, next;
+	char want[32];
+	struct frame *f;
+	struct run run;
+
+	(void)state;
+	assert_true(root >= 0);
+	assert_int_equal(dup2(root, DFD), DFD);
+	close(root);
+	run_open_list(&run, "do_sys_openat2, __x64_sys_getpgid");
+	for (int i = 0; i < CALLS; i++) {
+		long fd = syscall(SYS_openat, DFD, "dev/null", O_RDONLY);
+
+		opened += fd >= 0;
+		if (fd >= 0)
+			close((int)fd);
+		syscall(SYS_getpgid, -1);
+	}
+	assert_int_equal(opened, CALLS);
+	f = history_next(&run.h);
+	assert_int_equal(run.c.ops->sample(&run.c, f), 0);
+	r = table_find_row(frame_table_const(f, functions_schema()), 0);
+	assert_non_null(r);
+	if (strncmp(r->label, "refused: ", 9) == 0) {
+		print_message("# do_sys_openat2 %s\n", r->label);
+		run_close(&run);
+		close(DFD);
+		skip();
+	}
+	snprintf(want, sizeof(want), "dfd=%d", DFD);
+	dfd = detail_count(f, "function_args", "do_sys_openat2", want, NULL);
+	ret = detail_count(f, "function_args", "__x64_sys_getpgid", "ret=-3", NULL);
+	print_message("# %s: %d openat(%d, ...) -> %llu %s of do_sys_openat2; %d failing "
+		      "getpgid -> %llu ret=-3 of __x64_sys_getpgid\n", method, CALLS, DFD,
+		      (unsigned long long)dfd, want, CALLS, (unsigned long long)ret);
+	assert_in_range(dfd, CALLS, CALLS + CALLS / 100);
+	assert_in_range(ret, CALLS - CALLS / 100, CALLS + CALLS / 100);
+	/* the next argument (filename, a pointer): its values now */
+	run.c.ops->next_variant(&run.c, &(struct focus){ functions_schema(), 0 });
+	for (int i = 0; i < 100; i++) {
+		long fd = syscall(SYS_openat, DFD, "dev/null", O_RDONLY);
+
+		if (fd >= 0)
+			close((int)fd);
+	}
+	f = history_next(&run.h);
+	assert_int_equal(run.c.ops->sample(&run.c, f), 0);
+	next = detail_count(f, "function_args", "do_sys_openat2", "filename=0x", &top);
+	print_message("# next argument: %llu calls, top '%s'\n", (unsigned long long)next,
+		      top ? top->label : "-");
+	assert_in_range(next, 100, 100 + CALLS / 100);
+	run_close(&run);
+	close(DFD);
+}
+
 static int use_fentry(void **state)
 {
 	(void)state;
@@ -243,6 +380,8 @@ int main(void)
 		cmocka_unit_test(test_getpgid_errors_counted),
 		cmocka_unit_test(test_missing_function_refused),
 		cmocka_unit_test(test_glob_counts_only),
+		cmocka_unit_test(test_callers_of_focused),
+		cmocka_unit_test(test_argument_values),
 	};
 	char fentry_why[COLLECTOR_REASON_MAX], kprobe_why[COLLECTOR_REASON_MAX];
 	const char *no_fentry, *no_kprobe;

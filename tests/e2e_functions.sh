@@ -9,7 +9,12 @@
 #     calls of tests/workloads/syscall_loop are N calls of __x64_sys_getppid within 1 %,
 #     timed, with a latency histogram; its M failing close(-1) calls are M errors of
 #     __x64_sys_close; a function that does not exist is refused with the reason, the
-#     others still traced; the programs are gone after ktop exits.
+#     others still traced; the programs are gone after ktop exits;
+#   - the details in JSON, with [functions] callers = yes from a config file and
+#     -f do_sys_openat2:dfd: the N getppid() calls in function_callers from stacks through
+#     do_syscall_64, N within 1 %; N openat(DFD, ...) of syscall_loop --openat in
+#     function_args as dfd=DFD, N within 1 %; the M failing close(-1) as ret=-9 (EBADF) of
+#     __x64_sys_close, whose one argument is a pointer (the default: its long return).
 . "$(dirname "$0")/lib.sh"
 need_root "kernel functions through ktop" || exit 0
 command -v jq >/dev/null || { tap_skip "kernel functions" "needs jq"; exit 0; }
@@ -108,3 +113,49 @@ tap_check "the collector says what it traced and refused" \
 tap_check "stderr is empty" test ! -s "$tmp/f.err"
 # shellcheck disable=SC2086 # ids is a list
 tap_check "its BPF programs are gone after exit" ! progs_still_loaded $ids
+
+# The details: callers' stacks of every timed function (callers = yes: no detail is open
+# in -J), and the values of an argument asked for (-f FUNC:ARG) or the default one
+DFD=777
+printf '[functions]\ncallers = yes\n' >"$tmp/details.conf"
+"$KTOP_BIN" --config "$tmp/details.conf" -J -d 0.5 -f __x64_sys_getppid -f __x64_sys_close \
+	-f do_sys_openat2:dfd >"$tmp/d.json" 2>"$tmp/d.err" &
+kpid=$!
+tap_check "the first frame came (details)" wait_for "[ \$(frames $tmp/d.json) -ge 1 ]" 60
+"$LOAD" $N $M >"$tmp/load"
+"$LOAD" --openat $N $DFD >"$tmp/load2"
+after=$(frames "$tmp/d.json")
+wait_for "[ \$(frames $tmp/d.json) -ge $((after + 2)) ]" 30
+kill -TERM $kpid
+wait $kpid
+rc=$?
+kpid=
+tap_check "ktop exited 0 on SIGTERM (rc $rc, details)" test "$rc" = 0
+tap_check "stderr is empty (details)" test ! -s "$tmp/d.err"
+# dsum TABLE FUNC JQ-FILTER: the counts of FUNC's rows of TABLE that pass the filter
+dsum() {
+	jq -s --arg f "$2" "[.[].$1[]? | select(.func == \$f) | select($3) | .count] | add // 0" \
+		"$tmp/d.json"
+}
+through=$(dsum function_callers __x64_sys_getppid 'any(.stack[]; startswith("do_syscall_64+"))')
+any=$(dsum function_callers __x64_sys_getppid 'true')
+top=$(jq -rs '[.[].function_callers[]? | select(.func == "__x64_sys_getppid")]
+	| max_by(.count) | "\(.caller) [\(.stack | join(" "))]"' "$tmp/d.json")
+tap_diag "$N getppid -> $through calls from stacks through do_syscall_64 ($any from any); top: $top"
+tap_check "getppid's calls come from stacks through do_syscall_64, N within 1% ($through of $N)" \
+	between $((through * 100)) $((N * 99)) $((N * 101))
+tap_check "the top stack is named by its caller, do_syscall_64" \
+	grep -q '^do_syscall_64' <<<"$top"
+ebadf=$(dsum function_args __x64_sys_close '.value == "ret=-9"')
+tap_diag "$M failing close(-1) -> $ebadf ret=-9 of __x64_sys_close; values: $(jq -rsc '[.[].function_args[]? | select(.func == "__x64_sys_close")] | map(.value) | unique' "$tmp/d.json")"
+tap_check "close's return values count the failing closes within 1% ($ebadf of $M)" \
+	between $((ebadf * 100)) $((M * 99)) $((M * 101))
+openat=$(jq -rs '[.[].functions[]? | select(.func == "do_sys_openat2")] | last | .traced' "$tmp/d.json")
+if [[ $openat == refused:* ]]; then
+	tap_skip "dfd values of do_sys_openat2" "this kernel: do_sys_openat2 $openat"
+else
+	dfd=$(dsum function_args do_sys_openat2 ".value == \"dfd=$DFD\"")
+	tap_diag "$N openat($DFD, ...) -> $dfd dfd=$DFD of do_sys_openat2 ($openat)"
+	tap_check "do_sys_openat2's dfd=$DFD counts the openat calls within 1% ($dfd of $N)" \
+		between $((dfd * 100)) $((N * 100)) $((N * 101))
+fi

@@ -12,7 +12,10 @@
 #     traced by fentry or kprobe, N getppid() calls of tests/workloads/syscall_loop are N
 #     calls within 1 % (read back from the session's own recording, -w), a function that
 #     does not exist is refused with the reason in its row; "untrace" on the row removes it,
-#     and its programs are no longer loaded (the links closed).
+#     and its programs are no longer loaded (the links closed). Then do_sys_openat2 added
+#     in the slot freed: N openat(777, ...) of syscall_loop --openat are N values dfd=777
+#     (its default argument, from the BTF) within 1 % in the recording's function_args,
+#     counted by an object the helper loaded into the shared maps the first one created.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { tap_skip "functions traced live" "tmux is not installed"; exit 0; }
 command -v jq >/dev/null || { tap_skip "functions traced live" "needs jq"; exit 0; }
@@ -125,12 +128,38 @@ else
 	tap_diag "programs no longer held by ktop after untrace:$gone"
 	tap_check "its programs were held, and are no longer loaded" \
 		sh -c "[ -n '$gone' ] && ! bpftool prog show id ${gone%% *} >/dev/null 2>&1"
+	# argument values of a function added live: the helper's object counts them into the
+	# shared maps (created with the first function, kept after its removal)
+	ARGF=do_sys_openat2 DFD=777
+	tmux send-keys -t $S "$TRACE_KEY"
+	tmux send-keys -t $S -l "$ARGF"
+	tmux send-keys -t $S Enter
+	wait_for "screen_has '$ARGF  *\\(fentry\\|kprobe\\|refused\\)'" 20
+	if ! screen_has "$ARGF  *refused"; then
+		"$LOAD" --openat $N $DFD >/dev/null
+	fi
+	sleep 2.5 # the frame in progress and one more into the recording
 	tmux send-keys -t $S q
 	wait_for "! tmux_alive $S" 10
 	"$KTOP_BIN" -r "$tmp/rec.ktop" -J >"$tmp/rec.json" 2>/dev/null
 	calls=$(jq -s --arg f "$FUNC" '[.[].functions[]? | select(.func == $f) | .calls] | add // 0' "$tmp/rec.json")
 	tap_check "$FUNC counted the workload's $N calls within 1% ($calls)" \
 		between $((calls * 100)) $((N * 100)) $((N * 101))
+	argf_traced=$(jq -rs --arg f "$ARGF" '[.[].functions[]? | select(.func == $f)] | last
+		| .traced // "no row"' "$tmp/rec.json")
+	tap_diag "$ARGF added live: $argf_traced"
+	# the kernel's refusal of the name (as -f would get) is a SKIP; any other, a failure
+	if [[ $argf_traced == "refused: not "* ]]; then
+		tap_skip "$ARGF's dfd values, added live" "this kernel: $ARGF $argf_traced"
+	else
+		dfd=$(jq -s --arg f "$ARGF" --arg v "dfd=$DFD" '[.[].function_args[]?
+			| select(.func == $f and .value == $v) | .count] | add // 0' "$tmp/rec.json")
+		values=$(jq -sc --arg f "$ARGF" '[.[].function_args[]? | select(.func == $f)
+			| .value] | unique | .[:8]' "$tmp/rec.json")
+		tap_diag "$N openat($DFD, ...) -> $dfd dfd=$DFD of $ARGF; its values: $values"
+		tap_check "$ARGF added live counts dfd=$DFD (its default argument) N within 1% ($dfd of $N)" \
+			between $((dfd * 100)) $((N * 100)) $((N * 101))
+	fi
 fi
 tmux kill-session -t $S 2>/dev/null
 

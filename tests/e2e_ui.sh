@@ -202,6 +202,23 @@ t_all_containers() {
 	press all_containers
 	tap_check "all_containers: the whole machine" wait_for "screen_has 'all containers'" 8
 }
+# a function's detail, where the kernel lets ktop trace functions (the kernel matrix's
+# guests); do_sys_openat2(dfd, filename, how): its first integer argument, then the next
+t_next_arg() {
+	local check
+	check=$("$KTOP_BIN" --defaults --check 2>&1 | grep '^functions ')
+	if [[ $check != *" ok "* ]]; then
+		tap_skip "next_arg: the next argument of a function" "${check:-no functions line}"
+		return
+	fi
+	start --defaults -f do_sys_openat2
+	press pane 9; press pane 9 # the Functions pane, zoomed
+	press open
+	wait_for "screen_has 'Values of dfd (int)'" 8
+	press next_arg
+	tap_check "next_arg: the detail counts the next argument (filename)" \
+		wait_for "screen_has 'Values of filename (const char \*)'" 8
+}
 
 for action in $(printf '%s\n' "$bindings" | cut -f1); do
 	if ! declare -F "t_$action" >/dev/null; then

@@ -2,11 +2,12 @@
 /*
  * tests/fuzz_privsep.c: libFuzzer target for the privileged helper's request parser
  * (privsep_request_parse in core/privsep.c): any bytes as one message from the channel,
- * with the first byte's low three bits taken as the number of fds that came with it.
+ * with the first byte's low four bits taken as the number of fds that came with it.
  * What it accepts must be exactly one request the helper knows, with the arguments that
  * request allows; everything else is refused. A PRIVSEP_FUNC_ATTACH request must name a
  * function with [A-Za-z0-9_.] only, NUL-terminated in its field, and come with exactly
- * the map fds its bits name. Build and run: make fuzz (seed corpus: tests/corpus/privsep/).
+ * the map fds its bits name (the functions' six shared maps: all or none). Build and run:
+ * make fuzz (seed corpus: tests/corpus/privsep/).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 static void func_check(const struct privsep_func_request *func, unsigned int nfds)
 {
+	const uint32_t shared = (1u << PRIVSEP_FUNC_SHARED) - 1;
 	size_t n = strnlen(func->name, sizeof(func->name));
 
 	if (func->head.pid || func->head.arg >= PRIVSEP_FUNC_SLOTS)
@@ -26,6 +28,8 @@ static void func_check(const struct privsep_func_request *func, unsigned int nfd
 	if (func->flags & ~PRIVSEP_FUNC_COUNTS_ONLY || func->ret_kind > PRIVSEP_FUNC_RET_MAX)
 		abort();
 	if (func->maps >> PRIVSEP_FUNC_MAP_END || (unsigned int)__builtin_popcount(func->maps) != nfds)
+		abort();
+	if ((func->maps & shared) && (func->maps & shared) != shared)
 		abort();
 	if (n == 0 || n == sizeof(func->name))
 		abort();
@@ -44,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	nfds = data[0] & 7;
+	nfds = data[0] & 15;
 	data++, size--;
 	memset(&req, 0xa5, sizeof(req));
 	memset(&func, 0xa5, sizeof(func));

@@ -110,6 +110,13 @@ static void action_back(struct ui *ui)
 	ktop_set_focus(ui->k, ui->depth ? &ui->trail[ui->depth - 1] : &none);
 }
 
+/* In a detail with variants (a function's arguments): count the next one */
+static void action_next_variant(struct ui *ui)
+{
+	if (ui->depth > 0)
+		ktop_next_variant(ui->k);
+}
+
 static void sort_step(struct ui *ui, int step)
 {
 	struct pane_view *v = current_view(ui);
@@ -350,6 +357,9 @@ const struct ui_action ui_actions[] = {
 	  "that one)", { 'T' }, action_trace, "trace" },
 	{ "untrace", "Functions pane: stop tracing the selected function", { KEY_DC, 'd' },
 	  action_untrace },
+	/* last: its hint is the first to go from a narrow footer (it works in a detail) */
+	{ "next_arg", "in the detail of a function: count the values of its next argument", { 'n' },
+	  action_next_variant, "arg" },
 };
 
 const unsigned int ui_action_count = sizeof(ui_actions) / sizeof(ui_actions[0]);

@@ -129,8 +129,21 @@ void detail_draw(struct ui *ui, const struct frame *f)
 		y += hist_h;
 	}
 	if (s->drill) {
+		int drill_h = s->drill_also ? (LINES - y - 1) / 2 : LINES - y - 1;
+
 		ui->detail.schema = s->drill;
-		pane_draw(ui, &ui->detail, f, (struct layout_box){ 0, y, COLS, LINES - y - 1 },
-			  true);
+		pane_draw(ui, &ui->detail, f, (struct layout_box){ 0, y, COLS, drill_h }, true);
+		y += drill_h;
+	}
+	if (s->drill && s->drill_also) {
+		if (ui->detail_also.schema != s->drill_also) {
+			pane_view_free(&ui->detail_also);
+			ui->detail_also = (struct pane_view){
+				.schema = s->drill_also,
+				.sort_column = (int)s->drill_also->sort_column
+			};
+		}
+		pane_draw(ui, &ui->detail_also, f, (struct layout_box){ 0, y, COLS, LINES - y - 1 },
+			  false);
 	}
 }

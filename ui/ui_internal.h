@@ -101,6 +101,7 @@ struct ui {
 	unsigned int depth;
 	struct focus trail[UI_MAX_DEPTH];
 	struct pane_view detail; /* the detail table of the current drill-down */
+	struct pane_view detail_also; /* the second one under it (drill_also), not focused */
 	struct pane_view saved_detail[UI_MAX_DEPTH]; /* the detail view one level up */
 	int attr[ROLE_COUNT];
 	bool zoomed;         /* the focused pane has the whole screen */

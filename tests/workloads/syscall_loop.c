@@ -5,8 +5,11 @@
  *                                 an optional delay; prints "pid N M ns_per_getppid"
  *   syscall_loop --bench N        time N getppid() calls, print ns per call
  *   syscall_loop --rate R SECS    about R getppid() calls per second for SECS seconds
+ *   syscall_loop --openat N DFD   N openat(DFD, "dev/null") calls (each closed), DFD a
+ *                                 descriptor of / made for it: a dfd no one else passes
  * Uses syscall(2) directly so libc caching cannot hide a call.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,23 @@ int main(int argc, char **argv)
 		printf("%.1f\n", (now_ns() - start) / n);
 		return 0;
 	}
+	if (argc >= 4 && strcmp(argv[1], "--openat") == 0) {
+		int dfd = atoi(argv[3]), root = open("/", O_RDONLY | O_DIRECTORY), opened = 0;
+
+		n = atol(argv[2]);
+		if (root < 0 || dup2(root, dfd) != dfd)
+			return 1;
+		for (long i = 0; i < n; i++) {
+			long fd = syscall(SYS_openat, dfd, "dev/null", O_RDONLY);
+
+			if (fd >= 0) {
+				opened++;
+				close((int)fd);
+			}
+		}
+		printf("%d %d\n", getpid(), opened);
+		return opened == n ? 0 : 1;
+	}
 	if (argc >= 4 && strcmp(argv[1], "--rate") == 0) {
 		long rate = atol(argv[2]), per_ms = rate / 1000 > 0 ? rate / 1000 : 1;
 		double end = now_ns() + atof(argv[3]) * 1e9, next = now_ns();
@@ -49,7 +69,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: syscall_loop N M [DELAY_MS] | --bench N | --rate R SECS\n");
+		fprintf(stderr, "usage: syscall_loop N M [DELAY_MS] | --bench N | --rate R SECS | "
+			"--openat N DFD\n");
 		return 2;
 	}
 	n = atol(argv[1]);
