@@ -80,12 +80,9 @@ struct {
 /* One more of key in a counts hash; false when it is full */
 static __always_inline bool count_one(void *map, const void *key)
 {
-	__u64 one = 1, *n = bpf_map_lookup_elem(map, key);
+	static const __u64 zero;
+	__u64 *n = ktop_map_lookup_or_init(map, key, &zero);
 
-	if (!n && bpf_map_update_elem(map, key, &one, BPF_NOEXIST) == 0)
-		return true;
-	if (!n) /* another CPU may have put it in first */
-		n = bpf_map_lookup_elem(map, key);
 	if (!n)
 		return false;
 	__sync_fetch_and_add(n, 1);
