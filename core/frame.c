@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "record_format.h"
 
 static const struct table_schema *schemas[TABLE_MAX_TABLES];
 static unsigned int nschemas;
@@ -174,8 +175,15 @@ const struct hist *frame_row_hist_const(const struct frame *f, const struct tabl
 	return &f->hists[r->hist[which]];
 }
 
+static void decoded_forget(const struct frame *of);
+
 void frame_reset(struct frame *f)
 {
+	decoded_forget(f);
+	free(f->encoded);
+	f->encoded = NULL;
+	f->encoded_size = 0;
+	f->hists_borrowed = false;
 	f->seq = 0;
 	f->compacted = false;
 	f->shrunk = false;
@@ -221,8 +229,11 @@ int history_init(struct history *h, unsigned int capacity)
 	return 0;
 }
 
+static void decoded_release(void);
+
 void history_free(struct history *h)
 {
+	decoded_release();
 	for (unsigned int i = 0; i < h->capacity; i++) {
 		struct frame *f = &h->frames[i];
 
@@ -230,6 +241,7 @@ void history_free(struct history *h)
 			table_free(&f->tables[t]);
 		free(f->hists);
 		free(f->packed_hists);
+		free(f->encoded);
 	}
 	free(h->frames);
 	memset(h, 0, sizeof(*h));
@@ -253,11 +265,38 @@ struct frame *history_next(struct history *h)
 	return f;
 }
 
-struct frame *history_get(const struct history *h, unsigned int age)
+/* The frame itself, encoded or not */
+static struct frame *history_slot(const struct history *h, unsigned int age)
 {
 	if (age >= h->count)
 		return NULL;
 	return &h->frames[(h->newest + h->capacity - age) % h->capacity];
+}
+
+static struct frame *frame_decoded(const struct frame *f);
+
+struct frame *history_get(const struct history *h, unsigned int age)
+{
+	struct frame *f = history_slot(h, age);
+
+	return f && f->encoded ? frame_decoded(f) : f;
+}
+
+uint64_t history_seq(const struct history *h, unsigned int age)
+{
+	const struct frame *f = history_slot(h, age);
+
+	return f ? f->seq : 0;
+}
+
+int history_age_of(const struct history *h, uint64_t seq)
+{
+	const struct frame *f;
+
+	for (unsigned int age = 0; (f = history_slot(h, age)); age++)
+		if (f->seq == seq)
+			return (int)age;
+	return -1;
 }
 
 /* Move table i's rows to a block of their size; a block larger than the spare becomes it */
@@ -284,11 +323,11 @@ static void table_shrink(struct table *t, unsigned int i)
 }
 
 /*
- * Pack f's histograms that rows still point to, in row order, and point the rows at their
- * new places (an old frame cut down again packs only the rows it kept). The pool they were
- * made in becomes the spare when larger than it.
+ * Pack the histograms f's rows point to, in row order, into a new block (*out, NULL when
+ * there are none) and point the rows at their places in it: an old frame cut down packs
+ * only the rows it kept. false without memory, the rows untouched.
  */
-static void frame_pack_hists(struct frame *f)
+static bool hists_pack_rows(struct frame *f, uint8_t **out, size_t *sizep)
 {
 	uint8_t buf[HIST_PACKED_MAX], *packed = NULL;
 	size_t size = 0, at = 0;
@@ -304,7 +343,7 @@ static void frame_pack_hists(struct frame *f)
 	if (size) {
 		packed = malloc(size);
 		if (!packed)
-			return; /* keeps them as they are: still correct */
+			return false;
 	}
 	for (unsigned int i = 0; i < f->ntables; i++)
 		for (unsigned int r = 0; r < f->tables[i].nrows; r++) {
@@ -321,6 +360,20 @@ static void frame_pack_hists(struct frame *f)
 				at += hist_pack(h, packed + at);
 			}
 		}
+	*out = packed;
+	*sizep = size;
+	return true;
+}
+
+/* f's histograms packed (hists_pack_rows); the pool they were made in becomes the spare
+ * when larger than it */
+static void frame_pack_hists(struct frame *f)
+{
+	uint8_t *packed;
+	size_t size;
+
+	if (!hists_pack_rows(f, &packed, &size))
+		return; /* keeps them as they are: still correct */
 	if (spare_hists.capacity < f->hist_capacity) {
 		free(spare_hists.hists);
 		spare_hists = (struct hist_block){ f->hists, f->hist_capacity };
@@ -352,11 +405,293 @@ static void frame_shrink(struct frame *f, bool cut)
 	f->compacted |= cut;
 }
 
+/* ---- frames kept encoded ------------------------------------------------------------ */
+
+/*
+ * Per table that has rows: its index, dropped rows, rows; per row: key, what it has (the
+ * ROW_ bits), names and the stack as the distance from the same column's pointer in the
+ * row before (interned strings sit close together: two or three bytes), a mask of the
+ * values that are not zero and those values, the histograms' offsets in the packed block.
+ */
+enum { ROW_NAME = 1, ROW_LABEL = 2, ROW_HIST0 = 4, ROW_HIST1 = 8, ROW_STRINGS = 16 };
+
+static void put_ptr(struct buf *b, const void *p, uintptr_t *prev)
+{
+	uint64_t d = (uint64_t)((uintptr_t)p - *prev);
+
+	buf_varint(b, (d << 1) ^ (uint64_t)((int64_t)d >> 63)); /* zigzag: -1 is 1, not 2^64-1 */
+	*prev = (uintptr_t)p;
+}
+
+static const void *get_ptr(struct cursor *c, uintptr_t *prev)
+{
+	uint64_t z = cur_varint(c);
+
+	*prev += (uintptr_t)((z >> 1) ^ (0 - (z & 1)));
+	return (const void *)*prev;
+}
+
+/* The encoding of f's tables in a block of its size, or NULL without memory */
+static uint8_t *tables_encode(const struct frame *f, size_t *sizep)
+{
+	static struct buf b; /* kept for its memory: one frame is encoded at a time */
+	unsigned int used = 0;
+	uint8_t *out;
+
+	b.len = 0;
+	b.oom = false;
+	for (unsigned int i = 0; i < f->ntables; i++)
+		used += f->tables[i].nrows || f->tables[i].dropped_rows;
+	buf_varint(&b, used);
+	for (unsigned int i = 0; i < f->ntables; i++) {
+		const struct table *t = &f->tables[i];
+		uintptr_t name = 0, label = 0, strings = 0;
+
+		if (!t->nrows && !t->dropped_rows)
+			continue;
+		buf_varint(&b, i);
+		buf_varint(&b, t->dropped_rows);
+		buf_varint(&b, t->nrows);
+		for (unsigned int r = 0; r < t->nrows; r++) {
+			const struct table_row *row = &t->rows[r];
+			unsigned int mask = 0;
+
+			for (unsigned int v = 0; v < TABLE_MAX_VALUES; v++)
+				mask |= (row->v[v] != 0) << v;
+			buf_varint(&b, row->key);
+			buf_u8(&b, (row->name ? ROW_NAME : 0) | (row->label ? ROW_LABEL : 0) |
+				       (row->hist[0] >= 0 ? ROW_HIST0 : 0) |
+				       (row->hist[1] >= 0 ? ROW_HIST1 : 0) |
+				       (row->strings ? ROW_STRINGS : 0));
+			if (row->name)
+				put_ptr(&b, row->name, &name);
+			if (row->label)
+				put_ptr(&b, row->label, &label);
+			buf_varint(&b, mask);
+			for (unsigned int v = 0; v < TABLE_MAX_VALUES; v++)
+				if (row->v[v])
+					buf_varint(&b, row->v[v]);
+			for (unsigned int which = 0; which < 2; which++)
+				if (row->hist[which] >= 0)
+					buf_varint(&b, (uint64_t)row->hist[which]);
+			if (row->strings) {
+				put_ptr(&b, row->strings, &strings);
+				buf_varint(&b, row->nstrings);
+			}
+		}
+	}
+	if (b.oom || !(out = malloc(b.len)))
+		return NULL;
+	memcpy(out, b.p, b.len);
+	*sizep = b.len;
+	return out;
+}
+
+/* Decode f's rows into d's tables (grown as needed); 0, -ENOMEM, or -EIO when the
+ * encoding does not read back (a bug: it never leaves this process) */
+static int tables_decode(const struct frame *f, struct frame *d)
+{
+	struct cursor c = { f->encoded, f->encoded + f->encoded_size, NULL };
+	uint64_t ntables;
+
+	for (unsigned int i = 0; i < f->ntables; i++) {
+		d->tables[i].schema = f->tables[i].schema;
+		d->tables[i].nrows = 0;
+		d->tables[i].dropped_rows = 0;
+	}
+	ntables = cur_varint(&c);
+	for (uint64_t n = 0; n < ntables && !c.bad; n++) {
+		uint64_t i = cur_varint(&c), dropped = cur_varint(&c), nrows = cur_varint(&c);
+		uintptr_t name = 0, label = 0, strings = 0;
+		struct table *t;
+
+		if (i >= f->ntables || nrows > f->encoded_size)
+			return -EIO;
+		t = &d->tables[i];
+		t->dropped_rows = dropped;
+		if (nrows > t->capacity) {
+			struct table_row *rows = realloc(t->rows, nrows * sizeof(*rows));
+
+			if (!rows)
+				return -ENOMEM;
+			t->rows = rows;
+			t->capacity = (unsigned int)nrows;
+		}
+		for (unsigned int r = 0; r < nrows && !c.bad; r++) {
+			struct table_row *row = &t->rows[r];
+			unsigned int flags, mask;
+
+			memset(row, 0, sizeof(*row));
+			row->key = cur_varint(&c);
+			flags = cur_u8(&c);
+			if (flags & ROW_NAME)
+				row->name = get_ptr(&c, &name);
+			if (flags & ROW_LABEL)
+				row->label = get_ptr(&c, &label);
+			mask = (unsigned int)cur_varint(&c);
+			for (unsigned int v = 0; v < TABLE_MAX_VALUES; v++)
+				if (mask & (1u << v))
+					row->v[v] = cur_varint(&c);
+			row->hist[0] = flags & ROW_HIST0 ? (int32_t)cur_varint(&c) : -1;
+			row->hist[1] = flags & ROW_HIST1 ? (int32_t)cur_varint(&c) : -1;
+			if (flags & ROW_STRINGS) {
+				row->strings = get_ptr(&c, &strings);
+				row->nstrings = (unsigned int)cur_varint(&c);
+			}
+		}
+		t->nrows = (unsigned int)nrows;
+	}
+	return c.bad ? -EIO : 0;
+}
+
+/* f's rows encoded, its row blocks given back (the largest becomes the spare); f unchanged
+ * without memory. Only a frame whose histograms are packed: the offsets are kept as they are. */
+static void frame_encode(struct frame *f)
+{
+	size_t size;
+	uint8_t *enc;
+
+	if (!f->hists_packed || !(enc = tables_encode(f, &size)))
+		return;
+	for (unsigned int i = 0; i < f->ntables; i++) {
+		struct table *t = &f->tables[i];
+
+		if (spare[i].capacity < t->capacity) {
+			free(spare[i].rows);
+			spare[i] = (struct row_block){ t->rows, t->capacity };
+		} else {
+			free(t->rows);
+		}
+		t->rows = NULL;
+		t->nrows = t->capacity = 0;
+		t->dropped_rows = 0;
+	}
+	f->encoded = enc;
+	f->encoded_size = size;
+}
+
+/* Decoded copies of encoded frames, the least recently read reused first */
+static struct decoded {
+	const struct frame *of; /* NULL: free */
+	uint64_t seq;
+	unsigned long used;
+	struct frame f;
+} decoded[HISTORY_DECODED_FRAMES];
+static unsigned long decoded_clock;
+
+static void decoded_forget(const struct frame *of)
+{
+	for (unsigned int i = 0; i < HISTORY_DECODED_FRAMES; i++)
+		if (decoded[i].of == of)
+			decoded[i].of = NULL;
+}
+
+static void decoded_release(void)
+{
+	for (unsigned int i = 0; i < HISTORY_DECODED_FRAMES; i++) {
+		for (unsigned int t = 0; t < TABLE_MAX_TABLES; t++)
+			table_free(&decoded[i].f.tables[t]);
+		memset(&decoded[i], 0, sizeof(decoded[i]));
+	}
+	decoded_clock = 0;
+}
+
+static struct frame *frame_decoded(const struct frame *f)
+{
+	struct decoded *d = NULL, *lru = &decoded[0];
+	struct table tables[TABLE_MAX_TABLES];
+
+	for (unsigned int i = 0; i < HISTORY_DECODED_FRAMES && !d; i++) {
+		if (decoded[i].of == f && decoded[i].seq == f->seq)
+			d = &decoded[i];
+		else if (!decoded[i].of ? lru->of != NULL : lru->of && decoded[i].used < lru->used)
+			lru = &decoded[i]; /* a free one, else the least recently read */
+	}
+	if (!d) {
+		d = lru;
+		/* the header as f has it, the row blocks d had */
+		memcpy(tables, d->f.tables, sizeof(tables));
+		d->f = *f;
+		memcpy(d->f.tables, tables, sizeof(tables));
+		d->f.hists = NULL;
+		d->f.nhists = d->f.hist_capacity = 0;
+		d->f.encoded = NULL;
+		d->f.encoded_size = 0;
+		d->f.hists_borrowed = true;
+		d->of = NULL;
+		if (tables_decode(f, &d->f) < 0)
+			return NULL;
+		d->of = f;
+		d->seq = f->seq;
+	}
+	d->used = ++decoded_clock;
+	return &d->f;
+}
+
+/* An encoded frame turning old: decoded, cut down, its histograms packed again and
+ * encoded again. Left whole (still correct, only larger) without memory. */
+static void frame_cut_encoded(struct frame *f)
+{
+	struct frame *d = frame_decoded(f);
+	uint8_t *packed, *enc;
+	size_t size, esize;
+
+	f->compacted = true; /* tried once: left whole below, it is still correct */
+	if (!d)
+		return;
+	decoded_forget(f); /* d is changed below: no longer a copy of f */
+	for (unsigned int i = 0; i < d->ntables; i++)
+		if (d->tables[i].schema->pane)
+			table_keep(&d->tables[i], HISTORY_OLD_ROWS);
+	if (!hists_pack_rows(d, &packed, &size))
+		return;
+	enc = tables_encode(d, &esize);
+	if (!enc) {
+		free(packed);
+		return;
+	}
+	free(f->packed_hists);
+	f->packed_hists = packed;
+	f->packed_size = size;
+	free(f->encoded);
+	f->encoded = enc;
+	f->encoded_size = esize;
+}
+
 void history_compact(struct history *h)
 {
 	struct frame *f;
 
-	for (unsigned int age = 1; (f = history_get(h, age)); age++)
-		if (age >= HISTORY_EXACT_FRAMES ? !f->compacted : !f->shrunk)
-			frame_shrink(f, age >= HISTORY_EXACT_FRAMES);
+	for (unsigned int age = 1; (f = history_slot(h, age)); age++) {
+		if (age >= HISTORY_EXACT_FRAMES && !f->compacted) {
+			if (f->encoded)
+				frame_cut_encoded(f);
+			else
+				frame_shrink(f, true);
+		} else if (!f->shrunk) {
+			frame_shrink(f, false);
+		}
+		if (age >= HISTORY_PLAIN_FRAMES && !f->encoded)
+			frame_encode(f);
+	}
+	/* the copies a paused screen read: nothing reads that far back now */
+	if (decoded_clock)
+		decoded_release();
+}
+
+size_t history_bytes(const struct history *h)
+{
+	size_t bytes = 0;
+
+	for (unsigned int i = 0; i < h->capacity; i++) {
+		const struct frame *f = &h->frames[i];
+
+		for (unsigned int t = 0; t < TABLE_MAX_TABLES; t++)
+			bytes += f->tables[t].capacity * sizeof(struct table_row);
+		bytes += f->hist_capacity * sizeof(struct hist) + f->packed_size + f->encoded_size;
+	}
+	for (unsigned int i = 0; i < HISTORY_DECODED_FRAMES; i++)
+		for (unsigned int t = 0; t < TABLE_MAX_TABLES; t++)
+			bytes += decoded[i].f.tables[t].capacity * sizeof(struct table_row);
+	return bytes;
 }

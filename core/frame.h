@@ -13,6 +13,13 @@
  * filled in are sized for the busiest tick so far) and its histograms packed: a 128-byte
  * histogram of a few busy slots takes some 20 bytes, and under churn they were a third of
  * the history.
+ *
+ * Frames HISTORY_PLAIN_FRAMES ticks old and older keep their rows encoded (varints, only
+ * the values that are not zero: some 25 bytes a row instead of 144), and history_get()
+ * gives a decoded copy of them. Nothing but a paused screen reads that far back (the live
+ * screen reads a dozen frames: sparklines, heights, alerts, lingering rows), so copies are
+ * made only while one steps back, and a copy stays good until HISTORY_DECODED_FRAMES other
+ * old frames have been read: more than one screen reads.
  */
 #ifndef KTOP_CORE_FRAME_H
 #define KTOP_CORE_FRAME_H
@@ -46,6 +53,11 @@ struct frame {
 	bool hists_packed;
 	bool compacted;         /* cut down as an old frame (history_compact) */
 	bool shrunk;            /* blocks cut to their contents' size (history_compact) */
+	/* the rows of a frame HISTORY_PLAIN_FRAMES old or older, encoded; its tables hold
+	 * none (history_get() decodes a copy) */
+	uint8_t *encoded;
+	size_t encoded_size;
+	bool hists_borrowed;    /* a decoded copy: packed_hists belongs to the frame it is of */
 	/* the container selection the frame was made with (interned; replay shows it too):
 	 * the name asked for or NULL, "all"/"running"/"stopped"/"not found", the header text */
 	const char *container, *container_state, *container_text;
@@ -53,6 +65,8 @@ struct frame {
 
 #define HISTORY_EXACT_FRAMES 60
 #define HISTORY_OLD_ROWS 64
+#define HISTORY_PLAIN_FRAMES 16   /* newer frames keep their rows as rows */
+#define HISTORY_DECODED_FRAMES 32 /* decoded copies of older ones kept at a time */
 
 struct history {
 	struct frame *frames;
@@ -82,11 +96,20 @@ int history_init(struct history *h, unsigned int capacity);
 void history_free(struct history *h);
 /* The frame to fill for the next tick: the oldest, reset */
 struct frame *history_next(struct history *h);
-/* Frame `age` ticks back (0 = newest), or NULL if not kept */
+/* Frame `age` ticks back (0 = newest), or NULL if not kept (or, for an encoded one, no
+ * memory to decode it). Frames read by one thread; an encoded frame's copy is good until
+ * HISTORY_DECODED_FRAMES other encoded frames have been read or the history changes. */
 struct frame *history_get(const struct history *h, unsigned int age);
-/* Cut down the frames older than HISTORY_EXACT_FRAMES not cut yet, and move every frame
- * but the newest to blocks of its size, its histograms packed. Not while a paused screen shows them: they would
- * change under the reader's eyes. */
+/* The number (seq) of the frame `age` ticks back without decoding it, 0 if not kept */
+uint64_t history_seq(const struct history *h, unsigned int age);
+/* The age of the frame numbered seq, without decoding any, or -1 when not kept */
+int history_age_of(const struct history *h, uint64_t seq);
+/* Bytes the frames' rows, histograms and encodings take (blocks as allocated) */
+size_t history_bytes(const struct history *h);
+/* Cut down the frames older than HISTORY_EXACT_FRAMES not cut yet, move every frame but
+ * the newest to blocks of its size, its histograms packed, and encode those
+ * HISTORY_PLAIN_FRAMES old and older. Not while a paused screen shows them: they would
+ * change under the reader's eyes. Gives back the decoded copies' memory. */
 void history_compact(struct history *h);
 
 #endif

@@ -392,7 +392,6 @@ static void test_history_compact(void **state)
 		assert_true(f->compacted);
 		assert_int_equal(pane->nrows, HISTORY_OLD_ROWS);
 		assert_int_equal(pane->dropped_rows, 100 - HISTORY_OLD_ROWS);
-		assert_int_equal(pane->capacity, HISTORY_OLD_ROWS);
 		assert_int_equal(other->capacity, 100); /* not a pane: all rows, in a block their size */
 		/* the histograms of the rows kept, and no others */
 		assert_int_equal(f->packed_size, (HISTORY_OLD_ROWS + 100) * 3);
@@ -418,6 +417,114 @@ static void test_history_compact(void **state)
 	assert_int_equal(f->hist_capacity, 256);
 	fill_frame(f, exact + old + 1, 100);
 	assert_int_equal(frame_table(f, &test_pane_schema)->nrows, 100);
+	history_free(&h);
+}
+
+/* Row key of frame seq as fill_rich() makes it, checked field by field */
+static const char *const rich_names[] = { "a", "bb", "ccc", "systemd-journal", "e", "f", "g" };
+static const char *const rich_stack[] = { "do_syscall_64", "entry_SYSCALL_64", "x" };
+
+static void fill_rich(struct frame *f, uint64_t seq, unsigned int n)
+{
+	f->seq = seq;
+	for (uint64_t key = 1; key <= n; key++) {
+		struct table_row *r = table_add_row(frame_table(f, &test_pane_schema), key);
+
+		assert_non_null(r);
+		r->name = rich_names[key % 7];
+		r->label = key % 3 ? rich_names[(key + seq) % 7] : NULL;
+		if (key % 5 == 0) {
+			r->strings = rich_stack;
+			r->nstrings = 3;
+		}
+		r->v[0] = key;
+		r->v[2] = seq * key;
+		r->v[5] = key % 2 ? UINT64_MAX : 0;
+		r->v[TABLE_MAX_VALUES - 1] = 1ull << 40 | key;
+		frame_row_hist(f, r, 0)->slot[3] = (uint32_t)key;
+		if (key % 4 == 0)
+			frame_row_hist(f, r, 1)->slot[HIST_SLOTS - 1] = (uint32_t)seq;
+	}
+}
+
+static void check_rich(const struct frame *f, uint64_t seq, unsigned int n)
+{
+	const struct table *t = frame_table_const(f, &test_pane_schema);
+
+	assert_int_equal(f->seq, seq);
+	assert_int_equal(t->nrows, n);
+	for (unsigned int i = 0; i < t->nrows; i++) {
+		const struct table_row *r = &t->rows[i];
+		uint64_t key = r->key;
+
+		assert_ptr_equal(r->name, rich_names[key % 7]);
+		assert_ptr_equal(r->label, key % 3 ? rich_names[(key + seq) % 7] : NULL);
+		assert_ptr_equal(r->strings, key % 5 ? NULL : rich_stack);
+		assert_int_equal(r->nstrings, key % 5 ? 0 : 3);
+		assert_int_equal(r->v[0], key);
+		assert_int_equal(r->v[1], 0);
+		assert_int_equal(r->v[2], seq * key);
+		assert_int_equal(r->v[5], key % 2 ? UINT64_MAX : 0);
+		assert_int_equal(r->v[TABLE_MAX_VALUES - 1], 1ull << 40 | key);
+		assert_int_equal(frame_row_hist_const(f, r, 0)->slot[3], key);
+		if (key % 4)
+			assert_null(frame_row_hist_const(f, r, 1));
+		else
+			assert_int_equal(frame_row_hist_const(f, r, 1)->slot[HIST_SLOTS - 1], seq);
+	}
+}
+
+/* frames HISTORY_PLAIN_FRAMES old and older are kept encoded and read back as they were */
+static void test_history_encoded(void **state)
+{
+	const unsigned int n = 100, frames = HISTORY_EXACT_FRAMES + 40;
+	struct history h;
+	const struct frame *held;
+	size_t before, after;
+
+	(void)state;
+	assert_int_equal(frame_register_schema(&test_pane_schema), 0);
+	assert_int_equal(history_init(&h, frames), 0);
+	for (uint64_t seq = 1; seq <= frames; seq++)
+		fill_rich(history_next(&h), seq, n);
+	/* whole and in blocks of their size first (one compaction after the other) */
+	before = history_bytes(&h);
+	history_compact(&h);
+	after = history_bytes(&h);
+	print_message("# %u frames of %u rows: %zu bytes as rows, %zu with the old ones encoded\n",
+		      frames, n, before, after);
+	assert_true(after * 3 < before);
+	for (unsigned int age = 0; age < frames; age++) {
+		const struct frame *f = history_get(&h, age);
+
+		assert_non_null(f);
+		assert_int_equal(history_seq(&h, age), frames - age);
+		assert_int_equal(history_age_of(&h, frames - age), age);
+		if (age < HISTORY_EXACT_FRAMES) {
+			check_rich(f, frames - age, n);
+			continue;
+		}
+		/* cut down while encoded: the largest rows, their histograms packed again */
+		check_rich(f, frames - age, HISTORY_OLD_ROWS);
+		assert_int_equal(frame_table_const(f, &test_pane_schema)->dropped_rows,
+				 n - HISTORY_OLD_ROWS);
+	}
+	assert_int_equal(history_age_of(&h, frames + 1), -1);
+	/* a copy stays good while fewer than HISTORY_DECODED_FRAMES others are read */
+	held = history_get(&h, HISTORY_PLAIN_FRAMES);
+	for (unsigned int i = 1; i < HISTORY_DECODED_FRAMES; i++)
+		assert_non_null(history_get(&h, HISTORY_PLAIN_FRAMES + i));
+	check_rich(held, frames - HISTORY_PLAIN_FRAMES, n);
+	/* the oldest frame reused: its copy is not what the new frame reads */
+	assert_int_equal(history_get(&h, frames - 1)->seq, 1);
+	fill_rich(history_next(&h), frames + 1, 3);
+	check_rich(history_get(&h, 0), frames + 1, 3);
+	assert_int_equal(history_get(&h, frames - 1)->seq, 2);
+	/* compacting again keeps every frame as it was */
+	history_compact(&h);
+	check_rich(history_get(&h, HISTORY_PLAIN_FRAMES), frames + 1 - HISTORY_PLAIN_FRAMES, n);
+	check_rich(history_get(&h, HISTORY_EXACT_FRAMES), frames + 1 - HISTORY_EXACT_FRAMES,
+		   HISTORY_OLD_ROWS);
 	history_free(&h);
 }
 
@@ -605,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_text_strings),
 		cmocka_unit_test(test_history_ring),
 		cmocka_unit_test(test_history_compact),
+		cmocka_unit_test(test_history_encoded),
 		cmocka_unit_test(test_history_packed_hists),
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_delta_top),

@@ -309,14 +309,16 @@ static const struct table_row *lingering_row(struct ui *ui, const struct pane_vi
 {
 	uint64_t key = v->shown[s];
 	const struct frame *older;
-	unsigned int age = 0;
+	int age;
 
 	if (table_find_row(t, key) || (v->has_selection && key == v->selected_key))
 		return NULL;
-	/* the frames before f: a pane not focused may show one older than the newest */
-	while ((older = history_get(&ui->k->history, age)) && older != f)
-		age++;
-	for (age++; (older = history_get(&ui->k->history, age)) &&
+	/* the frames before f: a pane not focused may show one older than the newest, a
+	 * paused screen any (found by number: older frames are copies, decoded when read) */
+	age = history_age_of(&ui->k->history, f->seq);
+	if (age < 0)
+		return NULL;
+	for (age++; (older = history_get(&ui->k->history, (unsigned int)age)) &&
 		    damp_lingers(older->seq, f->seq);
 	     age++) {
 		const struct table *ot = frame_table_const(older, t->schema);

@@ -187,8 +187,8 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 		every = UI_SIDE_FRAMES;
 	if (every > 1) /* its title says so */
 		ui->panes[pane].every_s = every * ui->k->cfg.interval_s;
-	while (n < every && (g = history_get(&ui->k->history, n)))
-		seq[n++] = g->seq;
+	while (n < every && (seq[n] = history_seq(&ui->k->history, n)))
+		n++;
 	g = history_get(&ui->k->history, damp_side_age(seq, n, shown[pane], every));
 	if (!g) /* f is not the newest: then paused, or replay */
 		g = f;
