@@ -71,7 +71,7 @@ wait_gone $kpid 3
 tap_check "SIGTERM ends a batch run promptly (within 3 s)" ! kill -0 $kpid 2>/dev/null
 wait $kpid 2>/dev/null
 # the kernel frees programs after an RCU grace period: allow it a moment
-tap_check "no BPF program left after it ends" wait_for "! progs_still_loaded $(echo $ids)" 8
+tap_check "no BPF program left after it ends" wait_for "progs_gone $(echo $ids)" 8
 
 tap_check "docs/JSON.md lists every table and column ktop writes" \
 	"$(dirname "$0")/../tools/gen-json-doc.sh" --check

@@ -71,6 +71,8 @@ else
 fi
 # the title names the exact methods this kernel cannot give ("no resched" before 6.17)
 title=$("$KTOP_BIN" -b -n 1 -d 0.2 2>/dev/null | grep -m1 '^Critical sections')
+# (no title at all is ktop failing, not a kernel without the tracepoint)
+tap_check "ktop -b prints the Critical sections pane" [ -n "$title" ]
 if [ -n "$title" ] && [[ $title != *"no resched"* ]]; then
 	python3 - "$tmp/frames.json" >"$tmp/check.out" 2>&1 <<'PY'
 import json, sys
@@ -93,8 +95,14 @@ else
 fi
 
 # --- the pane -------------------------------------------------------------------------
-crit_progs() { bpftool prog show 2>/dev/null | grep -c 'name crit_' || true; }
-progs_before=$(crit_progs)
+# crit_prog_ids PID: the critical-section programs that process holds (its own, from its
+# fdinfo: a count of every crit_ program on the machine would see other ktops too)
+crit_prog_ids() {
+	local id
+	for id in $(prog_ids_of "$1"); do
+		bpftool prog show id "$id" 2>/dev/null | grep -q 'name crit_' && echo "$id"
+	done
+}
 tmux_start $S 160 50 env TERM=xterm-256color LANG=C.UTF-8 "$KTOP_BIN" -d 1
 # detections and lower bounds, the tick's rate, ktop's own timer (where on, what it adds) and
 # the chance of catching a 1 ms section at the rate in use
@@ -105,6 +113,8 @@ if ! tap_check "the pane title says detections, lower bounds, the sampling, its 
 	wait_for "screen_has '$title_re'" 60; then
 	tap_diag "the title on the screen: $(tmux_screen "$S" | grep -o 'Critical sections.*' | head -n 1)"
 fi
+crit_ids=$(crit_prog_ids "$(tmux display -p -t $S '#{pane_pid}')")
+tap_check "the screen's ktop holds critical-section programs ($(echo $crit_ids))" [ -n "$crit_ids" ]
 # sections until the end of the test (which kills it): a slow machine takes long to get to the
 # last check, and each check needs rows of the current interval (400 sections, about 42 s,
 # ran out before the Enter check in an emulated 6.12-rt guest: "no row matches the filter")
@@ -149,5 +159,5 @@ fi
 tmux send-keys -t $S q
 tap_check "q ends ktop" wait_for "! tmux_alive $S" 8
 kill "$inject_pid" 2>/dev/null; wait "$inject_pid" 2>/dev/null; inject_pid=
-tap_check "no critical program is left attached" wait_for "[ \$(crit_progs) -le $progs_before ]" 8
+tap_check "no critical program is left attached" wait_for "progs_gone $(echo $crit_ids)" 8
 echo "1..$TAP_N"

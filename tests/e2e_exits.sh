@@ -39,7 +39,7 @@ exit_by() {
 	tap_check "$how: ktop ends, status $want_status" \
 		wait_for "screen_has KTOP_EXIT=$want_status" 8
 	tap_check "$how: no BPF program left" \
-		wait_for "[ -n '$ids' ] && ! progs_still_loaded $(echo $ids)" 8
+		wait_for "progs_gone $(echo $ids)" 8
 	# the marker is computed: the typed command line must not already match it
 	tmux send-keys -t $S "clear; stty -a >$tmp/after; echo STTY_\$((1 + 1))_DONE" Enter
 	if wait_for "screen_has STTY_2_DONE" 8 && cmp -s "$tmp/before" "$tmp/after"; then

@@ -112,7 +112,7 @@ tap_check "the collector says what it traced and refused" \
 	jqt -s 'last.collectors.functions | test("^ok \\((fentry|kprobe); 2 traced, 1 refused")' "$tmp/f.json"
 tap_check "stderr is empty" test ! -s "$tmp/f.err"
 # shellcheck disable=SC2086 # ids is a list
-tap_check "its BPF programs are gone after exit" ! progs_still_loaded $ids
+tap_check "its BPF programs are gone after exit" progs_gone $ids
 
 # The details: callers' stacks of every timed function (callers = yes: no detail is open
 # in -J), and the values of an argument asked for (-f FUNC:ARG) or the default one

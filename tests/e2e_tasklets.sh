@@ -35,19 +35,12 @@ if ! tasklet_netns_up "$NS" "$IFB" 2>"$tmp/netns.err"; then
 	exit 0
 fi
 # The ids of the tasklet programs process $1 holds (other ktops may run at the same time,
-# so count only this one's, from its fdinfo); then whether any of them still exists
+# so count only this one's, from its fdinfo); lib.sh's progs_gone says whether they went
 tasklet_prog_ids() {
 	local id
 	for id in $(cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u); do
 		bpftool prog show id "$id" 2>/dev/null | grep -qE 'name (tasklet_|bh_)' && echo "$id"
 	done
-}
-progs_gone() {
-	local id
-	for id in "$@"; do
-		bpftool prog show id "$id" >/dev/null 2>&1 && return 1
-	done
-	return 0
 }
 
 frames() { [ -s "$tmp/out.json" ] && wc -l <"$tmp/out.json" || echo 0; }

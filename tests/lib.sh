@@ -87,11 +87,18 @@ progs_still_loaded() {
 	done
 	return 1
 }
+# progs_gone ID...: there are IDs, and none of them is loaded any more (with no IDs at all,
+# "none left" would hold for a ktop that never loaded a program)
+progs_gone() {
+	[ $# -gt 0 ] && ! progs_still_loaded "$@"
+}
 
 # Wait until a pid is gone; true if it went within $2 seconds
 # (a zombie waiting for its parent to reap it has ended: it holds nothing)
+# (no pid, or 0, is refused: "" left by a pgrep that found nothing is not a process gone)
 pid_gone() {
 	local state
+	[ "${1:-0}" -gt 0 ] 2>/dev/null || return 1
 	state=$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null)
 	[ -z "$state" ] || [ "$state" = Z ]
 }
