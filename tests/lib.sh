@@ -30,6 +30,10 @@ jqt() {
 }
 # between VALUE LOW HIGH: LOW <= VALUE <= HIGH (integers), for a check with two bounds
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+# between_nonzero VALUE LOW HIGH: between, and LOW > 0: for a count checked against what a
+# workload reported it made (a workload that made nothing, or printed nothing, and a ktop
+# that counted nothing would otherwise agree: 0 of 0 is within any percentage)
+between_nonzero() { [ "$2" -gt 0 ] && between "$@"; }
 tap_diag() { echo "# $*"; }
 # collectors_kept_running FILE: in the NDJSON frames of FILE, every collector that ran in the
 # first frame ("ok...") runs in every frame, and at least 5 ran (the opt-in ones are off, and
