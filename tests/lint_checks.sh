@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# tests/lint_checks.sh: every tap_check checks exactly one command.
+# tests/lint_checks.sh: every tap_check checks exactly one command, and no test checks JSON
+# with `jq -e`.
 #
 # `tap_check "what" [ A ] && [ B ]` checks only A: the shell applies && to tap_check's own
 # status, and B then runs for nothing. The same goes for ||, a pipe, ; and &, and a
 # redirection of tap_check's output hides its TAP line. This reads every shell test (and
 # the scripts they source), joins continued lines, and fails on any tap_check followed by
 # one of those outside quotes and $(...). Put compound conditions in a function, or
-# use one of lib.sh's helpers (between, all_of).
+# use one of lib.sh's helpers (between, jqt).
+# `jq -e FILTER FILE` exits 0 when FILE holds no JSON at all (no result is not a false one):
+# a check written so passes when ktop printed nothing. lib.sh's jqt wants a result.
 # Without FILE arguments it also checks that no test hook ships: no symbol of a BPF object
 # ktop embeds ($BUILD/NAME.skel.h) starts with test_ or crit_test (hooks live in tests/bpf/).
 #   tests/lint_checks.sh [FILE...]   (default: tests/*.sh and tools/soak.sh)
@@ -54,6 +57,17 @@ offending_checks() {
 	}' "$1"
 }
 
+# jq_exit_status FILE: "LINE: text" of each jq run with -e (alone or among other short
+# options) or --exit-status, outside comments
+jq_exit_status() {
+	awk '{
+		line = $0
+		sub(/(^|[ \t])#.*/, "", line)
+		if (line ~ /(^|[^A-Za-z0-9_-])jq[ \t]+(-[A-Za-z]+[ \t]+)*(-[A-Za-z]*e[A-Za-z]*|--exit-status)([ \t]|$)/)
+			printf "%d: %s\n", FNR, $0
+	}' "$1"
+}
+
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/*.sh tools/soak.sh)
 for f in "${files[@]}"; do
@@ -62,6 +76,13 @@ for f in "${files[@]}"; do
 		tap_ok "$f: every tap_check checks one command"
 	else
 		tap_fail "$f: a tap_check followed by &&, ||, |, ;, & or > checks only its first command"
+		printf '%s\n' "$found" | sed "s|^|# $f:|"
+	fi
+	found=$(jq_exit_status "$f")
+	if [ -z "$found" ]; then
+		tap_ok "$f: no jq run with -e (it passes on empty input; lib.sh's jqt does not)"
+	else
+		tap_fail "$f: a jq run with -e passes on a file with no JSON in it: use jqt"
 		printf '%s\n' "$found" | sed "s|^|# $f:|"
 	fi
 done
@@ -88,6 +109,21 @@ EOF
 	lines=$(offending_checks "$planted" | cut -d: -f1 | tr '\n' ' ')
 	tap_check "the lint finds each planted mistake and nothing else (lines: $lines)" \
 		[ "$lines" = "1 2 4 5 12 " ]
+	# written as JQ here for the same reason
+	sed 's/JQ/jq/g' >"$planted" <<'EOF'
+CHECK "e" JQ -e '.x' f
+CHECK "es" JQ -es 'length == 1' f
+CHECK "se after another option" JQ -r -se '.x' f
+CHECK "long" JQ --exit-status .x f
+x=$(JQ -ce .x f)
+CHECK "fine: jqt" jqt -s '.x' f
+CHECK "fine: no -e" JQ -s --arg e x '.[$e]' f
+# fine: a comment about JQ -e
+CHECK "fine: a word ending in jq" notjq -e .x f
+EOF
+	lines=$(jq_exit_status "$planted" | cut -d: -f1 | tr '\n' ' ')
+	tap_check "the lint of jq's -e finds each planted use and nothing else (lines: $lines)" \
+		[ "$lines" = "1 2 3 4 5 " ]
 fi
 
 # skeleton_symbols SKEL: the symbol names of the BPF object a bpftool skeleton embeds (its
