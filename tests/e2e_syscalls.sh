@@ -54,7 +54,7 @@ run_counts
 check_counts "timed"
 tap_check "timed: every line is one frame object" jqt -s 'length >= 3 and all(type == "object")' "$tmp/out.json"
 tap_check "timed: every frame has the documented fields" \
-	jqt 'has("time") and has("interval_s") and has("container") and has("syscalls") and has("processes")' "$tmp/out.json"
+	jqt -s 'all(has("time") and has("interval_s") and has("container") and has("syscalls") and has("processes"))' "$tmp/out.json"
 tap_check "timed: syscall rows have name nr count errors total_ns max_ns" \
 	jqt -s '[.[].syscalls[] | has("name") and has("nr") and has("count") and has("errors") and has("total_ns") and has("max_ns")] | all' "$tmp/out.json"
 tap_check "timed: process rows have pid comm count errors total_ns" \
