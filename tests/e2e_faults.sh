@@ -11,6 +11,8 @@ trap 'tmux kill-session -t $S 2>/dev/null; rm -rf "$tmp"' EXIT
 # each collector's state with no fault: only one that runs here can be made to fail, and
 # every other one must keep the state it had (ok, or off/unavailable as before)
 "$KTOP_BIN" -J -n 1 -d 0.2 | jq -c '.collectors' >"$tmp/base"
+# (with no frame the loop below would check nothing at all)
+tap_check "with no fault, ktop's frame lists its collectors" jqt 'length >= 5' "$tmp/base"
 for c in $(jq -r 'keys[]' "$tmp/base"); do
 	state=$(jq -r --arg c "$c" '.[$c]' "$tmp/base")
 	if [[ $state != ok* ]]; then
