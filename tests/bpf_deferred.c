@@ -406,10 +406,12 @@ static void test_container_filter(void **state)
 	assert_int_equal(w.st.queued + w.st.count, 0);
 	assert_int_equal(t.st.queued + t.st.count, 0);
 	if (!id) {
+		/* a return here would report the whole test passed with its half that counts
+		 * never run: a SKIP says so */
 		memset(&cfg, 0, sizeof(cfg));
 		bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY);
-		printf("# reason: no cgroup2 id of this process: the allowed half is not run\n");
-		return;
+		print_message("# reason: no cgroup2 id of this process: the allowed half is not run\n");
+		skip();
 	}
 	/* our cgroup selected: counted, the timer's expiry because we armed it */
 	assert_int_equal(bpf_map_update_elem(ids_fd, &id, &one, BPF_ANY), 0);
