@@ -56,6 +56,9 @@ map_occupancy() {
 	done | sort
 }
 
+# maps_read START END: both readings hold maps
+maps_read() { [ -s "$1" ] && [ -s "$2" ]; }
+
 # the frame history fills up first (rows are allocated as frames are first used), and the
 # kernel's per-process map (its delta set in ktop grows with it, up to the map's size): a
 # short soak keeps fewer frames and processes so that warm-up covers both
@@ -155,8 +158,10 @@ tap_diag "soak: ${seconds}s, $rate processes/s ($rate_without without ktop), $(c
 tap_check "ktop ran to the end and exited 0 on SIGTERM" [ "$ktop_status" = 0 ]
 # ktop's share of the two CPUs and the syscall hooks slow the churn down; a third of the
 # rate without ktop still means ktop is being churned at this machine's pace
+# (and ran at all: a churn that started nothing, with or without ktop, is no soak)
+churned() { [ "$1" -gt 0 ] && [ $(($1 * 3)) -ge "$2" ]; }
 tap_check "process churn ran (under ktop $rate/s, at least a third of $rate_without/s without)" \
-	[ $((rate * 3)) -ge "$rate_without" ]
+	churned "$rate" "$rate_without"
 tap_check "containers came and went (>= 2)" [ "$(cat "$tmp/containers" 2>/dev/null || echo 0)" -ge 2 ]
 if nm "$KTOP_BIN" 2>/dev/null | grep -q __asan_init; then
 	tap_skip "RSS flat: $rss_start -> $rss_end kB" \
@@ -169,6 +174,9 @@ grow=$(join <(awk '{print $1"/"$2, $3, $4}' "$tmp/maps.start") \
 	<(awk '{print $1"/"$2, $3, $4}' "$tmp/maps.end") |
 	awk -v slack="$map_slack" '$1 !~ /lru/ { if ($4 > $2 + slack) print $1 ": " $2 " -> " $4 }')
 while read -r name type n max; do tap_diag "map $name ($type): $n of $max at the end"; done <"$tmp/maps.end"
+# (no map read at all, bpftool failing or ktop gone, would show no growth either)
+tap_check "ktop's hash maps were read after warm-up and at the end ($(wc -l <"$tmp/maps.start") maps)" \
+	maps_read "$tmp/maps.start" "$tmp/maps.end"
 tap_check "hash maps do not grow after warm-up${grow:+: $grow}" [ -z "$grow" ]
 tap_check "every collector running in the first frame ran in every frame" \
 	collectors_kept_running "$tmp/frames.json"
