@@ -163,8 +163,10 @@ tap_check "--record-only recorded 3 frames" \
 "$KTOP_BIN" -w "$tmp/rot.ktop" --record-only --record-max-size 4K --record-keep 3 -n 8 -d 0.1
 files=$(ls "$tmp" | grep -c '^rot\.ktop')
 total=0 clean=1
+# (ktop's status, not the pipe's: `ktop | wc -l` has wc's, which is always 0)
 for f in "$tmp"/rot.ktop*; do
-	n=$("$KTOP_BIN" -r "$f" -J 2>/dev/null | wc -l) || clean=0
+	"$KTOP_BIN" -r "$f" -J >"$tmp/rot.json" 2>/dev/null || clean=0
+	n=$(wc -l <"$tmp/rot.json")
 	total=$((total + n))
 done
 tap_check "--record-max-size rotates: rot.ktop and 1 to 3 old ones ($files files)" \
