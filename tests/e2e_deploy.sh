@@ -126,6 +126,10 @@ for cap in $(jq -r '.caps[]' "$tmp/ds.json"); do
 done
 # with the DaemonSet's capabilities, every collector that runs here as root runs too
 # (functions may be unavailable on a kernel that allows no tracing: then both say so)
+# (two empty lists are equal too: a --check that listed no collector, as root or as
+# deployed, is no match)
 "$KTOP_BIN" --check 2>&1 | grep -E '^[a-z]+ {2,}' >"$tmp/check.root"
-tap_check "--check: every collector runs as it does as root" \
-	diff "$tmp/check.root" <(grep -E '^[a-z]+ {2,}' "$tmp/check.out")
+grep -E '^[a-z]+ {2,}' "$tmp/check.out" >"$tmp/check.deployed"
+same_collectors() { [ -s "$1" ] && diff "$1" "$2"; }
+tap_check "--check: every collector runs as it does as root ($(wc -l <"$tmp/check.root") listed)" \
+	same_collectors "$tmp/check.root" "$tmp/check.deployed"
