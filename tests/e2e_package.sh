@@ -116,7 +116,9 @@ while IFS= read -r f; do
 	[ -e "$f" ] && ! [ -d "$f" ] && left="$left $f"
 done <"$tmp/files"
 n=$(wc -l <"$tmp/files")
-tap_check "no file of the package is left ($n were installed):${left:- none}" [ -z "$left" ]
+# (an empty list, dpkg-query -L having failed, would leave nothing to find)
+none_left() { [ "$1" -gt 0 ] && [ -z "$2" ]; }
+tap_check "no file of the package is left ($n were installed):${left:- none}" none_left "$n" "$left"
 tap_check "/etc/ktop is gone" [ ! -e /etc/ktop ]
 tap_check "/usr/share/ktop is gone" [ ! -e /usr/share/ktop ]
 tap_check "no systemd state of ktop is left" \
