@@ -58,7 +58,11 @@ for method in fentry kprobe; do
 	"$BUILD/tests/workloads/syscall_loop" "$N" 0 >/dev/null
 	after=$(progs)
 	at=$(frames "$tmp/$method.json")
-	wait_frames "$tmp/$method.json" $((at + 2)) || true
+	# the frames after the calls hold them: figures without them would be short
+	if ! wait_frames "$tmp/$method.json" $((at + 2)); then
+		echo "bench-functions: $method: no frame after the calls in 60 s" >&2
+		exit 1
+	fi
 	kill -TERM "$kpid"
 	wait "$kpid" 2>/dev/null || true
 	kpid=

@@ -186,7 +186,7 @@ put first_frame_s "$(echo "$ttff" | median)"
 log "5/6 terminal bytes per second (four sizes, next to htop)"
 if [ -x tools/bench-terminal.sh ]; then
 	tools/bench-terminal.sh --json $((QUICK ? 5 : 20)) >"$tmp/term.json" 2>/dev/null
-	jq -e . "$tmp/term.json" >/dev/null 2>&1 || echo null >"$tmp/term.json"
+	[ -s "$tmp/term.json" ] && jq -e . "$tmp/term.json" >/dev/null 2>&1 || echo null >"$tmp/term.json"
 	put terminal "$(cat "$tmp/term.json")"
 else
 	put terminal null
@@ -199,7 +199,7 @@ put tick_ms_10k_processes_1k_containers "$(build/tools/bench_tick 10000 1000 $((
 # 7. the exporter: ktop --listen scraped once a second, on the 1 M getppid/s load -------------
 log "7 the exporter (ktop --listen, one scrape a second)"
 tools/bench-exporter.sh --json $((QUICK ? 5 : 20)) >"$tmp/exporter.json" 2>/dev/null
-jq -e . "$tmp/exporter.json" >/dev/null 2>&1 || echo null >"$tmp/exporter.json"
+[ -s "$tmp/exporter.json" ] && jq -e . "$tmp/exporter.json" >/dev/null 2>&1 || echo null >"$tmp/exporter.json"
 put exporter "$(cat "$tmp/exporter.json")"
 
 # 8. a traced kernel function, in a Debian guest (this kind of machine's kernel cannot trace
@@ -210,7 +210,7 @@ if [ "$guest" != none ] && [ $QUICK = 0 ] && command -v qemu-system-x86_64 >/dev
 	log "8 a traced function in a $guest guest (tools/test-kernels.sh -c tools/bench-functions.sh)"
 	kdir=$(realpath -m "${KERNELS_DIR:-build-kernels}")
 	if tools/test-kernels.sh -k "$guest" -c tools/bench-functions.sh >"$tmp/guest.log" 2>&1 &&
-		jq -e .kernel "$kdir/results/$guest/command.out" >/dev/null 2>&1; then
+		[ -s "$kdir/results/$guest/command.out" ] && jq -e .kernel "$kdir/results/$guest/command.out" >/dev/null 2>&1; then
 		put functions_guest "$(cat "$kdir/results/$guest/command.out")"
 	else
 		log "8: no result: $(tail -n 3 "$tmp/guest.log" | tr '\n' ' ')"
