@@ -357,6 +357,15 @@ static __always_inline int on_thread_exit(void)
 	}
 	if (s)
 		thread_flush(s, bpf_get_current_pid_tgid() >> 32, bpf_ktime_get_ns());
+	/* the process's last thread (do_exit counts signal->live down before this
+	 * tracepoint): its entry is final, and user space drops it once read */
+	if (track_processes && task->signal && task->signal->live.counter == 0) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		struct process_stat *p = bpf_map_lookup_elem(&process_stats, &tgid);
+
+		if (p)
+			p->exited = 1;
+	}
 	return 0;
 }
 

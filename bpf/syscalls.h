@@ -41,6 +41,11 @@ struct process_stat {
 	/* the cgroup id (container identity hierarchy) of the thread that last added to it, 0
 	 * when unknown: a process that has exited can no longer be looked up in /proc */
 	__u64 cgroup;
+	/* set when the process's last thread exits: nothing adds to it after that, and user
+	 * space deletes it once it has read it (else thousands of short processes a second
+	 * fill the map with entries that only cost each read) */
+	__u32 exited;
+	__u32 pad;
 };
 
 #endif

@@ -348,6 +348,33 @@ static int sample_syscalls(struct syscalls_state *s, struct frame *f)
 	return err;
 }
 
+/*
+ * Delete the entries just read (total of them in pid_keys/pid_values) whose process has
+ * exited: their counts are all in this read, and left in the map they would fill it under
+ * churn and be read again every tick until the LRU evicts them. A thread of the process
+ * that flushes its last calls between the read and the delete loses them; the window is
+ * the length of one syscall, and only a process whose threads exit together can hit it.
+ */
+static void drop_exited(struct syscalls_state *s, int fd, __u32 total)
+{
+	__u32 n = 0, count;
+
+	for (__u32 i = 0; i < total; i++)
+		if (s->pid_values[i].exited)
+			s->pid_keys[n++] = s->pid_keys[i]; /* keys already pushed: reuse the room */
+	if (!n)
+		return;
+	count = n;
+	if (bpf_map_delete_batch(fd, s->pid_keys, &count, NULL) == 0)
+		return;
+	if (count >= n) /* refused whole (count as it was sent) */
+		count = 0;
+	/* a kernel without batch deletes for this map, or a key gone meanwhile (the
+	 * batch stops there): one by one */
+	for (__u32 i = count; i < n; i++)
+		bpf_map_delete_elem(fd, &s->pid_keys[i]);
+}
+
 /* Read a per-process map into d; returns the number of entries or -errno */
 static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_entries,
 			    struct delta_set *d)
@@ -376,6 +403,7 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 		if (delta_push_tagged(d, s->pid_keys[i], v, p->cgroup) < 0)
 			return -ENOMEM;
 	}
+	drop_exited(s, fd, total);
 	return (int)total;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* core/delta.c: per-interval deltas from cumulative counters (see delta.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@ static int delta_grow(struct delta_set *d)
 {
 	size_t cap = d->capacity ? d->capacity * 2 : 256;
 	struct delta_entry *p = realloc(d->prev, cap * sizeof(*p));
-	struct delta_entry *c, *f;
+	struct delta_entry *c;
 
 	if (!p)
 		return -ENOMEM;
@@ -26,12 +27,24 @@ static int delta_grow(struct delta_set *d)
 	if (!c)
 		return -ENOMEM;
 	d->cur = c;
-	f = realloc(d->diff, cap * sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	d->diff = f;
 	d->capacity = cap;
 	return 0;
+}
+
+/* Room for one more entry in diff */
+static bool diff_room(struct delta_set *d)
+{
+	size_t cap = d->diff_capacity ? d->diff_capacity * 2 : 64;
+	struct delta_entry *f;
+
+	if (d->ndiff < d->diff_capacity)
+		return true;
+	f = realloc(d->diff, cap * sizeof(*f));
+	if (!f)
+		return false;
+	d->diff = f;
+	d->diff_capacity = cap;
+	return true;
 }
 
 int delta_push_tagged(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES],
@@ -58,21 +71,25 @@ size_t delta_finish(struct delta_set *d)
 
 	if (d->ncur) /* cur is NULL until the first push */
 		qsort(d->cur, d->ncur, sizeof(*d->cur), entry_compare);
+	d->ndiff = 0;
 	for (size_t i = 0; i < d->ncur; i++) {
 		const struct delta_entry *c = &d->cur[i];
 		const struct delta_entry *p = NULL;
-		struct delta_entry *out = &d->diff[i];
+		struct delta_entry out = { .key = c->key, .tag = c->tag };
+		bool grew = false;
 
 		while (j < d->nprev && d->prev[j].key < c->key)
 			j++;
 		if (j < d->nprev && d->prev[j].key == c->key)
 			p = &d->prev[j];
-		out->key = c->key;
-		out->tag = c->tag;
 		if (p && c->v[0] < p->v[0])
 			p = NULL; /* recreated: count from zero */
-		for (int k = 0; k < DELTA_VALUES; k++)
-			out->v[k] = p && c->v[k] >= p->v[k] ? c->v[k] - p->v[k] : (p ? 0 : c->v[k]);
+		for (int k = 0; k < DELTA_VALUES; k++) {
+			out.v[k] = p && c->v[k] >= p->v[k] ? c->v[k] - p->v[k] : (p ? 0 : c->v[k]);
+			grew |= out.v[k] != 0;
+		}
+		if (grew && diff_room(d))
+			d->diff[d->ndiff++] = out;
 	}
 	/* this tick becomes the previous one; the next push starts a new tick */
 	tmp = d->prev;
@@ -80,7 +97,7 @@ size_t delta_finish(struct delta_set *d)
 	d->cur = tmp;
 	d->nprev = d->ncur;
 	d->ncur = 0;
-	return d->nprev;
+	return d->ndiff;
 }
 
 static int top_compare(const void *a, const void *b, void *value)
@@ -100,7 +117,7 @@ size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max,
 
 	if (nonzero_out)
 		*nonzero_out = 0;
-	if (value >= DELTA_VALUES || n > d->nprev)
+	if (value >= DELTA_VALUES || n > d->ndiff)
 		return 0;
 	/* the non-zero ones first, in place: on a quiet machine that is all it takes */
 	for (size_t i = 0; i < n; i++)
@@ -122,7 +139,7 @@ size_t delta_top(struct delta_set *d, size_t n, unsigned int value, size_t max,
 
 void delta_reset(struct delta_set *d)
 {
-	d->nprev = d->ncur = 0;
+	d->nprev = d->ncur = d->ndiff = 0;
 }
 
 void delta_free(struct delta_set *d)

@@ -23,12 +23,17 @@ struct delta_entry {
 struct delta_set {
 	struct delta_entry *prev, *cur, *diff;
 	size_t nprev, ncur, capacity;
+	/* diff holds only the keys that grew: under process churn a map holds thousands of
+	 * processes that have exited, and a diff as large as the map was most of its memory */
+	size_t ndiff, diff_capacity;
 };
 
 int delta_push(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES]);
 int delta_push_tagged(struct delta_set *d, uint64_t key, const uint64_t v[DELTA_VALUES],
 		      uint64_t tag);
-/* Returns n: d->diff[0..n) holds this tick's keys, sorted, with their growth */
+/* Returns n: d->diff[0..n) holds this tick's keys that grew, sorted, with their growth
+ * (a key whose counters did not move is left out; -ENOMEM is not returned: a key that does
+ * not fit is left out too) */
 size_t delta_finish(struct delta_set *d);
 /*
  * Of d->diff[0..n), move to the front the entries whose v[value] is non-zero (how many:

@@ -129,6 +129,7 @@ static struct process_stat process_of(struct bpf_map *map, __u32 pid)
 			sum.count += values[i].count;
 			sum.errors += values[i].errors;
 			sum.total_ns += values[i].total_ns;
+			sum.exited |= values[i].exited;
 		}
 	free(values);
 	return sum;
@@ -310,6 +311,8 @@ static void test_real_child_counts(void **state)
 	/* all of them, and only a handful more (the read that started it, exit paths) */
 	assert_true(p.count >= N + M && p.count <= N + M + 20);
 	assert_true(p.errors >= M && p.errors <= M + 5);
+	/* its last thread has exited: the entry says so, for user space to drop it once read */
+	assert_int_equal(p.exited, 1);
 	st = slot_stat(skel, SYS_sched_getscheduler);
 	print_message("# sched_getscheduler: %llu counted\n", (unsigned long long)st.count);
 	assert_true(st.count >= N && st.count <= N + 1000);
@@ -652,6 +655,61 @@ static void test_exited_process_keeps_its_cgroup(void **state)
 	assert_true(cgroup != 0);
 }
 
+/* The processes table's row for pid in f, or NULL */
+static const struct table_row *process_row(struct frame *f, pid_t pid)
+{
+	return table_find_row(frame_table(f, &processes_table), (uint64_t)pid);
+}
+
+/*
+ * A process that exited is read once, with all its calls, and then deleted from the map:
+ * under churn the map filled with exited processes, each read again every tick until
+ * the LRU evicted it (10 240 entries read a tick, and their deltas kept in memory). A
+ * process still running keeps its entry.
+ */
+static void test_exited_process_read_then_dropped(void **state)
+{
+	struct collector c = { .ops = &syscalls_collector };
+	struct syscalls_bpf *skel;
+	struct ktop_config cfg;
+	const struct table_row *r;
+	struct process_stat p;
+	struct history h;
+	__u32 key;
+	pid_t child;
+	int go, fd;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(history_init(&h, 4), 0);
+	assert_int_equal(c.ops->open(&c, &cfg), 0);
+	skel = *(struct syscalls_bpf **)c.priv; /* the collector's state begins with it */
+	fd = bpf_map__fd(skel->maps.process_stats);
+	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	child = child_start(&go, child_calls_and_exits);
+	child_finish(go, child);
+	key = (__u32)child;
+	assert_int_equal(bpf_map_lookup_elem(fd, &key, &p), 0);
+	assert_int_equal(p.exited, 1);
+	/* the tick after its exit: its row, with every call */
+	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	r = process_row(history_get(&h, 0), child);
+	assert_non_null(r);
+	print_message("# exited child: %llu calls in its last frame\n",
+		      (unsigned long long)r->v[PROCESS_V_COUNT]);
+	assert_true(r->v[PROCESS_V_COUNT] >= 100 && r->v[PROCESS_V_COUNT] <= 120);
+	/* then gone from the map, and from the next frame */
+	assert_int_equal(bpf_map_lookup_elem(fd, &key, &p), -ENOENT);
+	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	assert_null(process_row(history_get(&h, 0), child));
+	/* this process, still running, keeps its entry */
+	key = (__u32)getpid();
+	assert_int_equal(bpf_map_lookup_elem(fd, &key, &p), 0);
+	assert_int_equal(p.exited, 0);
+	c.ops->close(&c);
+	history_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest raw[] = {
@@ -672,6 +730,7 @@ int main(void)
 	const struct CMUnitTest collector[] = {
 		cmocka_unit_test(test_update_across_a_read_counted_once),
 		cmocka_unit_test(test_exited_process_keeps_its_cgroup),
+		cmocka_unit_test(test_exited_process_read_then_dropped),
 	};
 	int failed;
 

@@ -550,6 +550,15 @@ static void test_delta(void **state)
 	assert_int_equal(d.diff[1].v[0], 15);
 	assert_int_equal(d.diff[1].v[2], 300);
 	assert_int_equal(d.diff[0].v[0], 2);
+	/* a key whose counters did not move is left out, whatever the others did */
+	delta_push(&d, 7, a);
+	b[3] = 1;
+	delta_push(&d, 3, b);
+	n = delta_finish(&d);
+	assert_int_equal(n, 1);
+	assert_int_equal(d.diff[0].key, 3);
+	assert_int_equal(d.diff[0].v[3], 1);
+	assert_int_equal(d.diff[0].v[0], 0);
 	delta_free(&d);
 }
 
@@ -566,8 +575,8 @@ static void test_delta_top(void **state)
 		delta_push(&d, k, v);
 	}
 	n = delta_finish(&d);
-	assert_int_equal(n, 10);
-	/* room for all: the eight that grew, none that did not */
+	assert_int_equal(n, 8); /* 4 and 8 did not grow: left out */
+	/* room for all: the eight that grew */
 	assert_int_equal(delta_top(&d, n, 0, 100, NULL), 8);
 	for (size_t i = 0; i < 8; i++)
 		assert_int_not_equal(d.diff[i].v[0], 0);
