@@ -68,8 +68,6 @@ static const char *const critical_value_names[] = {
 	"timer_lateness", "ipi_call", "resched_latency", NULL,
 };
 
-static char critical_title[224] = "Critical sections";
-
 /* Its settings, [critical] of the config file */
 enum critical_setting { CRITICAL_THRESHOLD_US, CRITICAL_TIMER_HZ };
 
@@ -109,7 +107,8 @@ static const struct table_column critical_columns[] = {
 
 const struct table_schema critical_table = {
 	.id = "critical",
-	.title = critical_title,
+	/* each frame's table carries the title of its interval (critical_title_update) */
+	.title = "Critical sections",
 	.columns = critical_columns,
 	.ncolumns = sizeof(critical_columns) / sizeof(critical_columns[0]),
 	.sort_column = 3,
@@ -205,6 +204,7 @@ struct own_timer {
 };
 
 struct critical_state {
+	char title[224]; /* what this interval's frame is titled (critical_title_update) */
 	struct critical_bpf *skel;
 	struct ring_buffer *ring;
 	const struct ksyms *ksyms; /* shared, see ksyms_kernel_get() */
@@ -536,7 +536,7 @@ static void critical_title_update(struct critical_state *s, double seconds)
 	else
 		snprintf(chance, sizeof(chance), "1ms caught %u%%",
 			 catch_percent(CRITICAL_SHOWN_NS, threshold, tick_hz));
-	snprintf(critical_title, sizeof(critical_title),
+	snprintf(s->title, sizeof(s->title),
 		 "Critical sections >%uus: detections, lower bounds  %s%s  %s%s", s->threshold_us,
 		 tick, own, chance, s->missing);
 }
@@ -718,6 +718,9 @@ static int critical_sample(struct collector *c, struct frame *f)
 	end = monotonic_ns();
 	timers_read(s);
 	critical_title_update(s, (double)(end - s->sampled_ns) / 1e9);
+	/* interned: the few titles a run has are kept once, however many frames hold them */
+	if (t)
+		t->title = intern(s->title);
 	timers_adapt(s, end);
 	s->sampled_ns = end;
 	for (unsigned int i = 0; i < s->nseen; i++) {

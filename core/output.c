@@ -201,7 +201,7 @@ static void text_table(FILE *out, const struct frame *f, const struct table *t)
 	const struct table_schema *s = t->schema;
 	char cell[128];
 
-	fprintf(out, "\n%s\n", s->title);
+	fprintf(out, "\n%s\n", table_title(t));
 	for (unsigned int c = 0; c < s->ncolumns; c++)
 		fprintf(out, s->columns[c].kind == COL_NAME ? "%-*s " : "%*s ",
 			s->columns[c].width, s->columns[c].title);

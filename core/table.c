@@ -150,6 +150,12 @@ void table_reset(struct table *t)
 {
 	t->nrows = 0;
 	t->dropped_rows = 0;
+	t->title = NULL;
+}
+
+const char *table_title(const struct table *t)
+{
+	return t->title ? t->title : t->schema->title;
 }
 
 void table_free(struct table *t)

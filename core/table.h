@@ -90,6 +90,9 @@ struct table {
 	struct table_row *rows;
 	unsigned int nrows, capacity;
 	uint64_t dropped_rows; /* rows beyond max_rows this interval */
+	/* what its collector says of this interval's rows (interned; NULL: the schema's title):
+	 * a view of this frame shows this one, not what the collector says now */
+	const char *title;
 };
 
 unsigned int hist_slot(uint64_t ns);
@@ -153,5 +156,7 @@ void table_keep(struct table *t, unsigned int max);
 /* table_keep() to schema->max_rows, when the schema has one */
 void table_trim(struct table *t);
 int table_column_index(const struct table_schema *s, const char *id);
+/* The title of t as its frame has it: its own, or its schema's */
+const char *table_title(const struct table *t);
 
 #endif

@@ -5,7 +5,8 @@
  * (ui/pane.c on a curses screen written to /dev/null), frame after frame, sorted by a
  * count and by %TIME, with steady order, hysteresis and lingering rows at work, and with
  * the selection moved; every table of every frame is then compared byte for byte. And
- * panes side by side keep their rows on their lines where the order allows.
+ * panes side by side keep their rows on their lines where the order allows. A pane's title
+ * and its NEW mark are those of the frame it shows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -47,6 +48,17 @@ static const struct table_schema test_schema = {
 	.ncolumns = sizeof(test_columns) / sizeof(test_columns[0]),
 	.sort_column = TEST_C_COUNT,
 	.pane = true,
+};
+
+/* the same, as a pane of interrupt work: what comes new and hot there is marked */
+static const struct table_schema test_charged_schema = {
+	.id = "test_charged",
+	.title = "Test charged",
+	.columns = test_columns,
+	.ncolumns = sizeof(test_columns) / sizeof(test_columns[0]),
+	.sort_column = TEST_C_COUNT,
+	.pane = true,
+	.charged = true,
 };
 
 #define FRAMES 12
@@ -326,6 +338,111 @@ static void test_lines_kept_side_by_side(void **state)
 	pane_view_free(&v);
 }
 
+/* The text of screen line y, columns 0..79 */
+static const char *screen_line(int y)
+{
+	static char line[81];
+
+	mvinnstr(y, 0, line, 80);
+	return line;
+}
+
+/*
+ * A pane shows the title of the frame it draws: a collector's title says what it did in
+ * that interval (the critical pane's, how it sampled), and a paused screen or a pane not
+ * focused shows an older frame than the collector's last
+ */
+static void test_title_of_the_frame_drawn(void **state)
+{
+	struct fixture *fx = *state;
+	struct pane_view v = { .schema = &test_schema, .sort_column = TEST_C_COUNT };
+	struct layout_box box = { 0, 0, 80, 6 };
+	const struct frame *older, *newer, *plain;
+	struct table *t;
+
+	t = next_table(fx, 7000, &older);
+	named_row(t, 1)->v[TEST_V_COUNT] = 5;
+	t->title = intern("Test pane, sampled at 250Hz");
+	t = next_table(fx, 7001, &newer);
+	named_row(t, 1)->v[TEST_V_COUNT] = 5;
+	t->title = intern("Test pane, sampled at 1250Hz");
+	t = next_table(fx, 7002, &plain);
+	named_row(t, 1)->v[TEST_V_COUNT] = 5;
+
+	fx->ui.paused = true;
+	pane_draw(&fx->ui, &v, older, box, true);
+	assert_non_null(strstr(screen_line(0), " Test pane, sampled at 250Hz "));
+	pane_draw(&fx->ui, &v, newer, box, false);
+	assert_non_null(strstr(screen_line(0), " Test pane, sampled at 1250Hz "));
+	pane_draw_folded(&fx->ui, &v, older, (struct layout_box){ 0, 0, 80, 1 });
+	assert_non_null(strstr(screen_line(0), " Test pane, sampled at 250Hz  top: row01"));
+	fx->ui.paused = false;
+	/* a frame whose collector said nothing: the schema's title */
+	pane_draw(&fx->ui, &v, plain, box, true);
+	assert_non_null(strstr(screen_line(0), " Test pane *"));
+	/* a frame reused for a new tick starts without one */
+	t = frame_table((struct frame *)older, &test_schema);
+	table_reset(t);
+	assert_null(t->title);
+	pane_view_free(&v);
+}
+
+/* Frame seq of the charged pane: a quiet row, and a hot one when hot */
+static const struct frame *make_charged_frame(struct fixture *fx, uint64_t seq, bool hot)
+{
+	struct frame *f = history_next(&fx->k.history);
+	struct table *t = frame_table(f, &test_charged_schema);
+	struct table_row *r;
+
+	assert_non_null(t);
+	f->seq = seq;
+	f->interval_s = 1.0;
+	r = table_add_row(t, 1);
+	assert_non_null(r);
+	r->name = intern("quiet");
+	r->v[TEST_V_COUNT] = 10;
+	if (hot) {
+		r = table_add_row(t, 2);
+		assert_non_null(r);
+		r->name = intern("hot");
+		r->v[TEST_V_COUNT] = 10000;
+	}
+	return f;
+}
+
+/*
+ * The NEW mark is of the frame checked (the screen then shows that frame on the pane): a
+ * row new and hot there against the frames before, not one that was there already, nor
+ * one new in a later frame than the one checked
+ */
+static void test_alert_of_the_frame_checked(void **state)
+{
+	struct fixture *fx = *state;
+	struct pane_view v = { .schema = &test_charged_schema, .sort_column = TEST_C_COUNT };
+
+	/* seq 8001..8012: hot from 8010 on; the newest, 8012, is age 0 */
+	for (uint64_t seq = 8001; seq <= 8012; seq++)
+		make_charged_frame(fx, seq, seq >= 8010);
+	/* 8009 (age 3): nothing new there; hot came after it */
+	assert_false(pane_alert_check(&fx->ui, &v, 3, 4));
+	assert_string_equal(v.alert, "");
+	/* the newest frame against the one before it: hot is not new any more */
+	assert_false(pane_alert_check(&fx->ui, &v, 0, 1));
+	assert_string_equal(v.alert, "");
+	/* 8010, where it came */
+	assert_true(pane_alert_check(&fx->ui, &v, 2, 3));
+	assert_string_equal(v.alert, "hot");
+	v.alert[0] = '\0';
+	/* 8012 against 8009 and before (a pane that showed 8009 last) */
+	assert_true(pane_alert_check(&fx->ui, &v, 0, 3));
+	assert_string_equal(v.alert, "hot");
+	v.alert[0] = '\0';
+	/* not enough frames kept before: nothing to compare with */
+	assert_false(pane_alert_check(&fx->ui, &v, 0, FRAMES - UI_ALERT_FRAMES + 1));
+	assert_string_equal(v.alert, "");
+	pane_view_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,9 +450,12 @@ int main(void)
 		cmocka_unit_test(test_sort_by_share_leaves_frames),
 		cmocka_unit_test(test_moves_follow_the_view),
 		cmocka_unit_test(test_lines_kept_side_by_side),
+		cmocka_unit_test(test_title_of_the_frame_drawn),
+		cmocka_unit_test(test_alert_of_the_frame_checked),
 	};
 
-	if (frame_register_schema(&test_schema) < 0)
+	if (frame_register_schema(&test_schema) < 0 ||
+	    frame_register_schema(&test_charged_schema) < 0)
 		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

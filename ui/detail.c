@@ -60,9 +60,10 @@ void draw_histogram(struct ui *ui, const struct hist *h, const char *title, int 
 static void breadcrumb(struct ui *ui, char *buf, size_t len)
 {
 	const struct frame *f = ui_frame(ui);
+	const struct table *top = f ? frame_table_const(f, ui->trail[0].table) : NULL;
 	size_t used;
 
-	used = (size_t)snprintf(buf, len, " %s", ui->trail[0].table->title);
+	used = (size_t)snprintf(buf, len, " %s", top ? table_title(top) : ui->trail[0].table->title);
 	for (unsigned int i = 0; i < ui->depth && used < len; i++) {
 		const struct focus *fo = &ui->trail[i];
 		const struct table *t = f ? frame_table_const(f, fo->table) : NULL;

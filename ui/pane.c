@@ -521,9 +521,11 @@ static void title_text(const struct ui *ui, const struct pane_view *v, const str
 		       bool focused, char *title, size_t len)
 {
 	const struct table_schema *s = v->schema;
+	const struct table *t = f ? frame_table_const(f, s) : NULL;
 	size_t used;
 
-	used = (size_t)snprintf(title, len, " %s%s%s%s  sort: %s%s ", s->title,
+	/* the title of the frame shown: a collector may say something else by now */
+	used = (size_t)snprintf(title, len, " %s%s%s%s  sort: %s%s ", t ? table_title(t) : s->title,
 				charged_note(s, f) ? "  charged to the interrupted tasks of " : "",
 				charged_note(s, f) ? charged_note(s, f) : "", focused ? " *" : "",
 				s->columns[v->sort_column].title, v->ascending ? " (asc)" : "");
@@ -854,7 +856,7 @@ void pane_draw_folded(struct ui *ui, struct pane_view *v, const struct frame *f,
 	mvhline(box.y, box.x, ' ', box.width);
 	if (!r) {
 		v->has_summary = false;
-		used = (size_t)snprintf(line, sizeof(line), " %s  %s ", s->title,
+		used = (size_t)snprintf(line, sizeof(line), " %s  %s ", t ? table_title(t) : s->title,
 					!f ? "(collecting...)"
 					: v->filter[0] ? "(no row matches the filter)"
 						       : pane_empty_text(ui, s));
@@ -867,7 +869,7 @@ void pane_draw_folded(struct ui *ui, struct pane_view *v, const struct frame *f,
 		v->summary_key = r->key;
 		v->has_summary = true;
 		format_cell(t, r, col, f->interval_s, cell, sizeof(cell));
-		used = (size_t)snprintf(line, sizeof(line), " %s  top: %s  %s %s ", s->title,
+		used = (size_t)snprintf(line, sizeof(line), " %s  top: %s  %s %s ", table_title(t),
 					r->name ? r->name : "?", s->columns[col].title,
 					damp_cell_text(&v->summary,
 						       table_column_value(t, r, col, f->interval_s),
@@ -904,15 +906,19 @@ unsigned int pane_rows_wanted(struct ui *ui, const struct pane_view *v)
 	return most;
 }
 
-void pane_alert_check(struct ui *ui, struct pane_view *v, const struct frame *f)
+bool pane_alert_check(struct ui *ui, struct pane_view *v, unsigned int age,
+		      unsigned int before)
 {
 	const struct table_schema *s = v->schema;
+	const struct frame *f = history_get(&ui->k->history, age);
 	const struct table *t = f ? frame_table_const(f, s) : NULL;
 	const struct table_row *top = NULL;
 	double top_value = 0, row_before = 0, top_before = 0;
 
-	if (!t || !s->charged || ui->k->history.count <= UI_ALERT_FRAMES)
-		return;
+	if (before <= age)
+		before = age + 1;
+	if (!t || !s->charged || ui->k->history.count < before + UI_ALERT_FRAMES)
+		return false;
 	for (unsigned int i = 0; i < t->nrows; i++) {
 		double x = table_column_value(t, &t->rows[i], s->sort_column, f->interval_s);
 
@@ -920,9 +926,9 @@ void pane_alert_check(struct ui *ui, struct pane_view *v, const struct frame *f)
 			top = &t->rows[i], top_value = x;
 	}
 	if (!top)
-		return;
-	for (unsigned int age = 1; age <= UI_ALERT_FRAMES; age++) {
-		const struct frame *o = history_get(&ui->k->history, age);
+		return false;
+	for (unsigned int back = before; back < before + UI_ALERT_FRAMES; back++) {
+		const struct frame *o = history_get(&ui->k->history, back);
 		const struct table *ot = o ? frame_table_const(o, s) : NULL;
 
 		for (unsigned int i = 0; ot && i < ot->nrows; i++) {
@@ -934,8 +940,10 @@ void pane_alert_check(struct ui *ui, struct pane_view *v, const struct frame *f)
 				row_before = x;
 		}
 	}
-	if (top_value > top_before && top_value >= UI_ALERT_FACTOR * row_before)
-		snprintf(v->alert, sizeof(v->alert), "%s", top->name ? top->name : "?");
+	if (!(top_value > top_before && top_value >= UI_ALERT_FACTOR * row_before))
+		return false;
+	snprintf(v->alert, sizeof(v->alert), "%s", top->name ? top->name : "?");
+	return true;
 }
 
 void pane_filter_key(struct ui *ui, int key)

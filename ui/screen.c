@@ -161,7 +161,8 @@ static void draw_tabs(struct ui *ui, int y)
  * The frame pane shows, f being the screen's. The focused pane follows every frame. One
  * that is not focused shows, every being the intervals in UI_SIDE_SECONDS, the newest
  * frame whose number is a multiple of every, the same until the next one (never one older
- * than what it showed last, as when it was focused): one whole frame, at most every - 1
+ * than what it showed last, as when it was focused or took a frame with something new and
+ * hot, pane_alert_frame()): one whole frame, at most every - 1
  * intervals old, every cell of which stays put in between, so curses has nothing to send
  * for it. What changes there from one second to the next is mostly noise (processes that
  * live a second, figures that wobble), and side by side on a wide terminal those panes
@@ -169,7 +170,7 @@ static void draw_tabs(struct ui *ui, int y)
  */
 static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsigned int pane)
 {
-	static uint64_t shown[UI_MAX_PANES]; /* the frame each pane showed last */
+	uint64_t *shown = &ui->panes[pane].shown_seq;
 	uint64_t seq[UI_SIDE_FRAMES];
 	const struct frame *g;
 	unsigned int every, n = 0;
@@ -178,7 +179,7 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 	if (!f || ui->paused || !(ui->k->cfg.interval_s > 0))
 		return f;
 	if (pane == ui->focused) {
-		shown[pane] = f->seq;
+		*shown = f->seq;
 		return f;
 	}
 	/* the interval asked for: the one measured wobbles around it */
@@ -189,11 +190,25 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 		ui->panes[pane].every_s = every * ui->k->cfg.interval_s;
 	while (n < every && (seq[n] = history_seq(&ui->k->history, n)))
 		n++;
-	g = history_get(&ui->k->history, damp_side_age(seq, n, shown[pane], every));
+	g = history_get(&ui->k->history, damp_side_age(seq, n, *shown, every));
 	if (!g) /* f is not the newest: then paused, or replay */
 		g = f;
-	shown[pane] = g->seq;
+	*shown = g->seq;
 	return g;
+}
+
+/*
+ * A new frame came: whether something new and hot is in it for a pane not focused. If so
+ * the pane takes that frame now, not at its next step: the mark comes with the row it
+ * names (marked at once but shown at the step, it came up to UI_SIDE_SECONDS before its
+ * row; marked at the step, what came and went between two steps went unmarked)
+ */
+static void pane_alert_frame(struct ui *ui, unsigned int pane)
+{
+	const struct frame *newest = history_get(&ui->k->history, 0);
+
+	if (newest && pane_alert_check(ui, &ui->panes[pane], 0, 1))
+		ui->panes[pane].shown_seq = newest->seq; /* pane_frame() goes on from there */
 }
 
 static void draw_main(struct ui *ui, const struct frame *f)
@@ -317,7 +332,7 @@ static void screen_frame(struct ktop *k)
 	}
 	for (unsigned int i = 0; i < ui->npanes; i++)
 		if (i != ui->focused)
-			pane_alert_check(ui, &ui->panes[i], history_get(&k->history, 0));
+			pane_alert_frame(ui, i);
 	redraw(ui);
 }
 

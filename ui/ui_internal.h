@@ -68,6 +68,7 @@ struct pane_view {
 	char alert[48];
 	/* not focused: it takes a new frame every this many seconds (0: every frame) */
 	double every_s;
+	uint64_t shown_seq; /* the frame it showed last (ui/screen.c pane_frame) */
 };
 
 enum color_role {
@@ -129,11 +130,13 @@ void pane_draw_folded(struct ui *ui, struct pane_view *v, const struct frame *f,
 unsigned int pane_rows_wanted(struct ui *ui, const struct pane_view *v);
 /*
  * A pane of interrupt work (IRQs, softirqs, tasklets, critical sections) not being looked
- * at: when its busiest row in f, the newest frame, has more than any row of the last
- * UI_ALERT_FRAMES frames and UI_ALERT_FACTOR times its own figure there (a new critical
- * section, an IRQ storm), v->alert names it until the pane is focused
+ * at: when its busiest row in the frame age frames back has more than any row of the
+ * UI_ALERT_FRAMES frames from before frames back (before > age) and UI_ALERT_FACTOR times
+ * its own figure there (a new critical section, an IRQ storm), v->alert names it until the
+ * pane is focused. True when it did.
  */
-void pane_alert_check(struct ui *ui, struct pane_view *v, const struct frame *f);
+bool pane_alert_check(struct ui *ui, struct pane_view *v, unsigned int age,
+		      unsigned int before);
 void pane_move(struct pane_view *v, const struct frame *f, int delta);
 void pane_move_to(struct pane_view *v, const struct frame *f, bool end);
 /* The selected row of v in f, or NULL */
