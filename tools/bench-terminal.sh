@@ -12,6 +12,8 @@
 #   SIZES="200x50 300x80"  the sizes to measure (default all four)
 #   KEEP=DIR               keep what each wrote, DIR/{ktop,htop}-COLSxLINES.out
 #   KTOP=PATH              the ktop to run (default ./ktop)
+#   KTOP_OLD=PATH          another ktop (an older build) run beside them, the same way: a
+#                          before/after in one run; its column is printed, not judged
 # Prints one line per size and exits 1 when ktop writes more than htop at any size. With
 # --json, one object: "ktop_bytes_per_s", "htop_bytes_per_s", "ratio" at 120x40 (null
 # when 120x40 was not measured), "sizes": the same three for each size, "load", "seconds".
@@ -29,6 +31,7 @@ done
 SECS=${1:-30}
 WARM=${WARM:-5}
 KTOP=${KTOP:-$PWD/ktop}
+KTOP_OLD=${KTOP_OLD:-}
 SIZES=${SIZES:-80x24 120x40 200x50 300x80}
 KEEP=${KEEP:-}
 LOOP=build/tests/workloads/syscall_loop
@@ -49,6 +52,7 @@ cleanup() {
 	stop_load
 	tmux kill-session -t "$S-ktop" 2>/dev/null
 	tmux kill-session -t "$S-htop" 2>/dev/null
+	tmux kill-session -t "$S-old" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -93,34 +97,42 @@ start() {
 		LANG=C.UTF-8 HOME="$tmp" XDG_CONFIG_HOME="$tmp" "$@"
 }
 
-# measure COLSxLINES: "ktop_bps htop_bps" at that size. Both run at the same time, so they
-# see the same machine: run one after the other and a busy moment lands on only one.
+# measure COLSxLINES: "ktop_bps htop_bps old_bps" at that size (old_bps 0 without KTOP_OLD).
+# All run at the same time, so they see the same machine: run one after the other and a
+# busy moment lands on only one.
 measure() {
-	local cols=${1%x*} lines=${1#*x} name k h
+	local cols=${1%x*} lines=${1#*x} name k h o=0 names="ktop htop"
 	start ktop "$cols" "$lines" "$KTOP" --defaults -d 1
 	start htop "$cols" "$lines" htop -d 10
+	if [ -n "$KTOP_OLD" ]; then
+		start old "$cols" "$lines" "$KTOP_OLD" --defaults -d 1
+		names="ktop htop old"
+	fi
 	sleep "$WARM"
-	for name in ktop htop; do
+	for name in $names; do
 		tmux pipe-pane -t "$S-$name" -O "cat > $tmp/$name-$1.out"
 	done
 	sleep "$SECS"
-	for name in ktop htop; do
+	for name in $names; do
 		tmux pipe-pane -t "$S-$name"
 		tmux kill-session -t "$S-$name"
 	done
 	sleep 0.2 # the copies end
 	k=$(($(stat -c %s "$tmp/ktop-$1.out" 2>/dev/null || echo 0) / SECS))
 	h=$(($(stat -c %s "$tmp/htop-$1.out" 2>/dev/null || echo 0) / SECS))
-	[ -n "$KEEP" ] && cp "$tmp/ktop-$1.out" "$tmp/htop-$1.out" "$KEEP"/ 2>/dev/null
-	echo "$k $h"
+	[ -n "$KTOP_OLD" ] && o=$(($(stat -c %s "$tmp/old-$1.out" 2>/dev/null || echo 0) / SECS))
+	for name in $names; do
+		[ -n "$KEEP" ] && cp "$tmp/$name-$1.out" "$KEEP"/ 2>/dev/null
+	done
+	echo "$k $h $o"
 }
 
 [ $LOAD = 1 ] && start_load
 results=()
 over=0
 for size in $SIZES; do
-	read -r k h < <(measure "$size")
-	results+=("$size $k $h")
+	read -r k h o < <(measure "$size")
+	results+=("$size $k $h $o")
 	[ "$k" -le "$h" ] || over=1
 done
 stop_load
@@ -146,11 +158,18 @@ if [ $JSON = 1 ]; then
 fi
 printf 'terminal output, 1 s interval, %d s after a %d s warm-up, %s, bytes/s:\n' "$SECS" \
 	"$WARM" "$([ $LOAD = 1 ] && echo "under the workloads' load" || echo "no load")"
-printf '  %-8s %8s %8s %7s\n' size ktop htop ratio
+if [ -n "$KTOP_OLD" ]; then
+	printf '  %-8s %8s %8s %7s %8s %7s\n' size ktop htop ratio old ratio
+else
+	printf '  %-8s %8s %8s %7s\n' size ktop htop ratio
+fi
 for r in "${results[@]}"; do
-	read -r size k h <<<"$r"
-	printf '  %-8s %8d %8d %7s\n' "$size" "$k" "$h" \
+	read -r size k h o <<<"$r"
+	printf '  %-8s %8d %8d %7s' "$size" "$k" "$h" \
 		"$(awk -v k="$k" -v h="$h" 'BEGIN { print h ? sprintf("%.2f", k / h) : "-" }')"
+	[ -n "$KTOP_OLD" ] && printf ' %8d %7s' "$o" \
+		"$(awk -v k="$o" -v h="$h" 'BEGIN { print h ? sprintf("%.2f", k / h) : "-" }')"
+	printf '\n'
 done
 printf '  (%s)\n' "$(htop --version | head -1)"
 exit $over
