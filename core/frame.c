@@ -496,6 +496,7 @@ static int tables_decode(const struct frame *f, struct frame *d)
 
 	for (unsigned int i = 0; i < f->ntables; i++) {
 		d->tables[i].schema = f->tables[i].schema;
+		d->tables[i].title = f->tables[i].title; /* kept as it is, not encoded */
 		d->tables[i].nrows = 0;
 		d->tables[i].dropped_rows = 0;
 	}

@@ -427,6 +427,7 @@ static const char *const rich_stack[] = { "do_syscall_64", "entry_SYSCALL_64", "
 static void fill_rich(struct frame *f, uint64_t seq, unsigned int n)
 {
 	f->seq = seq;
+	frame_table(f, &test_pane_schema)->title = rich_names[seq % 7];
 	for (uint64_t key = 1; key <= n; key++) {
 		struct table_row *r = table_add_row(frame_table(f, &test_pane_schema), key);
 
@@ -452,6 +453,7 @@ static void check_rich(const struct frame *f, uint64_t seq, unsigned int n)
 	const struct table *t = frame_table_const(f, &test_pane_schema);
 
 	assert_int_equal(f->seq, seq);
+	assert_ptr_equal(t->title, rich_names[seq % 7]); /* the frame's own title */
 	assert_int_equal(t->nrows, n);
 	for (unsigned int i = 0; i < t->nrows; i++) {
 		const struct table_row *r = &t->rows[i];
