@@ -164,32 +164,25 @@ Where a goal is missed, why, and what would close it:
   per-process flush and the focus checks into one branch on a single per-CPU "anything
   extra?" flag; drop the container check at sys_exit when no container is selected (one
   array read today). The count-only mode, one program, stays under syscount.
-- **RSS under process churn.** Where ktop's memory goes, measured 2026-12-02 with
-  \`/proc/PID/smaps\` (idle \`ktop -J -d 1\`, 15 s in; the churn as the bench makes it: \`ktop -J
-  -d 0.2 >/dev/null\` beside two \`build/tests/workloads/proc_churn COUNT_FILE\`, VmRSS once
-  300 frames are out), two builds side by side in one run. The floor: the kernel's ~122 000
-  text symbols are one block of names and 16-byte entries {address, name} trimmed to their
-  count (the module found from the run of names it lies in; a function's name shared with
-  its \`__pfx_\` padding symbol, half of a 6.2+ kernel's symbols): 3.8 MiB instead of 6.0.
-  libmicrohttpd is opened (dlopen) only for \`--listen\` and \`--check\`, so its TLS libraries
-  (gnutls, p11-kit, nettle, ..., 2.4 MiB mapped and relocated) are no longer in every
-  ktop. Idle: 15.8 MiB before, 10.9 MiB after (mapped files 5.3 → 2.7 MiB, heap 8.6 → 6.2
-  MiB). The history: the newest 60 frames keep their rows whole (sparklines, lingering rows
-  and a minute of stepping back read them), older ones each pane's 64 largest rows; every
-  frame but the newest holds its rows in blocks of their size (the blocks a frame is filled
-  in, sized for the busiest tick so far, go round to the next frame to fill) and its
-  histograms packed (first slot, count, varints: some 20 bytes instead of 128; 3.2 MiB,
-  over a quarter of the history under churn before). Churn, 159 processes a second: 28.5
-  MiB before, 21.1 MiB after (heap 21.2 → 16.3 MiB). What the history holds then (300
-  frames counted in a run at 81 processes a second): some 57 000 rows of 144 bytes (8.2
-  MiB), the critical pane's recent events 20 000 of them, syscalls 14 000, processes
-  12 000, critical sections 6 000. Before the 64-row rule (and
-  while every process got a row before the table was cut) a like churn took ktop (at 1 s)
-  to 140 MiB at 340 s, still growing. What would close the rest: rows sized to their
-  table's values (a process row uses 4 of the 12 value slots, an event 6), or older frames
-  kept in the recording format (about 30 bytes a row instead of 144); both change how every
-  pane and sink reads a row (\`t->rows[i].v[...]\` in some 50 places), so they are one change
-  of their own.
+- **RSS under process churn** (the issue's goal, ≤ 16 MiB; 26.3 MiB when it was set).
+  Where ktop's memory went, measured on this machine with \`/proc/PID/smaps\`, massif and
+  the history's own count of its bytes (\`ktop -J -d 0.2\` beside two
+  \`build/tests/workloads/proc_churn COUNT_FILE\`, VmRSS once 300 frames are out), and what
+  each step took away: kernel symbols in one name block with 16-byte entries (6.0 → 3.8
+  MiB); libmicrohttpd and its TLS libraries opened only for \`--listen\`/\`--check\` (2.4
+  MiB mapped); histograms of old frames packed (~20 bytes instead of 128); then the rows:
+  63 800 rows of 144 bytes (9.0 MiB) in a full history, 22.5 MiB in all. Frames 16 ticks
+  old and older now keep their rows encoded (varints, only the values that are not zero,
+  names as the distance from the row before's; ~25 bytes a row) and are decoded when a
+  paused screen steps back to them (\`core/frame.c\`): the history took 1.9 MiB, VmRSS
+  16.0–16.3 MiB. Last, the per-process map: under churn it filled with processes that had
+  exited (10 240 entries read every tick until the LRU evicted them, and their deltas kept
+  in three arrays that size); the syscalls program now marks a process's entry when its last
+  thread exits and the collector deletes it right after the read that holds all its calls:
+  47 entries at the end of the same churn instead of 10 240, VmRSS 13.6 MiB, and the churners
+  started 9 150 processes each instead of 4 950 in the same 66 s (ktop reads less per tick).
+  What is left is mostly fixed: kernel symbols 3.8 MiB, mapped code ~5 MiB, BPF map
+  mappings 0.6 MiB.
 - **Terminal bytes**, when missed: the figure moves with the load (htop's too), so a busy
   moment on one side decides a single run; compare several side-by-side runs
   (\`tools/bench-terminal.sh\`, \`KEEP=dir\` keeps what each wrote). The bench's load is
