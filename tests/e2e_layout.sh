@@ -191,8 +191,12 @@ elif ! "$KTOP_BIN" --check 2>&1 | grep -qE '^critical +ok'; then
 	tap_skip "a mark comes with its row" "$("$KTOP_BIN" --check 2>&1 | grep '^critical')"
 elif start 120 40 --config "$tmp/two.conf" -d 0.25; then
 	frames_seen 3 # more than UI_ALERT_FRAMES frames to compare with
-	"$INJECT" 1 250 8 400 >/dev/null 2>&1 &
+	"$INJECT" 1 250 8 400 >"$tmp/inject250.out" 2>&1 &
 	load_pids+=($!)
+	# the injector loads its program first (on a loaded machine that takes a while, and
+	# is a section of its own): wait for its first section, not for a time
+	tap_check "the injector made its first 250 ms section" \
+		wait_for "grep -q '^spun' '$tmp/inject250.out'" 60
 	tap_check "-d 0.25: NEW on the Critical sections pane (not focused) for a 250 ms section" \
 		wait_for crit_new 20
 	sleep 0.2 # one redraw may reach the terminal in two writes

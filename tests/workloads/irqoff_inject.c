@@ -118,6 +118,7 @@ int main(int argc, char **argv)
 		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.crit_test_spin), &opts) == 0) {
 			done++;
 			printf("spun %llu\n", (unsigned long long)skel->bss->spin_done_ns);
+			fflush(stdout); /* a test waits for the first one, into a file */
 		}
 	}
 	if (preempt) {
