@@ -299,6 +299,17 @@ int history_age_of(const struct history *h, uint64_t seq)
 	return -1;
 }
 
+/* A row block of table i no longer used: the spare when larger than it, else freed */
+static void rows_give_back(unsigned int i, struct table_row *rows, unsigned int capacity)
+{
+	if (spare[i].capacity < capacity) {
+		free(spare[i].rows);
+		spare[i] = (struct row_block){ rows, capacity };
+	} else {
+		free(rows);
+	}
+}
+
 /* Move table i's rows to a block of their size; a block larger than the spare becomes it */
 static void table_shrink(struct table *t, unsigned int i)
 {
@@ -312,12 +323,7 @@ static void table_shrink(struct table *t, unsigned int i)
 			return; /* keeps the large block: still correct */
 		memcpy(rows, t->rows, t->nrows * sizeof(*rows));
 	}
-	if (spare[i].capacity < t->capacity) {
-		free(spare[i].rows);
-		spare[i] = (struct row_block){ t->rows, t->capacity };
-	} else {
-		free(t->rows);
-	}
+	rows_give_back(i, t->rows, t->capacity);
 	t->rows = rows;
 	t->capacity = t->nrows;
 }
@@ -557,12 +563,7 @@ static void frame_encode(struct frame *f)
 	for (unsigned int i = 0; i < f->ntables; i++) {
 		struct table *t = &f->tables[i];
 
-		if (spare[i].capacity < t->capacity) {
-			free(spare[i].rows);
-			spare[i] = (struct row_block){ t->rows, t->capacity };
-		} else {
-			free(t->rows);
-		}
+		rows_give_back(i, t->rows, t->capacity);
 		t->rows = NULL;
 		t->nrows = t->capacity = 0;
 		t->dropped_rows = 0;
