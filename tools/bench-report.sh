@@ -183,6 +183,14 @@ Where a goal is missed, why, and what would close it:
   started 9 150 processes each instead of 4 950 in the same 66 s (ktop reads less per tick).
   What is left is mostly fixed: kernel symbols 3.8 MiB, mapped code ~5 MiB, BPF map
   mappings 0.6 MiB.
+- **Own CPU**, when missed (goal from before issue 17; $(q .own.idle_cpu_pct) % idle,
+  $(q .own.load_1M_cpu_pct) % with 1 M getppid/s): the maps hold counters, not events, so
+  a tick reads as much under the load as without it; where the rest goes under load has
+  not been measured (a profile of ktop's own process under the load is the next step).
+- **First frame**, when missed: start-up loads six BPF objects, and libbpf (1.1) reads and
+  parses the kernel's BTF (~5 MiB) once per object; ktop reads \`/proc/kallsyms\` (~120 000
+  lines) through a 4 KiB stdio buffer. What would close it: one parsed BTF shared by the
+  objects (newer libbpf can be given one) and a larger read buffer.
 - **Terminal bytes**, when missed: the figure moves with the load (htop's too), so a busy
   moment on one side decides a single run; compare several side-by-side runs
   (\`tools/bench-terminal.sh\`, \`KEEP=dir\` keeps what each wrote). The bench's load is
