@@ -183,7 +183,6 @@ void frame_reset(struct frame *f)
 	free(f->encoded);
 	f->encoded = NULL;
 	f->encoded_size = 0;
-	f->hists_borrowed = false;
 	f->seq = 0;
 	f->compacted = false;
 	f->shrunk = false;
@@ -572,7 +571,8 @@ static void frame_encode(struct frame *f)
 	f->encoded_size = size;
 }
 
-/* Decoded copies of encoded frames, the least recently read reused first */
+/* Decoded copies of encoded frames, the least recently read reused first. A copy's
+ * packed_hists is its frame's (never freed through the copy) */
 static struct decoded {
 	const struct frame *of; /* NULL: free */
 	uint64_t seq;
@@ -619,7 +619,6 @@ static struct frame *frame_decoded(const struct frame *f)
 		d->f.nhists = d->f.hist_capacity = 0;
 		d->f.encoded = NULL;
 		d->f.encoded_size = 0;
-		d->f.hists_borrowed = true;
 		d->of = NULL;
 		if (tables_decode(f, &d->f) < 0)
 			return NULL;

@@ -57,7 +57,6 @@ struct frame {
 	 * none (history_get() decodes a copy) */
 	uint8_t *encoded;
 	size_t encoded_size;
-	bool hists_borrowed;    /* a decoded copy: packed_hists belongs to the frame it is of */
 	/* the container selection the frame was made with (interned; replay shows it too):
 	 * the name asked for or NULL, "all"/"running"/"stopped"/"not found", the header text */
 	const char *container, *container_state, *container_text;
