@@ -577,6 +577,17 @@ static void test_moves_along(void **state)
 }
 
 /* The frame a pane not focused shows: a new one every `every` frames, the same between */
+/* The step of the panes not focused grows with what they cover, from 3 s up to 9 s */
+static void test_side_seconds(void **state)
+{
+	(void)state;
+	assert_true(damp_side_seconds(1000, 500) == DAMP_SIDE_SECONDS); /* less than it */
+	assert_true(damp_side_seconds(1000, 1000) == DAMP_SIDE_SECONDS);
+	assert_true(damp_side_seconds(1000, 2000) == 2 * DAMP_SIDE_SECONDS); /* three columns */
+	assert_true(damp_side_seconds(1000, 100000) == DAMP_SIDE_MAX_SECONDS);
+	assert_true(damp_side_seconds(0, 1000) == DAMP_SIDE_SECONDS); /* nothing focused shown */
+}
+
 static void test_side_age(void **state)
 {
 	/* seq[age]: frames 10, 9, 8, ... newest first */
@@ -634,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_moves_along),
 		cmocka_unit_test(test_side_age),
+		cmocka_unit_test(test_side_seconds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

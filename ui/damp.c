@@ -356,3 +356,12 @@ unsigned int damp_side_age(const uint64_t *seq, unsigned int n, uint64_t last,
 	}
 	return 0;
 }
+
+double damp_side_seconds(unsigned long focused, unsigned long others)
+{
+	double s = DAMP_SIDE_SECONDS;
+
+	if (focused && others > focused)
+		s *= (double)others / (double)focused;
+	return s < DAMP_SIDE_MAX_SECONDS ? s : DAMP_SIDE_MAX_SECONDS;
+}

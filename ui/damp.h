@@ -30,6 +30,8 @@
 #define DAMP_SPARK 40       /* longest sparkline remembered */
 #define DAMP_ORDER_FACTOR 2.0 /* how much more a row must have to pass a row above it */
 #define DAMP_LINGER_FRAMES 3 /* frames a row that had nothing to count keeps its line */
+#define DAMP_SIDE_SECONDS 3.0 /* panes not focused take a new frame this often ... */
+#define DAMP_SIDE_MAX_SECONDS 9.0 /* ... or up to this, when they cover more (see below) */
 
 /* True when a number shown since frame shown_frame may stay in frame frame, the value now
  * being now; floor: a change this small is kept whatever its ratio */
@@ -162,5 +164,16 @@ void damp_linger(const unsigned int *order, unsigned int n, const unsigned int *
  */
 unsigned int damp_side_age(const uint64_t *seq, unsigned int n, uint64_t last,
 			   unsigned int every);
+/*
+ * How often, in seconds, the panes not focused take a new frame, when the focused pane
+ * covers focused cells of the screen and they cover others: DAMP_SIDE_SECONDS, times
+ * others / focused when they cover more than it does, up to DAMP_SIDE_MAX_SECONDS. What
+ * curses sends is what changed on screen; side by side on a wide terminal the panes not
+ * focused are most of it (three columns: two thirds of the cells), all of it changing at
+ * each step (short processes, one-off sections, rows passing each other), so the same pace
+ * would send twice what one column does. In proportion to what they cover, together they
+ * change no more cells a second than at a third of the focused pane's pace.
+ */
+double damp_side_seconds(unsigned long focused, unsigned long others);
 
 #endif

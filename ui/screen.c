@@ -17,9 +17,8 @@
 #include "ui.h"
 #include "ui_internal.h"
 
-/* panes not focused are redrawn with a new frame at least this often (see pane_frame) */
-#define UI_SIDE_SECONDS 3.0
-#define UI_SIDE_FRAMES 64 /* ... and at least every this many frames, at short intervals */
+/* panes not focused take a new frame at least every this many frames (see pane_frame) */
+#define UI_SIDE_FRAMES 64
 
 static struct ui the_ui;
 
@@ -159,16 +158,17 @@ static void draw_tabs(struct ui *ui, int y)
 
 /*
  * The frame pane shows, f being the screen's. The focused pane follows every frame. One
- * that is not focused shows, every being the intervals in UI_SIDE_SECONDS, the newest
- * frame whose number is a multiple of every, the same until the next one (never one older
- * than what it showed last, as when it was focused or took a frame with something new and
- * hot, pane_alert_frame()): one whole frame, at most every - 1
+ * that is not focused shows, every being the intervals in side_s seconds (3 or more:
+ * damp_side_seconds), the newest frame whose number is a multiple of every, the same until
+ * the next one (never one older than what it showed last, as when it was focused or took a
+ * frame with something new and hot, pane_alert_frame()): one whole frame, at most every - 1
  * intervals old, every cell of which stays put in between, so curses has nothing to send
  * for it. What changes there from one second to the next is mostly noise (processes that
  * live a second, figures that wobble), and side by side on a wide terminal those panes
  * were most of the bytes sent; the eyes are on the focused pane. Paused: one frame in all.
  */
-static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsigned int pane)
+static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsigned int pane,
+				      double side_s)
 {
 	uint64_t *shown = &ui->panes[pane].shown_seq;
 	uint64_t seq[UI_SIDE_FRAMES];
@@ -183,7 +183,7 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 		return f;
 	}
 	/* the interval asked for: the one measured wobbles around it */
-	every = (unsigned int)(UI_SIDE_SECONDS / ui->k->cfg.interval_s + 1e-6); /* 3 at 1 s */
+	every = (unsigned int)(side_s / ui->k->cfg.interval_s + 1e-6); /* 3 at 1 s */
 	if (every > UI_SIDE_FRAMES)
 		every = UI_SIDE_FRAMES;
 	if (every > 1) /* its title says so */
@@ -200,7 +200,7 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 /*
  * A new frame came: whether something new and hot is in it for a pane not focused. If so
  * the pane takes that frame now, not at its next step: the mark comes with the row it
- * names (marked at once but shown at the step, it came up to UI_SIDE_SECONDS before its
+ * names (marked at once but shown at the step, it came up to a step (3 s or more) before its
  * row; marked at the step, what came and went between two steps went unmarked)
  */
 static void pane_alert_frame(struct ui *ui, unsigned int pane)
@@ -215,6 +215,8 @@ static void draw_main(struct ui *ui, const struct frame *f)
 {
 	struct layout_box area = { 0, 2, COLS, LINES - 3 };
 	struct layout_pane place[UI_MAX_PANES];
+	unsigned long focused = 0, others = 0;
+	double side_s;
 
 	for (unsigned int i = 0; i < ui->npanes; i++) /* not on screen unless drawn below */
 		ui->panes[i].box = (struct layout_box){ 0 };
@@ -243,7 +245,16 @@ static void draw_main(struct ui *ui, const struct frame *f)
 		return;
 	}
 	for (unsigned int i = 0; i < ui->npanes; i++) {
-		const struct frame *g = pane_frame(ui, f, i);
+		unsigned long cells = (unsigned long)place[i].box.width * place[i].box.height;
+
+		if (i == ui->focused)
+			focused += cells;
+		else
+			others += cells;
+	}
+	side_s = damp_side_seconds(focused, others);
+	for (unsigned int i = 0; i < ui->npanes; i++) {
+		const struct frame *g = pane_frame(ui, f, i, side_s);
 
 		if (place[i].box.height == 1)
 			pane_draw_folded(ui, &ui->panes[i], g, place[i].box);
