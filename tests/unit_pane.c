@@ -358,6 +358,7 @@ static void test_title_of_the_frame_drawn(void **state)
 	struct pane_view v = { .schema = &test_schema, .sort_column = TEST_C_COUNT };
 	struct layout_box box = { 0, 0, 80, 6 };
 	const struct frame *older, *newer, *plain;
+	char wide[201];
 	struct table *t;
 
 	t = next_table(fx, 7000, &older);
@@ -376,6 +377,23 @@ static void test_title_of_the_frame_drawn(void **state)
 	assert_non_null(strstr(screen_line(0), " Test pane, sampled at 1250Hz "));
 	pane_draw_folded(&fx->ui, &v, older, (struct layout_box){ 0, 0, 80, 1 });
 	assert_non_null(strstr(screen_line(0), " Test pane, sampled at 250Hz  top: row01"));
+	/* a title with details after its name: at 80 columns the busiest row and its figure
+	 * come before them (the name cut to keep the figure), at 200 all of it */
+	t = frame_table((struct frame *)older, &test_schema);
+	t->title = intern("Test pane >100us: detections, lower bounds  tick 250Hz, own 1000Hz "
+			  "0/2 CPUs +0 irq/s  1ms caught 22%");
+	t->rows[0].name = intern("external: pvm_irq_enable <- __raw_callee_save_pvm_irq_enable");
+	pane_draw_folded(&fx->ui, &v, older, (struct layout_box){ 0, 0, 80, 1 });
+	assert_non_null(strstr(screen_line(0), " Test pane >100us: detections, lower bounds  top: "
+					       "external: pvm_irq_  CALLS/s 5 "));
+	assert_null(strstr(screen_line(0), "tick 250Hz"));
+	resize_term(24, 200);
+	pane_draw_folded(&fx->ui, &v, older, (struct layout_box){ 0, 0, 200, 1 });
+	mvinnstr(0, 0, wide, 200);
+	resize_term(24, 80);
+	assert_non_null(strstr(wide, "top: external: pvm_irq_enable <- __raw_callee_save_pvm_irq"
+				     "_enable  CALLS/s 5  tick 250Hz, own 1000Hz 0/2 CPUs +0 irq/s"
+				     "  1ms caught 22% "));
 	fx->ui.paused = false;
 	/* a frame whose collector said nothing: the schema's title */
 	pane_draw(&fx->ui, &v, plain, box, true);

@@ -839,6 +839,35 @@ static const struct table_row *busiest_row(struct pane_view *v, const struct tab
 	return best;
 }
 
+/*
+ * A folded pane's line: " TITLE  top: NAME  COLUMN VALUE " in line (size), for width
+ * cells; returns its length. A frame's title may carry details after its name, two spaces
+ * apart ("Critical sections >100us: detections, lower bounds  tick 250Hz, ..."): they come
+ * after the summary, as far as they fit, so that the busiest row and its figure are on the
+ * line at 80 columns too; NAME is cut to keep the figure on it.
+ */
+static size_t folded_summary(char *line, size_t size, size_t width, const char *title,
+			     const char *name, const char *column, const char *value)
+{
+	const char *details = strstr(title, "  ");
+	int head = details ? (int)(details - title) : (int)strlen(title);
+	size_t fixed, room, n = strlen(name), used;
+
+	/* " " head "  top: " name "  " column " " value " " */
+	fixed = 1 + (size_t)head + 7 + 2 + strlen(column) + 1 + strlen(value) + 1;
+	room = width > fixed ? width - fixed : 0;
+	if (n > room && room >= 8) {
+		n = room;
+		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80) /* a whole character */
+			n--;
+	}
+	used = (size_t)snprintf(line, size, " %.*s  top: %.*s  %s %s ", head, title, (int)n,
+				name, column, value);
+	if (details && used < size && used + strlen(details + 2) + 2 <= width)
+		used += (size_t)snprintf(line + used, size - used, " %s ", details + 2);
+	return used < size ? used : size - 1;
+}
+
 void pane_draw_folded(struct ui *ui, struct pane_view *v, const struct frame *f,
 		      struct layout_box box)
 {
@@ -869,11 +898,11 @@ void pane_draw_folded(struct ui *ui, struct pane_view *v, const struct frame *f,
 		v->summary_key = r->key;
 		v->has_summary = true;
 		format_cell(t, r, col, f->interval_s, cell, sizeof(cell));
-		used = (size_t)snprintf(line, sizeof(line), " %s  top: %s  %s %s ", table_title(t),
-					r->name ? r->name : "?", s->columns[col].title,
-					damp_cell_text(&v->summary,
-						       table_column_value(t, r, col, f->interval_s),
-						       0, cell, f->seq, ui->paused));
+		used = folded_summary(line, sizeof(line), (size_t)box.width, table_title(t),
+				      r->name ? r->name : "?", s->columns[col].title,
+				      damp_cell_text(&v->summary,
+						     table_column_value(t, r, col, f->interval_s),
+						     0, cell, f->seq, ui->paused));
 		for (unsigned int i = 0; i < t->nrows; i++)
 			n += row_matches(v, &t->rows[i]);
 		snprintf(rows, sizeof(rows), "%u", n);
