@@ -45,6 +45,9 @@ struct recorder {
 	/* the container selection last written to this file (interned, as in frames) */
 	const char *selection[3];
 	bool selection_written;
+	/* the 'T' payload last written to this file; empty: none yet, every table has its
+	 * schema's title (what a reader assumes before the first one) */
+	struct buf titles_last;
 	char error[256];
 };
 
@@ -174,6 +177,7 @@ static void dictionaries_reset(struct recorder *w)
 	if (w->list_dict.slots)
 		memset(w->list_dict.slots, 0, w->list_dict.nslots * sizeof(uint32_t));
 	w->collectors_last.len = 0;
+	w->titles_last.len = 0;
 }
 
 static int write_all(struct recorder *w, const void *data, size_t len)
@@ -305,6 +309,16 @@ static void hist_encode(struct buf *b, const struct hist *h)
 		buf_varint(b, h->slot[i]);
 }
 
+/* The position of s in the header's table list */
+static unsigned int schema_index(const struct table_schema *s)
+{
+	unsigned int i = 0;
+
+	while (i < frame_schema_count() && frame_schema(i) != s)
+		i++;
+	return i;
+}
+
 static void frame_encode(struct recorder *w, struct buf *b, const struct frame *f)
 {
 	unsigned int ntables = 0;
@@ -323,14 +337,10 @@ static void frame_encode(struct recorder *w, struct buf *b, const struct frame *
 	buf_varint(b, ntables);
 	for (unsigned int i = 0; i < f->ntables; i++) {
 		const struct table *t = &f->tables[i];
-		unsigned int schema_index = 0;
 
 		if (t->nrows == 0 && t->dropped_rows == 0)
 			continue;
-		while (schema_index < frame_schema_count() &&
-		       frame_schema(schema_index) != t->schema)
-			schema_index++;
-		buf_varint(b, schema_index);
+		buf_varint(b, schema_index(t->schema));
 		buf_varint(b, t->dropped_rows);
 		buf_varint(b, t->nrows);
 		for (unsigned int j = 0; j < t->nrows; j++) {
@@ -358,9 +368,45 @@ static void frame_encode(struct recorder *w, struct buf *b, const struct frame *
 	}
 }
 
+/*
+ * The frame's own titles as a 'T' payload: those that say more than the schema's (a table
+ * with no rows has one too: its pane shows it). A title the dictionary has no memory for
+ * is left out: that frame replays with its schema's title.
+ */
+static void titles_encode(struct recorder *w, struct buf *b, const struct frame *f)
+{
+	unsigned int table[TABLE_MAX_TABLES], n = 0;
+	uint32_t string[TABLE_MAX_TABLES];
+
+	for (unsigned int i = 0; i < f->ntables && n < TABLE_MAX_TABLES; i++) {
+		const struct table *t = &f->tables[i];
+
+		if (!t->title || strcmp(t->title, t->schema->title) == 0)
+			continue;
+		string[n] = string_number(w, t->title);
+		if (string[n])
+			table[n++] = schema_index(t->schema);
+	}
+	buf_varint(b, n);
+	for (unsigned int i = 0; i < n; i++) {
+		buf_varint(b, table[i]);
+		buf_varint(b, string[i]);
+	}
+}
+
+/* A 'T' record is due: the titles differ from the last ones of this file. Before the first,
+ * a reader gives every table its schema's title: no record for a frame with none (one
+ * byte, n = 0), so files of frames without titles have no 'T' at all */
+static bool titles_changed(const struct buf *now, const struct buf *last)
+{
+	if (last->len == 0)
+		return now->len > 1;
+	return now->len != last->len || memcmp(now->p, last->p, now->len) != 0;
+}
+
 int recorder_write(struct recorder *w, const struct ktop *k, const struct frame *f)
 {
-	struct buf collectors = { 0 }, dict = { 0 };
+	struct buf collectors = { 0 }, dict = { 0 }, titles = { 0 };
 	bool selection_oom = false;
 	int err;
 
@@ -374,6 +420,7 @@ int recorder_write(struct recorder *w, const struct ktop *k, const struct frame 
 	}
 	w->payload.len = w->chunk.len = 0;
 	frame_encode(w, &w->payload, f);
+	titles_encode(w, &titles, f); /* before the strings go out: it may add one */
 	if (w->nstrings > w->strings_written) {
 		buf_varint(&dict, w->nstrings - w->strings_written);
 		for (uint32_t i = w->strings_written; i < w->nstrings; i++)
@@ -411,13 +458,19 @@ int recorder_write(struct recorder *w, const struct ktop *k, const struct frame 
 		w->selection[2] = f->container_text;
 		w->selection_written = true;
 	}
+	if (titles_changed(&titles, &w->titles_last)) {
+		buf_record(&w->chunk, REC_TITLES, &titles);
+		w->titles_last.len = 0;
+		buf_put(&w->titles_last, titles.p, titles.len);
+	}
 	buf_record(&w->chunk, REC_FRAME, &w->payload);
 	err = dict.oom || collectors.oom || w->collectors_last.oom || w->payload.oom ||
-			      w->chunk.oom || selection_oom
+			      w->chunk.oom || selection_oom || titles.oom || w->titles_last.oom
 		      ? -ENOMEM
 		      : 0;
 	free(dict.p);
 	free(collectors.p);
+	free(titles.p);
 	if (err == 0)
 		err = write_all(w, w->chunk.p, w->chunk.len); /* a crash cuts one frame */
 	if (err < 0)
@@ -458,6 +511,7 @@ void recorder_close(struct recorder *w)
 	free(w->string_dict.slots);
 	free(w->list_dict.slots);
 	free(w->collectors_last.p);
+	free(w->titles_last.p);
 	free(w->payload.p);
 	free(w->chunk.p);
 	free(w->path);

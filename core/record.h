@@ -5,8 +5,9 @@
  * The file is a header (magic, format version, host, kernel, CPUs, start time, the tables
  * it holds by schema id and their value slots by column id) followed by self-delimiting
  * records, each with a length and a CRC32: new strings, new string lists, collector
- * status and frames. Names are stored resolved, once, and referenced by index; numbers are
- * varints. A file cut off mid-write replays up to its last complete frame.
+ * status, the container selection, the tables' own titles and frames. Names are stored
+ * resolved, once, and referenced by index; numbers are varints. A file cut off mid-write
+ * replays up to its last complete frame.
  * The layout is described in docs/RECORD.md.
  */
 #ifndef KTOP_CORE_RECORD_H

@@ -18,6 +18,9 @@
  *     'C' collectors: varint n, per collector str name, u8 running, str reason
  *     'X' the container selection of the frames that follow: u8 selected, str name (what
  *         was asked for), str state, str header text (files without one: the header's)
+ *     'T' the titles of the frames that follow: varint n, per title varint table index
+ *         (header order) and varint string number; a table not named has its schema's
+ *         title (files without one: every table)
  *     'F' a frame: varint seq, s, ns, f64 interval, f64 self cpu %, varint rss KB, u8 BPF
  *         stats, f64 BPF ns per s, varint dropped; varint tables, per table varint table
  *         index (header order), varint dropped rows, varint rows, per row varint key, name,
@@ -43,6 +46,7 @@ enum {
 	REC_LISTS = 'L',
 	REC_COLLECTORS = 'C',
 	REC_SELECTION = 'X',
+	REC_TITLES = 'T',
 	REC_FRAME = 'F',
 };
 

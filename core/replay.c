@@ -46,6 +46,18 @@ struct frame_index {
 	struct timespec wall;
 	unsigned int collectors; /* the collector set in force, + 1 (0 = none) */
 	unsigned int selection;  /* the container selection in force, + 1 (0 = the header's) */
+	unsigned int titles;     /* the tables' titles in force, + 1 (0 = their schemas') */
+};
+
+/* A table's title as a 'T' record gives it (the string interned) */
+struct recorded_title {
+	const struct table_schema *schema;
+	const char *title;
+};
+
+/* One 'T' record: titles[first] .. titles[first + n - 1] */
+struct title_set {
+	uint32_t first, n;
 };
 
 struct selection {
@@ -77,6 +89,10 @@ struct replay {
 	unsigned int nsets, sets_cap;
 	struct selection *selections;
 	uint32_t nselections, selections_cap;
+	struct recorded_title *titles;
+	uint32_t ntitles, titles_cap;
+	struct title_set *title_sets;
+	uint32_t ntitle_sets, title_sets_cap;
 	/* frames */
 	struct frame_index *frames;
 	unsigned int nframes, frames_cap;
@@ -287,6 +303,71 @@ static void selection_apply(const struct replay *r, unsigned int i, struct frame
 	f->container_text = intern(r->has_container ? text : "all containers");
 }
 
+/* A 'T' record: the titles of the frames that follow, of tables this build has */
+static int titles_decode(struct replay *r, struct cursor *c)
+{
+	uint64_t n = cur_bounded(c, r->ntables, "more titles than tables");
+	struct title_set *set;
+
+	if (c->bad)
+		return -1;
+	if (r->ntitle_sets == r->title_sets_cap &&
+	    grow_array(&r->title_sets, &r->title_sets_cap, sizeof(*r->title_sets)) < 0) {
+		cur_fail(c, "out of memory");
+		return -1;
+	}
+	set = &r->title_sets[r->ntitle_sets];
+	set->first = r->ntitles;
+	set->n = 0;
+	for (uint64_t i = 0; i < n && !c->bad; i++) {
+		/* n <= r->ntables: here there is at least one table */
+		uint64_t table = cur_bounded(c, r->ntables - 1, "table number out of range");
+		uint64_t string = cur_varint(c);
+
+		if (c->bad)
+			break;
+		if (string == 0 || string > r->nstrings) {
+			cur_fail(c, "title's string number out of range");
+			break;
+		}
+		if (!r->tables[table].schema)
+			continue; /* a table this build does not have */
+		if (r->ntitles == r->titles_cap &&
+		    grow_array(&r->titles, &r->titles_cap, sizeof(*r->titles)) < 0) {
+			cur_fail(c, "out of memory");
+			break;
+		}
+		r->titles[r->ntitles++] = (struct recorded_title){ r->tables[table].schema,
+								   r->strings[string - 1] };
+		set->n++;
+	}
+	if (!c->bad && c->p != c->end)
+		cur_fail(c, "unexpected bytes at its end");
+	if (c->bad) {
+		r->ntitles = set->first;
+		return -1;
+	}
+	r->ntitle_sets++;
+	return 0;
+}
+
+/* The titles frame i was made with; a table not named (every table, in recordings from
+ * before 'T' records) shows its schema's */
+static void titles_apply(const struct replay *r, unsigned int i, struct frame *f)
+{
+	const struct title_set *set;
+
+	if (!r->frames[i].titles)
+		return;
+	set = &r->title_sets[r->frames[i].titles - 1];
+	for (uint32_t j = set->first; j < set->first + set->n; j++) {
+		struct table *t = frame_table(f, r->titles[j].schema);
+
+		if (t)
+			t->title = r->titles[j].title;
+	}
+}
+
 static const char *string_at(struct cursor *c, const struct replay *r)
 {
 	uint64_t s = cur_varint(c);
@@ -412,6 +493,7 @@ static int index_frame(struct replay *r, size_t offset, size_t len, const struct
 	fi->wall = *wall;
 	fi->collectors = r->nsets;
 	fi->selection = r->nselections;
+	fi->titles = r->ntitle_sets;
 	return 0;
 }
 
@@ -423,7 +505,8 @@ static void records_scan(struct replay *r, size_t offset)
 		uint8_t type = cur_u8(&c);
 		uint64_t len = cur_varint(&c);
 		size_t head = (size_t)(c.p - (r->data + offset)), avail = r->size - offset;
-		const char *what = type == REC_FRAME ? "frame" : "record";
+		const char *what = type == REC_FRAME ? "frame"
+				   : type == REC_TITLES ? "title record" : "record";
 		struct timespec wall = { 0 };
 		uint32_t crc;
 		int err = 0;
@@ -464,6 +547,9 @@ static void records_scan(struct replay *r, size_t offset)
 			break;
 		case REC_SELECTION:
 			err = selection_decode(r, &c);
+			break;
+		case REC_TITLES:
+			err = titles_decode(r, &c);
 			break;
 		case REC_FRAME: {
 			const uint8_t *payload = c.p;
@@ -591,6 +677,8 @@ void replay_close(struct replay *r)
 	free(r->strings);
 	free(r->sets);
 	free(r->selections);
+	free(r->titles);
+	free(r->title_sets);
 	free(r->frames);
 	free(r->tables);
 	free(r->owned);
@@ -639,6 +727,7 @@ int replay_read(struct replay *r, unsigned int i, struct ktop *k, struct frame *
 	if (frame_decode(r, &c, f, NULL) < 0)
 		return -EINVAL;
 	selection_apply(r, i, f);
+	titles_apply(r, i, f);
 	return 0;
 }
 

@@ -4,8 +4,9 @@
 # ignored: names, numbers, times, self cost and collector status are all recorded).
 # Then damaged files (cut at every byte of the last frame, corrupt header, wrong magic,
 # newer version, random bytes, a flipped bit mid-file): a clear message, exit 2, every
-# valid frame before the damage still replayed. --record-only, rotation, replay without
-# root, and the replay screen in tmux: pause, step, seek, speed, drill-down.
+# valid frame before the damage still replayed. Each frame's own pane titles replayed, and
+# files without them or with a damaged one. --record-only, rotation, replay without root,
+# and the replay screen in tmux: pause, step, seek, speed, drill-down.
 . "$(dirname "$0")/lib.sh"
 need_root "record and replay" || exit 0
 command -v jq >/dev/null || { tap_skip "record and replay" "jq is not installed"; exit 0; }
@@ -151,6 +152,69 @@ if [ -n "$flip_frame" ]; then
 		cmp -s "$tmp/out.json" <(head -n $((flip_frame - 1)) "$tmp/replay.json")
 else
 	tap_fail "a bit flipped mid-file is reported with its frame number"
+fi
+
+# --- each frame's own pane titles --------------------------------------------------------
+# The Critical sections collector titles each frame (its threshold, the tick and its own
+# timer's rate); the recording carries it in 'T' records and the replay shows it, frame by
+# frame. Without them (a file from an older ktop) a replay shows the plain title; a damaged
+# one ends the replay before its frame, with a message.
+# records_edit IN OUT strip|damage: IN without its 'T' records, or with a 'T' record naming
+# string 0 put before frame 3 (the CRC right: the reader, not the checksum, must refuse it);
+# prints that record's offset
+records_edit() {
+	python3 - "$@" <<'EOF'
+import sys, zlib
+src, dst, how = sys.argv[1:4]
+d = open(src, "rb").read()
+off = 16 + int.from_bytes(d[12:16], "little") + 4
+out, frames, at = bytearray(d[:off]), 0, None
+while off < len(d):
+    p, n, shift = off + 1, 0, 0
+    while True:
+        b = d[p]; p += 1; n |= (b & 0x7f) << shift; shift += 7
+        if not b & 0x80:
+            break
+    end = p + n + 4
+    if how == "damage" and frames == 2 and at is None:
+        rec = b"T\x03\x01\x00\x00"
+        at = len(out)
+        out += rec + zlib.crc32(rec).to_bytes(4, "little")
+    if not (how == "strip" and d[off] == ord("T")):
+        out += d[off:end]
+    frames += d[off] == ord("F")
+    off = end
+open(dst, "wb").write(out)
+print(at if at is not None else "")
+EOF
+}
+crit_titles() { grep '^Critical sections' "$1"; }
+if ! "$KTOP_BIN" --check 2>&1 | grep -qE '^critical +ok'; then
+	tap_skip "a replay shows each frame's recorded titles" \
+		"$("$KTOP_BIN" --check 2>&1 | grep '^critical')"
+else
+	"$KTOP_BIN" -b -n 4 -d 0.3 -w "$tmp/titles.ktop" >"$tmp/titles_live.txt" 2>&1
+	"$KTOP_BIN" -r "$tmp/titles.ktop" -b >"$tmp/titles_replay.txt" 2>"$tmp/titles.err"
+	tap_diag "live: $(crit_titles "$tmp/titles_live.txt" | sort | uniq -c | sed "s/^ *//" | paste -sd "|")"
+	tap_check "the live run printed the Critical sections pane 4 times" \
+		[ "$(grep -c '^Critical sections' "$tmp/titles_live.txt")" -ge 4 ]
+	if ! crit_titles "$tmp/titles_live.txt" | grep -qv '^Critical sections\(: recent events\)\?$'; then
+		tap_skip "a replay shows each frame's recorded titles" \
+			"the live Critical sections title is the plain one on this machine"
+	else
+		tap_check "ktop -r -b: the Critical sections titles are the live ones, frame by frame" \
+			cmp -s <(crit_titles "$tmp/titles_live.txt") <(crit_titles "$tmp/titles_replay.txt")
+		tap_check "ktop -r -b of the titled recording: no message" [ ! -s "$tmp/titles.err" ]
+	fi
+	records_edit "$tmp/titles.ktop" "$tmp/titles_old.ktop" strip >/dev/null
+	"$KTOP_BIN" -r "$tmp/titles_old.ktop" -b >"$tmp/titles_old.txt" 2>"$tmp/titles_old.err"
+	rc=$?
+	tap_check "a recording without titles (an older ktop's) replays: exit 0" [ $rc -eq 0 ]
+	tap_check "a recording without titles: 4 frames, each with the plain Critical sections title" \
+		[ "$(grep -cx 'Critical sections' "$tmp/titles_old.txt")" -eq 4 ]
+	at=$(records_edit "$tmp/titles.ktop" "$tmp/titles_bad.ktop" damage)
+	bad_file titles_bad.ktop "a title record naming no string" \
+		"frame 3 at byte $at: malformed title record: title's string number out of range" 2
 fi
 
 # --- --record-only and rotation -------------------------------------------------------
