@@ -76,6 +76,20 @@ tmux_screen() { tmux capture-pane -p -t "$1" 2>/dev/null; }
 tmux_alive() { tmux has-session -t "$1" 2>/dev/null; }
 # screen_has TEXT: the tmux session named by $S shows TEXT (a basic regular expression)
 screen_has() { tmux_screen "$S" | grep -q -- "$1"; }
+# screen_without HAS NOT: one capture of the session named by $S shows HAS and not NOT (basic
+# regular expressions). "NOT is not on screen" alone holds for a ktop that died and for a
+# capture that failed; HAS, in the same capture, says the screen was there
+screen_without() {
+	local screen
+	screen=$(tmux_screen "$S") || return 1
+	grep -q -- "$1" <<<"$screen" && ! grep -q -- "$2" <<<"$screen"
+}
+# exited_with STATUS: the pane of the session named by $S (remain-on-exit set) has ended,
+# and its program returned STATUS ("the session is gone" alone holds for a crash too). tmux
+# may see the pane dead before it has the status: wait_for it
+exited_with() {
+	[ "$(tmux display-message -p -t "$S" '#{pane_dead}:#{pane_dead_status}' 2>/dev/null)" = "1:$1" ]
+}
 
 # IDs of the BPF programs a process holds (bpftool reports the owning pids)
 # (from /proc/PID/fdinfo: Debian's bpftool is built without the pids iterator)
