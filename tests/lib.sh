@@ -84,12 +84,16 @@ screen_without() {
 	screen=$(tmux_screen "$S") || return 1
 	grep -q -- "$1" <<<"$screen" && ! grep -q -- "$2" <<<"$screen"
 }
-# exited_with STATUS: the pane of the session named by $S (remain-on-exit set) has ended,
-# and its program returned STATUS ("the session is gone" alone holds for a crash too). tmux
-# may see the pane dead before it has the status: wait_for it
-exited_with() {
-	[ "$(tmux display-message -p -t "$S" '#{pane_dead}:#{pane_dead_status}' 2>/dev/null)" = "1:$1" ]
+# status_keeper FILE [ERRFILE]: makes FILE.run, a script that runs its arguments (their
+# stderr appended to ERRFILE, if given) and then writes their exit status to FILE: how a ktop
+# in a tmux pane ended ("the session is gone" alone holds for a crash too). (tmux 3.3's own
+# pane_dead_status was seen missing for good, the pane's process a zombie tmux never reaped)
+status_keeper() {
+	printf '#!/bin/sh\n"$@"%s\necho $? >"%s"\n' "${2:+ 2>>\"$2\"}" "$1" >"$1.run" &&
+		chmod +x "$1.run"
 }
+# exited_with FILE STATUS: the program status_keeper ran has ended with STATUS
+exited_with() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
 
 # IDs of the BPF programs a process holds (bpftool reports the owning pids)
 # (from /proc/PID/fdinfo: Debian's bpftool is built without the pids iterator)
