@@ -89,6 +89,9 @@ rightmost_title() {
 	echo "$best"
 }
 
+# step_of TITLE: "every Ns" from the title line of pane TITLE, not focused (empty: none)
+step_of() { tmux_screen $S | grep -o " $1  sort: [^ ]*\( (asc)\)\{0,1\}  every [0-9.]*s" | grep -o 'every.*' | head -1; }
+
 # --- every pane at every size ------------------------------------------------------------
 for size in 80x24 120x40 200x50 300x80; do
 	cols=${size%x*} rows=${size#*x}
@@ -105,6 +108,14 @@ for size in 80x24 120x40 200x50 300x80; do
 	80|120) tap_check "$size: one column of panes (rightmost title at column $right)" between "$right" 1 2 ;;
 	200) tap_check "$size: panes side by side (a title at column $right)" between "$right" 99 120 ;;
 	300) tap_check "$size: three columns of panes (a title at column $right)" between "$right" 199 220 ;;
+	esac
+	# panes not focused step every 3 s, longer in proportion when together they cover more
+	# cells than the focused pane (ui/damp.c damp_side_seconds): two columns of three
+	case $cols in
+	200) tap_check "$size: a pane not focused steps every 3 s ($(step_of Processes))" \
+		wait_for "[ \"\$(step_of Processes)\" = 'every 3s' ]" 8 ;;
+	300) tap_check "$size: two columns not focused step slower: 6 s ($(step_of Processes))" \
+		wait_for "[ \"\$(step_of Processes)\" = 'every 6s' ]" 8 ;;
 	esac
 done
 tmux kill-session -t $S 2>/dev/null
