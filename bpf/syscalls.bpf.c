@@ -358,13 +358,18 @@ static __always_inline int on_thread_exit(void)
 	if (s)
 		thread_flush(s, bpf_get_current_pid_tgid() >> 32, bpf_ktime_get_ns());
 	/* the process's last thread (do_exit counts signal->live down before this
-	 * tracepoint): its entry is final, and user space drops it once read */
+	 * tracepoint): its entry is final, and user space drops it once read. The name is
+	 * the group leader's, as /proc/PID/comm says: the last thread may be another one,
+	 * named otherwise; the leader, even if it ended first, is kept until the process is
+	 * reaped */
 	if (track_processes && task->signal && task->signal->live.counter == 0) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 		struct process_stat *p = bpf_map_lookup_elem(&process_stats, &tgid);
 
-		if (p)
+		if (p) {
+			BPF_CORE_READ_STR_INTO(&p->comm, task, group_leader, comm);
 			p->exited = 1;
+		}
 	}
 	return 0;
 }

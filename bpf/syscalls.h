@@ -13,6 +13,7 @@
 #define SYSCALL_TS_COMPAT 0x0002 /* thread_info.status: a 32-bit syscall is running */
 #define SYSCALL_PROCESS_ENTRIES 10240
 #define SYSCALL_FOCUS_ENTRIES 4096
+#define SYSCALL_COMM_LEN 16 /* TASK_COMM_LEN */
 
 /* -ERESTARTSYS (512) .. -ERESTART_RESTARTBLOCK (516): the call is restarted (or turned
  * into -EINTR) on the way out; the caller never sees these values */
@@ -46,6 +47,9 @@ struct process_stat {
 	 * fill the map with entries that only cost each read) */
 	__u32 exited;
 	__u32 pad;
+	/* the process's name (its group leader's comm), set with exited: by then /proc has
+	 * nothing left to name it by, and a process shorter than a tick was never seen alive */
+	char comm[SYSCALL_COMM_LEN];
 };
 
 #endif

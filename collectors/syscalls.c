@@ -402,6 +402,10 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 
 		if (delta_push_tagged(d, s->pid_keys[i], v, p->cgroup) < 0)
 			return -ENOMEM;
+		/* a process shorter than a tick was never seen in /proc, and the rows are
+		 * named after this read, once it is gone from there: by the kernel's name */
+		if (p->exited)
+			proc_comm_exited(s->pid_keys[i], p->comm, sizeof(p->comm));
 	}
 	drop_exited(s, fd, total);
 	return (int)total;

@@ -710,6 +710,109 @@ static void test_exited_process_read_then_dropped(void **state)
 	history_free(&h);
 }
 
+/* Exec a symlink to /bin/true named so: the process takes the link's name (KTOP_EXEC_NAME) */
+#define KTOP_EXEC_NAME "ktop-exec-nm"
+static char exec_link[64];
+
+static void child_execs_named_program(void)
+{
+	execl(exec_link, exec_link, (char *)NULL);
+	_exit(3);
+}
+
+/* The state letter of task tid of this process, or 0 once it is gone */
+static char task_state(pid_t tid)
+{
+	char path[64], buf[512], *close_paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+}
+
+/* The second thread, named otherwise, outlives the leader and ends the process */
+static void *worker_outlives_leader(void *arg)
+{
+	pid_t leader = getpid();
+	char state = 'R';
+
+	(void)arg;
+	prctl(PR_SET_NAME, "ktop-worker");
+	for (int i = 0; i < 5000; i++) {
+		state = task_state(leader);
+		if (state == 'Z' || state == 0)
+			break;
+		usleep(1000);
+	}
+	if (state != 'Z' && state != 0)
+		_exit(2); /* the leader never ended: this is not the case under test */
+	for (int i = 0; i < 100; i++)
+		syscall(SYS_getppid);
+	_exit(0);
+}
+
+static void child_leader_ends_first(void)
+{
+	pthread_t worker;
+
+	prctl(PR_SET_NAME, "ktop-leader");
+	if (pthread_create(&worker, NULL, worker_outlives_leader, NULL))
+		_exit(4);
+	syscall(SYS_exit, 0); /* this thread only */
+}
+
+/*
+ * A process that exits between two ticks was never seen in /proc: its row is named by the
+ * name the kernel kept at its exit, its group leader's (as /proc/PID/comm says while it
+ * runs), even when the last thread to end was another one, named otherwise. Without it
+ * the rows of short processes said "?".
+ */
+static void test_exited_process_named(void **state)
+{
+	struct collector c = { .ops = &syscalls_collector };
+	char dir[] = "/tmp/ktop-comm-XXXXXX";
+	const struct table_row *exec_row, *leader_row;
+	struct ktop_config cfg;
+	struct history h;
+	pid_t exec_child, leader_child;
+	int go;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(exec_link, sizeof(exec_link), "%s/%s", dir, KTOP_EXEC_NAME);
+	assert_int_equal(symlink("/bin/true", exec_link), 0);
+	config_defaults(&cfg);
+	assert_int_equal(history_init(&h, 4), 0);
+	assert_int_equal(c.ops->open(&c, &cfg), 0);
+	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	exec_child = child_start(&go, child_execs_named_program);
+	child_finish(go, exec_child);
+	leader_child = child_start(&go, child_leader_ends_first);
+	child_finish(go, leader_child);
+	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	exec_row = process_row(history_get(&h, 0), exec_child);
+	leader_row = process_row(history_get(&h, 0), leader_child);
+	print_message("# exec'd child named '%s', two-thread child named '%s'\n",
+		      exec_row ? exec_row->name : "(no row)",
+		      leader_row ? leader_row->name : "(no row)");
+	unlink(exec_link);
+	rmdir(dir);
+	assert_non_null(exec_row);
+	assert_non_null(leader_row);
+	assert_string_equal(exec_row->name, KTOP_EXEC_NAME);
+	assert_string_equal(leader_row->name, "ktop-leader");
+	c.ops->close(&c);
+	history_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest raw[] = {
@@ -731,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_update_across_a_read_counted_once),
 		cmocka_unit_test(test_exited_process_keeps_its_cgroup),
 		cmocka_unit_test(test_exited_process_read_then_dropped),
+		cmocka_unit_test(test_exited_process_named),
 	};
 	int failed;
 
