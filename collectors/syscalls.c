@@ -349,11 +349,13 @@ static int sample_syscalls(struct syscalls_state *s, struct frame *f)
 }
 
 /*
- * Delete the entries just read (total of them in pid_keys/pid_values) whose process has
- * exited: their counts are all in this read, and left in the map they would fill it under
- * churn and be read again every tick until the LRU evicts them. A thread of the process
+ * Delete the entries read this tick (total of them in pid_keys/pid_values) whose process
+ * had exited: their counts are all in this read, and left in the map they would fill it
+ * under churn and be read again every tick until the LRU evicts them. Called once their
+ * rows are named (process_name reads the name from the entry). A thread of the process
  * that flushes its last calls between the read and the delete loses them; the window is
- * the length of one syscall, and only a process whose threads exit together can hit it.
+ * the time to name the tick's rows, and only a process whose threads exit together, one
+ * of them that late, can hit it.
  */
 static void drop_exited(struct syscalls_state *s, int fd, __u32 total)
 {
@@ -402,13 +404,26 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 
 		if (delta_push_tagged(d, s->pid_keys[i], v, p->cgroup) < 0)
 			return -ENOMEM;
-		/* a process shorter than a tick was never seen in /proc, and the rows are
-		 * named after this read, once it is gone from there: by the kernel's name */
-		if (p->exited)
-			proc_comm_exited(s->pid_keys[i], p->comm, sizeof(p->comm));
 	}
-	drop_exited(s, fd, total);
 	return (int)total;
+}
+
+/*
+ * A process's name: /proc's while it runs, else the one the kernel kept in its entry at its
+ * exit (whether the exit came before this tick's read or after it): looked up for the rows
+ * /proc cannot name only, so a churn of thousands a second costs no more than its rows
+ */
+static const char *process_name(struct syscalls_state *s, uint32_t pid)
+{
+	const char *name = proc_comm(pid), *kept;
+	struct process_stat p;
+	__u32 key = pid;
+
+	if (strcmp(name, "?") != 0 ||
+	    bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.process_stats), &key, &p) || !p.exited)
+		return name;
+	kept = proc_comm_exited(pid, p.comm, sizeof(p.comm));
+	return kept ? kept : name;
 }
 
 /* The container a process's calls came from: by the cgroup its threads were in when they
@@ -442,11 +457,11 @@ static int container_add(struct table_keyed *k, const struct container *c,
 static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_entries,
 			    struct delta_set *d, struct table *t, struct table *by_container)
 {
-	int err = read_process_map(s, fd, max_entries, d);
+	int total = read_process_map(s, fd, max_entries, d), err;
 	size_t n, kept, active, keep = 0;
 
-	if (err < 0)
-		return err;
+	if (total < 0)
+		return total;
 	n = delta_finish(d);
 	if (t)
 		keep = t->schema->max_rows ? t->schema->max_rows : n;
@@ -466,7 +481,7 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 		r = table_add_row(t, e->key);
 		if (!r)
 			return -ENOMEM;
-		r->name = proc_comm((uint32_t)e->key);
+		r->name = process_name(s, (uint32_t)e->key);
 		r->label = c && c->runtime != RUNTIME_HOST ? c->name : NULL;
 		r->v[PROCESS_V_PID] = e->key;
 		r->v[PROCESS_V_COUNT] = e->v[D_COUNT];
@@ -475,6 +490,8 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 	}
 	if (t)
 		t->dropped_rows += active - kept;
+	/* once the rows are named: an exited process's entry holds its name */
+	drop_exited(s, fd, (__u32)total);
 	return 0;
 }
 

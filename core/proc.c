@@ -69,16 +69,17 @@ const char *proc_comm(uint32_t pid)
 	return e->comm;
 }
 
-void proc_comm_exited(uint32_t pid, const char *comm, size_t len)
+const char *proc_comm_exited(uint32_t pid, const char *comm, size_t len)
 {
 	struct comm_entry *e = &comm_cache[pid % COMM_CACHE_SLOTS];
 	size_t n = strnlen(comm, len);
 
 	if (n == 0)
-		return;
+		return NULL;
 	e->pid = pid;
 	e->read_at = time(NULL);
 	e->comm = intern_n(comm, n);
+	return e->comm;
 }
 
 void proc_forget(uint32_t pid)

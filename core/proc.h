@@ -9,8 +9,9 @@
 /* The interned comm of pid, cached; "?" once the process is gone and was never seen */
 const char *proc_comm(uint32_t pid);
 /* The name the kernel kept for pid at its exit (comm: up to len bytes, NUL-terminated or
- * not): proc_comm gives it from now on, as /proc no longer can. An empty one is ignored */
-void proc_comm_exited(uint32_t pid, const char *comm, size_t len);
+ * not), interned; proc_comm gives it from now on, as /proc no longer can. NULL (and
+ * nothing kept) for an empty one */
+const char *proc_comm_exited(uint32_t pid, const char *comm, size_t len);
 /* Forget what is cached for pid (it exited, or its number was reused) */
 void proc_forget(uint32_t pid);
 /* ktop's resident memory in KiB, or 0 */
