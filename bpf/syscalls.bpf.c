@@ -391,6 +391,22 @@ static __always_inline int on_switch_out(bool preempt)
 	return 0;
 }
 
+/* First in the file, so attached first (the skeleton attaches in this order): a process
+ * that flushes its calls into process_stats once the other programs are on, and exits,
+ * has its entry marked and named; attached last, a process ending while ktop starts
+ * left an entry that no exit ever marked, and a row named "?" */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(thread_exit_btf, struct task_struct *task)
+{
+	return on_thread_exit();
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(thread_exit_raw, struct task_struct *task)
+{
+	return on_thread_exit();
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
@@ -425,18 +441,6 @@ SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_count_raw, struct pt_regs *regs, long ret)
 {
 	return count_untimed(BPF_CORE_READ(regs, orig_ax), ret);
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(thread_exit_btf, struct task_struct *task)
-{
-	return on_thread_exit();
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(thread_exit_raw, struct task_struct *task)
-{
-	return on_thread_exit();
 }
 
 /* the current task is still the one switched out (prev) */

@@ -54,6 +54,10 @@ awk '/^Processes/ { p = 1; next } p && /^ *PID / { next } p && NF == 0 { p = 0 }
 text_named=$(awk -v n="$NAME" -v parent="$churn" '$2 == n && $1 != parent' "$tmp/text_rows" | wc -l)
 text_unnamed=$(awk '$2 == "?"' "$tmp/text_rows" | wc -l)
 tap_diag "the churn started $started processes (counted by 50s); -J: $named children named $NAME, $unnamed rows named '?'; -b: $text_named child rows named $NAME, $text_unnamed named '?'"
+[ "$unnamed" -gt 0 ] && tap_diag "rows of the pids a row named '?' (frame number, pid, name, calls): $(jq -sc '
+	[.[].processes[] | select(.comm == "?") | .pid] as $q |
+	[to_entries[] | .key as $i | .value.processes[] | select(.pid as $p | $q | index($p)) |
+	 {frame: $i, pid, comm, count}]' "$tmp/out.json")"
 tap_check "the churn started processes while ktop watched ($started)" [ "$started" -ge 200 ]
 tap_check "-J: every child has a row named $NAME ($named of $started)" [ "$named" -ge "$started" ]
 tap_check "-J: no process row is named '?' ($unnamed)" [ "$unnamed" -eq 0 ]
