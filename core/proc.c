@@ -82,14 +82,6 @@ const char *proc_comm_exited(uint32_t pid, const char *comm, size_t len)
 	return e->comm;
 }
 
-void proc_forget(uint32_t pid)
-{
-	struct comm_entry *e = &comm_cache[pid % COMM_CACHE_SLOTS];
-
-	if (e->pid == pid)
-		e->comm = NULL;
-}
-
 uint64_t proc_self_rss_kb(void)
 {
 	char buf[128];

@@ -12,8 +12,6 @@ const char *proc_comm(uint32_t pid);
  * not), interned; proc_comm gives it from now on, as /proc no longer can. NULL (and
  * nothing kept) for an empty one */
 const char *proc_comm_exited(uint32_t pid, const char *comm, size_t len);
-/* Forget what is cached for pid (it exited, or its number was reused) */
-void proc_forget(uint32_t pid);
 /* ktop's resident memory in KiB, or 0 */
 uint64_t proc_self_rss_kb(void);
 /* Read an entire small file into buf (NUL-terminated); returns bytes or -errno */
