@@ -224,6 +224,22 @@ tap_check "--record-only exits 0" [ $rc -eq 0 ]
 tap_check "--record-only prints nothing" [ ! -s "$tmp/only.out" ]
 tap_check "--record-only recorded 3 frames" \
 	[ "$("$KTOP_BIN" -r "$tmp/only.ktop" -J | wc -l)" -eq 3 ]
+# stopped as a service is (SIGTERM, no -n): exit 0, and what was written replays whole
+frames_in() { "$KTOP_BIN" -r "$1" -J 2>/dev/null | wc -l; }
+"$KTOP_BIN" -w "$tmp/term.ktop" --record-only -d 0.1 </dev/null >/dev/null 2>"$tmp/term.err" &
+kpid=$!
+tap_check "--record-only without -n: frames are in the file while it runs" \
+	wait_for "[ \$(frames_in $tmp/term.ktop) -ge 3 ]" 20
+kill -TERM $kpid
+wait $kpid
+rc=$?
+tap_check "--record-only ended by SIGTERM: exit 0" [ $rc -eq 0 ]
+"$KTOP_BIN" -r "$tmp/term.ktop" -J >"$tmp/term.json" 2>>"$tmp/term.err"
+rc=$?
+tap_check "the recording SIGTERM ended replays without an error (exit 0)" [ $rc -eq 0 ]
+tap_diag "$(head -3 "$tmp/term.err")"
+tap_check "the recording SIGTERM ended holds its frames (3 or more)" \
+	[ "$(wc -l <"$tmp/term.json")" -ge 3 ]
 "$KTOP_BIN" -w "$tmp/rot.ktop" --record-only --record-max-size 4K --record-keep 3 -n 8 -d 0.1
 files=$(ls "$tmp" | grep -c '^rot\.ktop')
 total=0 clean=1
