@@ -505,17 +505,20 @@ static int syscalls_sample(struct collector *c, struct frame *f)
 	err = sample_syscalls(s, f);
 	if (err)
 		return err;
-	err = sample_processes(s, bpf_map__fd(s->skel->maps.process_stats), s->process_entries,
-			       &s->processes, frame_table(f, &processes_table),
-			       frame_table(f, &container_syscalls_table));
-	if (err)
-		return err;
-	if (!err && s->focus_tgid)
-		err = sample_process_syscalls(s, frame_table(f, &process_syscalls_table));
-	if (!err && s->focus_slot >= 0)
+	/* the callers before the processes: a caller that has exited is named from its
+	 * process entry, which the processes' read deletes once its own rows are named (and
+	 * a caller need not be among them) */
+	if (s->focus_slot >= 0)
 		err = sample_processes(s, bpf_map__fd(s->skel->maps.focus_process_stats),
 				       SYSCALL_FOCUS_ENTRIES, &s->callers,
 				       frame_table(f, &syscall_callers_table), NULL);
+	if (!err)
+		err = sample_processes(s, bpf_map__fd(s->skel->maps.process_stats),
+				       s->process_entries, &s->processes,
+				       frame_table(f, &processes_table),
+				       frame_table(f, &container_syscalls_table));
+	if (!err && s->focus_tgid)
+		err = sample_process_syscalls(s, frame_table(f, &process_syscalls_table));
 	return err ? err : s->focus_err;
 }
 

@@ -813,6 +813,71 @@ static void test_exited_process_named(void **state)
 	history_free(&h);
 }
 
+/*
+ * A caller of the focused syscall (the callers detail) that has exited is named too when
+ * it is not among the Processes rows (the 512 with the most calls): its name is read from
+ * its process entry before the processes' read deletes it. Named from the Processes rows
+ * only, it said "?". 600 short children with more calls than it keep it out of those rows.
+ */
+#define CALLER_NAME "ktop-caller"
+enum { CALLER_NOISE = 600, CALLER_NOISE_CALLS = 400, CALLER_CALLS = 50 };
+
+static void child_calls_getpid(void)
+{
+	for (int i = 0; i < CALLER_NOISE_CALLS; i++)
+		syscall(SYS_getpid);
+}
+
+static void child_named_calls_getppid(void)
+{
+	prctl(PR_SET_NAME, CALLER_NAME);
+	for (int i = 0; i < CALLER_CALLS; i++)
+		syscall(SYS_getppid);
+}
+
+static void test_exited_caller_named(void **state)
+{
+	struct collector c = { .ops = &syscalls_collector };
+	const struct table_row *getppid_row = NULL, *caller;
+	const struct table *calls;
+	struct ktop_config cfg;
+	struct history h;
+	pid_t child, target;
+	int go;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(history_init(&h, 4), 0);
+	assert_int_equal(c.ops->open(&c, &cfg), 0);
+	syscall(SYS_getppid);
+	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	calls = frame_table(history_get(&h, 0), &syscalls_table);
+	for (size_t i = 0; i < calls->nrows && !getppid_row; i++)
+		if (calls->rows[i].name && strcmp(calls->rows[i].name, "getppid") == 0)
+			getppid_row = &calls->rows[i];
+	assert_non_null(getppid_row);
+	c.ops->focus(&c, &(struct focus){ &syscalls_table, getppid_row->key });
+	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	for (int i = 0; i < CALLER_NOISE; i++) {
+		child = child_start(&go, child_calls_getpid);
+		child_finish(go, child);
+	}
+	target = child_start(&go, child_named_calls_getppid);
+	child_finish(go, target);
+	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	caller = table_find_row(frame_table(history_get(&h, 0), &syscall_callers_table),
+				(uint64_t)target);
+	print_message("# caller %d: %s; among the Processes rows: %s\n", (int)target,
+		      caller ? caller->name : "(no row)",
+		      process_row(history_get(&h, 0), target) ? "yes" : "no");
+	/* the case this is about: the caller has no Processes row to be named from */
+	assert_null(process_row(history_get(&h, 0), target));
+	assert_non_null(caller);
+	assert_string_equal(caller->name, CALLER_NAME);
+	c.ops->close(&c);
+	history_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest raw[] = {
@@ -835,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_exited_process_keeps_its_cgroup),
 		cmocka_unit_test(test_exited_process_read_then_dropped),
 		cmocka_unit_test(test_exited_process_named),
+		cmocka_unit_test(test_exited_caller_named),
 	};
 	int failed;
 
