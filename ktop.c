@@ -21,6 +21,7 @@
 #include "core/fault.h"
 #include "core/intern.h"
 #include "core/ini_file.h"
+#include "core/ksyms.h"
 #include "core/ktop.h"
 #include "core/manpage.h"
 #include "core/options.h"
@@ -775,6 +776,7 @@ int main(int argc, char **argv)
 	}
 	if (k.cfg.container && select_start_container(&k) < 0)
 		return 1;
+	ksyms_kernel_prefetch(); /* read while the first collectors load */
 	collectors_open_all(&k, false);
 	if (ktop_running_collectors(&k) == 0) {
 		fprintf(stderr, "ktop: no collector can run here:\n");

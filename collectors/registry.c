@@ -12,6 +12,7 @@
 
 #include "core/fault.h"
 #include "core/frame.h"
+#include "core/ksyms.h"
 #include "core/options.h"
 #include "core/privsep.h"
 #include "core/proc.h"
@@ -126,6 +127,7 @@ bool collectors_bpf_cost(uint64_t *run_ns, uint64_t *runs)
 void collectors_opened(void)
 {
 	probe_release(); /* the kernel's BTF, parsed for probes, is megabytes we no longer need */
+	ksyms_kernel_prefetch_release(); /* read ahead for collectors that did not open */
 	malloc_trim(0);
 }
 
@@ -156,6 +158,7 @@ int collectors_init(const char *log_path)
 void collectors_exit(void)
 {
 	container_filter_release();
+	ksyms_kernel_prefetch_release();
 	if (stats_fd >= 0)
 		close(stats_fd);
 	stats_fd = -1;

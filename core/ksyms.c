@@ -2,6 +2,9 @@
 /* core/ksyms.c: /proc/kallsyms symbolization (see ksyms.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,10 +251,54 @@ void ksyms_free(struct ksyms *k)
 
 static struct ksyms kernel_syms;
 static unsigned int kernel_syms_users;
+/* a read ahead (ksyms_kernel_prefetch): its thread fills kernel_syms from prefetch_in */
+static pthread_t prefetch_thread;
+static bool prefetching;
+static FILE *prefetch_in;
+static int prefetch_err;
+
+static void *prefetch_run(void *unused)
+{
+	(void)unused;
+	prefetch_err = ksyms_load_stream(&kernel_syms, prefetch_in);
+	return NULL;
+}
+
+void ksyms_kernel_prefetch(void)
+{
+	if (kernel_syms_users || prefetching)
+		return;
+	prefetch_in = fopen("/proc/kallsyms", "re");
+	if (!prefetch_in)
+		return; /* the first get tries again, and says why */
+	if (pthread_create(&prefetch_thread, NULL, prefetch_run, NULL) != 0) {
+		fclose(prefetch_in);
+		return;
+	}
+	prefetching = true;
+}
+
+/* The read ahead's end: 0 with kernel_syms loaded (and no user yet), or -errno */
+static int prefetch_finish(void)
+{
+	if (!prefetching)
+		return -ENOENT;
+	pthread_join(prefetch_thread, NULL);
+	fclose(prefetch_in);
+	prefetching = false;
+	return prefetch_err;
+}
+
+void ksyms_kernel_prefetch_release(void)
+{
+	if (prefetch_finish() == 0 && kernel_syms_users == 0)
+		ksyms_free(&kernel_syms);
+}
 
 const struct ksyms *ksyms_kernel_get(int *err)
 {
-	if (kernel_syms_users == 0) {
+	/* read ahead, or failed there (read again: the error is this one's to report) */
+	if (kernel_syms_users == 0 && prefetch_finish() != 0) {
 		*err = ksyms_load(&kernel_syms, "/proc/kallsyms");
 		if (*err)
 			return NULL;

@@ -53,5 +53,12 @@ void ksyms_free(struct ksyms *k);
  * *err set when they cannot be read. Every get needs a put. */
 const struct ksyms *ksyms_kernel_get(int *err);
 void ksyms_kernel_put(void);
+/* Start reading them in a thread, to have them ready by the first get (the collectors
+ * loaded before it overlap the ~50 ms the kernel takes to write the file and the ~30 ms to
+ * parse it). The file is opened here, so with the caller's privileges; the thread only
+ * reads it. Nothing happens if they are loaded or being read already. */
+void ksyms_kernel_prefetch(void);
+/* Wait for a read started by ksyms_kernel_prefetch(), and free what no get claimed */
+void ksyms_kernel_prefetch_release(void);
 
 #endif

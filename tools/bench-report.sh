@@ -188,9 +188,10 @@ Where a goal is missed, why, and what would close it:
   a tick reads as much under the load as without it; where the rest goes under load has
   not been measured (a profile of ktop's own process under the load is the next step).
 - **First frame**, when missed: start-up loads six BPF objects, and libbpf (1.1) reads and
-  parses the kernel's BTF (~5 MiB) once per object; ktop reads \`/proc/kallsyms\` (~120 000
-  lines) through a 4 KiB stdio buffer. What would close it: one parsed BTF shared by the
-  objects (newer libbpf can be given one) and a larger read buffer.
+  parses the kernel's BTF (~5 MiB) once per object. \`/proc/kallsyms\` (~120 000 lines:
+  ~50 ms for the kernel to write, ~30 ms to parse) is read in a thread while the syscalls
+  object loads, which took 0.53 s to 0.44 s on a busy machine. What would close the rest:
+  one parsed BTF shared by the objects (newer libbpf can be given one).
 - **Terminal bytes**, when missed: the figure moves with the load (htop's too), so a busy
   moment on one side decides a single run; compare several side-by-side runs
   (\`tools/bench-terminal.sh\`, \`KEEP=dir\` keeps what each wrote). The bench's load is
