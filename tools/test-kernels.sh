@@ -179,47 +179,59 @@ run_guest() {
 	# ktop switches BPF statistics on or off) and the guest dies ("Oops: int3" in
 	# bpf_trace_run3, seen on 6.12)
 	local accel_opts=tcg,thread=single
-	if [ -w /dev/kvm ]; then
+	# KVM where /dev/kvm is there (QEMU_ACCEL=tcg: never); a KVM that fails at start (a
+	# nested one that refuses an MSR was seen) is tried once, then the guest is emulated
+	if [ -w /dev/kvm ] && [ "${QEMU_ACCEL:-}" != tcg ]; then
 		accel=kvm cpu=host accel_opts=kvm
 	fi
 	rm -rf "$out"
 	mkdir -p "$out"
-	# a block device for /var/tmp: the IRQ tests write there with O_DIRECT, which neither
-	# tmpfs nor 9p can take, and want the disk's interrupts (one queue, one IRQ, as on the
-	# build machines: 6.12 would otherwise spread them over a queue per CPU)
-	truncate -s 2G "$out/scratch.img"
-	cat >"$out/job.env" <<-EOF
-		KTOP_REPO='$repo'
-		KTOP_BUILD='$BUILD'
-		KTOP_BIN_PATH='$KTOP_BIN'
-		KTOP_MODULES='$kroot/lib/modules/$kver'
-		KTOP_FILTERS='$filters'
-		KTOP_ACCEL='$accel'
-		KTOP_TEST_MINUTES='$minutes'
-		KTOP_COMMAND='$command'
-	EOF
-	echo "test-kernels: $flavour: booting $kver ($accel, -smp $smp)"
-	local t0=$SECONDS rc=0
-	# progress: the name of each test file as the guest starts it
-	tail -n +1 -F "$out/run.out" 2>/dev/null > >(sed -u -n "s/^== /  $flavour: /p") &
-	local tail_pid=$!
-	# a bound for the whole guest, should its suite hang past the per-file bounds
-	local guest_minutes=$(((minutes + 1) * $(wc -w <<<"${filters:-command}") + 10))
-	timeout "${guest_minutes}m" qemu-system-x86_64 -machine q35 -accel "$accel_opts" -cpu "$cpu" \
-		-smp "$smp" -m "$mem" -kernel "$kroot/boot/vmlinuz-$kver" \
-		-initrd "$kroot/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=4" \
-		-display none -monitor none -serial "file:$out/console.log" -no-reboot \
-		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
-		-virtfs "local,path=$out,mount_tag=results,security_model=passthrough" \
-		-drive "file=$out/scratch.img,format=raw,if=none,id=scratch,cache=unsafe" \
-		-device virtio-blk-pci,drive=scratch,num-queues=1 \
-		</dev/null >"$out/qemu.log" 2>&1 || rc=$?
-	sleep 1
-	kill "$tail_pid" 2>/dev/null || true
-	wait "$tail_pid" 2>/dev/null || true
-	echo $((SECONDS - t0)) >"$out/wall-seconds"
-	rm -f "$out/scratch.img"
+	while :; do
+		# a block device for /var/tmp: the IRQ tests write there with O_DIRECT, which neither
+		# tmpfs nor 9p can take, and want the disk's interrupts (one queue, one IRQ, as on the
+		# build machines: 6.12 would otherwise spread them over a queue per CPU)
+		truncate -s 2G "$out/scratch.img"
+		cat >"$out/job.env" <<-EOF
+			KTOP_REPO='$repo'
+			KTOP_BUILD='$BUILD'
+			KTOP_BIN_PATH='$KTOP_BIN'
+			KTOP_MODULES='$kroot/lib/modules/$kver'
+			KTOP_FILTERS='$filters'
+			KTOP_ACCEL='$accel'
+			KTOP_TEST_MINUTES='$minutes'
+			KTOP_COMMAND='$command'
+		EOF
+		echo "test-kernels: $flavour: booting $kver ($accel, -smp $smp)"
+		local t0=$SECONDS rc=0
+		# progress: the name of each test file as the guest starts it
+		tail -n +1 -F "$out/run.out" 2>/dev/null > >(sed -u -n "s/^== /  $flavour: /p") &
+		local tail_pid=$!
+		# a bound for the whole guest, should its suite hang past the per-file bounds
+		local guest_minutes=$(((minutes + 1) * $(wc -w <<<"${filters:-command}") + 10))
+		timeout "${guest_minutes}m" qemu-system-x86_64 -machine q35 -accel "$accel_opts" -cpu "$cpu" \
+			-smp "$smp" -m "$mem" -kernel "$kroot/boot/vmlinuz-$kver" \
+			-initrd "$kroot/initramfs.cpio.gz" \
+			-append "console=ttyS0 panic=-1 loglevel=4" \
+			-display none -monitor none -serial "file:$out/console.log" -no-reboot \
+			-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
+			-virtfs "local,path=$out,mount_tag=results,security_model=passthrough" \
+			-drive "file=$out/scratch.img,format=raw,if=none,id=scratch,cache=unsafe" \
+			-device virtio-blk-pci,drive=scratch,num-queues=1 \
+			</dev/null >"$out/qemu.log" 2>&1 || rc=$?
+		sleep 1
+		kill "$tail_pid" 2>/dev/null || true
+		wait "$tail_pid" 2>/dev/null || true
+		echo $((SECONDS - t0)) >"$out/wall-seconds"
+		rm -f "$out/scratch.img"
+		# KVM that would not start: no result, qemu's error, seconds in
+		if [ "$accel" = kvm ] && [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ ! -e "$out/exit-status" ] &&
+			[ "$(cat "$out/wall-seconds")" -lt 60 ]; then
+			echo "test-kernels: $flavour: KVM failed to start ($(grep -m1 -i error "$out/qemu.log" | cut -c1-120)); emulating (TCG)"
+			accel=tcg cpu=max accel_opts=tcg,thread=single
+			continue
+		fi
+		break
+	done
 	[ $rc -eq 124 ] && echo "the guest was stopped after $guest_minutes min" >"$out/error"
 	[ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "qemu exited with $rc" >"$out/error"
 	[ -e "$out/exit-status" ] || [ -e "$out/error" ] ||
