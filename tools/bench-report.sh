@@ -190,7 +190,8 @@ Where a goal is missed, why, and what would close it:
 - **First frame**, when missed: start-up loads six BPF objects, and libbpf (1.1) reads and
   parses the kernel's BTF (~5 MiB) once per object. \`/proc/kallsyms\` (~120 000 lines:
   ~50 ms for the kernel to write, ~30 ms to parse) is read in a thread while the syscalls
-  object loads, which took 0.53 s to 0.44 s on a busy machine. What would close the rest:
+  object loads (median of 8 runs, old and new binaries in turn: 0.42 s to 0.38 s on a quiet
+  machine, 0.53 s to 0.44 s on a busy one). What would close the rest:
   one parsed BTF shared by the objects (newer libbpf can be given one).
 - **Terminal bytes**, when missed: the figure moves with the load (htop's too), so a busy
   moment on one side decides a single run; compare several side-by-side runs
