@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,9 +250,9 @@ void ksyms_free(struct ksyms *k)
 
 static struct ksyms kernel_syms;
 static unsigned int kernel_syms_users;
-/* a read ahead (ksyms_kernel_prefetch): its thread fills kernel_syms from prefetch_in */
+/* a read ahead (ksyms_kernel_prefetch): while prefetch_in is open, its thread fills
+ * kernel_syms from it */
 static pthread_t prefetch_thread;
-static bool prefetching;
 static FILE *prefetch_in;
 static int prefetch_err;
 
@@ -266,26 +265,25 @@ static void *prefetch_run(void *unused)
 
 void ksyms_kernel_prefetch(void)
 {
-	if (kernel_syms_users || prefetching)
+	if (kernel_syms_users || prefetch_in)
 		return;
 	prefetch_in = fopen("/proc/kallsyms", "re");
 	if (!prefetch_in)
 		return; /* the first get tries again, and says why */
 	if (pthread_create(&prefetch_thread, NULL, prefetch_run, NULL) != 0) {
 		fclose(prefetch_in);
-		return;
+		prefetch_in = NULL;
 	}
-	prefetching = true;
 }
 
 /* The read ahead's end: 0 with kernel_syms loaded (and no user yet), or -errno */
 static int prefetch_finish(void)
 {
-	if (!prefetching)
+	if (!prefetch_in)
 		return -ENOENT;
 	pthread_join(prefetch_thread, NULL);
 	fclose(prefetch_in);
-	prefetching = false;
+	prefetch_in = NULL;
 	return prefetch_err;
 }
 
