@@ -131,28 +131,53 @@ static bool offender_kind(const char *kind)
 	return !strcmp(kind, "irqs_off") || !strcmp(kind, "bh_off") || !strcmp(kind, "preempt_off");
 }
 
-/* Events on cpu within 25% of what the injector spun (its shortest and longest section:
- * a host that stops the virtual CPU makes a spin longer than asked): those of kind
- * (matched), those of any kind that blames kernel code (similar) */
+/* Whether row r is an event on cpu within 25% of what the injector spun (its shortest and
+ * longest section: a host that stops the virtual CPU makes a spin longer than asked) */
+static bool near_injected(const struct table_row *r, int cpu, const struct injected *done)
+{
+	uint64_t ns = r->v[CRITICAL_EV_DURATION];
+
+	return r->v[CRITICAL_EV_CPU] == (uint64_t)cpu && ns >= done->min_ns * 3 / 4 &&
+	       ns <= done->max_ns * 5 / 4;
+}
+
+/* Events near the injector's sections: those of kind (matched), and those of any kind that
+ * blames kernel code in a task one of them interrupted (similar: the same section seen a
+ * second time, by another method, is blamed on the task it interrupted; a preempt_off as
+ * long in another process's own system call, on a busy machine, is not the injector's) */
 static void count_events(struct frame *f, int cpu, const struct injected *done, const char *kind,
 			 int *matched, int *similar)
 {
 	const struct table *events = frame_table(f, events_schema);
-	uint64_t lo = done->min_ns * 3 / 4, hi = done->max_ns * 5 / 4;
+	uint64_t pids[64];
+	unsigned int npids = 0;
 
 	for (unsigned int i = 0; i < events->nrows; i++) {
 		const struct table_row *r = &events->rows[i];
 		const char *name = value_name(events_schema, r->v[CRITICAL_EV_KIND]);
-		uint64_t ns = r->v[CRITICAL_EV_DURATION];
 
-		if (r->v[CRITICAL_EV_CPU] != (uint64_t)cpu || ns < lo || ns > hi)
+		if (!near_injected(r, cpu, done))
 			continue;
-		*similar += offender_kind(name);
-		if (strcmp(name, kind) == 0)
+		if (strcmp(name, kind) == 0) {
 			(*matched)++;
-		else
-			print_message("# %s %llu ns on CPU %d: %s\n", name, (unsigned long long)ns,
-				      cpu, r->label);
+			if (npids < sizeof(pids) / sizeof(pids[0]))
+				pids[npids++] = r->v[CRITICAL_EV_PID];
+		} else {
+			print_message("# %s %llu ns on CPU %d, pid %llu: %s\n", name,
+				      (unsigned long long)r->v[CRITICAL_EV_DURATION], cpu,
+				      (unsigned long long)r->v[CRITICAL_EV_PID], r->label);
+		}
+	}
+	for (unsigned int i = 0; i < events->nrows; i++) {
+		const struct table_row *r = &events->rows[i];
+		bool interrupted = false;
+
+		if (!near_injected(r, cpu, done) ||
+		    !offender_kind(value_name(events_schema, r->v[CRITICAL_EV_KIND])))
+			continue;
+		for (unsigned int j = 0; j < npids && !interrupted; j++)
+			interrupted = pids[j] == r->v[CRITICAL_EV_PID];
+		*similar += interrupted;
 	}
 }
 
