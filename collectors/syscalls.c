@@ -22,6 +22,7 @@
 #include "core/collector.h"
 #include "core/containers.h"
 #include "core/delta.h"
+#include "core/hash_index.h"
 #include "core/intern.h"
 #include "core/proc.h"
 #include "core/syscall_names.h"
@@ -80,8 +81,11 @@ const struct table_schema syscalls_table = {
 };
 
 static const struct table_column process_columns[] = {
-	{ "pid", "PID", COL_ID, PROCESS_V_PID, 0, 7, false, "process id" },
-	{ "comm", "COMMAND", COL_NAME, 0, 0, 16, false, "process name" },
+	{ "pid", "PID", COL_ID, PROCESS_V_PID, 0, 7, false,
+	  "process id (0, shown as \"exited\": processes of one command that exited in the "
+	  "interval, one row for them all)" },
+	{ "comm", "COMMAND", COL_NAME, 0, 0, 16, false,
+	  "process name (with how many, in a row of processes that exited)" },
 	{ "count", "CALLS/s", COL_COUNT, PROCESS_V_COUNT, 0, 9, false, "system calls per second" },
 	{ "errors", "ERR/s", COL_COUNT, PROCESS_V_ERRORS, 0, 8, false, "failed calls per second" },
 	{ "total_ns", "TIME/s", COL_TIME, PROCESS_V_TOTAL, 0, 8, false,
@@ -101,6 +105,7 @@ const struct table_schema processes_table = {
 	.sort_column = 2,
 	.max_rows = 512,
 	.drill = &process_syscalls_table,
+	.exited_value = PROCESS_V_EXITED,
 	.pane = true,
 };
 
@@ -189,6 +194,8 @@ struct syscalls_state {
 	struct delta_set process_syscalls;
 	unsigned int process_entries;
 	struct table_keyed by_container; /* container rows by key, while processes are summed */
+	struct table_keyed exited_rows;	 /* the rows of exited processes, while they are summed */
+	struct hash_index exited;	 /* pid -> its entry in pid_values, for those exited */
 };
 
 static void syscalls_close(struct collector *c)
@@ -206,6 +213,8 @@ static void syscalls_close(struct collector *c)
 	free(s->slot_keys);
 	delta_free(&s->process_syscalls);
 	table_keyed_free(&s->by_container);
+	table_keyed_free(&s->exited_rows);
+	hash_index_free(&s->exited);
 	delta_free(&s->processes);
 	delta_free(&s->callers);
 	free(s);
@@ -397,15 +406,29 @@ static int read_process_map(struct syscalls_state *s, int fd, unsigned int max_e
 		in = &out;
 	} while (!err);
 
+	hash_index_clear(&s->exited);
 	for (__u32 i = 0; i < total; i++) {
 		const struct process_stat *p = &s->pid_values[i];
 		uint64_t v[DELTA_VALUES] = { [D_COUNT] = p->count, [D_ERRORS] = p->errors,
 					     [D_TOTAL] = p->total_ns };
 
-		if (delta_push_tagged(d, s->pid_keys[i], v, p->cgroup) < 0)
+		if (delta_push_tagged(d, s->pid_keys[i], v, p->cgroup) < 0 ||
+		    (p->exited && hash_index_put(&s->exited, hash_mix(s->pid_keys[i]), i) < 0))
 			return -ENOMEM;
 	}
 	return (int)total;
+}
+
+/* The entry read this tick of pid, when its process has exited; else NULL */
+static const struct process_stat *exited_entry(const struct syscalls_state *s, uint32_t pid)
+{
+	size_t slot = SIZE_MAX;
+	uint32_t i;
+
+	while (hash_index_next(&s->exited, hash_mix(pid), &slot, &i))
+		if (s->pid_keys[i] == pid)
+			return &s->pid_values[i];
+	return NULL;
 }
 
 /*
@@ -451,14 +474,43 @@ static int container_add(struct table_keyed *k, const struct container *c,
 }
 
 /*
+ * Add an exited process's calls to the row of its command's exited processes in its
+ * container, in the table exited_rows indexes (the kernel kept the name at the exit)
+ */
+static int exited_add(struct table_keyed *k, const struct process_stat *p,
+		      const struct container *c, const struct delta_entry *e)
+{
+	size_t len = strnlen(p->comm, sizeof(p->comm));
+	const char *name = len ? intern_n(p->comm, len) : "?";
+	bool added;
+	struct table_row *r = table_keyed_row(
+		k, SYSCALLS_EXITED_KEY | hash_text(c ? c->key : 0, name), &added);
+
+	if (!r)
+		return -ENOMEM;
+	if (added) {
+		r->name = name;
+		r->label = c && c->runtime != RUNTIME_HOST ? c->name : NULL;
+	}
+	r->v[PROCESS_V_EXITED]++;
+	r->v[PROCESS_V_COUNT] += e->v[D_COUNT];
+	r->v[PROCESS_V_ERRORS] += e->v[D_ERRORS];
+	r->v[PROCESS_V_TOTAL] += e->v[D_TOTAL];
+	return 0;
+}
+
+/*
  * Rows in t for the processes with calls this tick, as many as t keeps (the largest), and
- * every one of them summed into its container's row in by_container (either may be NULL)
+ * every one of them summed into its container's row in by_container (either may be NULL).
+ * With by_container (the processes table), those that have exited are summed into one
+ * row per command and container instead: a churn of short processes is one row that
+ * stays, as a process list has none of them, and the rows left are for the running ones.
  */
 static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_entries,
 			    struct delta_set *d, struct table *t, struct table *by_container)
 {
 	int total = read_process_map(s, fd, max_entries, d), err;
-	size_t n, kept, active, keep = 0;
+	size_t n, kept, active, keep = 0, shown = 0;
 
 	if (total < 0)
 		return total;
@@ -467,17 +519,29 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 		keep = t->schema->max_rows ? t->schema->max_rows : n;
 	/* thousands of short processes a second: a row only for those the frame keeps */
 	kept = delta_top(d, n, D_COUNT, keep, &active);
-	if (by_container && table_keyed_start(&s->by_container, by_container) < 0)
+	if (by_container && (table_keyed_start(&s->by_container, by_container) < 0 ||
+			     (t && table_keyed_start(&s->exited_rows, t) < 0)))
 		return -ENOMEM;
-	for (size_t i = 0; i < (by_container ? active : kept); i++) {
+	for (size_t i = 0; by_container && i < active; i++) {
 		const struct delta_entry *e = &d->diff[i];
 		const struct container *c = process_container(e);
+		const struct process_stat *p = exited_entry(s, (uint32_t)e->key);
+
+		if (c && (err = container_add(&s->by_container, c, e)) < 0)
+			return err;
+		if (t && p && (err = exited_add(&s->exited_rows, p, c, e)) < 0)
+			return err;
+		shown += t && p;
+	}
+	for (size_t i = 0; i < kept && (!t->schema->max_rows || t->nrows < keep); i++) {
+		const struct delta_entry *e = &d->diff[i];
+		const struct container *c;
 		struct table_row *r;
 
-		if (by_container && c && (err = container_add(&s->by_container, c, e)) < 0)
-			return err;
-		if (i >= kept)
+		if (by_container && exited_entry(s, (uint32_t)e->key))
 			continue;
+		c = process_container(e);
+		shown++;
 		r = table_add_row(t, e->key);
 		if (!r)
 			return -ENOMEM;
@@ -489,7 +553,7 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 		r->v[PROCESS_V_TOTAL] = e->v[D_TOTAL];
 	}
 	if (t)
-		t->dropped_rows += active - kept;
+		t->dropped_rows += active - shown;
 	/* once the rows are named: an exited process's entry holds its name */
 	drop_exited(s, fd, (__u32)total);
 	return 0;

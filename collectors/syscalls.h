@@ -26,7 +26,14 @@ enum process_value {
 	PROCESS_V_COUNT,
 	PROCESS_V_ERRORS,
 	PROCESS_V_TOTAL, /* ns in system calls */
+	/* "processes" only: a row of processes that exited in the interval, one per command
+	 * and container (key: SYSCALLS_EXITED_KEY | a hash of both; pid 0), counts how many;
+	 * a running process's own row: 0 */
+	PROCESS_V_EXITED,
 };
+
+/* The keys of the rows of exited processes have it; a pid never does */
+#define SYSCALLS_EXITED_KEY (1ULL << 63)
 
 /* Values of a row of "process_syscalls": one system call of the focused process */
 enum process_syscall_value {

@@ -96,11 +96,18 @@ char *format_cell(const struct table *t, const struct table_row *r, unsigned int
 	case COL_NAME: {
 		const char *s = c->src ? r->label : r->name;
 
-		snprintf(buf, len, "%s", s ? s : "");
+		if (!c->src && table_row_exited(t, r))
+			snprintf(buf, len, "%s (%llu)", s ? s : "",
+				 (unsigned long long)table_row_exited(t, r));
+		else
+			snprintf(buf, len, "%s", s ? s : "");
 		break;
 	}
 	case COL_ID:
-		snprintf(buf, len, "%llu", (unsigned long long)r->v[c->src]);
+		if (table_row_exited(t, r))
+			snprintf(buf, len, "exited");
+		else
+			snprintf(buf, len, "%llu", (unsigned long long)r->v[c->src]);
 		break;
 	case COL_COUNT:
 		format_count(v, buf, len);

@@ -123,6 +123,8 @@ static void json_table(FILE *out, const struct frame *f, const struct table *t)
 			json_cell(out, t, r, &s->columns[c]);
 			first = false;
 		}
+		if (table_row_exited(t, r))
+			fprintf(out, ",\"exited\":%llu", (unsigned long long)table_row_exited(t, r));
 		for (unsigned int h = 0; h < s->hist_count; h++) {
 			const struct hist *hist = frame_row_hist_const(f, r, h);
 

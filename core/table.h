@@ -59,6 +59,10 @@ struct table_schema {
 	const struct table_schema *drill_also; /* a second one, shown under it */
 	const struct table_schema *alternate; /* another view of the same data (per CPU) */
 	const char *strings_id;     /* JSON key of the rows' string lists ("stack"), or NULL */
+	/* a row may stand for several processes that have exited (one command's): how many is
+	 * v[exited_value] (0: none, a row of its own); such a row's id reads "exited", its
+	 * name "name (N)", and JSON has "exited": N. 0: no such rows */
+	unsigned int exited_value;
 	bool pane;                  /* shown as a pane on the main screen */
 	bool detail;                /* filled only while focused */
 	bool internal;              /* one collector's input to another: not shown, not output */
@@ -127,6 +131,12 @@ struct table_row *table_keyed_row(struct table_keyed *k, uint64_t key, bool *add
 void table_keyed_free(struct table_keyed *k);
 void table_reset(struct table *t);
 void table_free(struct table *t);
+/* How many exited processes row r of t stands for (see exited_value); 0: none */
+static inline uint64_t table_row_exited(const struct table *t, const struct table_row *r)
+{
+	return t->schema->exited_value ? r->v[t->schema->exited_value] : 0;
+}
+
 /* The value of column col for row r, as a number to sort by or print */
 double table_column_value(const struct table *t, const struct table_row *r, unsigned int col,
 			  double interval_s);

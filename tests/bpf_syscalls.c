@@ -661,11 +661,34 @@ static const struct table_row *process_row(struct frame *f, pid_t pid)
 	return table_find_row(frame_table(f, &processes_table), (uint64_t)pid);
 }
 
+/* The processes table's row in f of the processes named name that exited, or NULL */
+static const struct table_row *exited_row(struct frame *f, const char *name)
+{
+	const struct table *t = frame_table(f, &processes_table);
+
+	for (unsigned int i = 0; i < t->nrows; i++)
+		if ((t->rows[i].key & SYSCALLS_EXITED_KEY) && t->rows[i].v[PROCESS_V_EXITED] &&
+		    t->rows[i].name && strcmp(t->rows[i].name, name) == 0)
+			return &t->rows[i];
+	return NULL;
+}
+
+/* This process's name, as its children have it until they exec */
+static const char *own_name(void)
+{
+	static char name[32];
+
+	if (!name[0] && prctl(PR_GET_NAME, name) != 0)
+		snprintf(name, sizeof(name), "?");
+	return name;
+}
+
 /*
  * A process that exited is read once, with all its calls, and then deleted from the map:
  * under churn the map filled with exited processes, each read again every tick until
  * the LRU evicted it (10 240 entries read a tick, and their deltas kept in memory). A
- * process still running keeps its entry.
+ * process still running keeps its entry. Its calls are in the row of the processes of its
+ * name that exited in that tick (one row for a churn of them), not in a row of its own.
  */
 static void test_exited_process_read_then_dropped(void **state)
 {
@@ -691,16 +714,22 @@ static void test_exited_process_read_then_dropped(void **state)
 	key = (__u32)child;
 	assert_int_equal(bpf_map_lookup_elem(fd, &key, &p), 0);
 	assert_int_equal(p.exited, 1);
-	/* the tick after its exit: its row, with every call */
+	/* the tick after its exit: the row of its name's exited processes, it alone, with
+	 * every call; none of its own */
 	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
-	r = process_row(history_get(&h, 0), child);
+	r = exited_row(history_get(&h, 0), own_name());
 	assert_non_null(r);
-	print_message("# exited child: %llu calls in its last frame\n",
-		      (unsigned long long)r->v[PROCESS_V_COUNT]);
+	print_message("# exited child: %llu calls in its last frame, in the row of %llu "
+		      "exited %s\n", (unsigned long long)r->v[PROCESS_V_COUNT],
+		      (unsigned long long)r->v[PROCESS_V_EXITED], r->name);
+	assert_int_equal(r->v[PROCESS_V_EXITED], 1);
+	assert_int_equal(r->v[PROCESS_V_PID], 0);
 	assert_true(r->v[PROCESS_V_COUNT] >= 100 && r->v[PROCESS_V_COUNT] <= 120);
+	assert_null(process_row(history_get(&h, 0), child));
 	/* then gone from the map, and from the next frame */
 	assert_int_equal(bpf_map_lookup_elem(fd, &key, &p), -ENOENT);
 	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
+	assert_null(exited_row(history_get(&h, 0), own_name()));
 	assert_null(process_row(history_get(&h, 0), child));
 	/* this process, still running, keeps its entry */
 	key = (__u32)getpid();
@@ -770,9 +799,9 @@ static void child_leader_ends_first(void)
 }
 
 /*
- * A process that exits between two ticks was never seen in /proc: its row is named by the
- * name the kernel kept at its exit, its group leader's (as /proc/PID/comm says while it
- * runs), even when the last thread to end was another one, named otherwise. Without it
+ * A process that exits between two ticks was never seen in /proc: the row of exited
+ * processes its calls go to is named by the name the kernel kept at its exit, its group
+ * leader's (as /proc/PID/comm says while it runs), even when the last thread to end was another one, named otherwise. Without it
  * the rows of short processes said "?".
  */
 static void test_exited_process_named(void **state)
@@ -798,8 +827,9 @@ static void test_exited_process_named(void **state)
 	leader_child = child_start(&go, child_leader_ends_first);
 	child_finish(go, leader_child);
 	assert_int_equal(c.ops->sample(&c, history_next(&h)), 0);
-	exec_row = process_row(history_get(&h, 0), exec_child);
-	leader_row = process_row(history_get(&h, 0), leader_child);
+	/* both exited: their calls are in the rows of the exited processes of their names */
+	exec_row = exited_row(history_get(&h, 0), KTOP_EXEC_NAME);
+	leader_row = exited_row(history_get(&h, 0), "ktop-leader");
 	print_message("# exec'd child named '%s', two-thread child named '%s'\n",
 		      exec_row ? exec_row->name : "(no row)",
 		      leader_row ? leader_row->name : "(no row)");
@@ -807,8 +837,10 @@ static void test_exited_process_named(void **state)
 	rmdir(dir);
 	assert_non_null(exec_row);
 	assert_non_null(leader_row);
-	assert_string_equal(exec_row->name, KTOP_EXEC_NAME);
-	assert_string_equal(leader_row->name, "ktop-leader");
+	assert_int_equal(exec_row->v[PROCESS_V_EXITED], 1);
+	assert_int_equal(leader_row->v[PROCESS_V_EXITED], 1);
+	assert_null(process_row(history_get(&h, 0), exec_child));
+	assert_null(process_row(history_get(&h, 0), leader_child));
 	c.ops->close(&c);
 	history_free(&h);
 }

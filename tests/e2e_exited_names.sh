@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/e2e_exited_names.sh: a process that has exited keeps its name in the Processes rows
-# (-J and -b). A copy of the churn workload named ktop-churn-nm forks children that make
+# (-J and -b): its calls go to the row of the exited processes of its name. A copy of the churn workload named ktop-churn-nm forks children that make
 # calls and exit within a tick, named as their parent: once gone, /proc cannot name them,
 # and their rows said "?" until the kernel kept each process's name at its exit.
 . "$(dirname "$0")/lib.sh"
@@ -43,9 +43,10 @@ kill -TERM "${pids[@]}"
 wait "${pids[@]}" 2>/dev/null
 pids=()
 
-# children: rows named NAME whose pid is not the churn's own (it runs, /proc names it)
-named=$(jq -s --arg n "$NAME" --argjson parent "$churn" \
-	'[.[].processes[] | select(.comm == $n and .pid != $parent) | .pid] | unique | length' \
+# children: each is in one row of exited processes named NAME, in the frame of its exit
+# (the rows of exited processes say how many they stand for)
+named=$(jq -s --arg n "$NAME" \
+	'[.[].processes[] | select(.comm == $n and .pid == 0) | .exited] | add // 0' \
 	"$tmp/out.json")
 unnamed=$(jq -s '[.[].processes[] | select(.comm == "?")] | length' "$tmp/out.json")
 # -b: the COMMAND field of the Processes rows
@@ -59,7 +60,7 @@ tap_diag "the churn started $started processes (counted by 50s); -J: $named chil
 	[to_entries[] | .key as $i | .value.processes[] | select(.pid as $p | $q | index($p)) |
 	 {frame: $i, pid, comm, count}]' "$tmp/out.json")"
 tap_check "the churn started processes while ktop watched ($started)" [ "$started" -ge 200 ]
-tap_check "-J: every child has a row named $NAME ($named of $started)" [ "$named" -ge "$started" ]
+tap_check "-J: every child is counted in a row of exited processes named $NAME ($named of $started)" [ "$named" -ge "$started" ]
 tap_check "-J: no process row is named '?' ($unnamed)" [ "$unnamed" -eq 0 ]
 tap_check "-b: children's rows are named $NAME ($text_named)" [ "$text_named" -gt 0 ]
 tap_check "-b: no process row is named '?' ($text_unnamed)" [ "$text_unnamed" -eq 0 ]

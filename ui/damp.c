@@ -9,7 +9,9 @@
 
 #include "damp.h"
 
-bool damp_keep(double shown, double now, double floor, uint64_t shown_frame, uint64_t frame)
+/* damp_keep with the relative change allowed: tolerance */
+static bool keep_within(double shown, double now, double floor, double tolerance,
+			uint64_t shown_frame, uint64_t frame)
 {
 	double change;
 
@@ -23,7 +25,33 @@ bool damp_keep(double shown, double now, double floor, uint64_t shown_frame, uin
 	if (shown == 0 || now == 0)
 		return false;
 	change = fabs(now - shown);
-	return change <= DAMP_TOLERANCE * fabs(shown) || change <= floor;
+	return change <= tolerance * fabs(shown) || change <= floor;
+}
+
+bool damp_keep(double shown, double now, double floor, uint64_t shown_frame, uint64_t frame)
+{
+	return keep_within(shown, now, floor, DAMP_TOLERANCE, shown_frame, frame);
+}
+
+/* The most events a cell of now[] counted */
+static double draft_events(const struct damp_draft *now, unsigned int n)
+{
+	double e = 0;
+
+	for (unsigned int c = 0; c < n; c++)
+		if (now[c].events > e)
+			e = now[c].events;
+	return e;
+}
+
+double damp_tolerance(double a, double b)
+{
+	double most = a > b ? a : b, chance;
+
+	if (!(most > 0))
+		return DAMP_TOLERANCE;
+	chance = DAMP_NOISE * sqrt(a + b) / most;
+	return chance > DAMP_TOLERANCE ? chance : DAMP_TOLERANCE;
 }
 
 void damp_reset(struct damp_table *d)
@@ -77,6 +105,8 @@ static bool row_may_keep(const struct damp_row *row, const struct damp_draft *no
 {
 	if (!row->frame || frame < row->frame || frame - row->frame >= DAMP_MAX_FRAMES)
 		return false;
+	double tolerance = damp_tolerance(row->events, draft_events(now, n));
+
 	if (row->ncells != n || row->has_spark != has_spark)
 		return false;
 	for (unsigned int c = 0; c < n; c++) {
@@ -85,8 +115,9 @@ static bool row_may_keep(const struct damp_row *row, const struct damp_draft *no
 		if (!now[c].number) {
 			if (row->cells[c].hash != text_hash(now[c].text))
 				return false;
-		} else if (!moving && !damp_keep(row->cells[c].value, now[c].value,
-						       floor ? floor[c] : 0, row->frame, frame)) {
+		} else if (!moving && !keep_within(row->cells[c].value, now[c].value,
+						     floor ? floor[c] : 0, tolerance, row->frame,
+						     frame)) {
 			return false;
 		}
 	}
@@ -112,6 +143,7 @@ static void row_remember(struct damp_row *row, const struct damp_draft *now, uns
 		row->cells[c].value = now[c].value;
 	}
 	row->ncells = n;
+	row->events = draft_events(now, n);
 	row->has_spark = spark != NULL;
 	snprintf(row->spark, sizeof(row->spark), "%s", spark ? spark : "");
 	row->frame = frame;

@@ -6,8 +6,12 @@
  * screen (or by more than DAMP_FLOOR of the largest number of its column in the pane,
  * whichever is more), when a number turned zero or non-zero, when one of its other cells
  * (a name, a CPU list) reads differently, or when what is on screen is DAMP_MAX_FRAMES
- * frames old. Otherwise it keeps every cell and its sparkline as they are: a low rate that
- * wobbles every second costs no bytes until it means something, and AVG <= MAX, ERR <=
+ * frames old. A row of few events wobbles more than that by chance alone: the tolerance of
+ * a row whose frames counted a and b events is DAMP_NOISE standard deviations of their
+ * difference (sqrt(a + b), as for two Poisson counts) relative to the larger, when that is
+ * more than DAMP_TOLERANCE (16 and 20 calls: 60%; 100 and 120: 25%; 1000 and 4: 25%).
+ * Otherwise it keeps every cell and its sparkline as they are: a low rate that wobbles
+ * every second costs no bytes until it means something, and AVG <= MAX, ERR <=
  * CALLS and TIME / CALLS = AVG hold on every line, because no line mixes two frames.
  * The rows are ordered by what they show (damp_row_keeps): a row that keeps its figures
  * keeps its place for them, and the order on screen is the order of what the screen says,
@@ -23,6 +27,7 @@
 
 #define DAMP_TOLERANCE 0.25 /* relative change that is drawn at once */
 #define DAMP_FLOOR 0.02     /* ... or change relative to the largest of the column */
+#define DAMP_NOISE 2.0      /* ... or standard deviations of a row's event count */
 #define DAMP_MAX_FRAMES 10  /* frames a damped row may stay on screen */
 #define DAMP_ROWS 128       /* rows remembered per pane (UI_MAX_SHOWN) */
 #define DAMP_COLUMNS 16     /* cells remembered per row; a wider row is always drawn */
@@ -37,6 +42,10 @@
  * being now; floor: a change this small is kept whatever its ratio */
 bool damp_keep(double shown, double now, double floor, uint64_t shown_frame, uint64_t frame);
 
+/* The relative change a row keeps that counted a events in the frame it shows and b in
+ * the newest: DAMP_TOLERANCE, or DAMP_NOISE * sqrt(a + b) / max(a, b) when more */
+double damp_tolerance(double a, double b);
+
 /* A single number on its own (a header figure, a row count): damped by damp_keep */
 struct damp_cell {
 	uint64_t frame; /* when text was drawn; 0 = nothing remembered */
@@ -49,6 +58,7 @@ struct damp_draft {
 	const char *text;
 	double value; /* number cells */
 	bool number;  /* damped by damp_keep; other cells must read the same to be kept */
+	double events; /* events counted in the frame (an events column's own count), or 0 */
 };
 
 /* What one row of a pane shows, every cell from the one frame it was drawn in */
@@ -59,6 +69,7 @@ struct damp_row {
 	bool kept;      /* this time it keeps what it shows (see damp_row_decide) */
 	bool moving;    /* moves along with a neighbour this frame: keeps what it shows */
 	bool has_spark;
+	double events; /* the most events a cell of the frame it shows counted */
 	unsigned int ncells;
 	struct {
 		bool number;
