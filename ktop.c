@@ -514,6 +514,9 @@ static void print_columns(void)
 			       s->hist_names[h], s->hist_names[h]);
 		if (s->strings_id)
 			printf("| `%s` | list of strings | |\n", s->strings_id);
+		if (s->exited_value)
+			printf("| `exited` | integer, only when not 0 | in a row of processes of one "
+			       "command that exited in the interval (`pid` 0): how many |\n");
 		printf("\n");
 	}
 }

@@ -181,10 +181,14 @@ elif start 120 40 --defaults; then
 	tap_check "a critical section new and longer than any before: NEW on its pane's title" \
 		wait_for "crit_line | grep -q 'NEW '" 20
 	tap_diag "$(crit_line)"
+	# Tab until it is focused, each time waiting for the focus to move (the focused
+	# title, with its " *", is another line): a loaded machine draws late
+	focused_title() { tmux_screen $S | grep -n '^ [A-Z][a-zA-Z -]* \*' | head -1; }
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		crit_line | grep -q ' \*' && break
+		was=$(focused_title)
 		tmux send-keys -t $S Tab
-		sleep 0.2
+		wait_for '[ "$(focused_title)" != "$was" ]' 3
 	done
 	# (the title there, focused, without the mark: "no NEW" alone holds for a ktop gone)
 	crit_focused_unmarked() { local l; l=$(crit_line); [[ $l == *" *"* && $l != *"NEW "* ]]; }
