@@ -488,6 +488,7 @@ static const char *column_unit(const struct table_column *c)
 	case COL_TIME:
 		return "ns in the interval";
 	case COL_DURATION:
+	case COL_AGE:
 		return "ns";
 	default:
 		return "derived (screen only)";

@@ -98,12 +98,19 @@ static const struct table_column critical_columns[] = {
 	{ "avg_ns", "AVG", COL_AVERAGE, CRITICAL_V_TOTAL, CRITICAL_V_COUNT, 8, true,
 	  "average detection, a lower bound" },
 	{ "cpus", "CPUS", COL_CPUS, CRITICAL_V_CPUS, 0, 6, false, "CPUs where it was seen" },
-	{ "last_seen", "AGO", COL_DURATION, CRITICAL_V_AGO, 0, 7, false,
+	{ "last_seen", "AGO", COL_AGE, CRITICAL_V_AGO, 0, 7, false,
 	  "time from the last one to the end of the interval (ns)" },
 	{ "method", "METHOD", COL_TEXT_VALUE, CRITICAL_V_METHOD, 0, 14, false,
 	  "timer_lateness (derived: from a late timer's expiry, a lower bound), ipi_call (exact), "
 	  "resched_latency (exact wait for the scheduler)" },
 };
+
+/* A row that blames kernel code (IRQs, BH or preemption kept off): new and hot, it marks
+ * the pane; a late timer in idle, in user mode or from outside does not */
+static bool critical_row_alerts(const struct table_row *r)
+{
+	return r->v[CRITICAL_V_KIND] <= STACK_PREEMPT_OFF;
+}
 
 const struct table_schema critical_table = {
 	.id = "critical",
@@ -119,12 +126,13 @@ const struct table_schema critical_table = {
 	.drill = &critical_stack_table,
 	.alternate = &critical_events_table,
 	.strings_id = "stack",
+	.alerts = critical_row_alerts,
 	.pane = true,
 	.charged = true,
 };
 
 static const struct table_column event_columns[] = {
-	{ "age_ns", "AGO", COL_DURATION, CRITICAL_EV_AGO, 0, 8, false,
+	{ "age_ns", "AGO", COL_AGE, CRITICAL_EV_AGO, 0, 8, false,
 	  "time before the end of the interval" },
 	{ "cpu", "CPU", COL_ID, CRITICAL_EV_CPU, 0, 3, false, "CPU" },
 	{ "duration_ns", "DURATION", COL_DURATION, CRITICAL_EV_DURATION, 0, 8, false,

@@ -114,6 +114,7 @@ char *format_cell(const struct table *t, const struct table_row *r, unsigned int
 		break;
 	case COL_TIME:
 	case COL_DURATION:
+	case COL_AGE:
 	case COL_AVERAGE:
 		format_duration(v, buf, len);
 		break;

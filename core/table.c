@@ -184,6 +184,7 @@ double table_column_value(const struct table *t, const struct table_row *r, unsi
 	case COL_NAME:
 	case COL_ID:
 	case COL_DURATION:
+	case COL_AGE:
 	case COL_CPUS:
 	case COL_TEXT_VALUE:
 		return v;

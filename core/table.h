@@ -33,6 +33,10 @@ enum column_kind {
 	COL_SHARE,    /* v[src] as % of the column's sum over all rows */
 	COL_CPUS,     /* v[src] bitmask of CPUs 0..63, shown as a list */
 	COL_TEXT_VALUE, /* v[src] indexes the schema's value_names[] */
+	/* v[src] ns from the last event to the end of the interval (AGO), shown as a
+	 * duration: when in its frame a row's last event came, which changes every frame
+	 * and alone is no news on the screen (ui/damp.h) */
+	COL_AGE,
 };
 
 struct table_column {
@@ -44,6 +48,8 @@ struct table_column {
 	bool derived; /* computed from stored values: not written to JSON */
 	const char *help;
 };
+
+struct table_row;
 
 struct table_schema {
 	const char *id;    /* "syscalls": JSON array name, pane id */
@@ -69,6 +75,9 @@ struct table_schema {
 	/* rows are charged to whatever task the work interrupted (IRQs, softirqs, tasklets,
 	 * critical sections): with a container selected, its interrupted tasks, not its cause */
 	bool charged;
+	/* the rows that may mark the pane new and hot when it is not focused (NULL: all):
+	 * in the critical pane, those that blame kernel code, not idle, user or external */
+	bool (*alerts)(const struct table_row *r);
 	/* a pane left out of the default [general] panes (its collector costs more than the
 	 * others, or has nothing to show unless asked): shown when the user lists it */
 	bool opt_in;

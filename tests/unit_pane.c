@@ -61,6 +61,23 @@ static const struct table_schema test_charged_schema = {
 	.charged = true,
 };
 
+/* The same, whose rows named "hot" may not mark it (as idle rows in the critical pane) */
+static bool test_alerts_not_hot(const struct table_row *r)
+{
+	return !r->name || strcmp(r->name, "hot") != 0;
+}
+
+static const struct table_schema test_picky_schema = {
+	.id = "test_picky",
+	.title = "Test picky",
+	.columns = test_columns,
+	.ncolumns = sizeof(test_columns) / sizeof(test_columns[0]),
+	.sort_column = TEST_C_COUNT,
+	.alerts = test_alerts_not_hot,
+	.pane = true,
+	.charged = true,
+};
+
 #define FRAMES 12
 #define ROWS 24
 
@@ -405,11 +422,12 @@ static void test_title_of_the_frame_drawn(void **state)
 	pane_view_free(&v);
 }
 
-/* Frame seq of the charged pane: a quiet row, and a hot one when hot */
-static const struct frame *make_charged_frame(struct fixture *fx, uint64_t seq, bool hot)
+/* Frame seq of the charged pane (schema s): a quiet row, and a hot one when hot */
+static const struct frame *make_frame_of(struct fixture *fx, const struct table_schema *s,
+					 uint64_t seq, bool hot)
 {
 	struct frame *f = history_next(&fx->k.history);
-	struct table *t = frame_table(f, &test_charged_schema);
+	struct table *t = frame_table(f, s);
 	struct table_row *r;
 
 	assert_non_null(t);
@@ -426,6 +444,24 @@ static const struct frame *make_charged_frame(struct fixture *fx, uint64_t seq, 
 		r->v[TEST_V_COUNT] = 10000;
 	}
 	return f;
+}
+
+static const struct frame *make_charged_frame(struct fixture *fx, uint64_t seq, bool hot)
+{
+	return make_frame_of(fx, &test_charged_schema, seq, hot);
+}
+
+/* A row the schema says may not mark the pane does not, however new and hot */
+static void test_alert_only_rows_that_may(void **state)
+{
+	struct fixture *fx = *state;
+	struct pane_view v = { .schema = &test_picky_schema, .sort_column = TEST_C_COUNT };
+
+	for (uint64_t seq = 9001; seq <= 9012; seq++)
+		make_frame_of(fx, &test_picky_schema, seq, seq >= 9012);
+	assert_false(pane_alert_check(&fx->ui, &v, 0, 1));
+	assert_string_equal(v.alert, "");
+	pane_view_free(&v);
 }
 
 /*
@@ -465,6 +501,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_by_count_leaves_frames),
+		cmocka_unit_test(test_alert_only_rows_that_may),
 		cmocka_unit_test(test_sort_by_share_leaves_frames),
 		cmocka_unit_test(test_moves_follow_the_view),
 		cmocka_unit_test(test_lines_kept_side_by_side),
@@ -473,7 +510,8 @@ int main(void)
 	};
 
 	if (frame_register_schema(&test_schema) < 0 ||
-	    frame_register_schema(&test_charged_schema) < 0)
+	    frame_register_schema(&test_charged_schema) < 0 ||
+	    frame_register_schema(&test_picky_schema) < 0)
 		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

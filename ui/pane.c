@@ -270,6 +270,7 @@ static bool column_is_number(const struct table_column *col)
 	case COL_COUNT:
 	case COL_TIME:
 	case COL_DURATION:
+	case COL_AGE:
 	case COL_AVERAGE:
 	case COL_CPU_PCT:
 	case COL_SHARE:
@@ -431,6 +432,7 @@ static void row_draft_fill(const struct table *t, const struct table_row *r, uns
 			.number = r && column_is_number(col),
 			.value = r ? table_column_value(t, r, c, interval_s) : 0,
 			.events = r && col->kind == COL_COUNT ? (double)r->v[col->src] : 0,
+			.age = col->kind == COL_AGE,
 		};
 	}
 }
@@ -952,6 +954,8 @@ bool pane_alert_check(struct ui *ui, struct pane_view *v, unsigned int age,
 	for (unsigned int i = 0; i < t->nrows; i++) {
 		double x = table_column_value(t, &t->rows[i], s->sort_column, f->interval_s);
 
+		if (s->alerts && !s->alerts(&t->rows[i]))
+			continue;
 		if (x > top_value)
 			top = &t->rows[i], top_value = x;
 	}
@@ -965,6 +969,8 @@ bool pane_alert_check(struct ui *ui, struct pane_view *v, unsigned int age,
 			double x = table_column_value(ot, &ot->rows[i], s->sort_column,
 						      o->interval_s);
 
+			if (s->alerts && !s->alerts(&ot->rows[i]))
+				continue;
 			top_before = x > top_before ? x : top_before;
 			if (ot->rows[i].key == top->key && x > row_before)
 				row_before = x;
