@@ -154,14 +154,14 @@ static void test_age_is_no_news(void **state)
 	damp_reset(&d);
 	dr = damp_row(&d, 9, 1);
 	row_of(&r, "idle", 100, 10, 102);
-	r.cell[CELL_MAX].age = true;
+	r.cell[CELL_MAX].passive = true;
 	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 1, false));
 	row_of(&r, "idle", 100, 10, 849);
-	r.cell[CELL_MAX].age = true;
+	r.cell[CELL_MAX].passive = true;
 	assert_true(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 2, false));
 	assert_string_equal(shown(dr, &r), "idle 100 10 102");
 	row_of(&r, "idle", 300, 10, 5);
-	r.cell[CELL_MAX].age = true;
+	r.cell[CELL_MAX].passive = true;
 	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 3, false));
 	assert_string_equal(shown(dr, &r), "idle 300 10 5");
 }

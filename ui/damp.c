@@ -115,9 +115,9 @@ static bool row_may_keep(const struct damp_row *row, const struct damp_draft *no
 		if (!now[c].number) {
 			if (row->cells[c].hash != text_hash(now[c].text))
 				return false;
-		} else if (!moving && !now[c].age && !keep_within(row->cells[c].value, now[c].value,
-						     floor ? floor[c] : 0, tolerance, row->frame,
-						     frame)) {
+		} else if (!moving && !now[c].passive &&
+			   !keep_within(row->cells[c].value, now[c].value, floor ? floor[c] : 0,
+					tolerance, row->frame, frame)) {
 			return false;
 		}
 	}

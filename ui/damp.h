@@ -10,8 +10,9 @@
  * a row whose frames counted a and b events is DAMP_NOISE standard deviations of their
  * difference (sqrt(a + b), as for two Poisson counts) relative to the larger, when that is
  * more than DAMP_TOLERANCE (16 and 20 calls: 60%; 100 and 120: 25%; 1000 and 4: 25%).
- * An age (AGO: when in its frame a row's last event came) changes every frame and is never
- * news by itself: it is shown from the frame the row shows. Otherwise it keeps every cell and
+ * An age (AGO: when in its frame a row's last event came) changes every frame, and a share
+ * (% of a column's sum) moves when other rows move: neither is news by itself, and each is
+ * shown from the frame the row shows. Otherwise it keeps every cell and
  * its sparkline as they are: a low rate that wobbles
  * every second costs no bytes until it means something, and AVG <= MAX, ERR <=
  * CALLS and TIME / CALLS = AVG hold on every line, because no line mixes two frames.
@@ -61,7 +62,10 @@ struct damp_draft {
 	double value; /* number cells */
 	bool number;  /* damped by damp_keep; other cells must read the same to be kept */
 	double events; /* events counted in the frame (an events column's own count), or 0 */
-	bool age;      /* a number that says when in the frame (AGO): shown, never news */
+	/* a number that is never news by itself, shown from the frame the row shows: an age
+	 * (AGO: when in its frame the last event came, different every frame) or a share
+	 * (it moves when other rows move: their news) */
+	bool passive;
 };
 
 /* What one row of a pane shows, every cell from the one frame it was drawn in */
