@@ -102,6 +102,19 @@ static const char *shown(const struct damp_row *dr, const struct test_row *r)
 	return line;
 }
 
+/* damp_row_decide for a row named name of calls (its count of events: events), average
+ * and max (passive_max: the max is an age, never news by itself) in frame frame */
+static bool decide(struct damp_row *dr, struct test_row *r, const char *name, double calls,
+		   double events, double max, bool passive_max, uint64_t frame)
+{
+	static const double no_floor[CELLS] = { 0 };
+
+	row_of(r, name, calls, 10, max);
+	r->cell[CELL_CALLS].events = events;
+	r->cell[CELL_MAX].passive = passive_max;
+	return damp_row_decide(dr, r->cell, CELLS, no_floor, NULL, frame, false);
+}
+
 /*
  * A row of few events wobbles by chance: its tolerance is DAMP_NOISE standard deviations of
  * the difference of its two counts, relative to the larger, when that is more than
@@ -110,8 +123,6 @@ static const char *shown(const struct damp_row *dr, const struct test_row *r)
 static void test_noise_tolerance(void **state)
 {
 	static struct damp_table d;
-	const double no_floor[CELLS] = { 0 };
-	struct damp_row *dr;
 	struct test_row r;
 
 	(void)state;
@@ -121,49 +132,30 @@ static void test_noise_tolerance(void **state)
 	assert_float_equal(damp_tolerance(0, 0), DAMP_TOLERANCE, 1e-9);
 	/* 16 calls, then 24 (+50%): a row with its count as its events keeps frame 1 */
 	damp_reset(&d);
-	dr = damp_row(&d, 7, 1);
-	row_of(&r, "futex", 16, 10, 20);
-	r.cell[CELL_CALLS].events = 16;
-	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 1, false));
-	row_of(&r, "futex", 24, 10, 20);
-	r.cell[CELL_CALLS].events = 24;
-	assert_true(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 2, false));
-	assert_string_equal(shown(dr, &r), "futex 16 10 20");
+	assert_false(decide(damp_row(&d, 7, 1), &r, "futex", 16, 16, 20, false, 1));
+	assert_true(decide(damp_row(&d, 7, 2), &r, "futex", 24, 24, 20, false, 2));
+	assert_string_equal(shown(damp_row(&d, 7, 2), &r), "futex 16 10 20");
 	/* the same change counted in thousands is news */
 	damp_reset(&d);
-	dr = damp_row(&d, 7, 1);
-	row_of(&r, "futex", 1600, 10, 20);
-	r.cell[CELL_CALLS].events = 1600;
-	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 1, false));
-	row_of(&r, "futex", 2400, 10, 20);
-	r.cell[CELL_CALLS].events = 2400;
-	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 2, false));
-	assert_string_equal(shown(dr, &r), "futex 2400 10 20");
+	assert_false(decide(damp_row(&d, 7, 1), &r, "futex", 1600, 1600, 20, false, 1));
+	assert_false(decide(damp_row(&d, 7, 2), &r, "futex", 2400, 2400, 20, false, 2));
+	assert_string_equal(shown(damp_row(&d, 7, 2), &r), "futex 2400 10 20");
 }
 
-/* An age (AGO: when in its frame the last event came) is shown from the frame the row
- * shows, but its change alone draws nothing; the rest of the row still decides */
-static void test_age_is_no_news(void **state)
+/* An age (AGO: when in its frame the last event came) or a share is shown from the frame
+ * the row shows, but its change alone draws nothing; the rest of the row still decides */
+static void test_passive_is_no_news(void **state)
 {
 	static struct damp_table d;
-	const double no_floor[CELLS] = { 0 };
-	struct damp_row *dr;
 	struct test_row r;
 
 	(void)state;
 	damp_reset(&d);
-	dr = damp_row(&d, 9, 1);
-	row_of(&r, "idle", 100, 10, 102);
-	r.cell[CELL_MAX].passive = true;
-	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 1, false));
-	row_of(&r, "idle", 100, 10, 849);
-	r.cell[CELL_MAX].passive = true;
-	assert_true(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 2, false));
-	assert_string_equal(shown(dr, &r), "idle 100 10 102");
-	row_of(&r, "idle", 300, 10, 5);
-	r.cell[CELL_MAX].passive = true;
-	assert_false(damp_row_decide(dr, r.cell, CELLS, no_floor, NULL, 3, false));
-	assert_string_equal(shown(dr, &r), "idle 300 10 5");
+	assert_false(decide(damp_row(&d, 9, 1), &r, "idle", 100, 0, 102, true, 1));
+	assert_true(decide(damp_row(&d, 9, 2), &r, "idle", 100, 0, 849, true, 2));
+	assert_string_equal(shown(damp_row(&d, 9, 2), &r), "idle 100 10 102");
+	assert_false(decide(damp_row(&d, 9, 3), &r, "idle", 300, 0, 5, true, 3));
+	assert_string_equal(shown(damp_row(&d, 9, 3), &r), "idle 300 10 5");
 }
 
 static void test_row_whole(void **state)
@@ -711,7 +703,7 @@ int main(void)
 		cmocka_unit_test(test_side_age),
 		cmocka_unit_test(test_side_seconds),
 		cmocka_unit_test(test_noise_tolerance),
-		cmocka_unit_test(test_age_is_no_news),
+		cmocka_unit_test(test_passive_is_no_news),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
