@@ -533,7 +533,7 @@ static int sample_processes(struct syscalls_state *s, int fd, unsigned int max_e
 			return err;
 		shown += t && p;
 	}
-	for (size_t i = 0; i < kept && (!t->schema->max_rows || t->nrows < keep); i++) {
+	for (size_t i = 0; t && i < kept && (!t->schema->max_rows || t->nrows < keep); i++) {
 		const struct delta_entry *e = &d->diff[i];
 		const struct container *c;
 		struct table_row *r;

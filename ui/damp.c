@@ -103,12 +103,13 @@ static bool row_may_keep(const struct damp_row *row, const struct damp_draft *no
 			 unsigned int n, const double *floor, bool has_spark, uint64_t frame,
 			 bool moving)
 {
+	double tolerance;
+
 	if (!row->frame || frame < row->frame || frame - row->frame >= DAMP_MAX_FRAMES)
 		return false;
-	double tolerance = damp_tolerance(row->events, draft_events(now, n));
-
 	if (row->ncells != n || row->has_spark != has_spark)
 		return false;
+	tolerance = damp_tolerance(row->events, draft_events(now, n));
 	for (unsigned int c = 0; c < n; c++) {
 		if (row->cells[c].number != now[c].number)
 			return false;

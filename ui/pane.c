@@ -938,6 +938,12 @@ unsigned int pane_rows_wanted(struct ui *ui, const struct pane_view *v)
 	return most;
 }
 
+/* Whether row r of a table of s may mark its pane new and hot (see table_schema.alerts) */
+static bool row_may_alert(const struct table_schema *s, const struct table_row *r)
+{
+	return !s->alerts || s->alerts(r);
+}
+
 bool pane_alert_check(struct ui *ui, struct pane_view *v, unsigned int age,
 		      unsigned int before)
 {
@@ -954,7 +960,7 @@ bool pane_alert_check(struct ui *ui, struct pane_view *v, unsigned int age,
 	for (unsigned int i = 0; i < t->nrows; i++) {
 		double x = table_column_value(t, &t->rows[i], s->sort_column, f->interval_s);
 
-		if (s->alerts && !s->alerts(&t->rows[i]))
+		if (!row_may_alert(s, &t->rows[i]))
 			continue;
 		if (x > top_value)
 			top = &t->rows[i], top_value = x;
@@ -969,7 +975,7 @@ bool pane_alert_check(struct ui *ui, struct pane_view *v, unsigned int age,
 			double x = table_column_value(ot, &ot->rows[i], s->sort_column,
 						      o->interval_s);
 
-			if (s->alerts && !s->alerts(&ot->rows[i]))
+			if (!row_may_alert(s, &ot->rows[i]))
 				continue;
 			top_before = x > top_before ? x : top_before;
 			if (ot->rows[i].key == top->key && x > row_before)
