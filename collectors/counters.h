@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <linux/types.h>
 
@@ -62,6 +63,29 @@ int counter_map_init(struct counter_map *m, int fd, const struct counter_layout 
 int counter_map_read(struct counter_map *m, __u64 epoch, counter_fn fn, void *arg);
 void counter_map_free(struct counter_map *m);
 size_t counter_stride(const struct counter_layout *layout);
+
+/*
+ * The longest of count events, total_ns in all, as read: max_ns, or their mean when that is
+ * more. The longest is never below the mean, yet the maximum read can be: an event the read
+ * catches between its stores (above) has its count here and its time in the epoch before,
+ * and a maximum that CPUs share can lose a race to a shorter event. For one event the mean
+ * is its time. AVG <= MAX then holds on every row.
+ */
+static inline __u64 counter_max(__u64 max_ns, __u64 total_ns, __u64 count)
+{
+	__u64 mean = count ? (total_ns + count - 1) / count : 0;
+
+	return max_ns > mean ? max_ns : mean;
+}
+
+/* *to: the longest of its events and those of one more value (counter_max) */
+static inline void counter_max_into(uint64_t *to, __u64 max_ns, __u64 total_ns, __u64 count)
+{
+	__u64 longest = counter_max(max_ns, total_ns, count);
+
+	if (longest > *to)
+		*to = longest;
+}
 
 /* After every map of an object has been read: later maxima belong to the next interval */
 static inline void counter_epoch_advance(__u64 *epoch)

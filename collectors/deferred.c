@@ -355,13 +355,6 @@ static const struct deferred_slot_info *slot_info(struct deferred_part *p, __u32
 	return p->known[slot] ? &p->info[slot] : NULL;
 }
 
-static uint64_t max_at_least_avg(uint64_t max, uint64_t total, uint64_t count)
-{
-	uint64_t avg = count ? (total + count - 1) / count : 0;
-
-	return max > avg ? max : avg;
-}
-
 /* One slot's interval into its row (the row key is the slot: stable while ktop runs) */
 static int add_slot(void *arg, __u32 slot, const void *values)
 {
@@ -395,21 +388,15 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 		r->label = intern("");
 	r->v[DEFERRED_V_COUNT] = st->count;
 	r->v[DEFERRED_V_TOTAL] = st->total_ns;
-	r->v[DEFERRED_V_MAX] = st->max.ns;
+	/* the maxima are plain stores into a map all CPUs share (counter_max) */
+	r->v[DEFERRED_V_MAX] = counter_max(st->max.ns, st->total_ns, st->count);
 	r->v[DEFERRED_V_DELAY_COUNT] = st->delay_count;
 	r->v[DEFERRED_V_DELAY_TOTAL] = st->delay_total_ns;
-	r->v[DEFERRED_V_DELAY_MAX] = st->delay_max.ns;
+	r->v[DEFERRED_V_DELAY_MAX] = counter_max(st->delay_max.ns, st->delay_total_ns,
+						 st->delay_count);
 	r->v[DEFERRED_V_QUEUED] = st->queued;
 	r->v[DEFERRED_V_HELD] = st->held_total_ns;
 	r->v[DEFERRED_V_CPUS] = st->cpus.epoch == s->epoch ? st->cpus.bits : 0;
-	/* the maxima are plain stores into a map all CPUs share: of two runs ending at the
-	 * same instant on two CPUs the shorter may win. The longest run is at least the
-	 * average, so a maximum below it is raised to it: AVG <= MAX on every row */
-	r->v[DEFERRED_V_MAX] = max_at_least_avg(r->v[DEFERRED_V_MAX], r->v[DEFERRED_V_TOTAL],
-						r->v[DEFERRED_V_COUNT]);
-	r->v[DEFERRED_V_DELAY_MAX] = max_at_least_avg(r->v[DEFERRED_V_DELAY_MAX],
-						      r->v[DEFERRED_V_DELAY_TOTAL],
-						      r->v[DEFERRED_V_DELAY_COUNT]);
 	exec = frame_row_hist(s->frame, r, 0);
 	delay = frame_row_hist(s->frame, r, 1);
 	if (exec) /* making delay's may have moved it */

@@ -1104,13 +1104,6 @@ static int functions_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 }
 
-static uint64_t max_at_least_avg(uint64_t max, uint64_t total, uint64_t count)
-{
-	uint64_t avg = count ? (total + count - 1) / count : 0;
-
-	return max > avg ? max : avg;
-}
-
 static struct table_row *function_row(struct functions_state *s, struct table *t, __u32 slot)
 {
 	struct table_row *r = table_find_row(t, slot);
@@ -1142,8 +1135,8 @@ static int add_slot(void *arg, __u32 slot, const void *values)
 	r->v[V_RETURNS] = st->returns;
 	r->v[V_TOTAL] = st->total_ns;
 	r->v[V_ERRORS] = st->errors;
-	/* a shared maximum can lose a race to a shorter call on another CPU: keep AVG <= MAX */
-	r->v[V_MAX] = max_at_least_avg(st->max.ns, st->total_ns, st->returns);
+	/* a shared maximum can lose a race to a shorter call on another CPU (counter_max) */
+	r->v[V_MAX] = counter_max(st->max.ns, st->total_ns, st->returns);
 	r->v[V_CPUS] = st->cpus.epoch == s->epoch ? st->cpus.bits : 0;
 	s->funcs[slot].stack_drops = st->stack_drops;
 	s->funcs[slot].arg_other = st->arg_other;

@@ -672,8 +672,7 @@ static void hardirq_values(uint64_t *v, const struct hardirq_stat *st)
 {
 	v[HV_COUNT] += st->count;
 	v[HV_TOTAL] += st->total_ns;
-	if (st->max.ns > v[HV_MAX])
-		v[HV_MAX] = st->max.ns;
+	counter_max_into(&v[HV_MAX], st->max.ns, st->total_ns, st->count);
 	v[HV_CALLS] += st->calls;
 }
 
@@ -767,12 +766,10 @@ static void softirq_values(uint64_t *v, const struct softirq_stat *st)
 {
 	v[SV_COUNT] += st->count;
 	v[SV_TOTAL] += st->total_ns;
-	if (st->max.ns > v[SV_MAX])
-		v[SV_MAX] = st->max.ns;
+	counter_max_into(&v[SV_MAX], st->max.ns, st->total_ns, st->count);
 	v[SV_DELAYS] += st->delays;
 	v[SV_DELAY_TOTAL] += st->delay_total_ns;
-	if (st->delay_max.ns > v[SV_DELAY_MAX])
-		v[SV_DELAY_MAX] = st->delay_max.ns;
+	counter_max_into(&v[SV_DELAY_MAX], st->delay_max.ns, st->delay_total_ns, st->delays);
 	v[SV_KSOFTIRQD] += st->ksoftirqd;
 	v[SV_IRQ] += st->irq_ns;
 }
@@ -884,12 +881,10 @@ static void xcall_values(uint64_t *v, const struct xcall_stat *st)
 {
 	v[XV_COUNT] += st->count;
 	v[XV_TOTAL] += st->total_ns;
-	if (st->max.ns > v[XV_MAX])
-		v[XV_MAX] = st->max.ns;
+	counter_max_into(&v[XV_MAX], st->max.ns, st->total_ns, st->count);
 	v[XV_DELAYS] += st->delays;
 	v[XV_DELAY_TOTAL] += st->delay_total_ns;
-	if (st->delay_max.ns > v[XV_DELAY_MAX])
-		v[XV_DELAY_MAX] = st->delay_max.ns;
+	counter_max_into(&v[XV_DELAY_MAX], st->delay_max.ns, st->delay_total_ns, st->delays);
 	v[XV_SENT] += st->sent;
 	v[XV_LOCAL] += st->local;
 	v[XV_LOCAL_NS] += st->local_ns;

@@ -342,7 +342,7 @@ static int fill_syscall_row(void *arg, __u32 slot, const void *value)
 	r->v[SYSCALL_V_ERRORS] = st->errors;
 	r->v[SYSCALL_V_RESTARTS] = st->restarts;
 	r->v[SYSCALL_V_TOTAL] = st->total_ns;
-	r->v[SYSCALL_V_MAX] = st->max.ns;
+	r->v[SYSCALL_V_MAX] = counter_max(st->max.ns, st->total_ns, st->count);
 	hist_add_u32(frame_row_hist(rows->frame, r, 0), st->hist);
 	return 0;
 }

@@ -336,12 +336,11 @@ static void add_stat(struct table_row *r, const struct tasklet_stat *st)
 {
 	r->v[TASKLET_V_COUNT] += st->count;
 	r->v[TASKLET_V_TOTAL] += st->total_ns;
-	if (st->max.ns > r->v[TASKLET_V_MAX])
-		r->v[TASKLET_V_MAX] = st->max.ns;
+	counter_max_into(&r->v[TASKLET_V_MAX], st->max.ns, st->total_ns, st->count);
 	r->v[TASKLET_V_QUEUE_COUNT] += st->queue_count;
 	r->v[TASKLET_V_QUEUE_TOTAL] += st->queue_total_ns;
-	if (st->queue_max.ns > r->v[TASKLET_V_QUEUE_MAX])
-		r->v[TASKLET_V_QUEUE_MAX] = st->queue_max.ns;
+	counter_max_into(&r->v[TASKLET_V_QUEUE_MAX], st->queue_max.ns, st->queue_total_ns,
+			 st->queue_count);
 }
 
 /* One function's per-CPU values into its row, and the CPU split if focused */

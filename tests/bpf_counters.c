@@ -3,7 +3,8 @@
  * tests/bpf_counters.c: collectors/counters.c, the one reader of the kernel's cumulative
  * counters, on real BPF maps that the test writes as a program would: deltas per key,
  * summed or per CPU, the maximum of the current epoch only, a histogram slot that wraps,
- * an entry created again, bits that are not counters, more keys than one batch read.
+ * an entry created again, bits that are not counters, more keys than one batch read, an
+ * event read between its stores (counter_max).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -147,6 +148,49 @@ static void test_summed(void **state)
 	close(fd);
 }
 
+/*
+ * An event the read catches between its stores: its maximum went into the epoch read before
+ * (a 40 ns event under the 50 ns maximum of that epoch), its count and time into this read.
+ * The reader hands over no maximum of this epoch; counter_max makes it the event's time, so
+ * AVG <= MAX holds on the row the collectors make of it
+ */
+static void test_straddling_event(void **state)
+{
+	struct test_stat a = { 1, 50, { 50, 1 }, { 0 }, 0 };
+	struct test_stat none = { 0 };
+	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ktop_test", sizeof(__u32),
+				sizeof(struct test_stat), 8, NULL);
+	struct seen s = { .width = 1 };
+	struct counter_map m;
+	__u64 epoch = 1;
+	uint64_t longest = 0;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(counter_map_init(&m, fd, &layout, ncpus, false), 0);
+	put(fd, 1, &a, &none);
+	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
+	assert_int_equal(s.v[0].max.ns, 50);
+	counter_epoch_advance(&epoch);
+	a = (struct test_stat){ 2, 90, { 50, 1 }, { 0 }, 0 };
+	put(fd, 1, &a, &none);
+	seen_reset(&s);
+	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.v[0].count, 1);
+	assert_int_equal(s.v[0].max.ns, 0);
+	assert_int_equal(counter_max(s.v[0].max.ns, s.v[0].total_ns, s.v[0].count), 40);
+	/* more events: the mean, rounded up, is a floor, never more than the maximum read */
+	assert_int_equal(counter_max(0, 100, 3), 34);
+	assert_int_equal(counter_max(70, 100, 3), 70);
+	assert_int_equal(counter_max(0, 0, 0), 0);
+	counter_max_into(&longest, 0, 40, 1);
+	counter_max_into(&longest, 30, 45, 2);
+	assert_int_equal(longest, 40);
+	counter_map_free(&m);
+	close(fd);
+}
+
 static void test_per_cpu_hash(void **state)
 {
 	struct test_stat one = { 1, 10, { 10, 0 }, { 1 }, 0 };
@@ -207,6 +251,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summed),
 		cmocka_unit_test(test_per_cpu_hash),
+		cmocka_unit_test(test_straddling_event),
 	};
 
 	libbpf_set_print(quiet);
