@@ -70,6 +70,39 @@ static void test_rows_step(void **state)
 	assert_int_equal(layout_rows_step(17), layout_rows_step(24));
 }
 
+/*
+ * Processes of the bench's load: 10 to 20 rows from one frame to the next. The height goes
+ * up at once when they outgrow it, and stays while they come and go; it comes down only
+ * after LAYOUT_SHRINK_FRAMES frames in which they fit in half of it
+ */
+static void test_rows_follow(void **state)
+{
+	static const unsigned int wobble[] = { 11, 17, 10, 14, 20, 12, 10, 19, 11, 13 };
+	struct layout_memory m = { 0 };
+	uint64_t seq = 1;
+
+	(void)state;
+	assert_int_equal(layout_rows_follow(&m, 11, seq++), 12);
+	assert_int_equal(layout_rows_follow(&m, 17, seq++), 24);
+	for (unsigned int i = 0; i < 5 * LAYOUT_SHRINK_FRAMES; i++)
+		assert_int_equal(layout_rows_follow(&m, wobble[i % 10], seq++), 24);
+	/* quiet: 3 rows, in half of 24; down at the LAYOUT_SHRINK_FRAMES-th frame, not before */
+	for (unsigned int i = 1; i < LAYOUT_SHRINK_FRAMES; i++)
+		assert_int_equal(layout_rows_follow(&m, 3, seq++), 24);
+	assert_int_equal(layout_rows_follow(&m, 3, seq++), 3);
+	/* a row that comes now and then (a late timer) keeps a pane open ... */
+	m = (struct layout_memory){ 0 };
+	assert_int_equal(layout_rows_follow(&m, 1, 100), 1);
+	assert_int_equal(layout_rows_follow(&m, 0, 100 + LAYOUT_SHRINK_FRAMES - 1), 1);
+	assert_int_equal(layout_rows_follow(&m, 1, 100 + LAYOUT_SHRINK_FRAMES), 1);
+	/* ... and it folds when none came for that long */
+	assert_int_equal(layout_rows_follow(&m, 0, 100 + 2 * LAYOUT_SHRINK_FRAMES), 0);
+	/* frames numbered anew (a replay from its start): no frame in between is counted */
+	m = (struct layout_memory){ 8, 500 };
+	assert_int_equal(layout_rows_follow(&m, 2, 10), 8);
+	assert_int_equal(layout_rows_follow(&m, 2, 10 + LAYOUT_SHRINK_FRAMES), 2);
+}
+
 static void test_sizes(void **state)
 {
 	static const int sizes[][2] = { { 80, 24 }, { 120, 40 }, { 160, 60 }, { 200, 50 },
@@ -178,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_step),
+		cmocka_unit_test(test_rows_follow),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_120x40),
 		cmocka_unit_test(test_160x60_small_panes_open),

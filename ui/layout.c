@@ -34,6 +34,17 @@ unsigned int layout_rows_step(unsigned int rows)
 	}
 }
 
+unsigned int layout_rows_follow(struct layout_memory *m, unsigned int wanted, uint64_t seq)
+{
+	if (wanted > m->rows / 2 || seq < m->need_seq)
+		m->need_seq = seq;
+	if (wanted > m->rows || seq >= m->need_seq + LAYOUT_SHRINK_FRAMES) {
+		m->rows = layout_rows_step(wanted);
+		m->need_seq = seq;
+	}
+	return m->rows;
+}
+
 static int pane_want(const struct layout_pane *p)
 {
 	int want = p->rows ? (int)p->rows + 2 : 1;

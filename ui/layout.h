@@ -10,6 +10,7 @@
 #define KTOP_UI_LAYOUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define LAYOUT_COLUMN_WIDTH 100 /* cells per column of panes, the gap included */
 #define LAYOUT_MAX_COLUMNS 3
@@ -17,6 +18,8 @@
 #define LAYOUT_USEFUL 12        /* lines an open pane should get (title, header, 10 rows) */
 #define LAYOUT_FOCUS_WEIGHT 1.5 /* the focused pane's share against another's */
 #define LAYOUT_OPEN_MIN 3       /* title, column header and one row */
+#define LAYOUT_SHRINK_FRAMES 20 /* a pane's height comes down after its rows fit in half of
+				 * it for this many frames */
 
 struct layout_box {
 	int x, y, width, height;
@@ -34,6 +37,21 @@ struct layout_pane {
  * every move repaints the panes that move
  */
 unsigned int layout_rows_step(unsigned int rows);
+
+/* The rows a pane's height is given for, and the newest frame that needed more than half */
+struct layout_memory {
+	unsigned int rows;
+	uint64_t need_seq;
+};
+
+/*
+ * The rows a pane's height is given for, m remembering, when in the frames up to seq it had
+ * wanted rows at most: up at once to the step of wanted when they outgrow it; down to it
+ * only once they have fit in half of it for LAYOUT_SHRINK_FRAMES frames, so that rows that
+ * come and go now and then (processes living a second, a late timer every few seconds) do
+ * not move the panes in and out, each move repainting every pane that moves
+ */
+unsigned int layout_rows_follow(struct layout_memory *m, unsigned int wanted, uint64_t seq);
 /*
  * Place n panes in area: columns of at least LAYOUT_COLUMN_WIDTH cells side by side (the
  * panes, in order, split where the columns' lines wanted are most even), heights in each

@@ -519,25 +519,42 @@ static const char *charged_note(const struct table_schema *s, const struct frame
 	return s->charged && f ? f->container : NULL;
 }
 
-/* The title of a pane: its name, what it is charged to, focus, sort and filter */
+#define TITLE_COUNT_ROOM 10 /* the title's right end: where the row count goes */
+
+/*
+ * The title of a pane, width cells at most: its name (with what its collector says), what it
+ * is charged to, focus, sort, filter and step. When that is too long, what the collector
+ * says is cut, not the rest: focus and sort stay on screen
+ */
 static void title_text(const struct ui *ui, const struct pane_view *v, const struct frame *f,
-		       bool focused, char *title, size_t len)
+		       bool focused, int width, char *title, size_t len)
 {
 	const struct table_schema *s = v->schema;
 	const struct table *t = f ? frame_table_const(f, s) : NULL;
-	size_t used;
-
 	/* the title of the frame shown: a collector may say something else by now */
-	used = (size_t)snprintf(title, len, " %s%s%s%s  sort: %s%s ", t ? table_title(t) : s->title,
+	const char *head = t ? table_title(t) : s->title;
+	const char *cut = ui->utf8 ? "\u2026" : "~";
+	char tail[256];
+	size_t used;
+	int room;
+
+	used = (size_t)snprintf(tail, sizeof(tail), "%s%s%s  sort: %s%s ",
 				charged_note(s, f) ? "  charged to the interrupted tasks of " : "",
 				charged_note(s, f) ? charged_note(s, f) : "", focused ? " *" : "",
 				s->columns[v->sort_column].title, v->ascending ? " (asc)" : "");
-	if (used < len && (v->filter[0] || (focused && ui->filter_editing)))
-		used += (size_t)snprintf(title + used, len - used, " filter: %s%s ", v->filter,
-					 focused && ui->filter_editing ? "_" : "");
+	if (used < sizeof(tail) && (v->filter[0] || (focused && ui->filter_editing)))
+		used += (size_t)snprintf(tail + used, sizeof(tail) - used, " filter: %s%s ",
+					 v->filter, focused && ui->filter_editing ? "_" : "");
 	/* a pane not focused shows a frame that may be seconds old: say how often it moves */
-	if (used < len && !focused && v->every_s > 0)
-		snprintf(title + used, len - used, " every %gs ", v->every_s);
+	if (used < sizeof(tail) && !focused && v->every_s > 0)
+		snprintf(tail + used, sizeof(tail) - used, " every %gs ", v->every_s);
+	room = width - TITLE_COUNT_ROOM - 1 - (int)strlen(tail) - 1;
+	if (room < (int)strlen(s->title))
+		room = (int)strlen(s->title); /* the pane's name at least */
+	if ((int)strlen(head) <= room)
+		snprintf(title, len, " %s%s", head, tail);
+	else
+		snprintf(title, len, " %.*s%s%s", room - 1, head, cut, tail);
 }
 
 /*
@@ -650,7 +667,7 @@ void pane_draw(struct ui *ui, struct pane_view *v, const struct frame *f, struct
 	}
 	attrset(ui->attr[focused ? ROLE_TITLE : ROLE_COLUMNS]);
 	mvhline(top, x0, ' ', width);
-	title_text(ui, v, f, focused, title, sizeof(title));
+	title_text(ui, v, f, focused, width, title, sizeof(title));
 	mvaddnstr(top, x0, title, width);
 	attrset(ui->attr[ROLE_COLUMNS] | A_BOLD);
 	mvhline(top + 1, x0, ' ', width);

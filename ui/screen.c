@@ -156,6 +156,15 @@ static void draw_tabs(struct ui *ui, int y)
 	attrset(ui->attr[ROLE_DEFAULT]);
 }
 
+/* Frames from one frame of a pane not focused to its next, side_s seconds apart */
+static unsigned int side_every(const struct ui *ui, double side_s)
+{
+	/* the interval asked for: the one measured wobbles around it */
+	unsigned int every = (unsigned int)(side_s / ui->k->cfg.interval_s + 1e-6); /* 3 at 1 s */
+
+	return every > UI_SIDE_FRAMES ? UI_SIDE_FRAMES : every ? every : 1;
+}
+
 /*
  * The frame pane shows, f being the screen's. The focused pane follows every frame. One
  * that is not focused shows, every being the intervals in side_s seconds (3 or more:
@@ -182,10 +191,7 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 		*shown = f->seq;
 		return f;
 	}
-	/* the interval asked for: the one measured wobbles around it */
-	every = (unsigned int)(side_s / ui->k->cfg.interval_s + 1e-6); /* 3 at 1 s */
-	if (every > UI_SIDE_FRAMES)
-		every = UI_SIDE_FRAMES;
+	every = side_every(ui, side_s);
 	if (every > 1) /* its title says so */
 		ui->panes[pane].every_s = every * ui->k->cfg.interval_s;
 	while (n < every && (seq[n] = history_seq(&ui->k->history, n)))
@@ -211,12 +217,41 @@ static void pane_alert_frame(struct ui *ui, unsigned int pane)
 		ui->panes[pane].shown_seq = newest->seq; /* pane_frame() goes on from there */
 }
 
+/*
+ * Whether the panes' heights may follow their rows now (layout_rows_follow). A move repaints
+ * every pane that moves, about 2 KB for a pane of the right column at 200x50, so the panes
+ * move together, at the step where the panes not focused take their next frame
+ * (pane_frame), and not in between: at most one move a step. At once when the screen's size,
+ * the focus or the panes changed, and while the first step's frames come. Not while paused.
+ */
+static bool layout_due(struct ui *ui)
+{
+	const struct frame *newest = history_get(&ui->k->history, 0);
+	uint64_t seq = newest ? newest->seq : 0;
+	bool due;
+
+	due = ui->layout.cols != COLS || ui->layout.lines != LINES ||
+	      ui->layout.focused != ui->focused || ui->layout.npanes != ui->npanes ||
+	      ui->k->history.count <= ui->layout.every;
+	if (!due && !ui->paused && seq != ui->layout.seq)
+		due = ui->layout.every <= 1 || seq % ui->layout.every == 0;
+	if (due) {
+		ui->layout.cols = COLS;
+		ui->layout.lines = LINES;
+		ui->layout.focused = ui->focused;
+		ui->layout.npanes = ui->npanes;
+		ui->layout.seq = seq;
+	}
+	return due;
+}
+
 static void draw_main(struct ui *ui, const struct frame *f)
 {
 	struct layout_box area = { 0, 2, COLS, LINES - 3 };
 	struct layout_pane place[UI_MAX_PANES];
 	unsigned long focused = 0, others = 0;
 	double side_s;
+	bool due;
 
 	for (unsigned int i = 0; i < ui->npanes; i++) /* not on screen unless drawn below */
 		ui->panes[i].box = (struct layout_box){ 0 };
@@ -226,15 +261,13 @@ static void draw_main(struct ui *ui, const struct frame *f)
 		pane_draw(ui, &ui->panes[ui->focused], f, area, true);
 		return;
 	}
+	due = layout_due(ui);
 	for (unsigned int i = 0; i < ui->npanes; i++) {
 		struct pane_view *v = &ui->panes[i];
-		unsigned int rows = pane_rows_wanted(ui, v);
 
-		/* a pane keeps its height until its rows outgrow it or fit in half of it: a
-		 * move repaints every pane that moves */
-		if (rows > v->layout_rows || rows <= v->layout_rows / 2)
-			v->layout_rows = layout_rows_step(rows);
-		place[i] = (struct layout_pane){ .rows = v->layout_rows,
+		if (due)
+			layout_rows_follow(&v->layout, pane_rows_wanted(ui, v), ui->layout.seq);
+		place[i] = (struct layout_pane){ .rows = v->layout.rows,
 						 .focused = i == ui->focused };
 	}
 	if (!layout_place(place, ui->npanes, area)) {
@@ -253,6 +286,8 @@ static void draw_main(struct ui *ui, const struct frame *f)
 			others += cells;
 	}
 	side_s = damp_side_seconds(focused, others);
+	if (ui->k->cfg.interval_s > 0)
+		ui->layout.every = side_every(ui, side_s);
 	for (unsigned int i = 0; i < ui->npanes; i++) {
 		const struct frame *g = pane_frame(ui, f, i, side_s);
 

@@ -63,7 +63,7 @@ struct pane_view {
 	bool has_summary;
 	struct damp_cell summary;
 	struct damp_cell summary_rows; /* its number of rows, damped the same way */
-	unsigned int layout_rows; /* the rows its height was last given for */
+	struct layout_memory layout; /* the rows its height is given for (draw_main) */
 	/* the name of a row that came new and hot while the pane was not focused */
 	char alert[48];
 	/* not focused: it takes a new frame every this many seconds (0: every frame) */
@@ -113,6 +113,13 @@ struct ui {
 	unsigned int full_redraws; /* Ctrl-L and resizes: damped numbers are drawn anew */
 	unsigned int header_epoch; /* full_redraws when self_cost was last reset */
 	struct damp_cell self_cost[3]; /* the header's cpu, memory and bpf figures */
+	/* what the panes' heights were last given at (ui/screen.c layout_due): the screen's
+	 * size, the focus, the newest frame, the step of the panes not focused */
+	struct {
+		int cols, lines;
+		unsigned int focused, npanes, every;
+		uint64_t seq;
+	} layout;
 };
 
 /* The frame on screen: the newest, or the one stepped to while paused */
