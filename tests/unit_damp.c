@@ -7,6 +7,7 @@
  * keep their lines, rows that had nothing to count keep their lines a while, and rows
  * pushed along keep their own texts. A pane not focused takes a new frame every so many.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,7 +87,8 @@ static const struct damp_draft *row_of(struct test_row *r, const char *name, dou
 		snprintf(r->text[c], sizeof(r->text[0]), "%g", value[c]);
 	for (unsigned int c = 0; c < CELLS; c++)
 		r->cell[c] = (struct damp_draft){ .text = r->text[c], .value = value[c],
-						  .number = c != CELL_NAME };
+						  .number = c != CELL_NAME,
+						  .extreme = c == CELL_MAX };
 	return r->cell;
 }
 
@@ -156,6 +158,31 @@ static void test_passive_is_no_news(void **state)
 	assert_string_equal(shown(damp_row(&d, 9, 2), &r), "idle 100 10 102");
 	assert_false(decide(damp_row(&d, 9, 3), &r, "idle", 300, 0, 5, true, 3));
 	assert_string_equal(shown(damp_row(&d, 9, 3), &r), "idle 300 10 5");
+}
+
+/* A maximum wobbles more than any count: it is news beyond DAMP_EXTREME times up or down */
+static void test_extreme_within_factor(void **state)
+{
+	static const struct { double max; bool kept; } next[] = {
+		{ 35, true }, { 11, true }, { 45, false }, { 9, false },
+	};
+	static struct damp_table d;
+	struct test_row r;
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(next) / sizeof(next[0]); i++) {
+		damp_reset(&d);
+		assert_false(decide(damp_row(&d, 5, 1), &r, "read", 100, 100, 20, false, 1));
+		assert_int_equal(decide(damp_row(&d, 5, 2), &r, "read", 100, 100, next[i].max,
+					false, 2),
+				 next[i].kept);
+	}
+	/* the average is no maximum: 20% more events, 60% longer on average, is news */
+	damp_reset(&d);
+	assert_false(decide(damp_row(&d, 5, 1), &r, "read", 100, 100, 20, false, 1));
+	row_of(&r, "read", 120, 16, 20);
+	r.cell[CELL_CALLS].events = 120;
+	assert_false(damp_row_decide(damp_row(&d, 5, 2), r.cell, CELLS, NULL, NULL, 2, false));
 }
 
 static void test_row_whole(void **state)
@@ -633,13 +660,16 @@ static void test_moves_along(void **state)
 }
 
 /* The frame a pane not focused shows: a new one every `every` frames, the same between */
-/* The step of the panes not focused grows with what they cover, from 3 s up to 9 s */
+/* The step of the panes not focused grows with what they cover, from 5 s up to 9 s */
 static void test_side_seconds(void **state)
 {
 	(void)state;
 	assert_true(damp_side_seconds(1000, 500) == DAMP_SIDE_SECONDS); /* less than it */
 	assert_true(damp_side_seconds(1000, 1000) == DAMP_SIDE_SECONDS);
-	assert_true(damp_side_seconds(1000, 2000) == 2 * DAMP_SIDE_SECONDS); /* three columns */
+	assert_true(damp_side_seconds(1000, 1500) == 1.5 * DAMP_SIDE_SECONDS);
+	/* three columns: twice the step, or the most */
+	assert_true(damp_side_seconds(1000, 2000) == fmin(2 * DAMP_SIDE_SECONDS,
+							 DAMP_SIDE_MAX_SECONDS));
 	assert_true(damp_side_seconds(1000, 100000) == DAMP_SIDE_MAX_SECONDS);
 	assert_true(damp_side_seconds(0, 1000) == DAMP_SIDE_SECONDS); /* nothing focused shown */
 }
@@ -665,6 +695,9 @@ static void test_side_age(void **state)
 	/* no multiple among the last `every` frames (the history shorter): the newest */
 	assert_int_equal(damp_side_age(seq, 1, 0, 3), 0);
 	assert_int_equal(damp_side_age(seq + 3, 2, 0, 5), 0); /* 7 6 kept, not 5 */
+	/* ... but the one shown last, while it is there: the first frames do not all show */
+	assert_int_equal(damp_side_age(seq + 3, 2, 6, 5), 1);
+	assert_int_equal(damp_side_age(seq + 3, 2, 7, 5), 0);
 	assert_int_equal(damp_side_age(seq + 3, 3, 0, 5), 2); /* 7 6 5 */
 	assert_int_equal(damp_side_age(seq + 3, 3, 0, 2), 1); /* 7 6: 6 */
 	assert_int_equal(damp_side_age(seq, 6, 0, 5), 0);     /* 10 itself */
@@ -677,8 +710,8 @@ static void test_side_age(void **state)
 			h[n++] = s;
 		shown[now - 1] = (unsigned int)h[damp_side_age(h, n, now > 1 ? shown[now - 2] : 0, 3)];
 	}
-	assert_int_equal(shown[0], 1); /* before 3: the newest, nothing better */
-	assert_int_equal(shown[1], 2);
+	assert_int_equal(shown[0], 1); /* before 3: the first, until 3 comes */
+	assert_int_equal(shown[1], 1);
 	for (unsigned int i = 2; i < 12; i++)
 		assert_int_equal(shown[i], (i + 1) / 3 * 3);
 }
@@ -704,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_side_seconds),
 		cmocka_unit_test(test_noise_tolerance),
 		cmocka_unit_test(test_passive_is_no_news),
+		cmocka_unit_test(test_extreme_within_factor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,16 +111,24 @@ static bool row_may_keep(const struct damp_row *row, const struct damp_draft *no
 		return false;
 	tolerance = damp_tolerance(row->events, draft_events(now, n));
 	for (unsigned int c = 0; c < n; c++) {
+		double shown = row->cells[c].value, cell = tolerance;
+
 		if (row->cells[c].number != now[c].number)
 			return false;
 		if (!now[c].number) {
 			if (row->cells[c].hash != text_hash(now[c].text))
 				return false;
-		} else if (!moving && !now[c].passive &&
-			   !keep_within(row->cells[c].value, now[c].value, floor ? floor[c] : 0,
-					tolerance, row->frame, frame)) {
-			return false;
+			continue;
 		}
+		if (moving || now[c].passive)
+			continue;
+		/* a maximum: up to DAMP_EXTREME times it, or down to 1 / DAMP_EXTREME */
+		if (now[c].extreme)
+			cell = fmax(cell, now[c].value > shown ? DAMP_EXTREME - 1
+							       : 1 - 1 / DAMP_EXTREME);
+		if (!keep_within(shown, now[c].value, floor ? floor[c] : 0, cell, row->frame,
+				 frame))
+			return false;
 	}
 	return true;
 }
@@ -387,7 +395,7 @@ unsigned int damp_side_age(const uint64_t *seq, unsigned int n, uint64_t last,
 		if (seq[age] % every == 0)
 			return shown < age ? shown : age;
 	}
-	return 0;
+	return shown != UINT_MAX ? shown : 0;
 }
 
 double damp_side_seconds(unsigned long focused, unsigned long others)

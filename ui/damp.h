@@ -10,10 +10,11 @@
  * a row whose frames counted a and b events is DAMP_NOISE standard deviations of their
  * difference (sqrt(a + b), as for two Poisson counts) relative to the larger, when that is
  * more than DAMP_TOLERANCE (16 and 20 calls: 60%; 100 and 120: 25%; 1000 and 4: 25%).
- * An age (AGO: when in its frame a row's last event came) changes every frame, and a share
- * (% of a column's sum) moves when other rows move: neither is news by itself, and each is
- * shown from the frame the row shows. Otherwise it keeps every cell and
- * its sparkline as they are: a low rate that wobbles
+ * A maximum (the longest event of a frame) wobbles more than any count: it is news when it
+ * moves by more than DAMP_EXTREME times up or down. An age (AGO: when in its frame a row's
+ * last event came) changes every frame, and a share (% of a column's sum) moves when other
+ * rows move: neither is news by itself, and each is shown from the frame the row shows.
+ * Otherwise it keeps every cell and its sparkline as they are: a low rate that wobbles
  * every second costs no bytes until it means something, and AVG <= MAX, ERR <=
  * CALLS and TIME / CALLS = AVG hold on every line, because no line mixes two frames.
  * The rows are ordered by what they show (damp_row_keeps): a row that keeps its figures
@@ -31,6 +32,7 @@
 #define DAMP_TOLERANCE 0.25 /* relative change that is drawn at once */
 #define DAMP_FLOOR 0.02     /* ... or change relative to the largest of the column */
 #define DAMP_NOISE 2.0      /* ... or standard deviations of a row's event count */
+#define DAMP_EXTREME 2.0    /* ... or, for a maximum, this factor up or down */
 #define DAMP_MAX_FRAMES 10  /* frames a damped row may stay on screen */
 #define DAMP_ROWS 128       /* rows remembered per pane (UI_MAX_SHOWN) */
 #define DAMP_COLUMNS 16     /* cells remembered per row; a wider row is always drawn */
@@ -38,7 +40,7 @@
 #define DAMP_SPARK 40       /* longest sparkline remembered */
 #define DAMP_ORDER_FACTOR 2.0 /* how much more a row must have to pass a row above it */
 #define DAMP_LINGER_FRAMES 3 /* frames a row that had nothing to count keeps its line */
-#define DAMP_SIDE_SECONDS 3.0 /* panes not focused take a new frame this often ... */
+#define DAMP_SIDE_SECONDS 5.0 /* panes not focused take a new frame this often ... */
 #define DAMP_SIDE_MAX_SECONDS 9.0 /* ... or up to this, when they cover more (see below) */
 
 /* True when a number shown since frame shown_frame may stay in frame frame, the value now
@@ -66,6 +68,9 @@ struct damp_draft {
 	 * (AGO: when in its frame the last event came, different every frame) or a share
 	 * (it moves when other rows move: their news) */
 	bool passive;
+	/* a maximum (the longest event of its frame): a figure far noisier than the events
+	 * counted, kept while within DAMP_EXTREME times, either way, of the one shown */
+	bool extreme;
 };
 
 /* What one row of a pane shows, every cell from the one frame it was drawn in */
@@ -178,7 +183,10 @@ void damp_linger(const unsigned int *order, unsigned int n, const unsigned int *
  * last the one the pane showed last (0: none), every the frames from one it takes to the
  * next. Returns that age: the newest frame whose number is a multiple of every, within
  * the last every frames, or the one shown last when it is newer (a pane that was focused a
- * moment ago does not step back); 0, the newest, when every <= 1 or none is there.
+ * moment ago does not step back). With no multiple there yet (the first frames), the one
+ * shown last while it is there: else a pane that is not focused followed every frame for
+ * its first step, and a frame with something new and hot was gone the next moment. 0, the
+ * newest, when every <= 1 or neither is there.
  */
 unsigned int damp_side_age(const uint64_t *seq, unsigned int n, uint64_t last,
 			   unsigned int every);

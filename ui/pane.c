@@ -433,6 +433,7 @@ static void row_draft_fill(const struct table *t, const struct table_row *r, uns
 			.value = r ? table_column_value(t, r, c, interval_s) : 0,
 			.events = r && col->kind == COL_COUNT ? (double)r->v[col->src] : 0,
 			.passive = col->kind == COL_AGE || col->kind == COL_SHARE,
+			.extreme = col->kind == COL_DURATION,
 		};
 	}
 }

@@ -213,8 +213,10 @@ static void pane_alert_frame(struct ui *ui, unsigned int pane)
 {
 	const struct frame *newest = history_get(&ui->k->history, 0);
 
-	if (newest && pane_alert_check(ui, &ui->panes[pane], 0, 1))
+	if (newest && pane_alert_check(ui, &ui->panes[pane], 0, 1)) {
 		ui->panes[pane].shown_seq = newest->seq; /* pane_frame() goes on from there */
+		ui->layout.now = true; /* room for the row it names, now: it may be folded */
+	}
 }
 
 /*
@@ -222,7 +224,8 @@ static void pane_alert_frame(struct ui *ui, unsigned int pane)
  * every pane that moves, about 2 KB for a pane of the right column at 200x50, so the panes
  * move together, at the step where the panes not focused take their next frame
  * (pane_frame), and not in between: at most one move a step. At once when the screen's size,
- * the focus or the panes changed, and while the first step's frames come. Not while paused.
+ * the focus or the panes changed, when a pane took a frame with something new and hot, and
+ * while the first step's frames come. Not while paused.
  */
 static bool layout_due(struct ui *ui)
 {
@@ -232,7 +235,7 @@ static bool layout_due(struct ui *ui)
 
 	due = ui->layout.cols != COLS || ui->layout.lines != LINES ||
 	      ui->layout.focused != ui->focused || ui->layout.npanes != ui->npanes ||
-	      ui->k->history.count <= ui->layout.every;
+	      ui->k->history.count <= ui->layout.every || ui->layout.now;
 	if (!due && !ui->paused && seq != ui->layout.seq)
 		due = ui->layout.every <= 1 || seq % ui->layout.every == 0;
 	if (due) {
@@ -241,6 +244,7 @@ static bool layout_due(struct ui *ui)
 		ui->layout.focused = ui->focused;
 		ui->layout.npanes = ui->npanes;
 		ui->layout.seq = seq;
+		ui->layout.now = false;
 	}
 	return due;
 }

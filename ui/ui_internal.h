@@ -119,6 +119,7 @@ struct ui {
 		int cols, lines;
 		unsigned int focused, npanes, every;
 		uint64_t seq;
+		bool now; /* a pane took a frame out of step: the layout follows at once */
 	} layout;
 };
 
