@@ -160,14 +160,14 @@ static void draw_tabs(struct ui *ui, int y)
 static unsigned int side_every(const struct ui *ui, double side_s)
 {
 	/* the interval asked for: the one measured wobbles around it */
-	unsigned int every = (unsigned int)(side_s / ui->k->cfg.interval_s + 1e-6); /* 3 at 1 s */
+	unsigned int every = (unsigned int)(side_s / ui->k->cfg.interval_s + 1e-6); /* 5 at 1 s */
 
 	return every > UI_SIDE_FRAMES ? UI_SIDE_FRAMES : every ? every : 1;
 }
 
 /*
  * The frame pane shows, f being the screen's. The focused pane follows every frame. One
- * that is not focused shows, every being the intervals in side_s seconds (3 or more:
+ * that is not focused shows, every being the intervals in side_s seconds (5 or more:
  * damp_side_seconds), the newest frame whose number is a multiple of every, the same until
  * the next one (never one older than what it showed last, as when it was focused or took a
  * frame with something new and hot, pane_alert_frame()): one whole frame, at most every - 1
@@ -206,7 +206,7 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 /*
  * A new frame came: whether something new and hot is in it for a pane not focused. If so
  * the pane takes that frame now, not at its next step: the mark comes with the row it
- * names (marked at once but shown at the step, it came up to a step (3 s or more) before its
+ * names (marked at once but shown at the step, it came up to a step (5 s or more) before its
  * row; marked at the step, what came and went between two steps went unmarked)
  */
 static void pane_alert_frame(struct ui *ui, unsigned int pane)
