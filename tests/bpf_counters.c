@@ -84,19 +84,29 @@ static void put(int fd, __u32 key, const struct test_stat *cpu0, const struct te
 	free(v);
 }
 
+/* A per-CPU map of type with room for entries, and m reading it (per_cpu: CPUs apart) */
+static int map_open(enum bpf_map_type type, unsigned int entries, bool per_cpu,
+		    struct counter_map *m)
+{
+	int fd = bpf_map_create(type, "ktop_test", sizeof(__u32), sizeof(struct test_stat),
+				entries, NULL);
+
+	assert_true(fd >= 0);
+	assert_int_equal(counter_map_init(m, fd, &layout, ncpus, per_cpu), 0);
+	return fd;
+}
+
 static void test_summed(void **state)
 {
 	struct test_stat a = { 5, 500, { 300, 1 }, { 5 }, 0x1 };
 	struct test_stat b = { 2, 90, { 60, 1 }, { 1, 1 }, 0x4 };
-	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ktop_test", sizeof(__u32),
-				sizeof(struct test_stat), 8, NULL);
+	int fd;
 	struct seen s = { .width = 1 };
 	struct counter_map m;
 	__u64 epoch = 0;
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_int_equal(counter_map_init(&m, fd, &layout, ncpus, false), 0);
+	fd = map_open(BPF_MAP_TYPE_PERCPU_ARRAY, 8, false, &m);
 	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
 	assert_int_equal(s.calls, 0); /* nothing counted yet: no row */
 	counter_epoch_advance(&epoch);
@@ -158,16 +168,14 @@ static void test_straddling_event(void **state)
 {
 	struct test_stat a = { 1, 50, { 50, 1 }, { 0 }, 0 };
 	struct test_stat none = { 0 };
-	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ktop_test", sizeof(__u32),
-				sizeof(struct test_stat), 8, NULL);
+	int fd;
 	struct seen s = { .width = 1 };
 	struct counter_map m;
 	__u64 epoch = 1;
 	uint64_t longest = 0;
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_int_equal(counter_map_init(&m, fd, &layout, ncpus, false), 0);
+	fd = map_open(BPF_MAP_TYPE_PERCPU_ARRAY, 8, false, &m);
 	put(fd, 1, &a, &none);
 	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
 	assert_int_equal(s.v[0].max.ns, 50);
@@ -195,15 +203,13 @@ static void test_per_cpu_hash(void **state)
 {
 	struct test_stat one = { 1, 10, { 10, 0 }, { 1 }, 0 };
 	struct test_stat four = { 4, 40, { 25, 0 }, { 0, 4 }, 0 };
-	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "ktop_test", sizeof(__u32),
-				sizeof(struct test_stat), 1024, NULL);
+	int fd;
 	struct seen s = { .width = 2 };
 	struct counter_map m;
 	__u64 epoch = 0;
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_int_equal(counter_map_init(&m, fd, &layout, ncpus, true), 0);
+	fd = map_open(BPF_MAP_TYPE_PERCPU_HASH, 1024, true, &m);
 	put(fd, 100000, &one, &four);
 	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
 	assert_int_equal(s.calls, 1);

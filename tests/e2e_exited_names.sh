@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tests/e2e_exited_names.sh: a process that has exited keeps its name in the Processes rows
-# (-J and -b): its calls go to the row of the exited processes of its name. A copy of the churn workload named ktop-churn-nm forks children that make
-# calls and exit within a tick, named as their parent: once gone, /proc cannot name them,
-# and their rows said "?" until the kernel kept each process's name at its exit.
+# (-J and -b): its calls go to the row of the exited processes of its name. A copy of the
+# churn workload named ktop-churn-nm forks children that make calls and exit within a tick,
+# named as their parent: once gone, /proc cannot name them, and their rows said "?" until
+# the kernel kept each process's name at its exit. On the screen, that row opened says
+# nothing of theirs is left to count.
 . "$(dirname "$0")/lib.sh"
 need_root "names of exited processes" || exit 0
 NAME=ktop-churn-nm
@@ -10,6 +12,7 @@ tmp=$(mktemp -d)
 pids=()
 cleanup() {
 	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	tmux kill-session -t "${S:-none}" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -66,4 +69,28 @@ tap_check "-b: children's rows are named $NAME ($text_named)" [ "$text_named" -g
 tap_check "-b: no process row is named '?' ($text_unnamed)" [ "$text_unnamed" -eq 0 ]
 tap_check "-J: nothing on stderr" [ ! -s "$tmp/json.err" ]
 tap_check "-b: nothing on stderr" [ ! -s "$tmp/text.err" ]
+
+# On the screen, the row of exited processes opened (Enter) says that nothing of theirs is
+# left to count, rather than show an empty table of their system calls
+S=ktop-exited-$$
+if command -v tmux >/dev/null; then
+	printf '[general]\npanes = processes\n' >"$tmp/procs.conf"
+	tmux_start $S 120 30 env TERM=xterm-256color LANG=C.UTF-8 "$KTOP_BIN" \
+		--config "$tmp/procs.conf"
+	"$tmp/$NAME" --fork "$tmp/count2" 20000 &
+	pids+=($!)
+	wait_for "screen_has '^ *PID '" 60
+	tmux send-keys -t $S /
+	tmux send-keys -t $S -l "$NAME"
+	tmux send-keys -t $S Enter
+	# the children's calls, summed, put their row first
+	tap_check "the screen's first row is the exited processes named $NAME" \
+		wait_for "tmux_screen $S | grep -A1 '^ *PID ' | grep -q '^ *exited  *$NAME ('" 60
+	tmux send-keys -t $S Enter
+	tap_check "opened, it says they have exited" \
+		wait_for "screen_has '(these processes have exited: nothing of theirs is left'" 15
+	tmux kill-session -t $S
+else
+	tap_skip "the row of exited processes on the screen" "tmux is not installed"
+fi
 echo "1..$TAP_N"

@@ -411,6 +411,12 @@ static void test_title_of_the_frame_drawn(void **state)
 	assert_non_null(strstr(wide, "top: external: pvm_irq_enable <- __raw_callee_save_pvm_irq"
 				     "_enable  CALLS/s 5  tick 250Hz, own 1000Hz 0/2 CPUs +0 irq/s"
 				     "  1ms caught 22% "));
+	/* focused, a title longer than the pane: what the collector says is cut, the focus
+	 * mark and the sort stay (they were pushed off at 120 columns) */
+	pane_draw(&fx->ui, &v, older, box, true);
+	assert_non_null(strstr(screen_line(0), " Test pane >100us: detections, lower bounds  tick"));
+	assert_non_null(strstr(screen_line(0), "~ *  sort: CALLS/s "));
+	assert_null(strstr(screen_line(0), "caught"));
 	fx->ui.paused = false;
 	/* a frame whose collector said nothing: the schema's title */
 	pane_draw(&fx->ui, &v, plain, box, true);

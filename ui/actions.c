@@ -86,6 +86,8 @@ static void action_open(struct ui *ui)
 	if (!r)
 		return;
 	schema = v->schema; /* v may be the detail view, about to be reset */
+	ui->trail_exited[ui->depth] =
+		table_row_exited(frame_table_const(ui_frame(ui), schema), r) > 0;
 	ui->saved_detail[ui->depth] = ui->detail; /* Esc comes back to the same row */
 	ui->trail[ui->depth++] = (struct focus){ schema, r->key };
 	ui->detail = (struct pane_view){ .schema = schema->drill,

@@ -15,6 +15,10 @@ const char *pane_empty_text(const struct ui *ui, const struct table_schema *s)
 	static char text[COLLECTOR_REASON_MAX + 48];
 	const struct ktop *k = ui->k;
 
+	/* the detail of a row of exited processes: nothing of theirs is left to count */
+	if (ui->depth > 0 && ui->trail_exited[ui->depth - 1] &&
+	    (s == ui->detail.schema || s == ui->detail_also.schema))
+		return "(these processes have exited: nothing of theirs is left to count)";
 	if (k->source) /* a replay: the recording's collectors are not this run's */
 		return "(nothing in this interval)";
 	for (unsigned int i = 0; i < k->ncollectors; i++) {

@@ -197,7 +197,9 @@ static const struct frame *pane_frame(struct ui *ui, const struct frame *f, unsi
 	while (n < every && (seq[n] = history_seq(&ui->k->history, n)))
 		n++;
 	g = history_get(&ui->k->history, damp_side_age(seq, n, *shown, every));
-	if (!g) /* f is not the newest: then paused, or replay */
+	/* f is not the newest (then paused, or replay), or g is of another container than the
+	 * screen's: another view, which every pane takes at once */
+	if (!g || g->container != f->container)
 		g = f;
 	*shown = g->seq;
 	return g;
@@ -224,8 +226,8 @@ static void pane_alert_frame(struct ui *ui, unsigned int pane)
  * every pane that moves, about 2 KB for a pane of the right column at 200x50, so the panes
  * move together, at the step where the panes not focused take their next frame
  * (pane_frame), and not in between: at most one move a step. At once when the screen's size,
- * the focus or the panes changed, when a pane took a frame with something new and hot, and
- * while the first step's frames come. Not while paused.
+ * the focus, the panes or the container changed, when a pane took a frame with something new
+ * and hot, and while the first step's frames come. Not while paused.
  */
 static bool layout_due(struct ui *ui)
 {
@@ -235,7 +237,8 @@ static bool layout_due(struct ui *ui)
 
 	due = ui->layout.cols != COLS || ui->layout.lines != LINES ||
 	      ui->layout.focused != ui->focused || ui->layout.npanes != ui->npanes ||
-	      ui->k->history.count <= ui->layout.every || ui->layout.now;
+	      ui->k->history.count <= ui->layout.every || ui->layout.now ||
+	      (newest && newest->container != ui->layout.container);
 	if (!due && !ui->paused && seq != ui->layout.seq)
 		due = ui->layout.every <= 1 || seq % ui->layout.every == 0;
 	if (due) {
@@ -244,6 +247,7 @@ static bool layout_due(struct ui *ui)
 		ui->layout.focused = ui->focused;
 		ui->layout.npanes = ui->npanes;
 		ui->layout.seq = seq;
+		ui->layout.container = newest ? newest->container : NULL;
 		ui->layout.now = false;
 	}
 	return due;

@@ -101,6 +101,7 @@ struct ui {
 	/* drill-down: depth 0 is the main screen */
 	unsigned int depth;
 	struct focus trail[UI_MAX_DEPTH];
+	bool trail_exited[UI_MAX_DEPTH]; /* the row opened stood for exited processes */
 	struct pane_view detail; /* the detail table of the current drill-down */
 	struct pane_view detail_also; /* the second one under it (drill_also), not focused */
 	struct pane_view saved_detail[UI_MAX_DEPTH]; /* the detail view one level up */
@@ -119,6 +120,7 @@ struct ui {
 		int cols, lines;
 		unsigned int focused, npanes, every;
 		uint64_t seq;
+		const char *container; /* of the newest frame (interned) */
 		bool now; /* a pane took a frame out of step: the layout follows at once */
 	} layout;
 };
