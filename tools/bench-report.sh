@@ -212,7 +212,7 @@ Where a goal is missed, why, and what would close it:
   neighbours keep their texts so that ncurses scrolls them; sparklines only in the focused
   pane; panes not focused take a new frame every 5 s, and when together they cover more of
   the screen than the focused pane, in proportion (9 s at 300x80, three columns); panes
-  move only at that step, and come down only after their rows fit in half for 20 frames
+  move only at that step, and come down only after their rows fit in half for 60 frames
   (a move of a pane in the right column at 200x50 rewrote every line below it, ~2 KB; with
   moves between steps and a 3 s step, six 20 s runs at 200x50 measured 1.06 to 1.43 of
   htop, and 0.82 to 0.87 in three runs with both changes); a maximum is news only when it

@@ -18,7 +18,7 @@
 #define LAYOUT_USEFUL 12        /* lines an open pane should get (title, header, 10 rows) */
 #define LAYOUT_FOCUS_WEIGHT 1.5 /* the focused pane's share against another's */
 #define LAYOUT_OPEN_MIN 3       /* title, column header and one row */
-#define LAYOUT_SHRINK_FRAMES 20 /* a pane's height comes down after its rows fit in half of
+#define LAYOUT_SHRINK_FRAMES 60 /* a pane's height comes down after its rows fit in half of
 				 * it for this many frames */
 
 struct layout_box {
