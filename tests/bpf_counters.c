@@ -84,6 +84,16 @@ static void put(int fd, __u32 key, const struct test_stat *cpu0, const struct te
 	free(v);
 }
 
+/* put, then one read of m at epoch into s (seen anew) */
+static void put_read(int fd, __u32 key, const struct test_stat *cpu0,
+		     const struct test_stat *cpu1, struct counter_map *m, __u64 epoch,
+		     struct seen *s)
+{
+	put(fd, key, cpu0, cpu1);
+	seen_reset(s);
+	assert_int_equal(counter_map_read(m, epoch, collect, s), 0);
+}
+
 /* A per-CPU map of type with room for entries, and m reading it (per_cpu: CPUs apart) */
 static int map_open(enum bpf_map_type type, unsigned int entries, bool per_cpu,
 		    struct counter_map *m)
@@ -139,9 +149,7 @@ static void test_summed(void **state)
 
 	/* a histogram slot wraps around 2^32: still its growth */
 	a = (struct test_stat){ 8, 530, { 15, epoch }, { 5, 0, 0, 1 }, 0x1 };
-	put(fd, 3, &a, &b);
-	seen_reset(&s);
-	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
+	put_read(fd, 3, &a, &b, &m, epoch, &s);
 	assert_int_equal(s.v[0].count, 2);
 	assert_int_equal(s.v[0].hist[3], 2);
 	counter_epoch_advance(&epoch);
@@ -149,9 +157,7 @@ static void test_summed(void **state)
 	/* counters that went back (the entry was made again) count from zero */
 	a = (struct test_stat){ 3, 30, { 12, epoch }, { 3 }, 0x1 };
 	b = (struct test_stat){ 0 };
-	put(fd, 3, &a, &b);
-	seen_reset(&s);
-	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
+	put_read(fd, 3, &a, &b, &m, epoch, &s);
 	assert_int_equal(s.v[0].count, 3);
 	assert_int_equal(s.v[0].total_ns, 30);
 	counter_map_free(&m);
@@ -181,9 +187,7 @@ static void test_straddling_event(void **state)
 	assert_int_equal(s.v[0].max.ns, 50);
 	counter_epoch_advance(&epoch);
 	a = (struct test_stat){ 2, 90, { 50, 1 }, { 0 }, 0 };
-	put(fd, 1, &a, &none);
-	seen_reset(&s);
-	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
+	put_read(fd, 1, &a, &none, &m, epoch, &s);
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.v[0].count, 1);
 	assert_int_equal(s.v[0].max.ns, 0);
@@ -225,9 +229,7 @@ static void test_per_cpu_hash(void **state)
 
 	/* CPU 0 only: CPU 1's share of this interval is zero, its old maximum gone */
 	one = (struct test_stat){ 3, 30, { 7, epoch }, { 3 }, 0 };
-	put(fd, 100000, &one, &four);
-	seen_reset(&s);
-	assert_int_equal(counter_map_read(&m, epoch, collect, &s), 0);
+	put_read(fd, 100000, &one, &four, &m, epoch, &s);
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.v[0].count, 2);
 	assert_int_equal(s.v[0].max.ns, 7);
